@@ -1,0 +1,127 @@
+package io.echoreactor.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+
+import io.echoreactor.reactor.AcceptStrategy;
+import io.echoreactor.reactor.EchoServerSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import org.hibernate.validator.constraints.Range;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Echo server settings, bound from {@code echo.server.*} and validated at start-up.
+ *
+ * @param enabled whether to run the echo server; when false no reactor starts and no echo
+ * port is bound, while Actuator still runs.
+ * @param address address to bind; unset binds every interface, IPv4 and IPv6.
+ * @param port TCP port to listen on, 0 to 65535; 0 picks a free port, which is logged.
+ * @param reactors number of reactor threads (echo-reactor-0..N-1), 1 to 1024; unset uses
+ * the number of available processors.
+ * @param acceptStrategy how connections reach the reactors: 'acceptor' (one listener and
+ * an echo-acceptor thread handing connections round-robin) or 'reuseport' (one
+ * SO_REUSEPORT listener per reactor, balanced by the kernel; Linux only).
+ * @param backlog listen backlog, the kernel's queue of completed connections not yet
+ * accepted, 1 to 65535.
+ * @param readBufferSize size of each reactor's read buffer (one per reactor, not per
+ * connection), 1KB to 16MB.
+ * @param readBudget bytes read from one connection per wakeup before the other ready
+ * connections get their turn, 1KB to 64MB.
+ * @param writeBufferHighWaterMark pending bytes (read but not yet written back) at which
+ * reading from a connection pauses, 1KB to 64MB.
+ * @param writeBufferLowWaterMark pending bytes at or below which a paused connection
+ * reads again; must be less than the high-water mark.
+ * @param idleTimeout close a connection with no traffic either way for this long, 1ms to
+ * 365d; unset never closes idle connections.
+ * @param maxConnections most connections served at once, 1 to 1000000; beyond it a new
+ * connection is accepted and closed at once, counted as rejected.
+ * @param maxConnectionAge close a connection gracefully (pending bytes flushed, then FIN)
+ * once it is this old, so clients reconnect and spread over new instances, 1s to 365d;
+ * unset never.
+ * @param maxConnectionAgeJitter fraction, 0 to 1, by which each connection's maximum age
+ * is randomly shortened, so that connections opened together do not close together.
+ * @param shutdownTimeout how long the drain waits for clients to close before the server
+ * closes them, 1ms to 1h; keep it below spring.lifecycle.timeout-per-shutdown-phase.
+ * @param socket socket options.
+ */
+@ConfigurationProperties("echo.server")
+@Validated
+@WriteBufferWaterMarks
+public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAddress address,
+		@DefaultValue("7007") @Range(min = 0, max = 65535) int port, @Range(min = 1, max = 1024) Integer reactors,
+		@DefaultValue("acceptor") AcceptStrategy acceptStrategy,
+		@DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
+		@DefaultValue("64KB") @DataSizeRange(min = "1KB", max = "16MB") DataSize readBufferSize,
+		@DefaultValue("256KB") @DataSizeRange(min = "1KB", max = "64MB") DataSize readBudget,
+		@DefaultValue("64KB") @DataSizeRange(min = "1KB", max = "64MB") DataSize writeBufferHighWaterMark,
+		@DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
+		@DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
+		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
+		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
+		@DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1") double maxConnectionAgeJitter,
+		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
+		@DefaultValue @Valid Socket socket) {
+
+	/**
+	 * Return these properties as the reactor's settings.
+	 * @return the settings
+	 */
+	public EchoServerSettings toSettings() {
+		return EchoServerSettings.builder()
+			.address(this.address)
+			.port(this.port)
+			.reactors((this.reactors != null) ? this.reactors : Runtime.getRuntime().availableProcessors())
+			.acceptStrategy(this.acceptStrategy)
+			.backlog(this.backlog)
+			.readBufferSize(toIntBytes(this.readBufferSize))
+			.readBudget(toIntBytes(this.readBudget))
+			.writeBufferWaterMarks(toIntBytes(this.writeBufferLowWaterMark), toIntBytes(this.writeBufferHighWaterMark))
+			.idleTimeout(this.idleTimeout)
+			.maxConnections(this.maxConnections)
+			.maxConnectionAge(this.maxConnectionAge, this.maxConnectionAgeJitter)
+			.shutdownTimeout(this.shutdownTimeout)
+			.socket(this.socket.toSettings())
+			.build();
+	}
+
+	private static Integer toIntBytes(DataSize size) {
+		return (size != null) ? Math.toIntExact(size.toBytes()) : null;
+	}
+
+	/**
+	 * Socket options; unset ones keep the kernel's defaults.
+	 *
+	 * @param tcpNoDelay whether to disable Nagle's algorithm (TCP_NODELAY), so small
+	 * echoes leave at once.
+	 * @param keepAlive whether to enable TCP keepalive (SO_KEEPALIVE), for load balancers
+	 * and NATs that drop idle flows.
+	 * @param keepAliveIdle idle time before the first keepalive probe (TCP_KEEPIDLE), 1s to
+	 * 32767s.
+	 * @param keepAliveInterval time between keepalive probes (TCP_KEEPINTVL), 1s to 32767s.
+	 * @param keepAliveCount unanswered probes before the connection is dropped
+	 * (TCP_KEEPCNT), 1 to 127.
+	 * @param receiveBufferSize kernel receive buffer per socket (SO_RCVBUF), 1KB to 64MB.
+	 * @param sendBufferSize kernel send buffer per socket (SO_SNDBUF), 1KB to 64MB.
+	 */
+	public record Socket(@DefaultValue("true") boolean tcpNoDelay, @DefaultValue("false") boolean keepAlive,
+			@DurationRange(min = "1s", max = "32767s") Duration keepAliveIdle,
+			@DurationRange(min = "1s", max = "32767s") Duration keepAliveInterval,
+			@Range(min = 1, max = 127) Integer keepAliveCount,
+			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
+			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
+
+		EchoServerSettings.SocketSettings toSettings() {
+			return new EchoServerSettings.SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
+					this.keepAliveInterval, this.keepAliveCount, toIntBytes(this.receiveBufferSize),
+					toIntBytes(this.sendBufferSize));
+		}
+
+	}
+
+}

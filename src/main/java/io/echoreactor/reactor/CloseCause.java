@@ -1,0 +1,40 @@
+package io.echoreactor.reactor;
+
+/**
+ * Why the server closed a connection. Each close is counted under exactly one cause.
+ */
+public enum CloseCause {
+
+	/** The client shut down its output and everything it sent was echoed. */
+	EOF("eof"),
+
+	/** The peer reset the connection or the pipe broke. */
+	RESET("reset"),
+
+	/** No traffic either way for {@code idle-timeout}. */
+	IDLE("idle"),
+
+	/** The connection outlived {@code max-connection-age} and was closed gracefully. */
+	MAX_AGE("max-age"),
+
+	/** The server was shutting down and the client had not closed yet. */
+	SHUTDOWN("shutdown"),
+
+	/** Any other I/O failure on the connection. */
+	ERROR("error");
+
+	private final String tag;
+
+	CloseCause(String tag) {
+		this.tag = tag;
+	}
+
+	/**
+	 * Return the lower-case name used in metric tags and logs.
+	 * @return the tag value
+	 */
+	public String tag() {
+		return this.tag;
+	}
+
+}

@@ -1,0 +1,363 @@
+package io.echoreactor.reactor;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The TCP echo server (RFC 862): binds the listening socket(s), owns the
+ * {@link EchoReactor reactors} and the {@link AcceptStrategy accept strategy}, and drains
+ * on shutdown. A plain class with no framework in it; {@code EchoServerLifecycle} runs
+ * it under Spring.
+ *
+ * <p>
+ * <strong>Threading:</strong> {@link #start()}, {@link #stop()} and
+ * {@link #shutDownGracefully(Consumer)} may be called from any thread; the drain itself
+ * runs on a thread named {@code echo-shutdown}.
+ */
+public final class EchoServer {
+
+	private static final Log logger = LogFactory.getLog(EchoServer.class);
+
+	/** How long the final phase of a shutdown writes pending bytes before closing outright. */
+	public static final Duration FLUSH_TIMEOUT = Duration.ofMillis(900);
+
+	static final String SHUTDOWN_THREAD_NAME = "echo-shutdown";
+
+	private final EchoServerSettings settings;
+
+	private final SelectOperation selectOperation;
+
+	private final ConnectionLimit limit;
+
+	private final Object monitor = new Object();
+
+	private volatile List<EchoReactor> reactors = List.of();
+
+	private volatile EchoAcceptor acceptor;
+
+	private volatile InetSocketAddress localAddress;
+
+	private volatile Status status = Status.NEW;
+
+	/**
+	 * Create a server; nothing is bound until {@link #start()}.
+	 * @param settings the settings
+	 */
+	public EchoServer(EchoServerSettings settings) {
+		this(settings, SelectOperation.DEFAULT);
+	}
+
+	EchoServer(EchoServerSettings settings, SelectOperation selectOperation) {
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.selectOperation = selectOperation;
+		this.limit = new ConnectionLimit(settings.maxConnections());
+	}
+
+	/** @return the settings the server runs with */
+	public EchoServerSettings settings() {
+		return this.settings;
+	}
+
+	/** @return where the server is in its life */
+	public Status status() {
+		return this.status;
+	}
+
+	/** @return whether the server has started and not yet stopped (it may be draining) */
+	public boolean isRunning() {
+		Status status = this.status;
+		return status == Status.RUNNING || status == Status.DRAINING;
+	}
+
+	/** @return the bound address, or {@code null} before start */
+	public InetSocketAddress localAddress() {
+		return this.localAddress;
+	}
+
+	/** @return the bound port (useful with port 0), or -1 before start */
+	public int port() {
+		InetSocketAddress address = this.localAddress;
+		return (address != null) ? address.getPort() : -1;
+	}
+
+	/** @return the reactors, in index order; empty before start */
+	public List<EchoReactor> reactors() {
+		return this.reactors;
+	}
+
+	/**
+	 * Return the statistics of the thread that accepts connections: the acceptor thread,
+	 * or {@code null} in {@code reuseport} mode, where each reactor accepts and counts in
+	 * its own statistics.
+	 * @return the acceptor's statistics, or {@code null}
+	 */
+	public ReactorStatistics acceptorStatistics() {
+		EchoAcceptor acceptor = this.acceptor;
+		return (acceptor != null) ? acceptor.statistics() : null;
+	}
+
+	/** @return whether the accepting thread, if there is one, is alive */
+	public boolean isAcceptorAlive() {
+		EchoAcceptor acceptor = this.acceptor;
+		return acceptor == null || acceptor.isAlive() || this.status != Status.RUNNING;
+	}
+
+	/** @return the number of open connections over all reactors */
+	public int activeConnections() {
+		return this.limit.open();
+	}
+
+	/**
+	 * Bind and start the reactor threads.
+	 * @throws EchoBindException if the address cannot be bound
+	 * @throws EchoServerException if the server cannot start for another reason
+	 */
+	public void start() {
+		synchronized (this.monitor) {
+			if (this.status != Status.NEW) {
+				throw new IllegalStateException("The echo server can start only once; it is " + this.status);
+			}
+			List<EchoReactor> reactors = new ArrayList<>();
+			List<ServerSocketChannel> listeners = new ArrayList<>();
+			try {
+				for (int i = 0; i < this.settings.reactors(); i++) {
+					reactors.add(new EchoReactor(i, this.settings, this.limit, this.selectOperation));
+				}
+				if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
+					bindReusePort(reactors, listeners);
+				}
+				else {
+					ServerSocketChannel listener = bind(requestedAddress(), false);
+					listeners.add(listener);
+					this.acceptor = new EchoAcceptor(listener, List.copyOf(reactors), this.limit,
+							this.settings.selectTimeout().toMillis());
+				}
+				this.localAddress = (InetSocketAddress) listeners.get(0).getLocalAddress();
+			}
+			catch (IOException | RuntimeException ex) {
+				for (ServerSocketChannel listener : listeners) {
+					closeQuietly(listener);
+				}
+				reactors.forEach(EchoReactor::abandon);
+				this.status = Status.STOPPED;
+				if (ex instanceof EchoServerException echoServerException) {
+					throw echoServerException;
+				}
+				throw new EchoServerException("Unable to start the echo server", ex);
+			}
+			this.reactors = List.copyOf(reactors);
+			reactors.forEach(EchoReactor::start);
+			if (this.acceptor != null) {
+				this.acceptor.start();
+			}
+			this.status = Status.RUNNING;
+			logger.info("Echo server started on " + describe(this.localAddress) + " (accept strategy "
+					+ this.settings.acceptStrategy().name().toLowerCase() + ", " + reactors.size() + " reactor"
+					+ ((reactors.size() != 1) ? "s" : "") + ")");
+		}
+	}
+
+	private static String describe(InetSocketAddress address) {
+		String host = address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
+		return host + ":" + address.getPort();
+	}
+
+	private InetSocketAddress requestedAddress() {
+		return new InetSocketAddress(this.settings.address(), this.settings.port());
+	}
+
+	private void bindReusePort(List<EchoReactor> reactors, List<ServerSocketChannel> listeners) throws IOException {
+		InetSocketAddress requested = requestedAddress();
+		// SO_REUSEPORT would let this group join another process's group on the same port
+		// without a word. Binding once without it first fails as it should if the port is
+		// held, and picks the port when 0 was asked for.
+		int port;
+		try (ServerSocketChannel probe = bind(requested, false)) {
+			port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+		}
+		InetSocketAddress address = new InetSocketAddress(this.settings.address(), port);
+		for (EchoReactor reactor : reactors) {
+			ServerSocketChannel listener = bind(address, true);
+			listeners.add(listener);
+			reactor.listen(listener);
+		}
+	}
+
+	private ServerSocketChannel bind(InetSocketAddress address, boolean reusePort) throws IOException {
+		ServerSocketChannel listener = ServerSocketChannel.open();
+		try {
+			listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+			if (reusePort) {
+				if (!listener.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+					throw new EchoServerException("The reuseport accept strategy needs SO_REUSEPORT, which this "
+							+ "platform does not support; use the acceptor strategy", null);
+				}
+				listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
+			Integer receiveBufferSize = this.settings.socket().receiveBufferSize();
+			if (receiveBufferSize != null) {
+				// Set before listen() so that accepted sockets inherit it with a matching window scale.
+				listener.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize);
+			}
+			try {
+				listener.bind(address, this.settings.backlog());
+			}
+			catch (IOException ex) {
+				throw new EchoBindException(address, ex);
+			}
+			listener.configureBlocking(false);
+			return listener;
+		}
+		catch (IOException | RuntimeException ex) {
+			closeQuietly(listener);
+			throw ex;
+		}
+	}
+
+	private static void closeQuietly(ServerSocketChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// Ignore: nothing was bound
+		}
+	}
+
+	/**
+	 * Drain and stop, asynchronously, on a thread named {@code echo-shutdown}: stop
+	 * accepting (connections the kernel has queued are accepted and served), keep echoing
+	 * until every client has closed or {@code shutdown-timeout} has passed, then stop
+	 * echoing, write what is pending for up to {@link #FLUSH_TIMEOUT}, send FIN and close.
+	 * The callback always runs, within {@code shutdown-timeout} plus one second.
+	 * @param callback told how the shutdown ended
+	 */
+	public void shutDownGracefully(Consumer<ShutdownResult> callback) {
+		Objects.requireNonNull(callback, "callback");
+		synchronized (this.monitor) {
+			if (this.status != Status.RUNNING) {
+				callback.accept(ShutdownResult.IMMEDIATE);
+				return;
+			}
+			this.status = Status.DRAINING;
+		}
+		Thread thread = new Thread(() -> drain(callback), SHUTDOWN_THREAD_NAME);
+		thread.start();
+	}
+
+	private void drain(Consumer<ShutdownResult> callback) {
+		long start = System.nanoTime();
+		long deadline = start + this.settings.shutdownTimeout().toNanos();
+		ShutdownResult result = ShutdownResult.CONNECTIONS_ACTIVE;
+		try {
+			logger.info("Commencing graceful shutdown of the echo server. Waiting for " + activeConnections()
+					+ " connection(s) to close");
+			List<CompletableFuture<Void>> acceptingStopped = new ArrayList<>();
+			EchoAcceptor acceptor = this.acceptor;
+			if (acceptor != null) {
+				acceptingStopped.add(acceptor.stop());
+			}
+			await(acceptingStopped, deadline);
+			for (EchoReactor reactor : this.reactors) {
+				acceptingStopped.add(reactor.stopAccepting());
+			}
+			await(acceptingStopped, deadline);
+			if (await(this.reactors.stream().map(EchoReactor::drained).toList(), deadline)) {
+				result = ShutdownResult.IDLE;
+			}
+			int open = activeConnections();
+			closeAndAwait(System.nanoTime() + FLUSH_TIMEOUT.toNanos());
+			if (result == ShutdownResult.IDLE) {
+				logger.info("Graceful shutdown of the echo server complete");
+			}
+			else {
+				logger.info("Graceful shutdown of the echo server ended by shutdown-timeout; closed " + open
+						+ " connection(s) still open");
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Graceful shutdown of the echo server failed", ex);
+		}
+		finally {
+			this.status = Status.STOPPED;
+			callback.accept(result);
+		}
+	}
+
+	/**
+	 * Stop at once: close every connection and end the reactor threads. Waits for them for
+	 * at most {@link #FLUSH_TIMEOUT}.
+	 */
+	public void stop() {
+		synchronized (this.monitor) {
+			if (this.status == Status.STOPPED || this.status == Status.NEW) {
+				this.status = Status.STOPPED;
+				return;
+			}
+			this.status = Status.STOPPED;
+		}
+		EchoAcceptor acceptor = this.acceptor;
+		if (acceptor != null) {
+			await(List.of(acceptor.stop()), System.nanoTime() + FLUSH_TIMEOUT.toNanos());
+		}
+		closeAndAwait(System.nanoTime());
+		logger.info("Echo server stopped");
+	}
+
+	private void closeAndAwait(long deadlineNanos) {
+		for (EchoReactor reactor : this.reactors) {
+			reactor.closeConnections(deadlineNanos);
+		}
+		// The reactors close what is left at the deadline themselves; allow for one pass.
+		await(this.reactors.stream().map(EchoReactor::terminated).toList(),
+				Math.max(deadlineNanos, System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(90));
+	}
+
+	private static boolean await(List<CompletableFuture<Void>> futures, long deadlineNanos) {
+		try {
+			CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+				.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+			return true;
+		}
+		catch (TimeoutException | ExecutionException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Where the server is in its life.
+	 */
+	public enum Status {
+
+		/** Created; nothing bound. */
+		NEW,
+
+		/** Accepting and echoing. */
+		RUNNING,
+
+		/** Not accepting; echoing until clients close or the shutdown timeout passes. */
+		DRAINING,
+
+		/** Stopped. */
+		STOPPED
+
+	}
+
+}

@@ -1,0 +1,319 @@
+package io.echoreactor.reactor;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable settings of an {@link EchoServer}, in the reactor's own terms (plain JDK
+ * types), so the reactor can be built and tested without Spring. Create with
+ * {@link #builder()}; the builder's defaults are the service's defaults.
+ *
+ * <p>
+ * Validation with messages for users happens where the settings are bound from
+ * configuration; the checks here only guard the reactor's own invariants.
+ */
+public final class EchoServerSettings {
+
+	private final InetAddress address;
+
+	private final int port;
+
+	private final int reactors;
+
+	private final AcceptStrategy acceptStrategy;
+
+	private final int backlog;
+
+	private final int readBufferSize;
+
+	private final int readBudget;
+
+	private final int writeBufferHighWaterMark;
+
+	private final int writeBufferLowWaterMark;
+
+	private final Duration idleTimeout;
+
+	private final Duration maxConnectionAge;
+
+	private final double maxConnectionAgeJitter;
+
+	private final int maxConnections;
+
+	private final Duration shutdownTimeout;
+
+	private final Duration selectTimeout;
+
+	private final SocketSettings socket;
+
+	private EchoServerSettings(Builder builder) {
+		this.address = builder.address;
+		this.port = builder.port;
+		this.reactors = builder.reactors;
+		this.acceptStrategy = Objects.requireNonNull(builder.acceptStrategy, "acceptStrategy");
+		this.backlog = builder.backlog;
+		this.readBufferSize = builder.readBufferSize;
+		this.readBudget = builder.readBudget;
+		this.writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
+		this.writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
+		this.idleTimeout = builder.idleTimeout;
+		this.maxConnectionAge = builder.maxConnectionAge;
+		this.maxConnectionAgeJitter = builder.maxConnectionAgeJitter;
+		this.maxConnections = builder.maxConnections;
+		this.shutdownTimeout = Objects.requireNonNull(builder.shutdownTimeout, "shutdownTimeout");
+		this.selectTimeout = Objects.requireNonNull(builder.selectTimeout, "selectTimeout");
+		this.socket = Objects.requireNonNull(builder.socket, "socket");
+		check(this.port >= 0 && this.port <= 65535, "port must be between 0 and 65535");
+		check(this.reactors >= 1, "reactors must be at least 1");
+		check(this.backlog >= 1, "backlog must be at least 1");
+		check(this.readBufferSize >= 1, "readBufferSize must be at least 1");
+		check(this.readBudget >= 1, "readBudget must be at least 1");
+		check(this.writeBufferLowWaterMark >= 0 && this.writeBufferLowWaterMark < this.writeBufferHighWaterMark,
+				"writeBufferLowWaterMark must be at least 0 and below writeBufferHighWaterMark");
+		check(this.maxConnections >= 1, "maxConnections must be at least 1");
+		check(isPositive(this.shutdownTimeout), "shutdownTimeout must be positive");
+		check(isPositive(this.selectTimeout), "selectTimeout must be positive");
+		check(this.idleTimeout == null || isPositive(this.idleTimeout), "idleTimeout must be positive");
+		check(this.maxConnectionAge == null || isPositive(this.maxConnectionAge), "maxConnectionAge must be positive");
+		check(this.maxConnectionAgeJitter >= 0 && this.maxConnectionAgeJitter <= 1,
+				"maxConnectionAgeJitter must be between 0 and 1");
+	}
+
+	private static boolean isPositive(Duration duration) {
+		return !duration.isNegative() && !duration.isZero();
+	}
+
+	private static void check(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
+	}
+
+	/**
+	 * Return a builder holding the defaults.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** @return the address to bind, or {@code null} for every interface (IPv4 and IPv6) */
+	public InetAddress address() {
+		return this.address;
+	}
+
+	/** @return the port to bind; 0 picks a free one */
+	public int port() {
+		return this.port;
+	}
+
+	/** @return the number of reactor threads */
+	public int reactors() {
+		return this.reactors;
+	}
+
+	/** @return how connections reach the reactors */
+	public AcceptStrategy acceptStrategy() {
+		return this.acceptStrategy;
+	}
+
+	/** @return the listen backlog */
+	public int backlog() {
+		return this.backlog;
+	}
+
+	/** @return bytes of each reactor's read buffer */
+	public int readBufferSize() {
+		return this.readBufferSize;
+	}
+
+	/** @return bytes read from one connection per wakeup before the others get a turn */
+	public int readBudget() {
+		return this.readBudget;
+	}
+
+	/** @return pending bytes at which reading from a connection pauses */
+	public int writeBufferHighWaterMark() {
+		return this.writeBufferHighWaterMark;
+	}
+
+	/** @return pending bytes at or below which a paused connection reads again */
+	public int writeBufferLowWaterMark() {
+		return this.writeBufferLowWaterMark;
+	}
+
+	/** @return how long a connection may see no traffic, or {@code null} for no limit */
+	public Duration idleTimeout() {
+		return this.idleTimeout;
+	}
+
+	/** @return how long a connection may live, or {@code null} for no limit */
+	public Duration maxConnectionAge() {
+		return this.maxConnectionAge;
+	}
+
+	/** @return the fraction of {@link #maxConnectionAge()} by which each connection's age is randomly shortened */
+	public double maxConnectionAgeJitter() {
+		return this.maxConnectionAgeJitter;
+	}
+
+	/** @return the most connections served at once */
+	public int maxConnections() {
+		return this.maxConnections;
+	}
+
+	/** @return how long a drain waits for clients to close */
+	public Duration shutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	/** @return the longest a reactor blocks in {@code select()} before its housekeeping runs */
+	public Duration selectTimeout() {
+		return this.selectTimeout;
+	}
+
+	/** @return the socket options */
+	public SocketSettings socket() {
+		return this.socket;
+	}
+
+	/**
+	 * Socket options applied to the listening and accepted sockets; {@code null} leaves
+	 * the kernel's default.
+	 *
+	 * @param tcpNoDelay whether to disable Nagle's algorithm
+	 * @param keepAlive whether to enable TCP keepalive
+	 * @param keepAliveIdle idle time before the first keepalive probe, or {@code null}
+	 * @param keepAliveInterval time between keepalive probes, or {@code null}
+	 * @param keepAliveCount unanswered probes before the connection is dropped, or {@code null}
+	 * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
+	 * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
+	 */
+	public record SocketSettings(boolean tcpNoDelay, boolean keepAlive, Duration keepAliveIdle,
+			Duration keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
+
+		/** The service's defaults: no Nagle delay, everything else as the kernel has it. */
+		public static final SocketSettings DEFAULTS = new SocketSettings(true, false, null, null, null, null, null);
+
+	}
+
+	/**
+	 * Builder for {@link EchoServerSettings}.
+	 */
+	public static final class Builder {
+
+		private InetAddress address;
+
+		private int port = 7007;
+
+		private int reactors = Runtime.getRuntime().availableProcessors();
+
+		private AcceptStrategy acceptStrategy = AcceptStrategy.ACCEPTOR;
+
+		private int backlog = 1024;
+
+		private int readBufferSize = 64 * 1024;
+
+		private int readBudget = 256 * 1024;
+
+		private int writeBufferHighWaterMark = 64 * 1024;
+
+		private int writeBufferLowWaterMark = 32 * 1024;
+
+		private Duration idleTimeout;
+
+		private Duration maxConnectionAge;
+
+		private double maxConnectionAgeJitter = 0.1;
+
+		private int maxConnections = 10_000;
+
+		private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+		private Duration selectTimeout = Duration.ofSeconds(1);
+
+		private SocketSettings socket = SocketSettings.DEFAULTS;
+
+		private Builder() {
+		}
+
+		public Builder address(InetAddress address) {
+			this.address = address;
+			return this;
+		}
+
+		public Builder port(int port) {
+			this.port = port;
+			return this;
+		}
+
+		public Builder reactors(int reactors) {
+			this.reactors = reactors;
+			return this;
+		}
+
+		public Builder acceptStrategy(AcceptStrategy acceptStrategy) {
+			this.acceptStrategy = acceptStrategy;
+			return this;
+		}
+
+		public Builder backlog(int backlog) {
+			this.backlog = backlog;
+			return this;
+		}
+
+		public Builder readBufferSize(int readBufferSize) {
+			this.readBufferSize = readBufferSize;
+			return this;
+		}
+
+		public Builder readBudget(int readBudget) {
+			this.readBudget = readBudget;
+			return this;
+		}
+
+		public Builder writeBufferWaterMarks(int low, int high) {
+			this.writeBufferLowWaterMark = low;
+			this.writeBufferHighWaterMark = high;
+			return this;
+		}
+
+		public Builder idleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+			return this;
+		}
+
+		public Builder maxConnectionAge(Duration maxConnectionAge, double jitter) {
+			this.maxConnectionAge = maxConnectionAge;
+			this.maxConnectionAgeJitter = jitter;
+			return this;
+		}
+
+		public Builder maxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+			return this;
+		}
+
+		public Builder shutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+			return this;
+		}
+
+		public Builder selectTimeout(Duration selectTimeout) {
+			this.selectTimeout = selectTimeout;
+			return this;
+		}
+
+		public Builder socket(SocketSettings socket) {
+			this.socket = socket;
+			return this;
+		}
+
+		public EchoServerSettings build() {
+			return new EchoServerSettings(this);
+		}
+
+	}
+
+}

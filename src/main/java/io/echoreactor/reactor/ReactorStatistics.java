@@ -1,0 +1,248 @@
+package io.echoreactor.reactor;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The counts and levels of one event-loop thread: a reactor, or the acceptor thread.
+ *
+ * <p>
+ * <strong>Threading:</strong> exactly one thread, the owner, writes; any thread may read.
+ * The owner publishes with opaque writes, which on x86 and ARM compile to plain stores:
+ * no lock, no fence and no contended atomic on the hot path. A reader sees each value
+ * eventually and each value on its own is never torn, but two values read one after the
+ * other are not a consistent snapshot; meters do not need one.
+ */
+public final class ReactorStatistics {
+
+	/** Monotonic counts; each one only ever grows. */
+	public enum Counter {
+
+		/** Connections registered with a reactor and served. */
+		CONNECTIONS_ACCEPTED,
+
+		/** Connections accepted and closed at once because {@code max-connections} was reached. */
+		CONNECTIONS_REJECTED_LIMIT,
+
+		/** Connections closed: the client finished (read returned -1). */
+		CLOSED_EOF,
+
+		/** Connections closed: reset by peer or broken pipe. */
+		CLOSED_RESET,
+
+		/** Connections closed: idle timeout. */
+		CLOSED_IDLE,
+
+		/** Connections closed: maximum age reached. */
+		CLOSED_MAX_AGE,
+
+		/** Connections closed: server shutdown. */
+		CLOSED_SHUTDOWN,
+
+		/** Connections closed: other I/O error. */
+		CLOSED_ERROR,
+
+		/** Bytes read from clients. */
+		BYTES_RECEIVED,
+
+		/** Bytes written to clients. */
+		BYTES_SENT,
+
+		/** Returns from {@code select()} with keys selected. */
+		WAKEUPS_IO,
+
+		/** Returns from {@code select()} for queued work from another thread. */
+		WAKEUPS_TASK,
+
+		/** Returns from {@code select()} because the timeout elapsed. */
+		WAKEUPS_TIMEOUT,
+
+		/** Early returns from {@code select()} with no cause. */
+		WAKEUPS_SPURIOUS,
+
+		/** Keys selected, summed over all wakeups. */
+		READY_KEYS,
+
+		/** {@code Selector.wakeup()} calls issued by other threads after coalescing. */
+		WAKEUP_CALLS,
+
+		/** {@code read()} calls on client sockets. */
+		READS,
+
+		/** {@code read()} calls that returned 0 bytes (EAGAIN). */
+		READS_EMPTY,
+
+		/** {@code write()} calls on client sockets (a gathering write counts once). */
+		WRITES,
+
+		/** {@code write()} calls that wrote some but not all of what was offered. */
+		WRITES_PARTIAL,
+
+		/** {@code write()} calls that wrote nothing (EAGAIN). */
+		WRITES_EMPTY,
+
+		/** Times {@code OP_WRITE} was added to a connection's interest set. */
+		OP_WRITE_REGISTRATIONS,
+
+		/** Times reading from a connection was paused at the write-buffer high-water mark. */
+		BACKPRESSURE_PAUSES,
+
+		/** {@code accept()} calls on a listening socket. */
+		ACCEPTS,
+
+		/** {@code accept()} calls that found no connection (EAGAIN). */
+		ACCEPTS_EMPTY,
+
+		/** {@code accept()} failures because the process ran out of file descriptors. */
+		ACCEPT_ERRORS_TOO_MANY_OPEN_FILES,
+
+		/** Other {@code accept()} failures. */
+		ACCEPT_ERRORS_OTHER,
+
+		/** Tasks run that other threads had queued. */
+		TASKS_RUN,
+
+		/** Selectors rebuilt after {@code select()} failed. */
+		SELECTOR_REBUILDS,
+
+		/** Unexpected failures caught by the loop. */
+		LOOP_FAILURES,
+
+		/** Nanoseconds spent outside {@code select()}: the loop's busy time. */
+		BUSY_NANOS
+
+	}
+
+	/** Current levels; each one goes up and down. */
+	public enum Gauge {
+
+		/** Connections open on this reactor. */
+		CONNECTIONS_ACTIVE,
+
+		/** Connections whose reading is paused by backpressure. */
+		CONNECTIONS_PAUSED,
+
+		/** Bytes read but not yet written back, over all connections. */
+		PENDING_BYTES
+
+	}
+
+	private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(long[].class);
+
+	// Padding on both sides keeps two owners' hot counters off one cache line.
+	private static final int PADDING = 8;
+
+	private static final int GAUGE_OFFSET = PADDING + Counter.values().length;
+
+	private final long[] values = new long[GAUGE_OFFSET + Gauge.values().length + PADDING];
+
+	private final String owner;
+
+	/**
+	 * Create statistics for the thread of the given name.
+	 * @param owner the name of the only thread that writes them
+	 */
+	public ReactorStatistics(String owner) {
+		this.owner = owner;
+	}
+
+	/**
+	 * Return the name of the thread that writes these statistics.
+	 * @return the owner's thread name
+	 */
+	public String owner() {
+		return this.owner;
+	}
+
+	// Owner thread only.
+	void increment(Counter counter) {
+		add(PADDING + counter.ordinal(), 1);
+	}
+
+	// Owner thread only.
+	void add(Counter counter, long delta) {
+		add(PADDING + counter.ordinal(), delta);
+	}
+
+	// Owner thread only.
+	void add(Gauge gauge, long delta) {
+		add(GAUGE_OFFSET + gauge.ordinal(), delta);
+	}
+
+	private void add(int index, long delta) {
+		// A plain read is enough: only this thread ever writes the slot.
+		VALUES.setOpaque(this.values, index, this.values[index] + delta);
+	}
+
+	/**
+	 * Return the current value of a counter. Called from any thread.
+	 * @param counter the counter
+	 * @return its value
+	 */
+	public long get(Counter counter) {
+		return (long) VALUES.getOpaque(this.values, PADDING + counter.ordinal());
+	}
+
+	/**
+	 * Return the current value of a gauge. Called from any thread.
+	 * @param gauge the gauge
+	 * @return its value
+	 */
+	public long get(Gauge gauge) {
+		return (long) VALUES.getOpaque(this.values, GAUGE_OFFSET + gauge.ordinal());
+	}
+
+	/**
+	 * Return the number of connections closed for the given cause. Called from any thread.
+	 * @param cause the close cause
+	 * @return the count
+	 */
+	public long closed(CloseCause cause) {
+		return get(closedCounter(cause));
+	}
+
+	/**
+	 * Return the number of {@code select()} returns for the given cause. Called from any
+	 * thread.
+	 * @param cause the wakeup cause
+	 * @return the count
+	 */
+	public long wakeups(WakeupCause cause) {
+		return get(wakeupCounter(cause));
+	}
+
+	/**
+	 * Return every counter and gauge by name, for diagnostics. Called from any thread.
+	 * @return the values, counters first
+	 */
+	public Map<String, Long> snapshot() {
+		Map<String, Long> snapshot = new java.util.LinkedHashMap<>();
+		for (Counter counter : Counter.values()) {
+			snapshot.put(counter.name(), get(counter));
+		}
+		for (Gauge gauge : Gauge.values()) {
+			snapshot.put(gauge.name(), get(gauge));
+		}
+		return snapshot;
+	}
+
+	static Counter closedCounter(CloseCause cause) {
+		return CLOSED.get(cause);
+	}
+
+	static Counter wakeupCounter(WakeupCause cause) {
+		return WAKEUPS.get(cause);
+	}
+
+	private static final Map<CloseCause, Counter> CLOSED = new EnumMap<>(Map.of(CloseCause.EOF, Counter.CLOSED_EOF,
+			CloseCause.RESET, Counter.CLOSED_RESET, CloseCause.IDLE, Counter.CLOSED_IDLE, CloseCause.MAX_AGE,
+			Counter.CLOSED_MAX_AGE, CloseCause.SHUTDOWN, Counter.CLOSED_SHUTDOWN, CloseCause.ERROR,
+			Counter.CLOSED_ERROR));
+
+	private static final Map<WakeupCause, Counter> WAKEUPS = new EnumMap<>(Map.of(WakeupCause.IO, Counter.WAKEUPS_IO,
+			WakeupCause.TASK, Counter.WAKEUPS_TASK, WakeupCause.TIMEOUT, Counter.WAKEUPS_TIMEOUT, WakeupCause.SPURIOUS,
+			Counter.WAKEUPS_SPURIOUS));
+
+}
