@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Checks that the service's meters tell the truth: starts it, traces its reactor threads (and the
+# acceptor) with strace, runs a fixed loopback workload, and compares the meters' deltas with the
+# system calls the kernel saw. Prints the table; exits 1 when a row differs by more than TOLERANCE_PCT.
+#
+#   scripts/strace-check.sh                      # acceptor strategy, 2 reactors
+#   STRATEGY=reuseport scripts/strace-check.sh
+#
+# Environment: STRATEGY (acceptor|reuseport), REACTORS (2), CONNECTIONS (40), MESSAGES (300), SIZE (512),
+# TOLERANCE_PCT (2), ECHO_CLASSPATH (run from this classpath instead of the packaged jar),
+# JAVA (java). Needs strace, curl and a JDK. Everything stays on 127.0.0.1.
+set -euo pipefail
+
+STRATEGY=${STRATEGY:-acceptor}
+REACTORS=${REACTORS:-2}
+CONNECTIONS=${CONNECTIONS:-40}
+MESSAGES=${MESSAGES:-300}
+SIZE=${SIZE:-512}
+TOLERANCE_PCT=${TOLERANCE_PCT:-2}
+JAVA=${JAVA:-java}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+for tool in strace curl "$JAVA"; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "strace-check: '$tool' is required but not installed" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+app_pid=""
+strace_pid=""
+cleanup() {
+  [ -n "$strace_pid" ] && kill "$strace_pid" 2>/dev/null || true
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
+  [ -n "$app_pid" ] && { timeout 15 tail --pid="$app_pid" -f /dev/null 2>/dev/null || kill -9 "$app_pid" 2>/dev/null || true; }
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Waits up to $1 seconds for the command in the remaining arguments to succeed.
+wait_for() {
+  local seconds=$1; shift
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+if [ -n "${ECHO_CLASSPATH:-}" ]; then
+  launch=(-cp "$ECHO_CLASSPATH" io.echoreactor.EchoApplication)
+else
+  jar=$(ls "$root"/target/echo-reactor-*.jar 2>/dev/null | grep -v plain | head -n 1 || true)
+  if [ -z "$jar" ]; then
+    (cd "$root" && ./mvnw -B -q -DskipTests package)
+    jar=$(ls "$root"/target/echo-reactor-*.jar | grep -v plain | head -n 1)
+  fi
+  launch=(-jar "$jar")
+fi
+
+"$JAVA" "${launch[@]}" --server.address=127.0.0.1 --server.port=0 \
+  --echo.server.address=127.0.0.1 --echo.server.port=0 --echo.server.reactors="$REACTORS" \
+  --echo.server.accept-strategy="$STRATEGY" >"$work/app.log" 2>&1 &
+app_pid=$!
+if ! wait_for 90 grep -q "Started EchoApplication" "$work/app.log"; then
+  echo "strace-check: the service did not start; its log:" >&2
+  cat "$work/app.log" >&2
+  exit 1
+fi
+echo_port=$(sed -n 's/.*Echo server started on [^ ]*:\([0-9]*\) .*/\1/p' "$work/app.log" | head -n 1)
+http_port=$(sed -n 's/.*Tomcat started on port \([0-9]*\).*/\1/p' "$work/app.log" | head -n 1)
+metrics_url="http://127.0.0.1:$http_port/actuator/prometheus"
+
+# Thread names are cut at 15 characters in comm; the prefixes fit.
+reactor_tids=()
+acceptor_tid=""
+for task in /proc/"$app_pid"/task/*; do
+  comm=$(cat "$task/comm" 2>/dev/null || true)
+  case "$comm" in
+    echo-reactor-*) reactor_tids+=("${task##*/}") ;;
+    echo-acceptor) acceptor_tid=${task##*/} ;;
+  esac
+done
+[ "${#reactor_tids[@]}" -eq "$REACTORS" ] || { echo "strace-check: found ${#reactor_tids[@]} reactor threads, expected $REACTORS" >&2; exit 1; }
+
+traced=("${reactor_tids[@]}")
+[ -n "$acceptor_tid" ] && traced+=("$acceptor_tid")
+strace_args=()
+for tid in "${traced[@]}"; do strace_args+=(-p "$tid"); done
+strace -y -ff -o "$work/trace" \
+  -e trace=read,readv,recvfrom,recvmsg,write,writev,sendto,sendmsg,epoll_wait,epoll_pwait,epoll_pwait2,accept,accept4 \
+  "${strace_args[@]}" 2>"$work/strace.err" &
+strace_pid=$!
+attached() { [ "$(grep -c 'attached' "$work/strace.err" 2>/dev/null || true)" -ge "${#traced[@]}" ]; }
+wait_for 30 attached || { echo "strace-check: strace could not attach:" >&2; cat "$work/strace.err" >&2; exit 1; }
+
+# Sum of every sample of a metric family in a scrape, optionally filtered by a label matcher.
+family_sum() {
+  awk -v name="$2" -v filter="${3:-}" '
+    index($0, name "{") == 1 || $1 == name { if (filter == "" || index($0, filter) > 0) sum += $NF }
+    END { printf "%.0f\n", sum }' "$1"
+}
+scrape() { curl -fsS -H 'Accept: text/plain;version=0.0.4' "$metrics_url" >"$1"; }
+
+scrape "$work/before.prom"
+"$JAVA" "$root/scripts/EchoLoad.java" "$echo_port" "$CONNECTIONS" "$MESSAGES" "$SIZE"
+closed_before=$(family_sum "$work/before.prom" echo_connections_closed_total)
+settled() {
+  scrape "$work/after.prom" &&
+    [ "$(family_sum "$work/after.prom" echo_connections_active)" = 0 ] &&
+    [ $(( $(family_sum "$work/after.prom" echo_connections_closed_total) - closed_before )) -ge "$CONNECTIONS" ]
+}
+wait_for 30 settled || { echo "strace-check: the connections did not all close" >&2; exit 1; }
+kill -INT "$strace_pid"
+wait "$strace_pid" 2>/dev/null || true
+strace_pid=""
+
+# Counts system calls in the trace files of the given threads. A socket shows as <TCP:...>,
+# <TCPv6:...> or <socket:[inode]> under -y; the JDK's wakeup eventfd as <anon_inode:[eventfd]>.
+count() {
+  local pattern=$1; shift
+  local total=0 n tid
+  for tid in "$@"; do
+    [ -f "$work/trace.$tid" ] || continue
+    n=$(grep -cE "$pattern" "$work/trace.$tid" || true)
+    total=$((total + n))
+  done
+  echo "$total"
+}
+socket='[0-9]+<(TCP|TCPv6|socket):'
+accepting=("${reactor_tids[@]}")
+[ -n "$acceptor_tid" ] && accepting=("$acceptor_tid")
+
+delta() { echo $(( $(family_sum "$work/after.prom" "$@") - $(family_sum "$work/before.prom" "$@") )); }
+
+rows=(
+  "socket reads|$(count "^(read|readv|recvfrom|recvmsg)\($socket" "${reactor_tids[@]}")|$(delta echo_reads_total)|echo_reads_total"
+  "socket reads = -1 EAGAIN|$(count "^(read|readv|recvfrom|recvmsg)\($socket.*= -1 EAGAIN" "${reactor_tids[@]}")|$(delta echo_reads_empty_total)|echo_reads_empty_total"
+  "epoll_wait returns|$(count '^(epoll_wait|epoll_pwait|epoll_pwait2)\(|^restart_syscall\(<\.\.\. resuming interrupted epoll' "${reactor_tids[@]}")|$(delta echo_selector_wakeups_total)|echo_selector_wakeups_total"
+  "socket writes|$(count "^(write|writev|sendto|sendmsg)\($socket" "${reactor_tids[@]}")|$(delta echo_writes_total)|echo_writes_total"
+  "socket writes = -1 EAGAIN|$(count "^(write|writev|sendto|sendmsg)\($socket.*= -1 EAGAIN" "${reactor_tids[@]}")|$(delta echo_writes_incomplete_total 'result="empty"')|echo_writes_incomplete_total{result=\"empty\"}"
+  "accept calls (accepting thread)|$(count '^(accept|accept4)\(' "${accepting[@]}")|$(delta echo_accepts_total)|echo_accepts_total"
+  "accept = -1 EAGAIN|$(count '^(accept|accept4)\(.*= -1 EAGAIN' "${accepting[@]}")|$(delta echo_accepts_empty_total)|echo_accepts_empty_total"
+)
+eventfd_reads=$(count '^read\([0-9]+<anon_inode:\[eventfd\]>' "${reactor_tids[@]}")
+
+failed=0
+printf '%-34s %10s %10s %8s  %s\n' "strace ($STRATEGY, $REACTORS reactors)" "syscalls" "meter" "diff" "meter name"
+for row in "${rows[@]}"; do
+  IFS='|' read -r what traced_count meter name <<<"$row"
+  larger=$(( traced_count > meter ? traced_count : meter ))
+  difference=$(( traced_count > meter ? traced_count - meter : meter - traced_count ))
+  # Rows with few calls are compared by count (within 2 calls), others by percentage.
+  if [ "$larger" -eq 0 ]; then pct="0.00"; else pct=$(awk -v d="$difference" -v l="$larger" 'BEGIN { printf "%.2f", 100 * d / l }'); fi
+  verdict=ok
+  if [ "$difference" -gt 2 ] && awk -v p="$pct" -v t="$TOLERANCE_PCT" 'BEGIN { exit !(p > t) }'; then
+    verdict=MISMATCH
+    failed=1
+  fi
+  printf '%-34s %10d %10d %7s%%  %s %s\n' "$what" "$traced_count" "$meter" "$pct" "$name" "$([ "$verdict" = ok ] || echo "<- $verdict")"
+done
+printf '%-34s %10d %10s %8s  %s\n' "eventfd reads (wakeups drained)" "$eventfd_reads" "-" "-" "not a socket read; excluded above"
+if [ "$failed" -ne 0 ]; then
+  echo "strace-check: the meters and the kernel disagree by more than $TOLERANCE_PCT%" >&2
+  exit 1
+fi
+echo "strace-check: the meters agree with strace within $TOLERANCE_PCT%"
