@@ -11,7 +11,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -229,6 +231,32 @@ public final class EchoReactor {
 
 	CompletableFuture<Void> drained() {
 		return this.drained;
+	}
+
+	/**
+	 * Return the connections registered with this reactor, for tests that inspect
+	 * per-connection state through {@link #execute(Runnable)}. Runs on the reactor thread.
+	 * @return the open connections
+	 */
+	List<EchoConnection> connections() {
+		assert inReactorThread();
+		List<EchoConnection> connections = new ArrayList<>();
+		for (SelectionKey key : this.selector.keys()) {
+			if (key.attachment() instanceof EchoConnection connection) {
+				connections.add(connection);
+			}
+		}
+		return connections;
+	}
+
+	/**
+	 * Return the pool that pending output takes its chunks from. Runs on the reactor
+	 * thread.
+	 * @return the buffer pool
+	 */
+	BufferPool bufferPool() {
+		assert inReactorThread();
+		return this.pool;
 	}
 
 	CompletableFuture<Void> terminated() {
