@@ -381,7 +381,13 @@ public final class EchoReactor {
 	/** One pass of the loop: select, echo, run tasks, housekeeping. Runs on the reactor thread. */
 	void runOnce() throws IOException {
 		assert inReactorThread() : "runOnce() called from " + Thread.currentThread().getName();
-		long timeoutNanos = Math.max(0, Math.min(this.selectTimeoutNanos, this.nextSweepNanos - this.now));
+		long wakeAtNanos = this.nextSweepNanos;
+		if (this.state == State.CLOSING) {
+			// The drain's callback waits for this loop to end: end it at the deadline, not
+			// at the next sweep after it.
+			wakeAtNanos = Math.min(wakeAtNanos, this.closeDeadlineNanos);
+		}
+		long timeoutNanos = Math.max(0, Math.min(this.selectTimeoutNanos, wakeAtNanos - this.now));
 		long selectStart = System.nanoTime();
 		this.statistics.add(Counter.BUSY_NANOS, selectStart - this.now);
 		this.wakeupArmed.set(true);

@@ -1,0 +1,194 @@
+package io.echoreactor.reactor;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A blocking echo client on a plain {@link Socket}: it sends its own {@link EchoPattern}
+ * stream and verifies the echo as it arrives, a chunk at a time, so that any amount can
+ * be echoed in constant memory.
+ *
+ * <p>
+ * <strong>Threading:</strong> one thread may write while another reads; each direction
+ * has its own position, written only by the thread using that direction. Reads time out
+ * after {@link #READ_TIMEOUT_MILLIS}; a blocked write ends when the client is closed.
+ */
+final class EchoClient implements Closeable {
+
+	static final int READ_TIMEOUT_MILLIS = 20_000;
+
+	private static final int CHUNK_SIZE = 64 * 1024;
+
+	private static final AtomicLong seeds = new AtomicLong();
+
+	private final Socket socket;
+
+	private final InputStream input;
+
+	private final OutputStream output;
+
+	private final long key;
+
+	private volatile long written;
+
+	private volatile long read;
+
+	private EchoClient(Socket socket) throws IOException {
+		this.socket = socket;
+		this.input = socket.getInputStream();
+		this.output = socket.getOutputStream();
+		this.key = EchoPattern.key(seeds.incrementAndGet());
+	}
+
+	static EchoClient connect(InetSocketAddress address) throws IOException {
+		return connect(address, (socket) -> {
+		});
+	}
+
+	/**
+	 * Connect, after applying options that must be set before the handshake (buffer sizes
+	 * fix the TCP window scale).
+	 */
+	static EchoClient connect(InetSocketAddress address, SocketOptions options) throws IOException {
+		Socket socket = new Socket();
+		try {
+			options.apply(socket);
+			socket.setTcpNoDelay(true);
+			socket.connect(address, READ_TIMEOUT_MILLIS);
+			socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+			return new EchoClient(socket);
+		}
+		catch (IOException | RuntimeException ex) {
+			socket.close();
+			throw ex;
+		}
+	}
+
+	Socket socket() {
+		return this.socket;
+	}
+
+	/** @return the bytes sent so far */
+	long written() {
+		return this.written;
+	}
+
+	/** @return the echoed bytes received and verified so far */
+	long read() {
+		return this.read;
+	}
+
+	/** Send the next {@code bytes} of the stream. */
+	void write(long bytes) throws IOException {
+		byte[] chunk = new byte[(int) Math.min(CHUNK_SIZE, Math.max(1, bytes))];
+		long remaining = bytes;
+		while (remaining > 0) {
+			int n = (int) Math.min(chunk.length, remaining);
+			EchoPattern.fill(this.key, this.written, chunk, 0, n);
+			this.output.write(chunk, 0, n);
+			this.written += n;
+			remaining -= n;
+		}
+	}
+
+	/** Send the next {@code bytes} of the stream from a thread of {@code executor}. */
+	CompletableFuture<Void> writeAsync(long bytes, Executor executor) {
+		return CompletableFuture.runAsync(() -> {
+			try {
+				write(bytes);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}, executor);
+	}
+
+	/** Receive and verify the next {@code bytes} of the echo; fail on an early EOF. */
+	void readAndVerify(long bytes) throws IOException {
+		byte[] chunk = new byte[(int) Math.min(CHUNK_SIZE, Math.max(1, bytes))];
+		long remaining = bytes;
+		while (remaining > 0) {
+			int n = this.input.read(chunk, 0, (int) Math.min(chunk.length, remaining));
+			if (n < 0) {
+				fail("The server closed the connection after echoing %d bytes; %d more were expected", this.read,
+						remaining);
+			}
+			EchoPattern.verify(this.key, this.read, chunk, 0, n);
+			this.read += n;
+			remaining -= n;
+		}
+	}
+
+	/**
+	 * Receive and verify the echo until the server closes its side.
+	 * @return the number of bytes received by this call
+	 */
+	long readAndVerifyUntilEof() throws IOException {
+		byte[] chunk = new byte[CHUNK_SIZE];
+		long start = this.read;
+		int n;
+		while ((n = this.input.read(chunk)) >= 0) {
+			EchoPattern.verify(this.key, this.read, chunk, 0, n);
+			this.read += n;
+		}
+		return this.read - start;
+	}
+
+	/** Assert that the server has closed its side and sent nothing more. */
+	void assertEndOfStream() throws IOException {
+		assertThat(this.input.read()).as("next byte after %d echoed bytes (-1 is EOF)", this.read).isEqualTo(-1);
+	}
+
+	/**
+	 * Echo a message small enough to fit the socket buffers, so that it can be sent whole
+	 * before reading.
+	 */
+	void echo(int bytes) throws IOException {
+		write(bytes);
+		readAndVerify(bytes);
+	}
+
+	/** Echo any amount: a thread of {@code executor} writes while this one reads. */
+	void echoConcurrently(long bytes, Executor executor) throws IOException {
+		CompletableFuture<Void> writing = writeAsync(bytes, executor);
+		readAndVerify(bytes);
+		writing.join();
+	}
+
+	void shutdownOutput() throws IOException {
+		this.socket.shutdownOutput();
+	}
+
+	/** Close with {@code SO_LINGER} 0, so that the kernel sends RST instead of FIN. */
+	void reset() throws IOException {
+		this.socket.setSoLinger(true, 0);
+		this.socket.close();
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	/**
+	 * Options applied to the socket before it connects.
+	 */
+	@FunctionalInterface
+	interface SocketOptions {
+
+		void apply(Socket socket) throws IOException;
+
+	}
+
+}
