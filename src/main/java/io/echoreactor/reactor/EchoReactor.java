@@ -341,6 +341,8 @@ public final class EchoReactor {
 	}
 
 	private void run() {
+		// Busy time counts from here, not from construction.
+		this.now = System.nanoTime();
 		try {
 			while (!isFinished()) {
 				try {
