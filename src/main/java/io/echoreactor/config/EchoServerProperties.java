@@ -6,8 +6,6 @@ import java.time.Duration;
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import org.hibernate.validator.constraints.Range;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -64,7 +62,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
 		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
-		@DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1") double maxConnectionAgeJitter,
+		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket) {
 
