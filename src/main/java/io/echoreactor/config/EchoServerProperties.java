@@ -45,7 +45,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionAgeJitter fraction, 0 to 1, by which each connection's maximum age
  * is randomly shortened, so that connections opened together do not close together.
  * @param shutdownTimeout how long the drain waits for clients to close before the server
- * closes them, 1ms to 1h; keep it below spring.lifecycle.timeout-per-shutdown-phase.
+ * closes them, 1ms to 1h, and at most spring.lifecycle.timeout-per-shutdown-phase less
+ * 1s (checked at start-up), so that the whole drain fits in its shutdown phase.
  * @param socket socket options.
  */
 @ConfigurationProperties("echo.server")
