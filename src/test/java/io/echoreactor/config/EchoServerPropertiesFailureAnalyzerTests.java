@@ -1,6 +1,7 @@
 package io.echoreactor.config;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -110,14 +111,21 @@ class EchoServerPropertiesFailureAnalyzerTests {
 	 * it to fail, and return what the user reads from the failure report onwards.
 	 */
 	private static String failureReport(CapturedOutput output, String property, String value) {
+		Map<String, String> overrides = Map.of(property, value);
 		int start = output.length();
+		Map<String, String> properties = new LinkedHashMap<>(Map.of("server.port", "0", "server.address",
+				"127.0.0.1", "echo.server.port", "0", "echo.server.address", "127.0.0.1"));
+		properties.putAll(overrides);
+		// Command-line arguments, as application.yml would override default properties;
+		// one argument per key, as repeated keys would be joined into a list.
+		String[] args = properties.entrySet()
+			.stream()
+			.map((entry) -> "--" + entry.getKey() + "=" + entry.getValue())
+			.toArray(String[]::new);
 		SpringApplication application = new SpringApplication(EchoApplication.class);
-		// Lowest precedence, so the argument under test overrides them rather than joining them.
-		application.setDefaultProperties(Map.of("server.port", "0", "server.address", "127.0.0.1",
-				"echo.server.port", "0", "echo.server.address", "127.0.0.1"));
 		application.setRegisterShutdownHook(false);
 		assertThatException().isThrownBy(() -> {
-			try (ConfigurableApplicationContext context = application.run("--" + property + "=" + value)) {
+			try (ConfigurableApplicationContext context = application.run(args)) {
 				// Started, which the assertion reports
 			}
 		});
