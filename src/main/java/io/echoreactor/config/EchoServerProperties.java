@@ -6,8 +6,6 @@ import java.time.Duration;
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import org.hibernate.validator.constraints.Range;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -47,7 +45,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionAgeJitter fraction, 0 to 1, by which each connection's maximum age
  * is randomly shortened, so that connections opened together do not close together.
  * @param shutdownTimeout how long the drain waits for clients to close before the server
- * closes them, 1ms to 1h; keep it below spring.lifecycle.timeout-per-shutdown-phase.
+ * closes them, 1ms to 1h, and at most spring.lifecycle.timeout-per-shutdown-phase less
+ * 1s (checked at start-up), so that the whole drain fits in its shutdown phase.
  * @param socket socket options.
  */
 @ConfigurationProperties("echo.server")
@@ -64,7 +63,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
 		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
-		@DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1") double maxConnectionAgeJitter,
+		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket) {
 

@@ -11,6 +11,8 @@ import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import jakarta.validation.Payload;
 
+import org.springframework.util.unit.DataSize;
+
 /**
  * {@code write-buffer-low-water-mark} must be below {@code write-buffer-high-water-mark};
  * the violation is reported on the low-water mark, so the message names that property
@@ -22,7 +24,7 @@ import jakarta.validation.Payload;
 @Retention(RetentionPolicy.RUNTIME)
 public @interface WriteBufferWaterMarks {
 
-	String message() default "must be less than write-buffer-high-water-mark";
+	String message() default "must be less than echo.server.write-buffer-high-water-mark";
 
 	Class<?>[] groups() default {};
 
@@ -41,11 +43,25 @@ public @interface WriteBufferWaterMarks {
 			}
 			context.disableDefaultConstraintViolation();
 			context
-				.buildConstraintViolationWithTemplate("must be less than write-buffer-high-water-mark ("
-						+ properties.writeBufferHighWaterMark() + ")")
+				.buildConstraintViolationWithTemplate("must be less than echo.server.write-buffer-high-water-mark ("
+						+ format(properties.writeBufferHighWaterMark()) + ")")
 				.addPropertyNode("writeBufferLowWaterMark")
 				.addConstraintViolation();
 			return false;
+		}
+
+		// In the unit a user would have written: 16KB rather than DataSize's 16384B. Only
+		// digits and a unit reach the message template, so nothing in it is interpolated.
+		private static String format(DataSize size) {
+			long bytes = size.toBytes();
+			String[] suffixes = { "TB", "GB", "MB", "KB" };
+			for (int i = 0; i < suffixes.length; i++) {
+				long unitBytes = 1L << (10 * (suffixes.length - i));
+				if (bytes != 0 && bytes % unitBytes == 0) {
+					return (bytes / unitBytes) + suffixes[i];
+				}
+			}
+			return bytes + "B";
 		}
 
 	}

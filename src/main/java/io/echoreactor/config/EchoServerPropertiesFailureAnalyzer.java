@@ -1,0 +1,79 @@
+package io.echoreactor.config;
+
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.origin.Origin;
+import org.springframework.core.Ordered;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
+
+/**
+ * Explains invalid {@code echo.server.*} settings at start-up in the terms the user wrote
+ * them: each property by its kebab-case key, the value as configured and where it came
+ * from, and the allowed range.
+ *
+ * <p>
+ * Boot's own {@code BindValidationFailureAnalyzer} would report a record's properties by
+ * their Java names ({@code echo.server.readBufferSize}) and show converted values
+ * ({@code 104857600B} for {@code 100MB}, {@code PT0S} for {@code 0s}). This analyzer is
+ * ordered before it and leaves every other prefix to it.
+ */
+class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindValidationException>
+		implements Ordered {
+
+	private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("echo.server");
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, BindValidationException cause) {
+		ValidationErrors errors = cause.getValidationErrors();
+		if (!PREFIX.equals(errors.getName()) && !PREFIX.isAncestorOf(errors.getName())) {
+			return null;
+		}
+		StringBuilder description = new StringBuilder("Invalid echo server configuration:\n");
+		for (ObjectError error : errors.getAllErrors()) {
+			ConfigurationPropertyName name = propertyName(errors.getName(), error);
+			ConfigurationProperty bound = findBound(errors, name);
+			description.append("\n    Property: ").append(name);
+			Object value = (bound != null) ? bound.getValue()
+					: (error instanceof FieldError fieldError) ? fieldError.getRejectedValue() : null;
+			if (value != null) {
+				description.append("\n    Value: \"").append(value).append('"');
+			}
+			Origin origin = (bound != null) ? bound.getOrigin() : Origin.from(error);
+			if (origin != null) {
+				description.append("\n    Origin: ").append(origin);
+			}
+			description.append("\n    Reason: ").append(error.getDefaultMessage()).append('\n');
+		}
+		return new FailureAnalysis(description.toString(),
+				"Update your application's configuration: give each property above a value in its allowed range.",
+				cause);
+	}
+
+	private static ConfigurationPropertyName propertyName(ConfigurationPropertyName base, ObjectError error) {
+		// Validation reports the Java path (socket.keepAliveCount); users write the
+		// kebab-case key that relaxed binding maps to it.
+		return (error instanceof FieldError fieldError)
+				? base.append(DataObjectPropertyName.toDashedForm(fieldError.getField())) : base;
+	}
+
+	private static ConfigurationProperty findBound(ValidationErrors errors, ConfigurationPropertyName name) {
+		for (ConfigurationProperty property : errors.getBoundProperties()) {
+			if (property.getName().equals(name)) {
+				return property;
+			}
+		}
+		return null;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+}

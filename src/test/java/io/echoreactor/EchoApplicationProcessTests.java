@@ -1,0 +1,268 @@
+package io.echoreactor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.json.JsonParserFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link EchoApplication} as an operating-system process, the way it is run:
+ * the ports it listens on, the echo and probes it serves, and how it ends on SIGTERM.
+ */
+@Timeout(180)
+class EchoApplicationProcessTests {
+
+	private static final Pattern ECHO_STARTED = Pattern
+		.compile("Echo server started on 127\\.0\\.0\\.1:(\\d+) \\(accept strategy acceptor, 3 reactors\\)");
+
+	private static final Pattern TOMCAT_STARTED = Pattern.compile("Tomcat started on port (\\d+) ");
+
+	/** A JVM ended by a signal exits with 128 plus the signal's number: 143 for SIGTERM. */
+	private static final int SIGTERM_EXIT_CODE = 128 + 15;
+
+	private static final int STREAM_BYTES = 1024 * 1024;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+	@TempDir
+	Path tempDir;
+
+	private Process process;
+
+	private Path log;
+
+	@AfterEach
+	void killProcess() throws InterruptedException {
+		this.executor.shutdownNow();
+		if (this.process != null && this.process.isAlive()) {
+			this.process.destroyForcibly();
+			this.process.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void servesEchoAndProbesOnExactlyTwoPortsAndDrainsGracefullyOnSigterm() throws Exception {
+		// One setting from the environment, as a container would pass it.
+		start(Map.of("ECHO_SERVER_REACTORS", "3"), "--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
+				"--echo.server.address=127.0.0.1", "--echo.server.shutdown-timeout=15s");
+		int echoPort = logged(ECHO_STARTED);
+		int httpPort = logged(TOMCAT_STARTED);
+
+		try (Socket client = connect(echoPort)) {
+			assertEchoes(client, "hello\n");
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> get(httpPort, "/actuator/health/readiness").equals("200 UP"));
+		assertThat(get(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
+		assertThat(listeningPorts(this.process.pid())).containsExactlyInAnyOrder(echoPort, httpPort);
+		// Tools find the reactors by this prefix (the kernel keeps 15 characters of a name).
+		assertThat(threadNames(this.process.pid())).filteredOn((name) -> name.startsWith("echo-"))
+			.containsExactlyInAnyOrder("echo-reactor-0", "echo-reactor-1", "echo-reactor-2", "echo-acceptor");
+
+		try (Socket client = connect(echoPort)) {
+			// A stream in full flow when the signal arrives: the writer runs ahead of the
+			// reader, so part of it sits in socket buffers and the server's pending output.
+			CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> writePattern(client), this.executor);
+			InputStream in = client.getInputStream();
+			int received = readPattern(in, 0, 64 * 1024);
+			this.process.destroy();
+			received = readPattern(in, received, STREAM_BYTES - received);
+			assertThat(received).isEqualTo(STREAM_BYTES);
+			writing.get(30, TimeUnit.SECONDS);
+
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> get(httpPort, "/actuator/health/readiness").equals("503 OUT_OF_SERVICE"));
+			assertThat(get(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
+			assertThat(Files.readString(this.log)).contains("Commencing graceful shutdown of the echo server");
+			assertEchoes(client, "still echoing during the drain\n");
+			assertThat(this.process.isAlive()).as("process waits for the connected client").isTrue();
+		}
+
+		assertThat(this.process.waitFor(20, TimeUnit.SECONDS)).as("process exited after the client closed").isTrue();
+		assertThat(this.process.exitValue()).isEqualTo(SIGTERM_EXIT_CODE);
+		assertThat(Files.readString(this.log)).contains("Commencing graceful shutdown of the echo server")
+			.contains("Graceful shutdown of the echo server complete")
+			.doesNotContain("ended by shutdown-timeout")
+			.doesNotContain("Exception");
+	}
+
+	private void start(Map<String, String> environment, String... args) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add("-Xmx256m");
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(EchoApplication.class.getName());
+		command.addAll(List.of(args));
+		this.log = this.tempDir.resolve("echo-reactor.log");
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(this.log.toFile());
+		builder.environment().putAll(environment);
+		this.process = builder.start();
+		await().atMost(Duration.ofSeconds(90))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> !this.process.isAlive() || Files.readString(this.log).contains("Started EchoApplication"));
+		assertThat(this.process.isAlive()).as(() -> "process started; its output:\n" + readLog()).isTrue();
+	}
+
+	private int logged(Pattern pattern) throws IOException {
+		Matcher matcher = pattern.matcher(Files.readString(this.log));
+		assertThat(matcher.find()).as(() -> pattern + " in:\n" + readLog()).isTrue();
+		return Integer.parseInt(matcher.group(1));
+	}
+
+	private String readLog() {
+		try {
+			return Files.readString(this.log);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The TCP ports a process listens on: its socket inodes (from /proc/PID/fd) matched
+	 * against the LISTEN entries (state 0A) of its network namespace's tables.
+	 */
+	private static Set<Integer> listeningPorts(long pid) throws IOException {
+		Set<String> inodes = new HashSet<>();
+		try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+			for (Path fd : fds.toList()) {
+				try {
+					String target = Files.readSymbolicLink(fd).toString();
+					if (target.startsWith("socket:[")) {
+						inodes.add(target.substring("socket:[".length(), target.length() - 1));
+					}
+				}
+				catch (IOException ex) {
+					// Ignore: the descriptor was closed while listing
+				}
+			}
+		}
+		Set<Integer> ports = new TreeSet<>();
+		for (String table : List.of("tcp", "tcp6")) {
+			List<String> lines = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "net", table));
+			for (String line : lines.subList(1, lines.size())) {
+				String[] fields = line.trim().split("\\s+");
+				if (fields[3].equals("0A") && inodes.contains(fields[9])) {
+					String localAddress = fields[1];
+					ports.add(Integer.parseInt(localAddress.substring(localAddress.indexOf(':') + 1), 16));
+				}
+			}
+		}
+		return ports;
+	}
+
+	private static List<String> threadNames(long pid) throws IOException {
+		List<String> names = new ArrayList<>();
+		try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+			for (Path task : tasks.toList()) {
+				try {
+					names.add(Files.readString(task.resolve("comm")).trim());
+				}
+				catch (IOException ex) {
+					// Ignore: the thread ended while listing
+				}
+			}
+		}
+		return names;
+	}
+
+	private String get(int port, String path) throws IOException, InterruptedException {
+		HttpResponse<String> response = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		return response.statusCode() + " " + JsonParserFactory.getJsonParser().parseMap(response.body()).get("status");
+	}
+
+	private static Socket connect(int port) throws IOException {
+		Socket socket = new Socket();
+		socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+		socket.setSoTimeout(10_000);
+		return socket;
+	}
+
+	private static void assertEchoes(Socket client, String message) throws IOException {
+		byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
+		client.getOutputStream().write(bytes);
+		client.getOutputStream().flush();
+		assertThat(client.getInputStream().readNBytes(bytes.length)).asString(StandardCharsets.US_ASCII)
+			.isEqualTo(message);
+	}
+
+	private static void writePattern(Socket client) {
+		try {
+			OutputStream out = client.getOutputStream();
+			byte[] chunk = new byte[8192];
+			for (int offset = 0; offset < STREAM_BYTES; offset += chunk.length) {
+				for (int i = 0; i < chunk.length; i++) {
+					chunk[i] = patternByte(offset + i);
+				}
+				out.write(chunk);
+			}
+			out.flush();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Read {@code length} bytes, checking each against the pattern as it arrives. */
+	private static int readPattern(InputStream in, int position, int length) throws IOException {
+		byte[] buffer = new byte[8192];
+		int end = position + length;
+		while (position < end) {
+			int read = in.read(buffer, 0, Math.min(buffer.length, end - position));
+			assertThat(read).as("bytes echoed before EOF at %d", position).isPositive();
+			for (int i = 0; i < read; i++) {
+				if (buffer[i] != patternByte(position + i)) {
+					assertThat(buffer[i]).as("byte %d", position + i).isEqualTo(patternByte(position + i));
+				}
+			}
+			position += read;
+		}
+		return position;
+	}
+
+	private static byte patternByte(int position) {
+		// Not a multiple of any buffer size, so a misplaced chunk cannot line up by chance.
+		return (byte) (position % 251);
+	}
+
+}

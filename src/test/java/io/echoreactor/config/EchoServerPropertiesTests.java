@@ -1,0 +1,198 @@
+package io.echoreactor.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.echoreactor.reactor.AcceptStrategy;
+import io.echoreactor.reactor.EchoServerSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EchoServerProperties}: defaults, key forms and the generated metadata.
+ * Invalid values are covered by {@link EchoServerPropertiesFailureAnalyzerTests}.
+ */
+@Timeout(30)
+class EchoServerPropertiesTests {
+
+	@Test
+	void defaultsAreTheDocumentedOnes() {
+		EchoServerProperties properties = bind(Map.of());
+		assertThat(properties.enabled()).isTrue();
+		assertThat(properties.address()).isNull();
+		assertThat(properties.port()).isEqualTo(7007);
+		assertThat(properties.reactors()).isNull();
+		assertThat(properties.acceptStrategy()).isEqualTo(AcceptStrategy.ACCEPTOR);
+		assertThat(properties.backlog()).isEqualTo(1024);
+		assertThat(properties.readBufferSize()).isEqualTo(DataSize.ofKilobytes(64));
+		assertThat(properties.readBudget()).isEqualTo(DataSize.ofKilobytes(256));
+		assertThat(properties.writeBufferHighWaterMark()).isEqualTo(DataSize.ofKilobytes(64));
+		assertThat(properties.writeBufferLowWaterMark()).isEqualTo(DataSize.ofKilobytes(32));
+		assertThat(properties.idleTimeout()).isNull();
+		assertThat(properties.maxConnections()).isEqualTo(10_000);
+		assertThat(properties.maxConnectionAge()).isNull();
+		assertThat(properties.maxConnectionAgeJitter()).isEqualTo(0.1);
+		assertThat(properties.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(properties.socket().tcpNoDelay()).isTrue();
+		assertThat(properties.socket().keepAlive()).isFalse();
+		assertThat(properties.socket().keepAliveIdle()).isNull();
+		assertThat(properties.socket().keepAliveInterval()).isNull();
+		assertThat(properties.socket().keepAliveCount()).isNull();
+		assertThat(properties.socket().receiveBufferSize()).isNull();
+		assertThat(properties.socket().sendBufferSize()).isNull();
+	}
+
+	@Test
+	void defaultsBecomeTheReactorSettingsWithOneReactorPerProcessor() {
+		EchoServerSettings settings = bind(Map.of()).toSettings();
+		assertThat(settings.reactors()).isEqualTo(Runtime.getRuntime().availableProcessors());
+		assertThat(settings.port()).isEqualTo(7007);
+		assertThat(settings.address()).isNull();
+		assertThat(settings.acceptStrategy()).isEqualTo(AcceptStrategy.ACCEPTOR);
+		assertThat(settings.backlog()).isEqualTo(1024);
+		assertThat(settings.readBufferSize()).isEqualTo(64 * 1024);
+		assertThat(settings.readBudget()).isEqualTo(256 * 1024);
+		assertThat(settings.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
+		assertThat(settings.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
+		assertThat(settings.idleTimeout()).isNull();
+		assertThat(settings.maxConnections()).isEqualTo(10_000);
+		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(settings.socket()).isEqualTo(EchoServerSettings.SocketSettings.DEFAULTS);
+	}
+
+	@Test
+	void kebabCaseKeysBindAndReachTheReactorSettings() throws IOException {
+		Map<String, String> source = Map.ofEntries(Map.entry("echo.server.address", "127.0.0.1"),
+				Map.entry("echo.server.port", "9000"), Map.entry("echo.server.reactors", "3"),
+				Map.entry("echo.server.accept-strategy", "reuseport"), Map.entry("echo.server.backlog", "4096"),
+				Map.entry("echo.server.read-buffer-size", "128KB"), Map.entry("echo.server.read-budget", "1MB"),
+				Map.entry("echo.server.write-buffer-high-water-mark", "256KB"),
+				Map.entry("echo.server.write-buffer-low-water-mark", "128KB"),
+				Map.entry("echo.server.idle-timeout", "30s"), Map.entry("echo.server.max-connections", "500"),
+				Map.entry("echo.server.max-connection-age", "5m"),
+				Map.entry("echo.server.max-connection-age-jitter", "0.25"),
+				Map.entry("echo.server.shutdown-timeout", "20s"), Map.entry("echo.server.socket.tcp-no-delay", "false"),
+				Map.entry("echo.server.socket.keep-alive", "true"),
+				Map.entry("echo.server.socket.keep-alive-idle", "60s"),
+				Map.entry("echo.server.socket.keep-alive-interval", "10s"),
+				Map.entry("echo.server.socket.keep-alive-count", "5"),
+				Map.entry("echo.server.socket.receive-buffer-size", "256KB"),
+				Map.entry("echo.server.socket.send-buffer-size", "512KB"));
+		EchoServerSettings settings = bind(source).toSettings();
+		assertThat(settings.address()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+		assertThat(settings.port()).isEqualTo(9000);
+		assertThat(settings.reactors()).isEqualTo(3);
+		assertThat(settings.acceptStrategy()).isEqualTo(AcceptStrategy.REUSEPORT);
+		assertThat(settings.backlog()).isEqualTo(4096);
+		assertThat(settings.readBufferSize()).isEqualTo(128 * 1024);
+		assertThat(settings.readBudget()).isEqualTo(1024 * 1024);
+		assertThat(settings.writeBufferHighWaterMark()).isEqualTo(256 * 1024);
+		assertThat(settings.writeBufferLowWaterMark()).isEqualTo(128 * 1024);
+		assertThat(settings.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(settings.maxConnections()).isEqualTo(500);
+		assertThat(settings.maxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
+		assertThat(settings.maxConnectionAgeJitter()).isEqualTo(0.25);
+		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(settings.socket()).isEqualTo(new EchoServerSettings.SocketSettings(false, true,
+				Duration.ofSeconds(60), Duration.ofSeconds(10), 5, 256 * 1024, 512 * 1024));
+	}
+
+	@Test
+	void environmentVariablesInSpringsUppercaseFormBind() {
+		// Bound through the same adapter Boot puts in front of the real process environment.
+		SystemEnvironmentPropertySource environment = new SystemEnvironmentPropertySource(
+				StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+				Map.of("ECHO_SERVER_PORT", "9000", "ECHO_SERVER_ACCEPTSTRATEGY", "reuseport",
+						"ECHO_SERVER_READBUFFERSIZE", "128KB", "ECHO_SERVER_SHUTDOWNTIMEOUT", "5s",
+						"ECHO_SERVER_SOCKET_KEEPALIVECOUNT", "4"));
+		EchoServerProperties properties = bind(ConfigurationPropertySources.from(environment));
+		assertThat(properties.port()).isEqualTo(9000);
+		assertThat(properties.acceptStrategy()).isEqualTo(AcceptStrategy.REUSEPORT);
+		assertThat(properties.readBufferSize()).isEqualTo(DataSize.ofKilobytes(128));
+		assertThat(properties.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.socket().keepAliveCount()).isEqualTo(4);
+	}
+
+	@Test
+	void applicationYmlRunsEchoOn7007WithTheDefaultsAndActuatorOn8081() throws IOException {
+		List<PropertySource<?>> yaml = new YamlPropertySourceLoader().load("application.yml",
+				new ClassPathResource("application.yml"));
+		assertThat(yaml).hasSize(1);
+		assertThat(yaml.get(0).getProperty("server.port")).hasToString("8081");
+		EchoServerProperties configured = bind(ConfigurationPropertySources.from(yaml.get(0)));
+		// application.yml spells out the defaults for users to edit; the two must not drift.
+		assertThat(configured).isEqualTo(bind(Map.of()));
+	}
+
+	@Test
+	void configurationMetadataDescribesEveryKeyForIdes() throws IOException {
+		Map<String, Map<String, Object>> byName = new HashMap<>();
+		try (InputStream in = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			Map<String, Object> metadata = JsonParserFactory.getJsonParser()
+				.parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+			for (Object property : (List<?>) metadata.get("properties")) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> entry = (Map<String, Object>) property;
+				byName.put((String) entry.get("name"), entry);
+			}
+		}
+		List<String> keys = new ArrayList<>();
+		for (RecordComponent component : EchoServerProperties.class.getRecordComponents()) {
+			if (!component.getName().equals("socket")) {
+				keys.add("echo.server." + dashed(component.getName()));
+			}
+		}
+		for (RecordComponent component : EchoServerProperties.Socket.class.getRecordComponents()) {
+			keys.add("echo.server.socket." + dashed(component.getName()));
+		}
+		assertThat(keys).hasSize(22);
+		for (String key : keys) {
+			assertThat(byName).as(key).containsKey(key);
+			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
+		}
+		assertThat(byName.get("echo.server.port")).containsEntry("defaultValue", 7007);
+		assertThat(byName.get("echo.server.read-buffer-size")).containsEntry("defaultValue", "64KB");
+		assertThat(byName.get("echo.server.shutdown-timeout")).containsEntry("defaultValue", "10s");
+	}
+
+	private static String dashed(String camelCase) {
+		return camelCase.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+	}
+
+	private static EchoServerProperties bind(Map<String, String> source) {
+		return bind(new MapConfigurationPropertySource(source));
+	}
+
+	private static EchoServerProperties bind(ConfigurationPropertySource source) {
+		return bind(List.of(source));
+	}
+
+	private static EchoServerProperties bind(Iterable<ConfigurationPropertySource> sources) {
+		return new Binder(sources).bindOrCreate("echo.server", Bindable.of(EchoServerProperties.class));
+	}
+
+}

@@ -1,0 +1,112 @@
+package io.echoreactor.context;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.echoreactor.EchoApplication;
+import io.echoreactor.reactor.EchoBindException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContextException;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Tests for {@link EchoBindFailureAnalyzer}: a bind failure of the real application ends
+ * in one report with a description and an action, not a stack trace.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(60)
+class EchoBindFailureAnalyzerTests {
+
+	@ParameterizedTest(name = "accept strategy {0}")
+	@ValueSource(strings = { "acceptor", "reuseport" })
+	void portAlreadyInUseStopsStartUpWithDescriptionAndAction(String acceptStrategy, CapturedOutput output)
+			throws IOException {
+		try (ServerSocketChannel holder = ServerSocketChannel.open()) {
+			// Another instance of the service in reuseport mode: SO_REUSEPORT on the holder
+			// must not let a second one join its port silently.
+			holder.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+			int port = ((InetSocketAddress) holder.getLocalAddress()).getPort();
+			String report = failureReport(output,
+					Map.of("echo.server.port", String.valueOf(port), "echo.server.accept-strategy", acceptStrategy));
+			assertThat(report).contains("Echo server port " + port + " on 127.0.0.1 was already in use.")
+				.contains("Action:")
+				.contains("or configure this application to listen on another port with echo.server.port.");
+		}
+	}
+
+	@Test
+	void addressNotOnThisHostStopsStartUpWithDescriptionAndAction(CapturedOutput output) {
+		// TEST-NET-3 (RFC 5737): never assigned to a host, and a failed bind sends nothing.
+		String report = failureReport(output, Map.of("echo.server.address", "203.0.113.1"));
+		assertThat(report).contains("The echo server could not bind to 203.0.113.1 port 0")
+			.contains("the address is not available on this host")
+			.contains("Set echo.server.address to an address of one of this host's interfaces");
+	}
+
+	@Test
+	void permissionDeniedIsExplainedWithTheCapabilityToGrant() {
+		// The tests run as root, where binding a privileged port succeeds, so the kernel's
+		// EACCES cannot be produced for real; the exception is built as the JDK reports it.
+		EchoBindException exception = new EchoBindException(
+				new InetSocketAddress(InetAddress.getLoopbackAddress(), 80), new IOException("Permission denied"));
+		FailureAnalysis analysis = new EchoBindFailureAnalyzer()
+			.analyze(new ApplicationContextException("Failed to start bean 'echoServerLifecycle'", exception));
+		assertThat(analysis).isNotNull();
+		assertThat(analysis.getDescription())
+			.isEqualTo("The echo server was denied permission to bind port 80 on 127.0.0.1.");
+		assertThat(analysis.getAction()).contains("echo.server.port").contains("CAP_NET_BIND_SERVICE");
+		assertThat(analysis.getCause()).isSameAs(exception);
+	}
+
+	@Test
+	void otherBindFailuresKeepTheOperatingSystemsWords() {
+		EchoBindException exception = new EchoBindException(new InetSocketAddress(7007),
+				new IOException("Protocol not available"));
+		FailureAnalysis analysis = new EchoBindFailureAnalyzer().analyze(exception);
+		assertThat(analysis.getDescription())
+			.isEqualTo("The echo server could not bind to all interfaces port 7007: Protocol not available.");
+		assertThat(analysis.getAction()).contains("echo.server.address").contains("echo.server.port");
+	}
+
+	private static String failureReport(CapturedOutput output, Map<String, String> overrides) {
+		int start = output.length();
+		Map<String, String> properties = new LinkedHashMap<>(Map.of("server.port", "0", "server.address",
+				"127.0.0.1", "echo.server.port", "0", "echo.server.address", "127.0.0.1"));
+		properties.putAll(overrides);
+		// Command-line arguments, as application.yml would override default properties;
+		// one argument per key, as repeated keys would be joined into a list.
+		String[] args = properties.entrySet()
+			.stream()
+			.map((entry) -> "--" + entry.getKey() + "=" + entry.getValue())
+			.toArray(String[]::new);
+		SpringApplication application = new SpringApplication(EchoApplication.class);
+		application.setRegisterShutdownHook(false);
+		assertThatException().isThrownBy(() -> {
+			try (ConfigurableApplicationContext context = application.run(args)) {
+				// Started, which the assertion reports
+			}
+		});
+		String printed = output.toString().substring(start);
+		assertThat(printed).contains("APPLICATION FAILED TO START").doesNotContain("\tat ");
+		return printed.substring(printed.indexOf("APPLICATION FAILED TO START"));
+	}
+
+}
