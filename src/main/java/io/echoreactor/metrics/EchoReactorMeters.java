@@ -47,7 +47,7 @@ public enum EchoReactorMeters implements MeterDocumentation {
 
 	/** {@code echo_connections_accepted_total{reactor}}. */
 	CONNECTIONS_ACCEPTED("echo.connections.accepted", Meter.Type.COUNTER, null,
-			"Connections registered with this reactor and served. Its rate is the connection rate; healthy is "
+			"Connections registered with this reactor and served; its rate is the connection rate. Healthy: "
 					+ "whatever the clients do, spread about evenly over the reactors.",
 			Tag.REACTOR),
 
@@ -128,8 +128,8 @@ public enum EchoReactorMeters implements MeterDocumentation {
 
 	/** {@code echo_reads_empty_total{reactor}}. */
 	READS_EMPTY("echo.reads.empty", Meter.Type.COUNTER, null,
-			"read() calls that returned 0 bytes (EAGAIN). The loop stops after a short read and does not read "
-					+ "again just to meet EAGAIN, so healthy is well under 1% of echo_reads_total.",
+			"read() calls that returned 0 bytes (EAGAIN). The loop stops after a short read rather than read "
+					+ "again just to meet EAGAIN, so these are rare. Healthy: well under 1% of echo_reads_total.",
 			Tag.REACTOR),
 
 	/** {@code echo_writes_total{reactor}}. */
@@ -177,8 +177,8 @@ public enum EchoReactorMeters implements MeterDocumentation {
 
 	/** {@code echo_reactor_busy_seconds_total{reactor}}. */
 	REACTOR_BUSY("echo.reactor.busy", Meter.Type.COUNTER, "seconds",
-			"Time the thread spent outside select(): echoing, accepting, running tasks. Its rate is the busy "
-					+ "ratio; healthy is well below 1 second per second, and near 1 the reactor is saturated.",
+			"Time the thread spent outside select(): echoing, accepting, running tasks; its rate is the busy "
+					+ "ratio. Healthy: well below 1 second per second; near 1 the reactor is saturated.",
 			Tag.REACTOR),
 
 	/** {@code echo_reactor_busy_ratio{reactor}}. */
