@@ -29,10 +29,11 @@ import io.micrometer.core.instrument.docs.MeterDocumentation;
  * <p>
  * Per-thread meters carry the tag {@code reactor}: the reactor's index, {@code "0"} to
  * {@code "N-1"}. In {@code acceptor} mode the accept-side meters (accepts, rejected
- * connections, accept errors) and one {@code echo.reactor.alive} belong to the acceptor
- * thread, tagged {@code reactor="acceptor"}. Every series, each cause included, exists
- * with value 0 from start-up; the kernel's meters exist only where {@code /proc} has
- * them.
+ * connections, accept errors) belong to the acceptor thread alone, tagged
+ * {@code reactor="acceptor"}, and {@code echo.reactor.alive} and
+ * {@code echo.reactor.loop.failures} exist for it as well as for each reactor. Every
+ * series, each cause included, exists with value 0 from start-up; the kernel's meters
+ * exist only where {@code /proc} has them.
  *
  * @see EchoReactorMetrics
  * @see EchoKernelMetrics
@@ -210,8 +211,8 @@ public enum EchoReactorMeters implements MeterDocumentation {
 
 	/** {@code echo_reactor_loop_failures_total{reactor}}. */
 	REACTOR_LOOP_FAILURES("echo.reactor.loop.failures", Meter.Type.COUNTER, null,
-			"Unexpected failures caught by the reactor loop, which logs each one and pauses for 100 ms. "
-					+ "Healthy: 0.",
+			"Unexpected failures caught by the thread's loop (a reactor's, or the acceptor's), which logs each one "
+					+ "and pauses for 100 ms. Healthy: 0.",
 			Tag.REACTOR),
 
 	/** {@code echo_selector_rebuilds_total{reactor}}. */

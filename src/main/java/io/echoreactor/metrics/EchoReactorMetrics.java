@@ -77,8 +77,10 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		if (this.server.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
 			bindAccepting(registry, ACCEPTOR, EchoServer::acceptorStatistics);
-			register(registry, EchoReactorMeters.REACTOR_ALIVE, Tags.of(reactorTag(ACCEPTOR)),
-					(server) -> server.isAcceptorAlive() ? 1 : 0);
+			Tags acceptor = Tags.of(reactorTag(ACCEPTOR));
+			register(registry, EchoReactorMeters.REACTOR_ALIVE, acceptor, (server) -> server.isAcceptorAlive() ? 1 : 0);
+			register(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, acceptor,
+					(server) -> count(server.acceptorStatistics(), Counter.LOOP_FAILURES));
 		}
 		else {
 			for (int index = 0; index < reactors; index++) {

@@ -101,6 +101,7 @@ class EchoReactorMetricsTests {
 		assertThat(counter("echo.accept.errors", "reactor", "acceptor", "cause", "too-many-open-files")).isZero();
 		assertThat(counter("echo.accept.errors", "reactor", "acceptor", "cause", "other")).isZero();
 		assertThat(gauge("echo.reactor.alive", "reactor", "acceptor")).isOne();
+		assertThat(counter("echo.reactor.loop.failures", "reactor", "acceptor")).isZero();
 		assertThat(gauge("echo.connections.max")).isEqualTo(100);
 		assertThat(gauge("echo.ready")).isZero();
 	}
