@@ -7,6 +7,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -24,6 +26,8 @@ final class EchoAcceptor {
 	private static final Log logger = LogFactory.getLog(EchoAcceptor.class);
 
 	static final String THREAD_NAME = "echo-acceptor";
+
+	private static final long FAILURE_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	private final ServerSocketChannel listener;
 
@@ -100,7 +104,11 @@ final class EchoAcceptor {
 					}
 				}
 				catch (IOException | RuntimeException ex) {
-					logger.warn("Unexpected failure in " + THREAD_NAME + "; continuing", ex);
+					this.statistics.increment(ReactorStatistics.Counter.LOOP_FAILURES);
+					logger.warn("Unexpected failure in " + THREAD_NAME + "; continuing after a pause", ex);
+					// A failure that repeats (a broken selector, say) must neither spin this
+					// thread nor flood the log.
+					LockSupport.parkNanos(FAILURE_BACKOFF_NANOS);
 				}
 			}
 			// Connections the kernel has already completed are served, not reset.

@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -56,6 +58,8 @@ public final class EchoServer {
 	private volatile InetSocketAddress localAddress;
 
 	private volatile Status status = Status.NEW;
+
+	private volatile IntFunction<IntConsumer> readyKeysListeners;
 
 	/**
 	 * Create a server; nothing is bound until {@link #start()}.
@@ -126,6 +130,23 @@ public final class EchoServer {
 	}
 
 	/**
+	 * Set what each reactor tells the number of ready keys after every return from
+	 * {@code select()}; see {@link EchoReactor#setReadyKeysListener(IntConsumer)}. The
+	 * reactors exist only once the server starts, so the listeners are given to them then
+	 * (or at once, if the server has already started). Called from any thread.
+	 * @param listenerForReactor returns the listener for the reactor of the given index
+	 */
+	public void setReadyKeysListeners(IntFunction<IntConsumer> listenerForReactor) {
+		Objects.requireNonNull(listenerForReactor, "listenerForReactor");
+		synchronized (this.monitor) {
+			this.readyKeysListeners = listenerForReactor;
+			for (EchoReactor reactor : this.reactors) {
+				reactor.setReadyKeysListener(listenerForReactor.apply(reactor.index()));
+			}
+		}
+	}
+
+	/**
 	 * Bind and start the reactor threads.
 	 * @throws EchoBindException if the address cannot be bound
 	 * @throws EchoServerException if the server cannot start for another reason
@@ -164,6 +185,10 @@ public final class EchoServer {
 				throw new EchoServerException("Unable to start the echo server", ex);
 			}
 			this.reactors = List.copyOf(reactors);
+			IntFunction<IntConsumer> readyKeysListeners = this.readyKeysListeners;
+			if (readyKeysListeners != null) {
+				reactors.forEach((reactor) -> reactor.setReadyKeysListener(readyKeysListeners.apply(reactor.index())));
+			}
 			reactors.forEach(EchoReactor::start);
 			if (this.acceptor != null) {
 				this.acceptor.start();

@@ -1,0 +1,186 @@
+package io.echoreactor.actuator;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+import io.echoreactor.reactor.EchoReactor;
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.ReactorStatistics;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The {@code echo} endpoint ({@code /actuator/echo}): a live view of the
+ * {@link EchoServer}: each reactor's thread and its state, registered keys, connections,
+ * pending bytes, paused connections and task queue, the acceptor thread, and the
+ * effective configuration with the bound address and port. Durations are ISO-8601
+ * strings, sizes are bytes, and unset options are left out.
+ *
+ * <p>
+ * Nothing here is secret, and reading it costs a few volatile reads per reactor; the
+ * values are read one by one, not as a consistent snapshot.
+ */
+@Endpoint(id = "echo")
+public class EchoEndpoint {
+
+	private final EchoServer server;
+
+	/**
+	 * Create the endpoint.
+	 * @param server the echo server
+	 */
+	public EchoEndpoint(EchoServer server) {
+		this.server = server;
+	}
+
+	/**
+	 * Describe the echo server now.
+	 * @return the description
+	 */
+	@ReadOperation
+	public EchoServerDescriptor echo() {
+		EchoServer server = this.server;
+		InetSocketAddress bound = server.localAddress();
+		EchoServerSettings settings = server.settings();
+		List<ReactorDescriptor> reactors = server.reactors().stream().map(EchoEndpoint::describe).toList();
+		ReactorStatistics acceptor = server.acceptorStatistics();
+		AcceptorDescriptor acceptorDescriptor = (acceptor != null)
+				? new AcceptorDescriptor(acceptor.owner(), server.isAcceptorAlive()) : null;
+		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
+				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(), reactors,
+				acceptorDescriptor, ConfigurationDescriptor.of(settings));
+	}
+
+	private static ReactorDescriptor describe(EchoReactor reactor) {
+		ReactorStatistics statistics = reactor.statistics();
+		return new ReactorDescriptor(reactor.index(), reactor.threadName(), reactor.threadState().name(),
+				reactor.state().name(), reactor.isAlive(), reactor.registeredKeys(),
+				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_ACTIVE),
+				statistics.get(ReactorStatistics.Gauge.PENDING_BYTES),
+				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_PAUSED), reactor.pendingTasks());
+	}
+
+	private static String describe(InetAddress address) {
+		if (address == null) {
+			return null;
+		}
+		return address.isAnyLocalAddress() ? "*" : address.getHostAddress();
+	}
+
+	private static String describe(Duration duration) {
+		return (duration != null) ? duration.toString() : null;
+	}
+
+	/**
+	 * The echo server as the endpoint shows it.
+	 *
+	 * @param state the server's state: NEW, RUNNING, DRAINING or STOPPED
+	 * @param address the bound address, {@code *} for all interfaces; {@code null} before
+	 * start
+	 * @param port the bound port, -1 before start
+	 * @param acceptStrategy {@code acceptor} or {@code reuseport}
+	 * @param connections the open connections over all reactors
+	 * @param reactors the reactors, by index; empty before start
+	 * @param acceptor the acceptor thread, {@code null} in {@code reuseport} mode
+	 * @param configuration the effective configuration
+	 */
+	public record EchoServerDescriptor(String state, String address, int port, String acceptStrategy,
+			int connections, List<ReactorDescriptor> reactors, AcceptorDescriptor acceptor,
+			ConfigurationDescriptor configuration) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * One reactor.
+	 *
+	 * @param index the reactor's index
+	 * @param thread the thread's name
+	 * @param threadState the thread's state, as {@link Thread.State} names it
+	 * @param state the reactor's state: NEW, RUNNING, DRAINING, CLOSING or TERMINATED
+	 * @param alive whether the thread is alive
+	 * @param registeredKeys the keys registered with its selector: its connections, plus
+	 * its listener in {@code reuseport} mode
+	 * @param activeConnections its open connections
+	 * @param pendingBytes bytes read but not yet written back
+	 * @param pausedConnections connections whose reading is paused by backpressure
+	 * @param pendingTasks tasks other threads queued and it has not run yet
+	 */
+	public record ReactorDescriptor(int index, String thread, String threadState, String state, boolean alive,
+			int registeredKeys, long activeConnections, long pendingBytes, long pausedConnections,
+			int pendingTasks) {
+
+	}
+
+	/**
+	 * The acceptor thread.
+	 *
+	 * @param thread the thread's name
+	 * @param alive whether it is alive (or the server is not running, when it need not be)
+	 */
+	public record AcceptorDescriptor(String thread, boolean alive) {
+
+	}
+
+	/**
+	 * The effective configuration: {@code echo.server.*} after defaults were applied.
+	 *
+	 * @param address the address to bind, {@code *} for all interfaces
+	 * @param port the configured port (0 picks a free one)
+	 * @param reactors the number of reactors
+	 * @param acceptStrategy {@code acceptor} or {@code reuseport}
+	 * @param backlog the listen backlog
+	 * @param readBufferSize bytes per reactor read buffer
+	 * @param readBudget bytes read from one connection per wakeup
+	 * @param writeBufferHighWaterMark pending bytes at which reading pauses
+	 * @param writeBufferLowWaterMark pending bytes at which reading resumes
+	 * @param idleTimeout the idle timeout, {@code null} if off
+	 * @param maxConnections the most connections served at once
+	 * @param maxConnectionAge the maximum connection age, {@code null} if off
+	 * @param maxConnectionAgeJitter the jitter applied to the maximum age
+	 * @param shutdownTimeout how long the drain waits
+	 * @param selectTimeout the longest a reactor blocks in select()
+	 * @param socket the socket options
+	 */
+	public record ConfigurationDescriptor(String address, int port, int reactors, String acceptStrategy, int backlog,
+			int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
+			String idleTimeout, int maxConnections, String maxConnectionAge, double maxConnectionAgeJitter,
+			String shutdownTimeout, String selectTimeout, SocketDescriptor socket) {
+
+		static ConfigurationDescriptor of(EchoServerSettings settings) {
+			EchoServerSettings.SocketSettings socket = settings.socket();
+			InetAddress address = settings.address();
+			return new ConfigurationDescriptor((address != null) ? describe(address) : "*", settings.port(),
+					settings.reactors(), settings.acceptStrategy().name().toLowerCase(), settings.backlog(),
+					settings.readBufferSize(), settings.readBudget(), settings.writeBufferHighWaterMark(),
+					settings.writeBufferLowWaterMark(), describe(settings.idleTimeout()), settings.maxConnections(),
+					describe(settings.maxConnectionAge()), settings.maxConnectionAgeJitter(),
+					describe(settings.shutdownTimeout()), describe(settings.selectTimeout()),
+					new SocketDescriptor(socket.tcpNoDelay(), socket.keepAlive(), describe(socket.keepAliveIdle()),
+							describe(socket.keepAliveInterval()), socket.keepAliveCount(), socket.receiveBufferSize(),
+							socket.sendBufferSize()));
+		}
+
+	}
+
+	/**
+	 * The socket options; {@code null} leaves the kernel's default.
+	 *
+	 * @param tcpNoDelay whether Nagle's algorithm is off
+	 * @param keepAlive whether TCP keepalive is on
+	 * @param keepAliveIdle idle time before the first probe
+	 * @param keepAliveInterval time between probes
+	 * @param keepAliveCount unanswered probes before the connection is dropped
+	 * @param receiveBufferSize SO_RCVBUF in bytes
+	 * @param sendBufferSize SO_SNDBUF in bytes
+	 */
+	public record SocketDescriptor(boolean tcpNoDelay, boolean keepAlive, String keepAliveIdle,
+			String keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
+
+	}
+
+}

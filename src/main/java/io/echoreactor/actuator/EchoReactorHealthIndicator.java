@@ -1,0 +1,76 @@
+package io.echoreactor.actuator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.echoreactor.reactor.EchoReactor;
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.ReactorStatistics;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * The {@code echo} health indicator: DOWN when a reactor thread, or the acceptor thread,
+ * has died while the {@link EchoServer} runs. A dead thread is internal state that only a
+ * restart fixes, so the indicator belongs to the liveness group. Before the server starts
+ * and once it has begun to drain, its threads ending is expected and the indicator stays
+ * UP; readiness, not liveness, covers those phases.
+ *
+ * <p>
+ * Details: {@code state}, {@code port}, {@code connections}, {@code reactors},
+ * {@code reactorsAlive} and, when DOWN, the names of the {@code deadThreads}. With the
+ * echo server disabled the indicator is UP with {@code enabled=false}, so that the
+ * liveness group can include it either way.
+ */
+public class EchoReactorHealthIndicator extends AbstractHealthIndicator {
+
+	private final EchoServer server;
+
+	/**
+	 * Create the indicator.
+	 * @param server the echo server, or {@code null} when it is disabled
+	 */
+	public EchoReactorHealthIndicator(EchoServer server) {
+		super("Echo server health check failed");
+		this.server = server;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		EchoServer server = this.server;
+		if (server == null) {
+			builder.up().withDetail("enabled", false);
+			return;
+		}
+		EchoServer.Status status = server.status();
+		List<EchoReactor> reactors = server.reactors();
+		List<String> deadThreads = new ArrayList<>();
+		int alive = 0;
+		for (EchoReactor reactor : reactors) {
+			if (reactor.isAlive()) {
+				alive++;
+			}
+			else {
+				deadThreads.add(reactor.threadName());
+			}
+		}
+		boolean running = status == EchoServer.Status.RUNNING;
+		if (!server.isAcceptorAlive()) {
+			ReactorStatistics acceptor = server.acceptorStatistics();
+			deadThreads.add((acceptor != null) ? acceptor.owner() : "acceptor");
+		}
+		builder.withDetail("state", status.name())
+			.withDetail("port", server.port())
+			.withDetail("connections", server.activeConnections())
+			.withDetail("reactors", server.settings().reactors())
+			.withDetail("reactorsAlive", alive);
+		if (running && !deadThreads.isEmpty()) {
+			builder.down().withDetail("deadThreads", deadThreads);
+		}
+		else {
+			builder.up();
+		}
+	}
+
+}

@@ -1,0 +1,350 @@
+package io.echoreactor.metrics;
+
+import java.util.Arrays;
+import java.util.List;
+
+import io.micrometer.common.docs.KeyName;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.docs.MeterDocumentation;
+
+/**
+ * Every meter of the echo service: its name, type, base unit, tag keys and description,
+ * defined here once (cf. Netty's {@code NettyMeters}). The Prometheus name each one
+ * renders to is part of the service's contract with dashboards and alerts; it is given
+ * in each constant's Javadoc and checked by the tests.
+ *
+ * <p>
+ * Words used in the names and descriptions:
+ * <ul>
+ * <li>A <em>wakeup</em> is a return from {@code select()}, that is from
+ * {@code epoll_wait}, counted with exactly one cause.</li>
+ * <li>A <em>wakeup call</em> is a {@code Selector.wakeup()} that another thread actually
+ * issued after winning the reactor's compare-and-set (the write to the selector's
+ * eventfd). Many {@code execute()} calls coalesce into one.</li>
+ * <li>An <em>empty</em> read, write or accept is one that the kernel answered with
+ * EAGAIN: {@code read()} returned 0, {@code write()} took nothing, {@code accept()}
+ * found no connection.</li>
+ * </ul>
+ *
+ * <p>
+ * Per-thread meters carry the tag {@code reactor}: the reactor's index, {@code "0"} to
+ * {@code "N-1"}. In {@code acceptor} mode the accept-side meters (accepts, rejected
+ * connections, accept errors) belong to the acceptor thread alone, tagged
+ * {@code reactor="acceptor"}, and {@code echo.reactor.alive} and
+ * {@code echo.reactor.loop.failures} exist for it as well as for each reactor. Every
+ * series, each cause included, exists with value 0 from start-up; the kernel's meters
+ * exist only where {@code /proc} has them.
+ *
+ * @see EchoReactorMetrics
+ * @see EchoKernelMetrics
+ */
+public enum EchoReactorMeters implements MeterDocumentation {
+
+	/** {@code echo_connections_active{reactor}}. */
+	CONNECTIONS_ACTIVE("echo.connections.active", Meter.Type.GAUGE, null,
+			"Connections open on this reactor now. Healthy: about equal across reactors and, summed, well below "
+					+ "echo_connections_max.",
+			Tag.REACTOR),
+
+	/** {@code echo_connections_accepted_total{reactor}}. */
+	CONNECTIONS_ACCEPTED("echo.connections.accepted", Meter.Type.COUNTER, null,
+			"Connections registered with this reactor and served; its rate is the connection rate. Healthy: "
+					+ "whatever the clients do, spread about evenly over the reactors.",
+			Tag.REACTOR),
+
+	/** {@code echo_connections_rejected_total{reactor,cause="limit"}}. */
+	CONNECTIONS_REJECTED("echo.connections.rejected", Meter.Type.COUNTER, null,
+			"Connections accepted and closed at once, by cause (limit: echo.server.max-connections was reached). "
+					+ "Healthy: 0; a rising count means the limit is too low or clients leak connections.",
+			Tag.REACTOR, Tag.CAUSE),
+
+	/**
+	 * {@code echo_connections_closed_total{reactor,cause="eof|reset|idle|max-age|shutdown|error"}}.
+	 */
+	CONNECTIONS_CLOSED("echo.connections.closed", Meter.Type.COUNTER, null,
+			"Connections closed, by cause: eof (the client finished), reset (reset by the peer or broken pipe), "
+					+ "idle (idle-timeout), max-age (max-connection-age), shutdown (the drain), error (any other "
+					+ "I/O failure). Healthy: mostly eof; reset and error stay near 0.",
+			Tag.REACTOR, Tag.CAUSE),
+
+	/** {@code echo_connections_max}. */
+	CONNECTIONS_MAX("echo.connections.max", Meter.Type.GAUGE, null,
+			"The echo.server.max-connections setting: connections served at once before new ones are rejected. "
+					+ "Healthy: the sum of echo_connections_active stays well below it."),
+
+	/** {@code echo_connections_paused{reactor}}. */
+	CONNECTIONS_PAUSED("echo.connections.paused", Meter.Type.GAUGE, null,
+			"Connections whose reading is paused now because their pending output passed "
+					+ "write-buffer-high-water-mark. Healthy: 0 or a few; a steady high value means clients do not "
+					+ "read their echoes.",
+			Tag.REACTOR),
+
+	/** {@code echo_received_bytes_total{reactor}}. */
+	RECEIVED("echo.received", Meter.Type.COUNTER, "bytes",
+			"Bytes read from clients. Healthy: over time equal to echo_sent_bytes_total; the two differ by "
+					+ "echo_pending_bytes at most.",
+			Tag.REACTOR),
+
+	/** {@code echo_sent_bytes_total{reactor}}. */
+	SENT("echo.sent", Meter.Type.COUNTER, "bytes",
+			"Bytes written back to clients. Healthy: over time equal to echo_received_bytes_total.", Tag.REACTOR),
+
+	/** {@code echo_pending_bytes{reactor}}. */
+	PENDING("echo.pending", Meter.Type.GAUGE, "bytes",
+			"Bytes read but not yet written back, over this reactor's connections. Healthy: near 0; it is bounded "
+					+ "by about write-buffer-high-water-mark plus one read buffer per slow connection.",
+			Tag.REACTOR),
+
+	/** {@code echo_selector_wakeups_total{reactor,cause="io|task|timeout|spurious"}}. */
+	SELECTOR_WAKEUPS("echo.selector.wakeups", Meter.Type.COUNTER, null,
+			"Returns from select() (epoll_wait), each with exactly one cause, in this precedence: io (keys were "
+					+ "selected), task (another thread called Selector.wakeup() or had queued work), timeout (the "
+					+ "select timeout elapsed), spurious (an early return for no reason). The causes sum to all "
+					+ "returns. Healthy: io follows the traffic, timeout about once per select timeout when idle, "
+					+ "spurious 0; a steady spurious rate is a selector spin.",
+			Tag.REACTOR, Tag.CAUSE),
+
+	/** {@code echo_selector_wakeup_calls_total{reactor}}. */
+	SELECTOR_WAKEUP_CALLS("echo.selector.wakeup.calls", Meter.Type.COUNTER, null,
+			"Selector.wakeup() calls that other threads issued to this reactor after coalescing, each one a "
+					+ "write to the selector's eventfd. Healthy: at most one per connection handed over by the "
+					+ "acceptor or per queued task, and close to the task wakeups.",
+			Tag.REACTOR),
+
+	/**
+	 * {@code echo_selector_ready_keys_bucket/_count/_sum{reactor}} and
+	 * {@code echo_selector_ready_keys_max{reactor}}.
+	 */
+	SELECTOR_READY_KEYS("echo.selector.ready.keys", Meter.Type.DISTRIBUTION_SUMMARY, null,
+			"Keys ready per return from select(): what epoll_wait returned each time, 0 for task and timeout "
+					+ "returns. Its count equals all wakeups. Healthy: small at light load, growing with load as "
+					+ "each wakeup serves more sockets.",
+			Tag.REACTOR),
+
+	/** {@code echo_reads_total{reactor}}. */
+	READS("echo.reads", Meter.Type.COUNTER, null,
+			"read() calls on client sockets. Healthy: about one per ready connection per wakeup, more when a "
+					+ "client sends more than one read buffer at a time.",
+			Tag.REACTOR),
+
+	/** {@code echo_reads_empty_total{reactor}}. */
+	READS_EMPTY("echo.reads.empty", Meter.Type.COUNTER, null,
+			"read() calls that returned 0 bytes (EAGAIN). The loop stops after a short read rather than read "
+					+ "again just to meet EAGAIN, so these are rare. Healthy: well under 1% of echo_reads_total.",
+			Tag.REACTOR),
+
+	/** {@code echo_writes_total{reactor}}. */
+	WRITES("echo.writes", Meter.Type.COUNTER, null,
+			"write() calls on client sockets; a gathering write counts once. Healthy: about one per read that "
+					+ "returned data.",
+			Tag.REACTOR),
+
+	/** {@code echo_writes_incomplete_total{reactor,result="partial|empty"}}. */
+	WRITES_INCOMPLETE("echo.writes.incomplete", Meter.Type.COUNTER, null,
+			"write() calls that did not take all that was offered: partial (some bytes written) or empty "
+					+ "(nothing written: EAGAIN). Healthy: near 0; they rise when clients read slower than they "
+					+ "send.",
+			Tag.REACTOR, Tag.RESULT),
+
+	/** {@code echo_op_write_registrations_total{reactor}}. */
+	OP_WRITE_REGISTRATIONS("echo.op.write.registrations", Meter.Type.COUNTER, null,
+			"Times OP_WRITE was added to a connection's interest set after an incomplete write (one epoll_ctl "
+					+ "each). Healthy: near 0; each one means a client's receive window was full.",
+			Tag.REACTOR),
+
+	/** {@code echo_backpressure_pauses_total{reactor}}. */
+	BACKPRESSURE_PAUSES("echo.backpressure.pauses", Meter.Type.COUNTER, null,
+			"Times reading from a connection was paused at write-buffer-high-water-mark. Healthy: 0 or rare; a "
+					+ "sustained rate means clients do not read their echoes.",
+			Tag.REACTOR),
+
+	/** {@code echo_accepts_total{reactor}}. */
+	ACCEPTS("echo.accepts", Meter.Type.COUNTER, null,
+			"accept() calls on a listening socket by the thread that accepts (reactor=\"acceptor\" in acceptor "
+					+ "mode). Healthy: the connections accepted plus about one empty accept per burst.",
+			Tag.REACTOR),
+
+	/** {@code echo_accepts_empty_total{reactor}}. */
+	ACCEPTS_EMPTY("echo.accepts.empty", Meter.Type.COUNTER, null,
+			"accept() calls that found no connection (EAGAIN); one ends each burst. Healthy: at most one per "
+					+ "readiness event of the listening socket.",
+			Tag.REACTOR),
+
+	/** {@code echo_accept_errors_total{reactor,cause="too-many-open-files|other"}}. */
+	ACCEPT_ERRORS("echo.accept.errors", Meter.Type.COUNTER, null,
+			"accept() failures, by cause: too-many-open-files (EMFILE or ENFILE: out of descriptors) or other. "
+					+ "Accepting pauses for 100 ms after each. Healthy: 0.",
+			Tag.REACTOR, Tag.CAUSE),
+
+	/** {@code echo_reactor_busy_seconds_total{reactor}}. */
+	REACTOR_BUSY("echo.reactor.busy", Meter.Type.COUNTER, "seconds",
+			"Time the thread spent outside select(): echoing, accepting, running tasks; its rate is the busy "
+					+ "ratio. Healthy: well below 1 second per second; near 1 the reactor is saturated.",
+			Tag.REACTOR),
+
+	/** {@code echo_reactor_busy_ratio{reactor}}. */
+	REACTOR_BUSY_RATIO("echo.reactor.busy.ratio", Meter.Type.GAUGE, null,
+			"Share of wall time the thread spent outside select() since the previous sample. Samples are taken "
+					+ "when the gauge is read and at least 1 s apart, so with one scraper this is the average over "
+					+ "the scrape interval; rate(echo_reactor_busy_seconds_total) gives any other window. Healthy: "
+					+ "well below 1; near 1 the reactor is saturated and adds latency.",
+			Tag.REACTOR),
+
+	/** {@code echo_reactor_tasks_pending{reactor}}. */
+	REACTOR_TASKS_PENDING("echo.reactor.tasks.pending", Meter.Type.GAUGE, null,
+			"Tasks that other threads queued for this reactor (such as connections handed over by the acceptor) "
+					+ "and that have not run yet. Healthy: 0 or close to it; a growing queue means the loop is stuck "
+					+ "or saturated.",
+			Tag.REACTOR),
+
+	/** {@code echo_reactor_tasks_total{reactor}}. */
+	REACTOR_TASKS("echo.reactor.tasks", Meter.Type.COUNTER, null,
+			"Tasks that other threads queued for this reactor and that it ran, such as connections handed over "
+					+ "by the acceptor. Healthy: follows the connection rate.",
+			Tag.REACTOR),
+
+	/** {@code echo_reactor_alive{reactor}}. */
+	REACTOR_ALIVE("echo.reactor.alive", Meter.Type.GAUGE, null,
+			"1 unless this thread (a reactor, or the acceptor) has died while the server runs; then 0, and the "
+					+ "echo health indicator, part of liveness, is DOWN. Healthy: 1.",
+			Tag.REACTOR),
+
+	/** {@code echo_reactor_loop_failures_total{reactor}}. */
+	REACTOR_LOOP_FAILURES("echo.reactor.loop.failures", Meter.Type.COUNTER, null,
+			"Unexpected failures caught by the thread's loop (a reactor's, or the acceptor's), which logs each one "
+					+ "and pauses for 100 ms. Healthy: 0.",
+			Tag.REACTOR),
+
+	/** {@code echo_selector_rebuilds_total{reactor}}. */
+	SELECTOR_REBUILDS("echo.selector.rebuilds", Meter.Type.COUNTER, null,
+			"Selectors rebuilt after select() failed with an I/O error. Healthy: 0.", Tag.REACTOR),
+
+	/** {@code echo_ready}. */
+	READY("echo.ready", Meter.Type.GAUGE, null,
+			"1 while the service takes traffic (readiness ACCEPTING_TRAFFIC), else 0: until the echo port is bound "
+					+ "and from the start of the drain. Healthy: 1 except during start-up and shutdown."),
+
+	/** {@code echo_kernel_listen_overflows_total}. */
+	KERNEL_LISTEN_OVERFLOWS("echo.kernel.listen.overflows", Meter.Type.COUNTER, null,
+			"Times the kernel found a listening socket's accept queue full (TcpExt ListenOverflows in "
+					+ "/proc/net/netstat; every socket of this network namespace, so of the pod). Healthy: 0; a "
+					+ "rising count means connections wait for accept() longer than the backlog allows."),
+
+	/** {@code echo_kernel_listen_drops_total}. */
+	KERNEL_LISTEN_DROPS("echo.kernel.listen.drops", Meter.Type.COUNTER, null,
+			"Connection attempts the kernel dropped at a listening socket, overflows included (TcpExt ListenDrops "
+					+ "in /proc/net/netstat, for this network namespace). Healthy: 0."),
+
+	/** {@code echo_listen_queue_depth{listener="echo"}}. */
+	LISTEN_QUEUE_DEPTH("echo.listen.queue.depth", Meter.Type.GAUGE, null,
+			"Connections the kernel has completed that wait in the echo port's accept queue now (rx_queue of its "
+					+ "LISTEN entry in /proc/net/tcp or tcp6; the deepest queue in reuseport mode). Healthy: 0 or a "
+					+ "few; at echo_listen_queue_max the kernel drops new connections.",
+			Tag.LISTENER),
+
+	/** {@code echo_listen_queue_max{listener="echo"}}. */
+	LISTEN_QUEUE_MAX("echo.listen.queue.max", Meter.Type.GAUGE, null,
+			"The longest accept queue the kernel allows each echo listening socket: echo.server.backlog capped by "
+					+ "net.core.somaxconn. Healthy: well above echo_listen_queue_depth.",
+			Tag.LISTENER),
+
+	/** {@code echo_kernel_tcp_memory_bytes}. */
+	KERNEL_TCP_MEMORY("echo.kernel.tcp.memory", Meter.Type.GAUGE, "bytes",
+			"Memory the kernel holds for TCP socket buffers (TCP mem in /proc/net/sockstat, in pages, times the "
+					+ "page size; host-wide). Healthy: well below the pressure threshold of net.ipv4.tcp_mem."),
+
+	/** {@code echo_kernel_tcp_sockets{state="inuse|orphan|tw|alloc"}}. */
+	KERNEL_TCP_SOCKETS("echo.kernel.tcp.sockets", Meter.Type.GAUGE, null,
+			"TCP sockets as /proc/net/sockstat counts them: inuse (open, in this network namespace), orphan "
+					+ "(closed by their process, not yet by the peer), tw (in TIME_WAIT), alloc (allocated). Healthy: "
+					+ "orphan near 0 and tw following the close rate.",
+			Tag.STATE);
+
+	private final String name;
+
+	private final Meter.Type type;
+
+	private final String baseUnit;
+
+	private final String description;
+
+	private final Tag[] tags;
+
+	EchoReactorMeters(String name, Meter.Type type, String baseUnit, String description, Tag... tags) {
+		this.name = name;
+		this.type = type;
+		this.baseUnit = baseUnit;
+		this.description = description;
+		this.tags = tags;
+	}
+
+	@Override
+	public String getName() {
+		return this.name;
+	}
+
+	@Override
+	public Meter.Type getType() {
+		return this.type;
+	}
+
+	@Override
+	public String getBaseUnit() {
+		return this.baseUnit;
+	}
+
+	/**
+	 * Return the description, which says what a healthy value looks like.
+	 * @return the description
+	 */
+	public String getDescription() {
+		return this.description;
+	}
+
+	@Override
+	public KeyName[] getKeyNames() {
+		return this.tags.clone();
+	}
+
+	/**
+	 * Return the keys of this meter's tags, in order.
+	 * @return the tag keys
+	 */
+	public List<String> tagKeys() {
+		return Arrays.stream(this.tags).map(Tag::asString).toList();
+	}
+
+	/**
+	 * The tag keys of the echo meters.
+	 */
+	public enum Tag implements KeyName {
+
+		/** The thread: a reactor's index ({@code "0"} to {@code "N-1"}) or {@code "acceptor"}. */
+		REACTOR("reactor"),
+
+		/** Why it happened; the values are listed in each meter's description. */
+		CAUSE("cause"),
+
+		/** How an incomplete write ended: {@code partial} or {@code empty}. */
+		RESULT("result"),
+
+		/** Which listening port: {@code echo}. */
+		LISTENER("listener"),
+
+		/** A socket state as /proc/net/sockstat names it. */
+		STATE("state");
+
+		private final String key;
+
+		Tag(String key) {
+			this.key = key;
+		}
+
+		@Override
+		public String asString() {
+			return this.key;
+		}
+
+	}
+
+}

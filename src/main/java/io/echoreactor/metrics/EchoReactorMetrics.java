@@ -1,0 +1,255 @@
+package io.echoreactor.metrics;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.ToDoubleFunction;
+
+import io.echoreactor.reactor.AcceptStrategy;
+import io.echoreactor.reactor.CloseCause;
+import io.echoreactor.reactor.EchoReactor;
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.ReactorStatistics;
+import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.WakeupCause;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Binds the {@link EchoReactorMeters echo meters} of an {@link EchoServer}: function
+ * counters and gauges that read the reactors' own {@link ReactorStatistics} when they are
+ * scraped, so the hot path pays nothing for them, plus one distribution summary of the
+ * ready keys per {@code select()} return, recorded on the reactor thread.
+ *
+ * <p>
+ * The meters are registered before the server starts, for the reactors it will create
+ * ({@code settings().reactors()} of them), and read 0 until they exist; after a stop they
+ * keep their last values.
+ *
+ * <p>
+ * <strong>Threading:</strong> the meters may be read from any thread.
+ */
+public final class EchoReactorMetrics implements MeterBinder {
+
+	/** The {@code reactor} tag of the acceptor thread's meters in {@code acceptor} mode. */
+	public static final String ACCEPTOR = "acceptor";
+
+	// What epoll_wait returns per call: 0 for task and timeout returns (counted in the
+	// first bucket), then powers of two up to a busy loop's many ready sockets.
+	private static final double[] READY_KEYS_BUCKETS = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
+
+	private static final DistributionSummary[] NONE = {};
+
+	private final EchoServer server;
+
+	private final BooleanSupplier ready;
+
+	// Per reactor index, one summary for each registry bound so far; replaced, never
+	// mutated, so that the reactor thread reads it without a lock.
+	private volatile DistributionSummary[][] readyKeys;
+
+	/**
+	 * Create the binder.
+	 * @param server the server whose meters to bind; it may not have started yet
+	 * @param ready whether the service is ready (readiness {@code ACCEPTING_TRAFFIC})
+	 */
+	public EchoReactorMetrics(EchoServer server, BooleanSupplier ready) {
+		this.server = Objects.requireNonNull(server, "server");
+		this.ready = Objects.requireNonNull(ready, "ready");
+		DistributionSummary[][] empty = new DistributionSummary[server.settings().reactors()][];
+		Arrays.fill(empty, NONE);
+		this.readyKeys = empty;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		int reactors = this.server.settings().reactors();
+		for (int index = 0; index < reactors; index++) {
+			bindReactor(registry, index);
+		}
+		if (this.server.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+			bindAccepting(registry, ACCEPTOR, EchoServer::acceptorStatistics);
+			Tags acceptor = Tags.of(reactorTag(ACCEPTOR));
+			register(registry, EchoReactorMeters.REACTOR_ALIVE, acceptor, (server) -> server.isAcceptorAlive() ? 1 : 0);
+			register(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, acceptor,
+					(server) -> count(server.acceptorStatistics(), Counter.LOOP_FAILURES));
+		}
+		else {
+			for (int index = 0; index < reactors; index++) {
+				int i = index;
+				bindAccepting(registry, String.valueOf(index), (server) -> statistics(server, i));
+			}
+		}
+		register(registry, EchoReactorMeters.CONNECTIONS_MAX, Tags.empty(),
+				(server) -> server.settings().maxConnections());
+		BooleanSupplier ready = this.ready;
+		register(registry, EchoReactorMeters.READY, Tags.empty(), (server) -> ready.getAsBoolean() ? 1 : 0);
+		bindReadyKeys(registry, reactors);
+	}
+
+	private void bindReactor(MeterRegistry registry, int index) {
+		Tags tags = Tags.of(reactorTag(String.valueOf(index)));
+		counter(registry, EchoReactorMeters.CONNECTIONS_ACCEPTED, tags, index, Counter.CONNECTIONS_ACCEPTED);
+		for (CloseCause cause : CloseCause.values()) {
+			register(registry, EchoReactorMeters.CONNECTIONS_CLOSED, tags.and(causeTag(cause.tag())),
+					(server) -> closed(statistics(server, index), cause));
+		}
+		gauge(registry, EchoReactorMeters.CONNECTIONS_ACTIVE, tags, index, ReactorStatistics.Gauge.CONNECTIONS_ACTIVE);
+		gauge(registry, EchoReactorMeters.CONNECTIONS_PAUSED, tags, index, ReactorStatistics.Gauge.CONNECTIONS_PAUSED);
+		counter(registry, EchoReactorMeters.RECEIVED, tags, index, Counter.BYTES_RECEIVED);
+		counter(registry, EchoReactorMeters.SENT, tags, index, Counter.BYTES_SENT);
+		gauge(registry, EchoReactorMeters.PENDING, tags, index, ReactorStatistics.Gauge.PENDING_BYTES);
+		for (WakeupCause cause : WakeupCause.values()) {
+			register(registry, EchoReactorMeters.SELECTOR_WAKEUPS, tags.and(causeTag(cause.tag())),
+					(server) -> wakeups(statistics(server, index), cause));
+		}
+		counter(registry, EchoReactorMeters.SELECTOR_WAKEUP_CALLS, tags, index, Counter.WAKEUP_CALLS);
+		counter(registry, EchoReactorMeters.READS, tags, index, Counter.READS);
+		counter(registry, EchoReactorMeters.READS_EMPTY, tags, index, Counter.READS_EMPTY);
+		counter(registry, EchoReactorMeters.WRITES, tags, index, Counter.WRITES);
+		counter(registry, EchoReactorMeters.WRITES_INCOMPLETE, tags.and(resultTag("partial")), index,
+				Counter.WRITES_PARTIAL);
+		counter(registry, EchoReactorMeters.WRITES_INCOMPLETE, tags.and(resultTag("empty")), index,
+				Counter.WRITES_EMPTY);
+		counter(registry, EchoReactorMeters.OP_WRITE_REGISTRATIONS, tags, index, Counter.OP_WRITE_REGISTRATIONS);
+		counter(registry, EchoReactorMeters.BACKPRESSURE_PAUSES, tags, index, Counter.BACKPRESSURE_PAUSES);
+		register(registry, EchoReactorMeters.REACTOR_BUSY, tags,
+				(server) -> count(statistics(server, index), Counter.BUSY_NANOS) / 1e9);
+		BusyRatio busyRatio = new BusyRatio(() -> (long) count(statistics(this.server, index), Counter.BUSY_NANOS),
+				registry.config().clock()::monotonicTime);
+		Gauge.builder(EchoReactorMeters.REACTOR_BUSY_RATIO.getName(), busyRatio, BusyRatio::sample)
+			.tags(tags)
+			.description(EchoReactorMeters.REACTOR_BUSY_RATIO.getDescription())
+			// Nothing else holds the sampler, and a gauge holds its object weakly by default.
+			.strongReference(true)
+			.register(registry);
+		register(registry, EchoReactorMeters.REACTOR_TASKS_PENDING, tags, (server) -> {
+			EchoReactor reactor = reactor(server, index);
+			return (reactor != null) ? reactor.pendingTasks() : 0;
+		});
+		counter(registry, EchoReactorMeters.REACTOR_TASKS, tags, index, Counter.TASKS_RUN);
+		register(registry, EchoReactorMeters.REACTOR_ALIVE, tags, (server) -> isAlive(server, index) ? 1 : 0);
+		counter(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, tags, index, Counter.LOOP_FAILURES);
+		counter(registry, EchoReactorMeters.SELECTOR_REBUILDS, tags, index, Counter.SELECTOR_REBUILDS);
+	}
+
+	private void bindAccepting(MeterRegistry registry, String reactor,
+			Function<EchoServer, ReactorStatistics> statistics) {
+		Tags tags = Tags.of(reactorTag(reactor));
+		register(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags.and(causeTag("limit")),
+				(server) -> count(statistics.apply(server), Counter.CONNECTIONS_REJECTED_LIMIT));
+		register(registry, EchoReactorMeters.ACCEPTS, tags,
+				(server) -> count(statistics.apply(server), Counter.ACCEPTS));
+		register(registry, EchoReactorMeters.ACCEPTS_EMPTY, tags,
+				(server) -> count(statistics.apply(server), Counter.ACCEPTS_EMPTY));
+		register(registry, EchoReactorMeters.ACCEPT_ERRORS, tags.and(causeTag("too-many-open-files")),
+				(server) -> count(statistics.apply(server), Counter.ACCEPT_ERRORS_TOO_MANY_OPEN_FILES));
+		register(registry, EchoReactorMeters.ACCEPT_ERRORS, tags.and(causeTag("other")),
+				(server) -> count(statistics.apply(server), Counter.ACCEPT_ERRORS_OTHER));
+	}
+
+	private synchronized void bindReadyKeys(MeterRegistry registry, int reactors) {
+		DistributionSummary[][] summaries = new DistributionSummary[reactors][];
+		for (int index = 0; index < reactors; index++) {
+			DistributionSummary summary = DistributionSummary
+				.builder(EchoReactorMeters.SELECTOR_READY_KEYS.getName())
+				.tags(Tags.of(reactorTag(String.valueOf(index))))
+				.description(EchoReactorMeters.SELECTOR_READY_KEYS.getDescription())
+				.serviceLevelObjectives(READY_KEYS_BUCKETS)
+				.register(registry);
+			DistributionSummary[] bound = this.readyKeys[index];
+			summaries[index] = Arrays.copyOf(bound, bound.length + 1);
+			summaries[index][bound.length] = summary;
+		}
+		this.readyKeys = summaries;
+		this.server.setReadyKeysListeners(this::readyKeysListener);
+	}
+
+	private IntConsumer readyKeysListener(int index) {
+		// Runs on the reactor thread after every select(): a histogram update, no allocation.
+		return (readyKeys) -> {
+			for (DistributionSummary summary : this.readyKeys[index]) {
+				summary.record(readyKeys);
+			}
+		};
+	}
+
+	private void counter(MeterRegistry registry, EchoReactorMeters meter, Tags tags, int index, Counter counter) {
+		register(registry, meter, tags, (server) -> count(statistics(server, index), counter));
+	}
+
+	private void gauge(MeterRegistry registry, EchoReactorMeters meter, Tags tags, int index,
+			ReactorStatistics.Gauge gauge) {
+		register(registry, meter, tags, (server) -> {
+			ReactorStatistics statistics = statistics(server, index);
+			return (statistics != null) ? statistics.get(gauge) : 0;
+		});
+	}
+
+	// The server is the meters' state object: the application holds it for as long as the
+	// meters live, while Micrometer holds state objects only weakly.
+	private void register(MeterRegistry registry, EchoReactorMeters meter, Tags tags,
+			ToDoubleFunction<EchoServer> value) {
+		switch (meter.getType()) {
+			case COUNTER -> FunctionCounter.builder(meter.getName(), this.server, value)
+				.tags(tags)
+				.description(meter.getDescription())
+				.baseUnit(meter.getBaseUnit())
+				.register(registry);
+			case GAUGE -> Gauge.builder(meter.getName(), this.server, value)
+				.tags(tags)
+				.description(meter.getDescription())
+				.baseUnit(meter.getBaseUnit())
+				.register(registry);
+			default -> throw new IllegalArgumentException(meter + " is not a counter or a gauge");
+		}
+	}
+
+	private static EchoReactor reactor(EchoServer server, int index) {
+		List<EchoReactor> reactors = server.reactors();
+		return (index < reactors.size()) ? reactors.get(index) : null;
+	}
+
+	private static ReactorStatistics statistics(EchoServer server, int index) {
+		EchoReactor reactor = reactor(server, index);
+		return (reactor != null) ? reactor.statistics() : null;
+	}
+
+	private static boolean isAlive(EchoServer server, int index) {
+		EchoReactor reactor = reactor(server, index);
+		return reactor == null || reactor.isAlive() || server.status() != EchoServer.Status.RUNNING;
+	}
+
+	private static double count(ReactorStatistics statistics, Counter counter) {
+		return (statistics != null) ? statistics.get(counter) : 0;
+	}
+
+	private static double closed(ReactorStatistics statistics, CloseCause cause) {
+		return (statistics != null) ? statistics.closed(cause) : 0;
+	}
+
+	private static double wakeups(ReactorStatistics statistics, WakeupCause cause) {
+		return (statistics != null) ? statistics.wakeups(cause) : 0;
+	}
+
+	private static Tag reactorTag(String reactor) {
+		return Tag.of(EchoReactorMeters.Tag.REACTOR.asString(), reactor);
+	}
+
+	private static Tag causeTag(String cause) {
+		return Tag.of(EchoReactorMeters.Tag.CAUSE.asString(), cause);
+	}
+
+	private static Tag resultTag(String result) {
+		return Tag.of(EchoReactorMeters.Tag.RESULT.asString(), result);
+	}
+
+}

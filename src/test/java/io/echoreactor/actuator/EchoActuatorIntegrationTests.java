@@ -1,0 +1,163 @@
+package io.echoreactor.actuator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import com.jayway.jsonpath.JsonPath;
+import io.echoreactor.reactor.EchoServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.json.BasicJsonTester;
+import org.springframework.boot.test.json.JsonContent;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ClassPathResource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * The Actuator endpoints of the running application over real HTTP: the echo endpoint's
+ * JSON, health with the echo component, info with build and git information, and what is
+ * not exposed.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "server.address=127.0.0.1", "echo.server.address=127.0.0.1", "echo.server.port=0",
+				"echo.server.reactors=2" })
+@Timeout(60)
+class EchoActuatorIntegrationTests {
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final BasicJsonTester json = new BasicJsonTester(getClass());
+
+	@LocalServerPort
+	private int httpPort;
+
+	@Autowired
+	private EchoServer echoServer;
+
+	@Test
+	void echoEndpointShowsEachReactorAndTheEffectiveConfiguration() throws Exception {
+		HttpResponse<String> response = get("/actuator/echo");
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonContent<Object> body = this.json.from(response.body());
+		assertThat(body).extractingJsonPathStringValue("$.state").isEqualTo("RUNNING");
+		assertThat(body).extractingJsonPathStringValue("$.address").isEqualTo("127.0.0.1");
+		assertThat(body).extractingJsonPathNumberValue("$.port").isEqualTo(this.echoServer.port());
+		assertThat(body).extractingJsonPathStringValue("$.acceptStrategy").isEqualTo("acceptor");
+		assertThat(body).extractingJsonPathNumberValue("$.connections").isNotNull();
+		assertThat(body).extractingJsonPathArrayValue("$.reactors").hasSize(2);
+		assertThat(body).extractingJsonPathStringValue("$.reactors[1].thread").isEqualTo("echo-reactor-1");
+		assertThat(body).extractingJsonPathMapValue("$.reactors[0]")
+			.containsOnlyKeys("index", "thread", "threadState", "state", "alive", "registeredKeys",
+					"activeConnections", "pendingBytes", "pausedConnections", "pendingTasks");
+		assertThat(body).extractingJsonPathBooleanValue("$.reactors[0].alive").isTrue();
+		assertThat(body).extractingJsonPathStringValue("$.acceptor.thread").isEqualTo("echo-acceptor");
+		assertThat(body).extractingJsonPathMapValue("$.configuration")
+			.containsEntry("address", "127.0.0.1")
+			.containsEntry("port", 0)
+			.containsEntry("reactors", 2)
+			.containsEntry("acceptStrategy", "acceptor")
+			.containsEntry("backlog", 1024)
+			.containsEntry("readBufferSize", 65536)
+			.containsEntry("writeBufferHighWaterMark", 65536)
+			.containsEntry("writeBufferLowWaterMark", 32768)
+			.containsEntry("maxConnections", 10000)
+			.containsEntry("shutdownTimeout", "PT10S")
+			.containsKeys("readBudget", "maxConnectionAgeJitter", "selectTimeout", "socket");
+		assertThat(body).extractingJsonPathBooleanValue("$.configuration.socket.tcpNoDelay").isTrue();
+	}
+
+	@Test
+	void healthShowsTheEchoComponentAndLivenessIncludesIt() throws Exception {
+		HttpResponse<String> health = get("/actuator/health");
+		assertThat(health.statusCode()).isEqualTo(200);
+		JsonContent<Object> body = this.json.from(health.body());
+		assertThat(body).extractingJsonPathStringValue("$.components.echo.status").isEqualTo("UP");
+		assertThat(body).extractingJsonPathNumberValue("$.components.echo.details.port")
+			.isEqualTo(this.echoServer.port());
+		assertThat(body).extractingJsonPathNumberValue("$.components.echo.details.reactorsAlive").isEqualTo(2);
+		assertThat(body).extractingJsonPathNumberValue("$.components.echo.details.connections").isNotNull();
+		HttpResponse<String> liveness = get("/actuator/health/liveness");
+		assertThat(liveness.statusCode()).isEqualTo(200);
+		assertThat(this.json.from(liveness.body())).extractingJsonPathMapValue("$.components")
+			.containsOnlyKeys("echo", "livenessState");
+		HttpResponse<String> readiness = get("/actuator/health/readiness");
+		assertThat(readiness.statusCode()).isEqualTo(200);
+		assertThat(this.json.from(readiness.body())).extractingJsonPathStringValue("$.status").isEqualTo("UP");
+	}
+
+	@Test
+	void infoShowsTheBuild() throws Exception {
+		Properties build = load("META-INF/build-info.properties");
+		HttpResponse<String> response = get("/actuator/info");
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonContent<Object> body = this.json.from(response.body());
+		assertThat(body).extractingJsonPathStringValue("$.build.version").isEqualTo(build.getProperty("build.version"));
+		assertThat(body).extractingJsonPathStringValue("$.build.artifact").isEqualTo("echo-reactor");
+		assertThat(body).extractingJsonPathStringValue("$.build.time").isNotEmpty();
+	}
+
+	@Test
+	void infoShowsTheGitCommit() throws Exception {
+		Properties git = load("git.properties");
+		assumeThat(git.getProperty("git.commit.id"))
+			.as("git.properties with a commit: the build ran outside a git checkout")
+			.isNotNull();
+		HttpResponse<String> response = get("/actuator/info");
+		JsonContent<Object> body = this.json.from(response.body());
+		assertThat(body).extractingJsonPathStringValue("$.git.commit.id")
+			.isEqualTo(git.getProperty("git.commit.id.abbrev"))
+			.matches("[0-9a-f]{7,}");
+		assertThat(body).extractingJsonPathStringValue("$.git.commit.time").isNotEmpty();
+		assertThat(body).extractingJsonPathStringValue("$.git.branch").isEqualTo(git.getProperty("git.branch"));
+	}
+
+	@Test
+	void onlyTheIntendedEndpointsAreExposed() throws Exception {
+		HttpResponse<String> response = get("/actuator");
+		assertThat(response.statusCode()).isEqualTo(200);
+		Map<String, Object> links = JsonPath.read(response.body(), "$._links");
+		assertThat(links).containsOnlyKeys("self", "health", "health-path", "info", "prometheus", "echo");
+		for (String sensitive : new String[] { "env", "configprops", "heapdump", "threaddump", "beans", "mappings",
+				"loggers", "shutdown" }) {
+			assertThat(get("/actuator/" + sensitive).statusCode()).as(sensitive).isEqualTo(404);
+		}
+		HttpResponse<String> shutdown = this.http.send(
+				HttpRequest.newBuilder(uri("/actuator/shutdown")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(shutdown.statusCode()).isEqualTo(404);
+	}
+
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.httpPort + path);
+	}
+
+	private static Properties load(String resource) throws IOException {
+		Properties properties = new Properties();
+		ClassPathResource file = new ClassPathResource(resource);
+		if (file.exists()) {
+			try (InputStream in = file.getInputStream()) {
+				properties.load(in);
+			}
+		}
+		return properties;
+	}
+
+}

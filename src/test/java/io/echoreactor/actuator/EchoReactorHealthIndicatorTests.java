@@ -1,0 +1,120 @@
+package io.echoreactor.actuator;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+import io.echoreactor.reactor.EchoReactor;
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.ReactorStatistics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+
+/**
+ * Tests for {@link EchoReactorHealthIndicator}.
+ */
+@Timeout(30)
+class EchoReactorHealthIndicatorTests {
+
+	private final EchoServer server = new EchoServer(EchoServerSettings.builder()
+		.address(InetAddress.getLoopbackAddress())
+		.port(0)
+		.reactors(2)
+		.build());
+
+	private final EchoReactorHealthIndicator indicator = new EchoReactorHealthIndicator(this.server);
+
+	@AfterEach
+	void stopServer() {
+		this.server.stop();
+	}
+
+	@Test
+	void upBeforeTheServerStarts() {
+		Health health = this.indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("state", "NEW")
+			.containsEntry("port", -1)
+			.containsEntry("reactors", 2)
+			.containsEntry("reactorsAlive", 0);
+	}
+
+	@Test
+	void upWithItsDetailsWhileEveryThreadRuns() {
+		this.server.start();
+		Health health = this.indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("state", "RUNNING")
+			.containsEntry("port", this.server.port())
+			.containsEntry("connections", 0)
+			.containsEntry("reactors", 2)
+			.containsEntry("reactorsAlive", 2)
+			.doesNotContainKey("deadThreads");
+	}
+
+	@Test
+	void downWhenAReactorDiesWhileTheServerRuns() {
+		this.server.start();
+		EchoReactor reactor = this.server.reactors().get(1);
+		reactor.execute(() -> {
+			throw new ReactorKilledError();
+		});
+		// The reactor's death is the point: Awaitility must not report it as a failure.
+		await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(10)).until(() -> !reactor.isAlive());
+		Health health = this.indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("reactorsAlive", 1)
+			.containsEntry("deadThreads", List.of("echo-reactor-1"));
+	}
+
+	@Test
+	void downWhenTheAcceptorDiesWhileTheServerRuns() {
+		EchoServer server = mock(EchoServer.class);
+		ReactorStatistics acceptor = new ReactorStatistics("echo-acceptor");
+		given(server.status()).willReturn(EchoServer.Status.RUNNING);
+		given(server.settings()).willReturn(this.server.settings());
+		given(server.reactors()).willReturn(List.of());
+		given(server.isAcceptorAlive()).willReturn(false);
+		given(server.acceptorStatistics()).willReturn(acceptor);
+		Health health = new EchoReactorHealthIndicator(server).health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("deadThreads", List.of("echo-acceptor"));
+	}
+
+	@Test
+	void upOnceTheServerHasStoppedAndItsThreadsHaveEnded() {
+		this.server.start();
+		this.server.stop();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.server.reactors().stream().noneMatch(EchoReactor::isAlive));
+		Health health = this.indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("state", "STOPPED").containsEntry("reactorsAlive", 0);
+	}
+
+	@Test
+	void upAndSaysSoWhenTheEchoServerIsDisabled() {
+		Health health = new EchoReactorHealthIndicator(null).health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("enabled", false);
+	}
+
+	static final class ReactorKilledError extends Error {
+
+		ReactorKilledError() {
+			super("Killed by the test", null, false, false);
+		}
+
+	}
+
+}
