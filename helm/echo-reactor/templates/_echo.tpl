@@ -60,30 +60,48 @@ the container ports, the probes and the Service cannot disagree with what the ap
 {{- end }}
 
 {{/*
-config.echo.server.shutdown-timeout in whole seconds, rounded up. Understands Boot's simple duration form
-(10s, 500ms, 2m, a bare number of milliseconds); the application's default is 10s.
+A duration setting of the config block in nanoseconds. Understands Boot's simple duration form (10s, 500ms, 2m, a
+bare number of milliseconds). Called with (dict "config" .Values.config "path" (list ...) "default" "10s").
 */}}
-{{- define "echo-reactor.shutdownTimeoutSeconds" -}}
-{{- $value := dig "echo" "server" "shutdown-timeout" "10s" (.Values.config | default dict) | toString | trim | lower }}
-{{- if not (regexMatch "^[0-9]+(ns|us|ms|s|m|h|d)?$" $value) }}
-{{- fail (printf "config.echo.server.shutdown-timeout %q: write it as a number with a unit such as 10s, 500ms or 1m" $value) }}
+{{- define "echo-reactor.durationNanos" -}}
+{{- $value := .default }}
+{{- $current := .config | default dict }}
+{{- range $index, $key := .path }}
+{{- if and (kindIs "map" $current) (hasKey $current $key) }}
+{{- $current = get $current $key }}
+{{- if eq (add1 $index) (len $.path) }}
+{{- $value = $current }}
 {{- end }}
-{{- $amount := regexFind "^[0-9]+" $value | int64 }}
-{{- $unit := regexReplaceAll "^[0-9]+" $value "" }}
+{{- else }}
+{{- $current = dict }}
+{{- end }}
+{{- end }}
+{{- $text := $value | toString | trim | lower }}
+{{- if not (regexMatch "^[0-9]+(ns|us|ms|s|m|h|d)?$" $text) }}
+{{- fail (printf "config.%s %q: write it as a number with a unit such as 10s, 500ms or 1m" (join "." .path) $text) }}
+{{- end }}
+{{- $amount := regexFind "^[0-9]+" $text | int64 }}
+{{- $unit := regexReplaceAll "^[0-9]+" $text "" }}
 {{- $nanosPerUnit := dict "ns" 1 "us" 1000 "ms" 1000000 "" 1000000 "s" 1000000000 "m" 60000000000 "h" 3600000000000 "d" 86400000000000 }}
-{{- $nanos := mul $amount (get $nanosPerUnit $unit) }}
-{{- div (add $nanos 999999999) 1000000000 }}
+{{- mul $amount (get $nanosPerUnit $unit) }}
 {{- end }}
 
 {{/*
 Fails the render when the pod could be killed before its drain ends: the grace period must cover the preStop
 pause, the echo drain (shutdown-timeout) and a margin for the drain's final flush (up to 1 s) and the HTTP
-server's and the JVM's stop.
+server's and the JVM's stop. The drain must also fit in Spring's shutdown phase, as the application checks at
+start-up.
 */}}
 {{- define "echo-reactor.checkGracePeriod" -}}
-{{- $shutdown := include "echo-reactor.shutdownTimeoutSeconds" . | int64 }}
+{{- $second := 1000000000 }}
+{{- $shutdownNanos := include "echo-reactor.durationNanos" (dict "config" .Values.config "path" (list "echo" "server" "shutdown-timeout") "default" "10s") | int64 }}
+{{- $phaseNanos := include "echo-reactor.durationNanos" (dict "config" .Values.config "path" (list "spring" "lifecycle" "timeout-per-shutdown-phase") "default" "30s") | int64 }}
+{{- $shutdown := div (add $shutdownNanos (sub $second 1)) $second }}
 {{- $needed := add (.Values.preStop.sleepSeconds | int64) $shutdown 5 }}
 {{- if le (.Values.terminationGracePeriodSeconds | int64) $needed }}
 {{- fail (printf "terminationGracePeriodSeconds (%v) must be greater than preStop.sleepSeconds (%v) + config.echo.server.shutdown-timeout (%vs) + 5s margin = %vs" .Values.terminationGracePeriodSeconds .Values.preStop.sleepSeconds $shutdown $needed) }}
+{{- end }}
+{{- if gt (add $shutdownNanos $second) $phaseNanos }}
+{{- fail (printf "config.echo.server.shutdown-timeout (%vs) plus 1s for the final flush must fit in config.spring.lifecycle.timeout-per-shutdown-phase (%vs); raise that too" $shutdown (div $phaseNanos $second)) }}
 {{- end }}
 {{- end }}

@@ -189,10 +189,10 @@ class EchoReactorChartRuntimeTests {
 			.filter((line) -> !line.isBlank() && !line.startsWith("#"))
 			.map((line) -> line.split("[{ ]", 2)[0])
 			.collect(Collectors.toCollection(TreeSet::new));
-		Set<String> histograms = scrape.body().lines()
-			.filter((line) -> line.startsWith("# TYPE ") && line.endsWith(" histogram"))
-			.map((line) -> line.split(" ")[2])
-			.collect(Collectors.toSet());
+		Map<String, String> families = scrape.body().lines()
+			.filter((line) -> line.startsWith("# TYPE "))
+			.map((line) -> line.split(" "))
+			.collect(Collectors.toMap((type) -> type[2], (type) -> type[3], (first, second) -> first));
 		Set<String> referenced = new TreeSet<>();
 		referenced.addAll(metricNames(dashboardQueries()));
 		referenced.addAll(metricNames(alertExpressions()));
@@ -200,10 +200,11 @@ class EchoReactorChartRuntimeTests {
 				"echo_selector_wakeups_total", "echo_reactor_alive", "echo_ready");
 		List<String> missing = new ArrayList<>();
 		for (String name : referenced) {
-			Matcher histogram = HISTOGRAM_SERIES.matcher(name);
-			boolean exported = (histogram.matches() && histograms.contains(histogram.group(1)))
-					? samples.stream().anyMatch((sample) -> sample.equals(name)) : samples.contains(name);
-			if (!exported) {
+			// A histogram's series carry its family's name plus _bucket, _count or _sum; other names are their own.
+			Matcher suffix = HISTOGRAM_SERIES.matcher(name);
+			String family = (suffix.matches() && "histogram".equals(families.get(suffix.group(1)))) ? suffix.group(1)
+					: name;
+			if (!families.containsKey(family) || !samples.contains(name)) {
 				missing.add(name);
 			}
 		}

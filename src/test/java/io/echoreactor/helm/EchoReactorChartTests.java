@@ -112,7 +112,8 @@ class EchoReactorChartTests {
 				arguments("custom config",
 						new String[] { "config.echo.server.max-connection-age=30m",
 								"config.echo.server.max-connection-age-jitter=0.2",
-								"config.echo.server.shutdown-timeout=20s", "terminationGracePeriodSeconds=40",
+								"config.echo.server.shutdown-timeout=45s", "terminationGracePeriodSeconds=60",
+								"config.spring.lifecycle.timeout-per-shutdown-phase=50s",
 								"config.echo.server.reactors=4", "config.echo.server.accept-strategy=reuseport",
 								"config.echo.server.idle-timeout=10m", "config.logging.structured.format.console=ecs",
 								"config.management.endpoints.web.exposure.include=health\\,prometheus",
@@ -251,7 +252,7 @@ class EchoReactorChartTests {
 		assertThat(grace).isGreaterThan(preStop.plus(shutdownTimeout).plus(DRAIN_FLUSH).plus(STOP_MARGIN));
 		// The drain also has to fit in the shutdown phase Spring gives it.
 		Duration phase = bind(rendered).bindOrCreate("spring.lifecycle.timeout-per-shutdown-phase", Duration.class);
-		assertThat(phase).isGreaterThan(shutdownTimeout.plus(DRAIN_FLUSH));
+		assertThat(phase).isGreaterThanOrEqualTo(shutdownTimeout.plus(DRAIN_FLUSH));
 	}
 
 	@Test
@@ -271,7 +272,13 @@ class EchoReactorChartTests {
 			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.shutdown-timeout=1m",
 					"terminationGracePeriodSeconds=60"))
 			.withMessageContaining("terminationGracePeriodSeconds (60)");
-		assertThat(EchoReactorChart.render("config.echo.server.shutdown-timeout=1m", "terminationGracePeriodSeconds=71")
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.shutdown-timeout=1m",
+					"terminationGracePeriodSeconds=71"))
+			.withMessageContaining("must fit in config.spring.lifecycle.timeout-per-shutdown-phase (30s)");
+		assertThat(EchoReactorChart
+			.render("config.echo.server.shutdown-timeout=1m", "terminationGracePeriodSeconds=71",
+					"config.spring.lifecycle.timeout-per-shutdown-phase=61s")
 			.deployment()
 			.getSpec()
 			.getTemplate()
