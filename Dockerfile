@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# echo-reactor image: built from source with the Maven wrapper, run from Spring Boot's extracted layers on an
+# Eclipse Temurin JRE as a numeric non-root user.
+#
+#   docker build -t echo-reactor:0.1.0 .
+#   docker run --rm -p 7007:7007 -p 8081:8081 echo-reactor:0.1.0
+#
+# The Helm chart (helm/echo-reactor) starts the container with the same arguments as CMD below and the same
+# JAVA_TOOL_OPTIONS, and mounts its application.yml at /config/; a test checks that the two agree.
+
+ARG JAVA_VERSION=17
+
+FROM eclipse-temurin:${JAVA_VERSION}-jdk-noble AS build
+WORKDIR /build
+# The wrapper and the POM first, so the dependency download stays cached while only sources change.
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q dependency:go-offline
+COPY src src
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package \
+    && cp target/echo-reactor-*.jar application.jar
+# One directory per layer, least to most often changed, with the launcher unpacked so that no jar-in-jar is read
+# at start-up.
+RUN java -Djarmode=tools -jar application.jar extract --layers --launcher --destination extracted
+
+FROM eclipse-temurin:${JAVA_VERSION}-jre-noble
+WORKDIR /application
+COPY --from=build /build/extracted/dependencies/ ./
+COPY --from=build /build/extracted/spring-boot-loader/ ./
+COPY --from=build /build/extracted/snapshot-dependencies/ ./
+COPY --from=build /build/extracted/application/ ./
+# Numeric, so that Kubernetes' runAsNonRoot can verify it without a passwd entry.
+USER 10001:10001
+# echo (echo.server.port) and HTTP for Actuator: health probes, metrics (server.port).
+EXPOSE 7007 8081
+# The heap follows the container's memory limit; the JVM exits rather than limp on after an OutOfMemoryError.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+CMD ["--spring.config.additional-location=optional:file:/config/"]

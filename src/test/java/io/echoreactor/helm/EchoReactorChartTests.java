@@ -1,0 +1,676 @@
+package io.echoreactor.helm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.echoreactor.config.EchoServerProperties;
+import io.echoreactor.helm.EchoReactorChart.Rendered;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.ClassPathResource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * The Helm chart, linted and rendered by Helm inside the JVM for its default values and
+ * for several overrides, with assertions on the rendered objects: they parse strictly as
+ * their kinds, ports and probes agree with what the application serves, the security
+ * settings hold, the pods outlive their drain, the application.yml binds to
+ * {@link EchoServerProperties} and passes its validation, and the schema rejects bad values.
+ */
+@Timeout(60)
+class EchoReactorChartTests {
+
+	/** The drain's final flush takes up to a second beyond echo.server.shutdown-timeout. */
+	private static final Duration DRAIN_FLUSH = Duration.ofSeconds(1);
+
+	/** Time for the HTTP server's graceful stop and the JVM's exit after the drain. */
+	private static final Duration STOP_MARGIN = Duration.ofSeconds(4);
+
+	private static final ValidatorFactory validatorFactory = Validation.buildDefaultValidatorFactory();
+
+	private static final Validator validator = validatorFactory.getValidator();
+
+	private static final String SCHEMA_ERROR = "values don't meet the specifications of the schema";
+
+	@AfterAll
+	static void closeValidator() {
+		validatorFactory.close();
+	}
+
+	static Stream<Arguments> valueSets() {
+		return Stream.of(arguments("default values", new String[0]),
+				arguments("monitoring on",
+						new String[] { "serviceMonitor.enabled=true",
+								"serviceMonitor.additionalLabels.release=kube-prometheus-stack",
+								"serviceMonitor.interval=15s", "podMonitor.enabled=true",
+								"podMonitor.additionalLabels.release=kube-prometheus-stack",
+								"prometheusRule.enabled=true",
+								"prometheusRule.additionalLabels.release=kube-prometheus-stack",
+								"prometheusRule.additionalRuleLabels.team=network", "grafanaDashboard.enabled=true",
+								"grafanaDashboard.annotations.grafana_folder=Networking",
+								"prometheusAnnotations.enabled=true" }),
+				arguments("autoscaling on",
+						new String[] { "autoscaling.enabled=true", "autoscaling.connectionsPerPod=5000",
+								"autoscaling.behavior.scaleDown.stabilizationWindowSeconds=600",
+								"podDisruptionBudget.enabled=true", "config.echo.server.max-connection-age=30m" }),
+				arguments("custom config",
+						new String[] { "config.echo.server.max-connection-age=30m",
+								"config.echo.server.max-connection-age-jitter=0.2",
+								"config.echo.server.shutdown-timeout=45s", "terminationGracePeriodSeconds=60",
+								"config.spring.lifecycle.timeout-per-shutdown-phase=50s",
+								"config.echo.server.reactors=4", "config.echo.server.accept-strategy=reuseport",
+								"config.echo.server.idle-timeout=10m", "config.logging.structured.format.console=ecs",
+								"config.management.endpoints.web.exposure.include=health\\,prometheus",
+								"containerPorts.echo=9007", "containerPorts.http=9081", "service.port=7",
+								"service.httpPort=9090", "service.type=LoadBalancer",
+								"service.externalTrafficPolicy=Local" }),
+				arguments("security and placement",
+						new String[] { "serviceAccount.create=true", "networkPolicy.enabled=true",
+								"networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name=monitoring",
+								"headlessService.enabled=true", "podSecurityContext.runAsUser=20000",
+								"podSecurityContext.runAsGroup=20000", "securityContext.runAsUser=20000",
+								"securityContext.runAsGroup=20000", "preStop.action=exec", "preStop.sleepSeconds=10",
+								"topologySpreadConstraints[0].maxSkew=1",
+								"topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone",
+								"topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway",
+								"tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
+								"nodeSelector.kubernetes\\.io/os=linux", "priorityClassName=high",
+								"image.digest=sha256:" + "0123456789abcdef".repeat(4),
+								"extraEnv[0].name=TZ", "extraEnv[0].value=UTC" }));
+	}
+
+	@Test
+	void chartPassesHelmLintStrict() {
+		LintResult lint = new Helm(EchoReactorChart.DIRECTORY).lint().strict().call();
+		assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void everyRenderedObjectParsesStrictlyAsItsKind(String name, String[] values) {
+		Rendered rendered = EchoReactorChart.render(values);
+		Map<String, List<String>> optionalKinds = Map.of("default values", List.of(), "monitoring on",
+				List.of("ServiceMonitor", "PodMonitor", "PrometheusRule", "ConfigMap"), "autoscaling on",
+				List.of("HorizontalPodAutoscaler", "PodDisruptionBudget"), "custom config", List.of(),
+				"security and placement", List.of("ServiceAccount", "NetworkPolicy", "Service"));
+		List<String> expected = new ArrayList<>(List.of("ConfigMap", "Service", "Deployment"));
+		expected.addAll(optionalKinds.get(name));
+		assertThat(rendered.kinds()).containsExactlyInAnyOrderElementsOf(expected);
+	}
+
+	@Test
+	void strictParsingRejectsUnknownFieldsStringNumbersAndUnknownKinds() {
+		String deployment = """
+				apiVersion: apps/v1
+				kind: Deployment
+				metadata: {name: x}
+				spec: {%s, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}
+				""";
+		assertThat(StrictManifests.parse(deployment.formatted("replicas: 1"))).hasSize(1);
+		assertThatIllegalArgumentException().isThrownBy(() -> StrictManifests.parse(deployment.formatted("replicaz: 1")))
+			.withMessageContaining("replicaz");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> StrictManifests.parse(deployment.formatted("replicas: \"1\"")));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> StrictManifests.parse("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: x}\n"))
+			.withMessageContaining("Gadget");
+	}
+
+	@Test
+	void defaultValuesRenderOnlyTheCoreObjects() {
+		assertThat(EchoReactorChart.render().kinds()).containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void portsAgreeAcrossServiceContainerAndApplicationConfig(String name, String[] values) {
+		Rendered rendered = EchoReactorChart.render(values);
+		Container container = rendered.container();
+		EchoServerProperties echo = bindEchoServer(rendered);
+		int httpPort = ((Number) rendered.applicationValue("server", "port")).intValue();
+		assertThat(containerPort(container, "echo").getContainerPort()).isEqualTo(echo.port());
+		assertThat(containerPort(container, "echo").getProtocol()).isEqualTo("TCP");
+		assertThat(containerPort(container, "http-metrics").getContainerPort()).isEqualTo(httpPort);
+		for (Service service : rendered.all(Service.class)) {
+			assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName)
+				.containsExactlyInAnyOrder("echo", "http-metrics");
+			for (ServicePort port : service.getSpec().getPorts()) {
+				assertThat(port.getTargetPort()).isEqualTo(new IntOrString(port.getName()));
+				assertThat(containerPort(container, port.getTargetPort().getStrVal())).isNotNull();
+			}
+			assertThat(service.getSpec().getSelector())
+				.isEqualTo(rendered.deployment().getSpec().getSelector().getMatchLabels());
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void probesAskActuatorHealthGroupsOnTheHttpPort(String name, String[] values) {
+		Rendered rendered = EchoReactorChart.render(values);
+		Container container = rendered.container();
+		assertThat(httpGet(container.getStartupProbe()).getPath()).isEqualTo("/actuator/health/liveness");
+		assertThat(httpGet(container.getLivenessProbe()).getPath()).isEqualTo("/actuator/health/liveness");
+		assertThat(httpGet(container.getReadinessProbe()).getPath()).isEqualTo("/actuator/health/readiness");
+		int httpPort = ((Number) rendered.applicationValue("server", "port")).intValue();
+		for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(),
+				container.getReadinessProbe())) {
+			IntOrString port = httpGet(probe).getPort();
+			assertThat(containerPort(container, port.getStrVal()).getContainerPort()).isEqualTo(httpPort);
+		}
+		assertThat(rendered.applicationValue("management", "server", "port")).isNull();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void podAndContainerRunLockedDown(String name, String[] values) {
+		Rendered rendered = EchoReactorChart.render(values);
+		PodSpec pod = rendered.deployment().getSpec().getTemplate().getSpec();
+		assertLockedDown(pod, rendered.container());
+		assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+	}
+
+	@Test
+	void helmTestPodRunsLockedDownToo(@TempDir Path work) {
+		Pod test = EchoReactorChart.renderWithTestHooks(work).testPod();
+		assertLockedDown(test.getSpec(), test.getSpec().getContainers().get(0));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void memoryIsLimitedAndTheHeapIsSizedFromTheLimit(String name, String[] values) {
+		Container container = EchoReactorChart.render(values).container();
+		assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+		assertThat(container.getResources().getLimits()).containsKey("memory");
+		assertThat(env(container, "JAVA_TOOL_OPTIONS")).containsPattern("-XX:MaxRAMPercentage=\\d+");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void podsOutliveThePreStopPauseAndTheDrain(String name, String[] values) {
+		Rendered rendered = EchoReactorChart.render(values);
+		Duration preStop = preStopPause(rendered.container());
+		Duration shutdownTimeout = bindEchoServer(rendered).shutdownTimeout();
+		Duration grace = Duration.ofSeconds(rendered.deployment().getSpec().getTemplate().getSpec()
+			.getTerminationGracePeriodSeconds());
+		assertThat(preStop).isPositive();
+		assertThat(grace).isGreaterThan(preStop.plus(shutdownTimeout).plus(DRAIN_FLUSH).plus(STOP_MARGIN));
+		// The drain also has to fit in the shutdown phase Spring gives it.
+		Duration phase = bind(rendered).bindOrCreate("spring.lifecycle.timeout-per-shutdown-phase", Duration.class);
+		assertThat(phase).isGreaterThanOrEqualTo(shutdownTimeout.plus(DRAIN_FLUSH));
+	}
+
+	@Test
+	void preStopPauseCanRunSleepInsideTheContainer() {
+		Container container = EchoReactorChart.render("preStop.action=exec", "preStop.sleepSeconds=7").container();
+		assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "7");
+		assertThat(container.getLifecycle().getPreStop().getSleep()).isNull();
+	}
+
+	@Test
+	void gracePeriodTooShortForTheDrainFailsTheRender() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.shutdown-timeout=25s"))
+			.withMessageContaining("terminationGracePeriodSeconds (30) must be greater than")
+			.withMessageContaining("shutdown-timeout (25s)");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.shutdown-timeout=1m",
+					"terminationGracePeriodSeconds=60"))
+			.withMessageContaining("terminationGracePeriodSeconds (60)");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.shutdown-timeout=1m",
+					"terminationGracePeriodSeconds=71"))
+			.withMessageContaining("must fit in config.spring.lifecycle.timeout-per-shutdown-phase (30s)");
+		assertThat(EchoReactorChart
+			.render("config.echo.server.shutdown-timeout=1m", "terminationGracePeriodSeconds=71",
+					"config.spring.lifecycle.timeout-per-shutdown-phase=61s")
+			.deployment()
+			.getSpec()
+			.getTemplate()
+			.getSpec()
+			.getTerminationGracePeriodSeconds()).isEqualTo(71);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void renderedApplicationYamlBindsToTheApplicationsPropertiesAndPassesValidation(String name, String[] values) {
+		Rendered rendered = EchoReactorChart.render(values);
+		EchoServerProperties properties = bindEchoServer(rendered);
+		assertThat(validator.validate(properties)).isEmpty();
+		assertThat(properties.toSettings()).isNotNull();
+	}
+
+	@Test
+	void customConfigReachesTheBoundProperties() {
+		Rendered rendered = EchoReactorChart.render("config.echo.server.max-connection-age=30m",
+				"config.echo.server.max-connection-age-jitter=0.2", "config.echo.server.max-connections=500",
+				"config.logging.structured.format.console=ecs");
+		EchoServerProperties properties = bindEchoServer(rendered);
+		assertThat(properties.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
+		assertThat(properties.maxConnectionAgeJitter()).isEqualTo(0.2);
+		assertThat(properties.maxConnections()).isEqualTo(500);
+		assertThat(bind(rendered).bindOrCreate("logging.structured.format.console", String.class)).isEqualTo("ecs");
+	}
+
+	@Test
+	void chartValueTheApplicationWouldRejectFailsValidation() {
+		Set<ConstraintViolation<EchoServerProperties>> tooLarge = validator
+			.validate(bindEchoServer(EchoReactorChart.render("config.echo.server.read-buffer-size=32MB")));
+		assertThat(tooLarge).extracting((violation) -> violation.getPropertyPath().toString())
+			.containsExactly("readBufferSize");
+		Set<ConstraintViolation<EchoServerProperties>> waterMarks = validator
+			.validate(bindEchoServer(EchoReactorChart.render("config.echo.server.write-buffer-low-water-mark=64KB")));
+		assertThat(waterMarks).extracting((violation) -> violation.getPropertyPath().toString())
+			.containsExactly("writeBufferLowWaterMark");
+	}
+
+	@Test
+	void portsCannotBeSetThroughTheConfigBlock() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.port=1234"))
+			.withMessageContaining("config.echo.server.port is set from containerPorts.echo");
+		assertThatIllegalStateException().isThrownBy(() -> EchoReactorChart.renderYaml("config.server.port=1234"))
+			.withMessageContaining("containerPorts.http");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.management.server.port=1234"))
+			.withMessageContaining("config.management.server.port is not supported");
+	}
+
+	@Test
+	void changingTheConfigRollsThePods() {
+		String original = checksum(EchoReactorChart.render());
+		assertThat(checksum(EchoReactorChart.render())).isEqualTo(original);
+		assertThat(checksum(EchoReactorChart.render("config.echo.server.max-connections=500"))).isNotEqualTo(original);
+		assertThat(checksum(EchoReactorChart.render("containerPorts.echo=9007"))).isNotEqualTo(original);
+	}
+
+	@Test
+	void containerStartsWithTheConfigMapAsAnAdditionalConfigLocation() {
+		Rendered rendered = EchoReactorChart.render("extraArgs[0]=--debug");
+		Container container = rendered.container();
+		VolumeMount mount = container.getVolumeMounts().stream()
+			.filter((candidate) -> candidate.getName().equals("config"))
+			.findFirst()
+			.orElseThrow();
+		Volume volume = rendered.deployment().getSpec().getTemplate().getSpec().getVolumes().stream()
+			.filter((candidate) -> candidate.getName().equals("config"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(volume.getConfigMap().getName()).isEqualTo(EchoReactorChart.FULLNAME);
+		assertThat(container.getCommand()).as("the image's ENTRYPOINT starts the application").isEmpty();
+		assertThat(container.getArgs())
+			.containsExactly("--spring.config.additional-location=optional:file:" + mount.getMountPath() + "/", "--debug");
+		assertThat(mount.getReadOnly()).isTrue();
+	}
+
+	@ParameterizedTest(name = "{1}")
+	@MethodSource("badValues")
+	void schemaRejectsBadValues(String set, String expected) {
+		assertThatIllegalStateException().isThrownBy(() -> EchoReactorChart.renderYaml(set))
+			.withMessageContaining(SCHEMA_ERROR)
+			.withMessageContaining(expected);
+	}
+
+	static Stream<Arguments> badValues() {
+		return Stream.of(arguments("replicas=3", "additional properties 'replicas' not allowed"),
+				arguments("replicaCount=-1", "/replicaCount"), arguments("replicaCount=two", "/replicaCount"),
+				arguments("service.type=Ingress", "/service/type"),
+				arguments("service.portt=7007", "additional properties 'portt' not allowed"),
+				arguments("containerPorts.echo=70000", "/containerPorts/echo"),
+				arguments("image.pullPolicy=Sometimes", "/image/pullPolicy"),
+				arguments("preStop.action=wait", "/preStop/action"),
+				arguments("serviceMonitor.enabled=yes", "/serviceMonitor/enabled"),
+				arguments("prometheusRule.connectionsNearLimitRatio=2", "/prometheusRule/connectionsNearLimitRatio"),
+				arguments("config.echo.server.max-connection-age-jitter=1.5",
+						"/config/echo/server/max-connection-age-jitter"));
+	}
+
+	@Test
+	void autoscalingScalesTheDeploymentOnCpuAndConnectionsPerPod() {
+		Rendered rendered = EchoReactorChart.render("autoscaling.enabled=true", "autoscaling.connectionsPerPod=5000");
+		HorizontalPodAutoscaler hpa = rendered.one(HorizontalPodAutoscaler.class);
+		assertThat(hpa.getApiVersion()).isEqualTo("autoscaling/v2");
+		assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+		assertThat(hpa.getSpec().getScaleTargetRef().getName())
+			.isEqualTo(rendered.deployment().getMetadata().getName());
+		assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+		List<MetricSpec> metrics = hpa.getSpec().getMetrics();
+		assertThat(metrics).extracting(MetricSpec::getType).containsExactly("Resource", "Pods");
+		assertThat(metrics.get(0).getResource().getName()).isEqualTo("cpu");
+		assertThat(metrics.get(1).getPods().getMetric().getName()).isEqualTo("echo_connections_active");
+		assertThat(metrics.get(1).getPods().getTarget().getAverageValue().toString()).isEqualTo("5000");
+		assertThat(rendered.deployment().getSpec().getReplicas()).as("the autoscaler owns replicas").isNull();
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("autoscaling.enabled=true",
+					"autoscaling.targetCPUUtilizationPercentage=null"))
+			.withMessageContaining("autoscaling.enabled needs");
+	}
+
+	@Test
+	void disruptionBudgetAndNetworkPolicySelectTheChartsPods() {
+		Rendered rendered = EchoReactorChart.render("podDisruptionBudget.enabled=true", "networkPolicy.enabled=true",
+				"networkPolicy.echoFrom[0].podSelector.matchLabels.role=client");
+		Map<String, String> selector = rendered.deployment().getSpec().getSelector().getMatchLabels();
+		PodDisruptionBudget budget = rendered.one(PodDisruptionBudget.class);
+		assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(selector);
+		assertThat(budget.getSpec().getMinAvailable()).isEqualTo(new IntOrString(1));
+		NetworkPolicy policy = rendered.one(NetworkPolicy.class);
+		assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(selector);
+		assertThat(policy.getSpec().getIngress()).hasSize(2);
+		assertThat(policy.getSpec().getIngress().get(0).getPorts().get(0).getPort()).isEqualTo(new IntOrString("echo"));
+		assertThat(policy.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchLabels())
+			.containsEntry("role", "client");
+		assertThat(policy.getSpec().getIngress().get(1).getPorts().get(0).getPort())
+			.isEqualTo(new IntOrString("http-metrics"));
+		assertThat(policy.getSpec().getIngress().get(1).getFrom()).isNullOrEmpty();
+	}
+
+	@Test
+	void topologySpreadConstraintsDefaultToTheChartsSelector() {
+		Rendered rendered = EchoReactorChart.render("topologySpreadConstraints[0].maxSkew=1",
+				"topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname",
+				"topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule");
+		PodSpec pod = rendered.deployment().getSpec().getTemplate().getSpec();
+		assertThat(pod.getTopologySpreadConstraints()).singleElement()
+			.satisfies((constraint) -> assertThat(constraint.getLabelSelector().getMatchLabels())
+				.isEqualTo(rendered.deployment().getSpec().getSelector().getMatchLabels()));
+	}
+
+	@Test
+	void monitoringObjectsScrapeTheActuatorEndpointThroughTheNamedPort() {
+		Rendered rendered = EchoReactorChart.render("serviceMonitor.enabled=true", "podMonitor.enabled=true",
+				"serviceMonitor.additionalLabels.release=prom", "podMonitor.additionalLabels.release=prom",
+				"prometheusRule.enabled=true", "prometheusRule.additionalLabels.release=prom",
+				"prometheusAnnotations.enabled=true");
+		Service service = rendered.service();
+		ServiceMonitor serviceMonitor = rendered.one(ServiceMonitor.class);
+		assertThat(serviceMonitor.getMetadata().getLabels()).containsEntry("release", "prom");
+		assertThat(service.getMetadata().getLabels())
+			.containsAllEntriesOf(serviceMonitor.getSpec().getSelector().getMatchLabels());
+		assertThat(serviceMonitor.getSpec().getNamespaceSelector().getMatchNames())
+			.containsExactly(EchoReactorChart.NAMESPACE);
+		assertThat(serviceMonitor.getSpec().getEndpoints()).singleElement().satisfies((endpoint) -> {
+			assertThat(endpoint.getPort()).isEqualTo("http-metrics");
+			assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
+		});
+		PodMonitor podMonitor = rendered.one(PodMonitor.class);
+		assertThat(podMonitor.getMetadata().getLabels()).containsEntry("release", "prom");
+		assertThat(rendered.deployment().getSpec().getTemplate().getMetadata().getLabels())
+			.containsAllEntriesOf(podMonitor.getSpec().getSelector().getMatchLabels());
+		assertThat(podMonitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies((endpoint) -> {
+			assertThat(endpoint.getPort()).isEqualTo("http-metrics");
+			assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
+		});
+		assertThat(rendered.one(PrometheusRule.class).getMetadata().getLabels()).containsEntry("release", "prom");
+		Map<String, String> annotations = rendered.deployment().getSpec().getTemplate().getMetadata().getAnnotations();
+		assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+			.containsEntry("prometheus.io/path", "/actuator/prometheus")
+			.containsEntry("prometheus.io/port",
+					String.valueOf(containerPort(rendered.container(), "http-metrics").getContainerPort()));
+	}
+
+	@Test
+	void everyAlertHasSeveritySummaryDescriptionAndRunbook() {
+		Rendered rendered = EchoReactorChart.render("prometheusRule.enabled=true",
+				"prometheusRule.additionalRuleLabels.team=network",
+				"prometheusRule.runbookBaseUrl=https://runbooks.example.org/echo");
+		PrometheusRule rule = rendered.one(PrometheusRule.class);
+		List<String> alerts = new ArrayList<>();
+		rule.getSpec().getGroups().forEach((group) -> group.getRules().forEach((alert) -> {
+			alerts.add(alert.getAlert());
+			assertThat(alert.getExpr().getStrVal()).contains("echo_");
+			assertThat(alert.getLabels()).containsKey("severity").containsEntry("team", "network");
+			assertThat(alert.getAnnotations()).containsKeys("summary", "description")
+				.containsEntry("runbook_url", "https://runbooks.example.org/echo#" + alert.getAlert().toLowerCase());
+		}));
+		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoAcceptErrors", "EchoListenQueueOverflows",
+				"EchoBackpressureSustained", "EchoConnectionsNearLimit", "EchoNotReady");
+	}
+
+	@Test
+	void everyRunbookHasASectionInTheChartReadme() throws IOException {
+		String readme = Files.readString(EchoReactorChart.DIRECTORY.resolve("README.md"));
+		PrometheusRule rule = EchoReactorChart.render("prometheusRule.enabled=true").one(PrometheusRule.class);
+		rule.getSpec().getGroups().forEach((group) -> group.getRules().forEach((alert) -> assertThat(readme)
+			.as("README section for " + alert.getAlert())
+			.containsPattern("(?m)^#+ " + alert.getAlert() + "$")));
+	}
+
+	@Test
+	void dashboardShipsInAConfigMapForTheGrafanaSidecar() {
+		Rendered rendered = EchoReactorChart.render("grafanaDashboard.enabled=true",
+				"grafanaDashboard.namespace=monitoring");
+		ConfigMap dashboard = rendered.named(ConfigMap.class, EchoReactorChart.FULLNAME + "-dashboard");
+		assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+		assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
+		JsonNode json = JsonMapper.shared().readTree(dashboard.getData().get("echo-reactor.json"));
+		assertThat(json.get("uid").asString()).isEqualTo("echo-reactor");
+		List<String> titles = new ArrayList<>();
+		for (JsonNode panel : json.get("panels")) {
+			if (panel.get("type").asString().equals("row")) {
+				continue;
+			}
+			titles.add(panel.get("title").asString());
+			assertThat(panel.get("targets")).as(panel.get("title").asString()).isNotEmpty();
+			for (JsonNode target : panel.get("targets")) {
+				assertThat(target.get("expr").asString()).contains("echo_");
+			}
+		}
+		assertThat(titles).contains("Open connections per reactor", "Closed per second by cause",
+				"Bytes per second each way", "Selector wakeups by cause", "wakeup() calls",
+				"Empty reads (EAGAIN) as a share of reads", "Ready keys per wakeup", "Loop busy ratio",
+				"Paused connections", "Listen queue overflows and drops");
+	}
+
+	@Test
+	void helmTestPodSendsARandomPayloadToTheServicesEchoPort(@TempDir Path work) throws IOException {
+		String template = Files.readString(EchoReactorChart.DIRECTORY.resolve("templates/tests/test-connection.yaml"));
+		assertThat(template).contains("\"helm.sh/hook\": test");
+		Rendered rendered = EchoReactorChart.renderWithTestHooks(work, "service.port=7");
+		Pod test = rendered.testPod();
+		Container container = test.getSpec().getContainers().get(0);
+		ServicePort echo = rendered.service().getSpec().getPorts().stream()
+			.filter((port) -> port.getName().equals("echo"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(env(container, "ECHO_HOST")).isEqualTo(rendered.service().getMetadata().getName());
+		assertThat(env(container, "ECHO_PORT")).isEqualTo(String.valueOf(echo.getPort()));
+		assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
+		String script = String.join(" ", container.getCommand());
+		assertThat(script).contains("/dev/urandom").contains("nc ").contains("cmp ");
+	}
+
+	@Test
+	void everyValueIsCommentedStartingWithItsName() throws IOException {
+		String valuesText = Files.readString(EchoReactorChart.DIRECTORY.resolve("values.yaml"));
+		Map<String, Object> values = new Yaml().load(valuesText);
+		JsonNode schema = JsonMapper.shared()
+			.readTree(Files.readString(EchoReactorChart.DIRECTORY.resolve("values.schema.json")));
+		List<String> keys = new ArrayList<>();
+		collectClosedKeys("", values, schema, keys);
+		assertThat(keys).contains("replicaCount", "image.repository", "prometheusRule.runbookBaseUrl");
+		Set<String> commented = Pattern.compile("(?m)^\\s*# ([\\w.-]+) -- ")
+			.matcher(valuesText)
+			.results()
+			.map((match) -> match.group(1))
+			.collect(Collectors.toSet());
+		assertThat(commented).containsAll(keys);
+		assertThat(commented).contains("config.echo.server.max-connection-age",
+				"config.echo.server.max-connection-age-jitter");
+	}
+
+	@Test
+	void chartVersionsFollowTheProject() throws IOException {
+		Map<String, Object> chart = new Yaml().load(Files.readString(EchoReactorChart.DIRECTORY.resolve("Chart.yaml")));
+		String pom = Files.readString(Path.of("pom.xml"), StandardCharsets.UTF_8);
+		String projectVersion = Pattern.compile("</parent>.*?<version>([^<]+)</version>", Pattern.DOTALL)
+			.matcher(pom)
+			.results()
+			.findFirst()
+			.orElseThrow()
+			.group(1);
+		assertThat(chart).containsEntry("apiVersion", "v2").containsEntry("appVersion", projectVersion);
+		assertThat(EchoReactorChart.render().container().getImage()).isEqualTo("echo-reactor:" + projectVersion);
+	}
+
+	private static void collectClosedKeys(String prefix, Map<String, Object> values, JsonNode schema,
+			List<String> keys) {
+		if (!isClosed(schema)) {
+			return;
+		}
+		values.forEach((key, value) -> {
+			String path = prefix.isEmpty() ? key : prefix + "." + key;
+			JsonNode valueSchema = schema.path("properties").get(key);
+			if (value instanceof Map<?, ?> map && isClosed(valueSchema)) {
+				// A section: its keys carry the comments.
+				@SuppressWarnings("unchecked")
+				Map<String, Object> nested = (Map<String, Object>) map;
+				collectClosedKeys(path, nested, valueSchema, keys);
+			}
+			else {
+				keys.add(path);
+			}
+		});
+	}
+
+	private static boolean isClosed(JsonNode schema) {
+		return schema != null && schema.path("additionalProperties").isBoolean()
+				&& !schema.get("additionalProperties").asBoolean();
+	}
+
+	private static void assertLockedDown(PodSpec pod, Container container) {
+		PodSecurityContext podSecurity = pod.getSecurityContext();
+		SecurityContext security = container.getSecurityContext();
+		assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+		assertThat(podSecurity.getRunAsUser()).isPositive();
+		assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+		assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+		assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+		assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+		assertThat(security.getCapabilities().getAdd()).isNullOrEmpty();
+		assertThat(security.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+		if (security.getRunAsUser() != null) {
+			assertThat(security.getRunAsUser()).isPositive();
+		}
+		VolumeMount tmp = container.getVolumeMounts().stream()
+			.filter((mount) -> mount.getMountPath().equals("/tmp"))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No writable /tmp"));
+		assertThat(pod.getVolumes()).filteredOn((volume) -> volume.getName().equals(tmp.getName()))
+			.singleElement()
+			.satisfies((volume) -> assertThat(volume.getEmptyDir()).isNotNull());
+	}
+
+	private static Duration preStopPause(Container container) {
+		var preStop = container.getLifecycle().getPreStop();
+		if (preStop.getSleep() != null) {
+			return Duration.ofSeconds(preStop.getSleep().getSeconds());
+		}
+		List<String> command = preStop.getExec().getCommand();
+		assertThat(command).hasSize(2).first().isEqualTo("sleep");
+		return Duration.ofSeconds(Long.parseLong(command.get(1)));
+	}
+
+	private static String checksum(Rendered rendered) {
+		return rendered.deployment().getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+	}
+
+	private static ContainerPort containerPort(Container container, String name) {
+		return container.getPorts().stream()
+			.filter((port) -> name.equals(port.getName()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No container port named " + name));
+	}
+
+	private static HTTPGetAction httpGet(Probe probe) {
+		assertThat(probe).isNotNull();
+		assertThat(probe.getHttpGet()).isNotNull();
+		return probe.getHttpGet();
+	}
+
+	private static String env(Container container, String name) {
+		return container.getEnv().stream()
+			.filter((variable) -> variable.getName().equals(name))
+			.map(EnvVar::getValue)
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No environment variable " + name));
+	}
+
+	/**
+	 * A binder over what the application would read: the chart's application.yml layered
+	 * over the one inside the application.
+	 */
+	static Binder bind(Rendered rendered) {
+		try {
+			YamlPropertySourceLoader loader = new YamlPropertySourceLoader();
+			List<PropertySource<?>> sources = new ArrayList<>();
+			sources.addAll(loader.load("chart application.yml",
+					new ByteArrayResource(rendered.applicationYamlText().getBytes(StandardCharsets.UTF_8))));
+			sources.addAll(loader.load("application.yml", new ClassPathResource("application.yml")));
+			return new Binder(ConfigurationPropertySources.from(sources));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	static EchoServerProperties bindEchoServer(Rendered rendered) {
+		return bind(rendered).bindOrCreate("echo.server", EchoServerProperties.class);
+	}
+
+}
