@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link EchoServerProperties}: defaults, key forms and the generated metadata.
- * Invalid values are covered by {@link EchoServerPropertiesFailureAnalyzerTests}.
+ * Invalid values are covered by {@code EchoServerPropertiesFailureAnalyzerTests} (in the context package).
  */
 @Timeout(30)
 class EchoServerPropertiesTests {

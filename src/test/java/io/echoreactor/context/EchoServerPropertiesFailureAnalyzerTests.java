@@ -1,4 +1,4 @@
-package io.echoreactor.config;
+package io.echoreactor.context;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -94,16 +94,6 @@ class EchoServerPropertiesFailureAnalyzerTests {
 		assertThat(report)
 			.contains("Invalid value '30s' for configuration property 'echo.server.shutdown-timeout'")
 			.contains("must be at most 29s (spring.lifecycle.timeout-per-shutdown-phase, 30s, less 1s for the final flush)");
-	}
-
-	@Test
-	void shutdownTimeoutFitsWhenTheShutdownPhaseIsLongEnough() {
-		EchoConfiguration.checkDrainFitsInShutdownPhase(Duration.ofSeconds(29), Duration.ofSeconds(30));
-		EchoConfiguration.checkDrainFitsInShutdownPhase(Duration.ofMinutes(5), Duration.ofMinutes(6));
-		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class)
-			.isThrownBy(() -> EchoConfiguration.checkDrainFitsInShutdownPhase(Duration.ofMillis(29_001),
-					Duration.ofSeconds(30)))
-			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("echo.server.shutdown-timeout"));
 	}
 
 	/**

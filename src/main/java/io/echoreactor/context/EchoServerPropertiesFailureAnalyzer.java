@@ -1,4 +1,4 @@
-package io.echoreactor.config;
+package io.echoreactor.context;
 
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
