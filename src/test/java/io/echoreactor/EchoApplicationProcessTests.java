@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.json.JsonParserFactory;
 
+import static io.echoreactor.support.EchoSockets.assertEchoes;
+import static io.echoreactor.support.EchoSockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -211,20 +210,7 @@ class EchoApplicationProcessTests {
 		return response.statusCode() + " " + JsonParserFactory.getJsonParser().parseMap(response.body()).get("status");
 	}
 
-	private static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-		socket.setSoTimeout(10_000);
-		return socket;
-	}
 
-	private static void assertEchoes(Socket client, String message) throws IOException {
-		byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
-		client.getOutputStream().write(bytes);
-		client.getOutputStream().flush();
-		assertThat(client.getInputStream().readNBytes(bytes.length)).asString(StandardCharsets.US_ASCII)
-			.isEqualTo(message);
-	}
 
 	private static void writePattern(Socket client) {
 		try {

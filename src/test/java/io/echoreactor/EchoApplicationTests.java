@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +24,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static io.echoreactor.support.EchoSockets.assertEchoes;
+import static io.echoreactor.support.EchoSockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -90,20 +91,7 @@ class EchoApplicationTests {
 		}
 	}
 
-	private static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-		socket.setSoTimeout(10_000);
-		return socket;
-	}
 
-	private static void assertEchoes(Socket client, String message) throws IOException {
-		byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
-		client.getOutputStream().write(bytes);
-		client.getOutputStream().flush();
-		assertThat(client.getInputStream().readNBytes(bytes.length)).asString(StandardCharsets.US_ASCII)
-			.isEqualTo(message);
-	}
 
 	private String get(int port, String path) throws IOException, InterruptedException {
 		HttpResponse<String> response = this.http.send(HttpRequest

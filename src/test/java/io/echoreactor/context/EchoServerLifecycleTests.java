@@ -1,11 +1,8 @@
 package io.echoreactor.context;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +28,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.echoreactor.support.EchoSockets.assertEchoes;
+import static io.echoreactor.support.EchoSockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -61,7 +60,7 @@ class EchoServerLifecycleTests {
 		lifecycle.start();
 		assertThat(lifecycle.isRunning()).isTrue();
 		assertThat(this.server.port()).isPositive();
-		try (Socket client = connect()) {
+		try (Socket client = connect(this.server.port())) {
 			assertEchoes(client, "hello\n");
 		}
 	}
@@ -89,7 +88,7 @@ class EchoServerLifecycleTests {
 		EchoServerLifecycle lifecycle = lifecycle(Duration.ofSeconds(20));
 		lifecycle.start();
 		CountDownLatch callback = new CountDownLatch(1);
-		try (Socket client = connect()) {
+		try (Socket client = connect(this.server.port())) {
 			assertEchoes(client, "before\n");
 			lifecycle.stop(callback::countDown);
 			assertThat(this.events).hasSize(1);
@@ -109,7 +108,7 @@ class EchoServerLifecycleTests {
 		EchoServerLifecycle lifecycle = lifecycle(shutdownTimeout);
 		lifecycle.start();
 		CountDownLatch callback = new CountDownLatch(1);
-		try (Socket client = connect()) {
+		try (Socket client = connect(this.server.port())) {
 			assertEchoes(client, "hello\n");
 			long start = System.nanoTime();
 			lifecycle.stop(callback::countDown);
@@ -180,25 +179,6 @@ class EchoServerLifecycleTests {
 			.reactors(1)
 			.shutdownTimeout(shutdownTimeout)
 			.build();
-	}
-
-	private Socket connect() throws IOException {
-		return connect(this.server.port());
-	}
-
-	private static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-		socket.setSoTimeout(5000);
-		return socket;
-	}
-
-	private static void assertEchoes(Socket client, String message) throws IOException {
-		byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
-		client.getOutputStream().write(bytes);
-		client.getOutputStream().flush();
-		InputStream in = client.getInputStream();
-		assertThat(in.readNBytes(bytes.length)).asString(StandardCharsets.US_ASCII).isEqualTo(message);
 	}
 
 	record ReadinessEvent(Object state, EchoServer.Status serverStatus) {
