@@ -5,10 +5,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.echoreactor.EchoApplication;
 import io.echoreactor.reactor.EchoBindException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,15 +14,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContextException;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * Tests for {@link EchoBindFailureAnalyzer}: a bind failure of the real application ends
@@ -44,7 +39,7 @@ class EchoBindFailureAnalyzerTests {
 			holder.setOption(StandardSocketOptions.SO_REUSEPORT, true);
 			holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
 			int port = ((InetSocketAddress) holder.getLocalAddress()).getPort();
-			String report = failureReport(output,
+			String report = FailureReports.failureReport(output,
 					Map.of("echo.server.port", String.valueOf(port), "echo.server.accept-strategy", acceptStrategy));
 			assertThat(report).contains("Echo server port " + port + " on 127.0.0.1 was already in use.")
 				.contains("Action:")
@@ -55,7 +50,7 @@ class EchoBindFailureAnalyzerTests {
 	@Test
 	void addressNotOnThisHostStopsStartUpWithDescriptionAndAction(CapturedOutput output) {
 		// TEST-NET-3 (RFC 5737): never assigned to a host, and a failed bind sends nothing.
-		String report = failureReport(output, Map.of("echo.server.address", "203.0.113.1"));
+		String report = FailureReports.failureReport(output, Map.of("echo.server.address", "203.0.113.1"));
 		assertThat(report).contains("The echo server could not bind to 203.0.113.1 port 0")
 			.contains("the address is not available on this host")
 			.contains("Set echo.server.address to an address of one of this host's interfaces");
@@ -86,27 +81,5 @@ class EchoBindFailureAnalyzerTests {
 		assertThat(analysis.getAction()).contains("echo.server.address").contains("echo.server.port");
 	}
 
-	private static String failureReport(CapturedOutput output, Map<String, String> overrides) {
-		int start = output.length();
-		Map<String, String> properties = new LinkedHashMap<>(Map.of("server.port", "0", "server.address",
-				"127.0.0.1", "echo.server.port", "0", "echo.server.address", "127.0.0.1"));
-		properties.putAll(overrides);
-		// Command-line arguments, as application.yml would override default properties;
-		// one argument per key, as repeated keys would be joined into a list.
-		String[] args = properties.entrySet()
-			.stream()
-			.map((entry) -> "--" + entry.getKey() + "=" + entry.getValue())
-			.toArray(String[]::new);
-		SpringApplication application = new SpringApplication(EchoApplication.class);
-		application.setRegisterShutdownHook(false);
-		assertThatException().isThrownBy(() -> {
-			try (ConfigurableApplicationContext context = application.run(args)) {
-				// Started, which the assertion reports
-			}
-		});
-		String printed = output.toString().substring(start);
-		assertThat(printed).contains("APPLICATION FAILED TO START").doesNotContain("\tat ");
-		return printed.substring(printed.indexOf("APPLICATION FAILED TO START"));
-	}
 
 }

@@ -1,11 +1,8 @@
 package io.echoreactor.context;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import io.echoreactor.EchoApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,15 +10,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
@@ -61,7 +53,7 @@ class EchoServerPropertiesFailureAnalyzerTests {
 	@MethodSource("invalidValues")
 	void invalidValueStopsStartUpWithAReportNamingPropertyValueAndRange(String property, String value,
 			String range, CapturedOutput output) {
-		String report = failureReport(output, property, value);
+		String report = FailureReports.failureReport(output, Map.of(property, value));
 		assertThat(report).contains("Property: " + property + "\n")
 			.contains("Value: \"" + value + "\"")
 			.contains("Origin: \"" + property + "\" from property source \"commandLineArgs\"")
@@ -71,7 +63,7 @@ class EchoServerPropertiesFailureAnalyzerTests {
 
 	@Test
 	void lowWaterMarkAtTheDefaultIsReportedAgainstALowerHighWaterMark(CapturedOutput output) {
-		String report = failureReport(output, "echo.server.write-buffer-high-water-mark", "16KB");
+		String report = FailureReports.failureReport(output, Map.of("echo.server.write-buffer-high-water-mark", "16KB"));
 		assertThat(report).contains("Property: echo.server.write-buffer-low-water-mark\n")
 			.contains("Value: \"32KB\"")
 			.contains("Origin: class path resource [application.yml]")
@@ -80,7 +72,7 @@ class EchoServerPropertiesFailureAnalyzerTests {
 
 	@Test
 	void unknownAcceptStrategyStopsStartUpListingTheValidOnes(CapturedOutput output) {
-		String report = failureReport(output, "echo.server.accept-strategy", "bogus");
+		String report = FailureReports.failureReport(output, Map.of("echo.server.accept-strategy", "bogus"));
 		assertThat(report).contains("Property: echo.server.accept-strategy")
 			.contains("Value: \"bogus\"")
 			.contains("The following values are valid:")
@@ -90,38 +82,11 @@ class EchoServerPropertiesFailureAnalyzerTests {
 
 	@Test
 	void shutdownTimeoutLongerThanTheShutdownPhaseStopsStartUp(CapturedOutput output) {
-		String report = failureReport(output, "echo.server.shutdown-timeout", "30s");
+		String report = FailureReports.failureReport(output, Map.of("echo.server.shutdown-timeout", "30s"));
 		assertThat(report)
 			.contains("Invalid value '30s' for configuration property 'echo.server.shutdown-timeout'")
 			.contains("must be at most 29s (spring.lifecycle.timeout-per-shutdown-phase, 30s, less 1s for the final flush)");
 	}
 
-	/**
-	 * Run the real application with one property overridden on the command line, expect
-	 * it to fail, and return what the user reads from the failure report onwards.
-	 */
-	private static String failureReport(CapturedOutput output, String property, String value) {
-		Map<String, String> overrides = Map.of(property, value);
-		int start = output.length();
-		Map<String, String> properties = new LinkedHashMap<>(Map.of("server.port", "0", "server.address",
-				"127.0.0.1", "echo.server.port", "0", "echo.server.address", "127.0.0.1"));
-		properties.putAll(overrides);
-		// Command-line arguments, as application.yml would override default properties;
-		// one argument per key, as repeated keys would be joined into a list.
-		String[] args = properties.entrySet()
-			.stream()
-			.map((entry) -> "--" + entry.getKey() + "=" + entry.getValue())
-			.toArray(String[]::new);
-		SpringApplication application = new SpringApplication(EchoApplication.class);
-		application.setRegisterShutdownHook(false);
-		assertThatException().isThrownBy(() -> {
-			try (ConfigurableApplicationContext context = application.run(args)) {
-				// Started, which the assertion reports
-			}
-		});
-		String printed = output.toString().substring(start);
-		assertThat(printed).contains("APPLICATION FAILED TO START").doesNotContain("\tat ");
-		return printed.substring(printed.indexOf("APPLICATION FAILED TO START"));
-	}
 
 }
