@@ -33,7 +33,8 @@ COPY --from=build /build/extracted/application/ ./
 USER 10001:10001
 # echo (echo.server.port) and HTTP for Actuator: health probes, metrics (server.port).
 EXPOSE 7007 8081
-# The heap follows the container's memory limit; the JVM exits rather than limp on after an OutOfMemoryError.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# The heap follows the container's memory limit, direct memory (read buffers, pending output) is capped beside
+# it, and the JVM exits rather than limp on after an OutOfMemoryError.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=96m -XX:+ExitOnOutOfMemoryError"
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
 CMD ["--spring.config.additional-location=optional:file:/config/"]

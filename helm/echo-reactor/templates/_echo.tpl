@@ -29,10 +29,13 @@ CMD (Dockerfile) carries the same argument, so the container starts alike with a
 {{- end }}
 
 {{/*
-JAVA_TOOL_OPTIONS: the heap sized from the container's memory limit, then any extra options.
+JAVA_TOOL_OPTIONS: the heap sized from the container's memory limit, the direct memory cap, then any extra options.
 */}}
 {{- define "echo-reactor.javaToolOptions" -}}
 {{- $options := list (printf "-XX:MaxRAMPercentage=%v" .Values.jvm.maxRamPercentage) }}
+{{- with .Values.jvm.maxDirectMemorySize }}
+{{- $options = append $options (printf "-XX:MaxDirectMemorySize=%s" .) }}
+{{- end }}
 {{- with .Values.jvm.extraOptions }}
 {{- $options = append $options . }}
 {{- end }}

@@ -22,10 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.echoreactor.support.ApplicationProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,11 +44,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(180)
 class EchoApplicationProcessTests {
 
-	private static final Pattern ECHO_STARTED = Pattern
-		.compile("Echo server started on 127\\.0\\.0\\.1:(\\d+) \\(accept strategy acceptor, 3 reactors\\)");
-
-	private static final Pattern TOMCAT_STARTED = Pattern.compile("Tomcat started on port (\\d+) ");
-
 	/** A JVM ended by a signal exits with 128 plus the signal's number: 143 for SIGTERM. */
 	private static final int SIGTERM_EXIT_CODE = 128 + 15;
 
@@ -62,26 +56,28 @@ class EchoApplicationProcessTests {
 	@TempDir
 	Path tempDir;
 
-	private Process process;
+	private ApplicationProcess application;
 
-	private Path log;
+	private Process process;
 
 	@AfterEach
 	void killProcess() throws InterruptedException {
 		this.executor.shutdownNow();
-		if (this.process != null && this.process.isAlive()) {
-			this.process.destroyForcibly();
-			this.process.waitFor(10, TimeUnit.SECONDS);
+		if (this.application != null) {
+			this.application.close();
 		}
 	}
 
 	@Test
 	void servesEchoAndProbesOnExactlyTwoPortsAndDrainsGracefullyOnSigterm() throws Exception {
 		// One setting from the environment, as a container would pass it.
-		start(Map.of("ECHO_SERVER_REACTORS", "3"), "--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
-				"--echo.server.address=127.0.0.1", "--echo.server.shutdown-timeout=15s");
-		int echoPort = logged(ECHO_STARTED);
-		int httpPort = logged(TOMCAT_STARTED);
+		this.application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"), Map.of("ECHO_SERVER_REACTORS", "3"),
+				"--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0", "--echo.server.address=127.0.0.1",
+				"--echo.server.shutdown-timeout=15s");
+		this.process = this.application.process();
+		assertThat(this.application.log()).contains("(accept strategy acceptor, 3 reactors)");
+		int echoPort = this.application.echoPort();
+		int httpPort = this.application.httpPort();
 
 		try (Socket client = connect(echoPort)) {
 			assertEchoes(client, "hello\n");
@@ -107,51 +103,17 @@ class EchoApplicationProcessTests {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> get(httpPort, "/actuator/health/readiness").equals("503 OUT_OF_SERVICE"));
 			assertThat(get(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
-			assertThat(Files.readString(this.log)).contains("Commencing graceful shutdown of the echo server");
+			assertThat(this.application.log()).contains("Commencing graceful shutdown of the echo server");
 			assertEchoes(client, "still echoing during the drain\n");
 			assertThat(this.process.isAlive()).as("process waits for the connected client").isTrue();
 		}
 
 		assertThat(this.process.waitFor(20, TimeUnit.SECONDS)).as("process exited after the client closed").isTrue();
 		assertThat(this.process.exitValue()).isEqualTo(SIGTERM_EXIT_CODE);
-		assertThat(Files.readString(this.log)).contains("Commencing graceful shutdown of the echo server")
+		assertThat(this.application.log()).contains("Commencing graceful shutdown of the echo server")
 			.contains("Graceful shutdown of the echo server complete")
 			.doesNotContain("ended by shutdown-timeout")
 			.doesNotContain("Exception");
-	}
-
-	private void start(Map<String, String> environment, String... args) throws IOException {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.add("-Xmx256m");
-		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
-		command.add(EchoApplication.class.getName());
-		command.addAll(List.of(args));
-		this.log = this.tempDir.resolve("echo-reactor.log");
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(this.log.toFile());
-		builder.environment().putAll(environment);
-		this.process = builder.start();
-		await().atMost(Duration.ofSeconds(90))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> !this.process.isAlive() || Files.readString(this.log).contains("Started EchoApplication"));
-		assertThat(this.process.isAlive()).as(() -> "process started; its output:\n" + readLog()).isTrue();
-	}
-
-	private int logged(Pattern pattern) throws IOException {
-		Matcher matcher = pattern.matcher(Files.readString(this.log));
-		assertThat(matcher.find()).as(() -> pattern + " in:\n" + readLog()).isTrue();
-		return Integer.parseInt(matcher.group(1));
-	}
-
-	private String readLog() {
-		try {
-			return Files.readString(this.log);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 	/**
@@ -209,8 +171,6 @@ class EchoApplicationProcessTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		return response.statusCode() + " " + JsonParserFactory.getJsonParser().parseMap(response.body()).get("status");
 	}
-
-
 
 	private static void writePattern(Socket client) {
 		try {

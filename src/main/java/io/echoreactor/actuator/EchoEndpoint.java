@@ -53,7 +53,7 @@ public class EchoEndpoint {
 				? new AcceptorDescriptor(acceptor.owner(), server.isAcceptorAlive()) : null;
 		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
 				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(), reactors,
-				acceptorDescriptor, ConfigurationDescriptor.of(settings));
+				acceptorDescriptor, ConfigurationDescriptor.of(this.server));
 	}
 
 	private static ReactorDescriptor describe(EchoReactor reactor) {
@@ -140,6 +140,8 @@ public class EchoEndpoint {
 	 * @param writeBufferLowWaterMark pending bytes at which reading resumes
 	 * @param idleTimeout the idle timeout, {@code null} if off
 	 * @param maxConnections the most connections served at once
+	 * @param maxPendingOutput the most direct memory pending output may hold, in bytes (the
+	 * effective limit, derived when not set)
 	 * @param maxConnectionAge the maximum connection age, {@code null} if off
 	 * @param maxConnectionAgeJitter the jitter applied to the maximum age
 	 * @param shutdownTimeout how long the drain waits
@@ -148,16 +150,19 @@ public class EchoEndpoint {
 	 */
 	public record ConfigurationDescriptor(String address, int port, int reactors, String acceptStrategy, int backlog,
 			int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-			String idleTimeout, int maxConnections, String maxConnectionAge, double maxConnectionAgeJitter,
+			String idleTimeout, int maxConnections, long maxPendingOutput, String maxConnectionAge,
+			double maxConnectionAgeJitter,
 			String shutdownTimeout, String selectTimeout, SocketDescriptor socket) {
 
-		static ConfigurationDescriptor of(EchoServerSettings settings) {
+		static ConfigurationDescriptor of(EchoServer server) {
+			EchoServerSettings settings = server.settings();
 			EchoServerSettings.SocketSettings socket = settings.socket();
 			InetAddress address = settings.address();
 			return new ConfigurationDescriptor((address != null) ? describe(address) : "*", settings.port(),
 					settings.reactors(), settings.acceptStrategy().name().toLowerCase(), settings.backlog(),
 					settings.readBufferSize(), settings.readBudget(), settings.writeBufferHighWaterMark(),
 					settings.writeBufferLowWaterMark(), describe(settings.idleTimeout()), settings.maxConnections(),
+					server.pendingOutputLimit(),
 					describe(settings.maxConnectionAge()), settings.maxConnectionAgeJitter(),
 					describe(settings.shutdownTimeout()), describe(settings.selectTimeout()),
 					new SocketDescriptor(socket.tcpNoDelay(), socket.keepAlive(), describe(socket.keepAliveIdle()),

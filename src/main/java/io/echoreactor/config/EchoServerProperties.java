@@ -39,6 +39,10 @@ import org.springframework.validation.annotation.Validated;
  * 365d; unset never closes idle connections.
  * @param maxConnections most connections served at once, 1 to 1000000; beyond it a new
  * connection is accepted and closed at once, counted as rejected.
+ * @param maxPendingOutput direct memory that all connections' pending output (echoes
+ * their clients have not read yet) may hold together, 1MB to 1TB; a connection that needs
+ * more is closed. Unset: half of the JVM's direct memory limit (-XX:MaxDirectMemorySize,
+ * by default the maximum heap size).
  * @param maxConnectionAge close a connection gracefully (pending bytes flushed, then FIN)
  * once it is this old, so clients reconnect and spread over new instances, 1s to 365d;
  * unset never.
@@ -62,6 +66,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
 		@DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
 		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
+		@DataSizeRange(min = "1MB", max = "1TB") DataSize maxPendingOutput,
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
 		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
@@ -83,6 +88,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.writeBufferWaterMarks(toIntBytes(this.writeBufferLowWaterMark), toIntBytes(this.writeBufferHighWaterMark))
 			.idleTimeout(this.idleTimeout)
 			.maxConnections(this.maxConnections)
+			.maxPendingOutput((this.maxPendingOutput != null) ? this.maxPendingOutput.toBytes() : 0)
 			.maxConnectionAge(this.maxConnectionAge, this.maxConnectionAgeJitter)
 			.shutdownTimeout(this.shutdownTimeout)
 			.socket(this.socket.toSettings())

@@ -95,6 +95,12 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "by about write-buffer-high-water-mark plus one read buffer per slow connection.",
 			Tag.REACTOR),
 
+	/** {@code echo_pending_limit_bytes}. */
+	PENDING_LIMIT("echo.pending.limit", Meter.Type.GAUGE, "bytes",
+			"The most direct memory all connections' pending output may hold together (echo.server."
+					+ "max-pending-output); a connection that needs more is closed as an error. Healthy: the sum of "
+					+ "echo_pending_bytes stays well below it."),
+
 	/** {@code echo_selector_wakeups_total{reactor,cause="io|task|timeout|spurious"}}. */
 	SELECTOR_WAKEUPS("echo.selector.wakeups", Meter.Type.COUNTER, null,
 			"Returns from select() (epoll_wait), each with exactly one cause, in this precedence: io (keys were "

@@ -90,6 +90,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		register(registry, EchoReactorMeters.CONNECTIONS_MAX, Tags.empty(),
 				(server) -> server.settings().maxConnections());
+		register(registry, EchoReactorMeters.PENDING_LIMIT, Tags.empty(), EchoServer::pendingOutputLimit);
 		BooleanSupplier ready = this.ready;
 		register(registry, EchoReactorMeters.READY, Tags.empty(), (server) -> ready.getAsBoolean() ? 1 : 0);
 		bindReadyKeys(registry, reactors);

@@ -27,17 +27,11 @@ final class Accepting {
 	/** How long accepting pauses after a failure, so that EMFILE cannot spin the loop. */
 	static final long BACKOFF_NANOS = 100_000_000L;
 
-	private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
-
 	private final ReactorStatistics statistics;
 
 	private final ConnectionLimit limit;
 
-	private long lastFailureLogNanos;
-
-	private long failuresSinceLog;
-
-	private boolean firstFailure = true;
+	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
 	Accepting(ReactorStatistics statistics, ConnectionLimit limit) {
 		this.statistics = statistics;
@@ -48,8 +42,7 @@ final class Accepting {
 	 * Accept up to {@code max} connections and hand each one that fits the limit to
 	 * {@code handoff}.
 	 * @param listener the non-blocking listening socket
-	 * @param max the most connections to accept, or {@code Integer.MAX_VALUE} to empty the
-	 * kernel's queue
+	 * @param max the most connections to accept
 	 * @param handoff receives each accepted channel, which it then owns
 	 * @return {@code false} if accepting failed and should pause for {@link #BACKOFF_NANOS}
 	 */
@@ -80,6 +73,20 @@ final class Accepting {
 
 	private void reject(SocketChannel channel) {
 		this.statistics.increment(ReactorStatistics.Counter.CONNECTIONS_REJECTED_LIMIT);
+		closeQuietly(channel);
+	}
+
+	/**
+	 * Close an accepted channel that no reactor can take (every reactor thread has died)
+	 * and give back its place under the limit.
+	 * @param channel the channel
+	 */
+	void abandon(SocketChannel channel) {
+		closeQuietly(channel);
+		this.limit.release();
+	}
+
+	private static void closeQuietly(SocketChannel channel) {
 		try {
 			channel.close();
 		}
@@ -92,16 +99,8 @@ final class Accepting {
 		boolean tooManyFiles = String.valueOf(ex.getMessage()).contains("Too many open files");
 		this.statistics.increment(tooManyFiles ? ReactorStatistics.Counter.ACCEPT_ERRORS_TOO_MANY_OPEN_FILES
 				: ReactorStatistics.Counter.ACCEPT_ERRORS_OTHER);
-		this.failuresSinceLog++;
-		long now = System.nanoTime();
-		if (this.firstFailure || now - this.lastFailureLogNanos >= LOG_INTERVAL_NANOS) {
-			logger.warn("Accept failed on " + this.statistics.owner() + ": " + ex.getMessage() + " ("
-					+ this.failuresSinceLog + " failure(s) since the last report); pausing accepts for "
-					+ BACKOFF_NANOS / 1_000_000 + " ms");
-			this.firstFailure = false;
-			this.lastFailureLogNanos = now;
-			this.failuresSinceLog = 0;
-		}
+		this.failures.warn("Accept failed on " + this.statistics.owner() + ": " + ex.getMessage()
+				+ "; pausing accepts for " + BACKOFF_NANOS / 1_000_000 + " ms", ex);
 	}
 
 }

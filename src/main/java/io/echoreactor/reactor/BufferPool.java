@@ -18,6 +18,8 @@ final class BufferPool {
 
 	private final int maxIdle;
 
+	private final PendingOutputBudget budget;
+
 	private long inUse;
 
 	/**
@@ -25,14 +27,30 @@ final class BufferPool {
 	 * that are left to the garbage collector, which frees their native memory.
 	 * @param maxIdle the number of free chunks to keep
 	 */
-	BufferPool(int maxIdle) {
+	BufferPool(int maxIdle, PendingOutputBudget budget) {
 		this.maxIdle = maxIdle;
+		this.budget = budget;
 	}
 
-	ByteBuffer acquire() {
-		this.inUse++;
+	ByteBuffer acquire() throws OutOfBufferMemoryException {
 		ByteBuffer chunk = this.idle.pollLast();
-		return (chunk != null) ? chunk.clear() : ByteBuffer.allocateDirect(CHUNK_SIZE);
+		if (chunk == null) {
+			if (!this.budget.tryReserve(CHUNK_SIZE)) {
+				throw new OutOfBufferMemoryException("max-pending-output (" + this.budget.limit() / 1024
+						+ " KiB) is in use");
+			}
+			try {
+				chunk = ByteBuffer.allocateDirect(CHUNK_SIZE);
+			}
+			catch (OutOfMemoryError ex) {
+				// Something else holds the JVM's direct memory (-XX:MaxDirectMemorySize);
+				// running out of it is one connection's failure, not the reactor's.
+				this.budget.release(CHUNK_SIZE);
+				throw new OutOfBufferMemoryException(ex.getMessage());
+			}
+		}
+		this.inUse++;
+		return chunk.clear();
 	}
 
 	void release(ByteBuffer chunk) {
@@ -40,6 +58,16 @@ final class BufferPool {
 		if (this.idle.size() < this.maxIdle) {
 			this.idle.addLast(chunk);
 		}
+		else {
+			// Left to the garbage collector, which frees its native memory.
+			this.budget.release(CHUNK_SIZE);
+		}
+	}
+
+	/** Drop the free chunks and give their memory back to the budget. */
+	void clear() {
+		this.budget.release((long) this.idle.size() * CHUNK_SIZE);
+		this.idle.clear();
 	}
 
 	/** @return chunks handed out and not yet returned */

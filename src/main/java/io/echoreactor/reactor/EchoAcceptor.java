@@ -37,9 +37,13 @@ final class EchoAcceptor {
 
 	private final Accepting accepting;
 
-	private final Selector selector;
-
 	private final long selectTimeoutMillis;
+
+	private final int backlog;
+
+	private final ThrottledWarning failures = new ThrottledWarning(logger);
+
+	private volatile Selector selector;
 
 	private final Thread thread;
 
@@ -50,11 +54,12 @@ final class EchoAcceptor {
 	private int next;
 
 	EchoAcceptor(ServerSocketChannel listener, List<EchoReactor> reactors, ConnectionLimit limit,
-			long selectTimeoutMillis) throws IOException {
+			long selectTimeoutMillis, int backlog) throws IOException {
 		this.listener = listener;
 		this.reactors = reactors;
 		this.accepting = new Accepting(this.statistics, limit);
 		this.selectTimeoutMillis = selectTimeoutMillis;
+		this.backlog = backlog;
 		this.selector = Selector.open();
 		listener.register(this.selector, SelectionKey.OP_ACCEPT);
 		this.thread = new Thread(this::run, THREAD_NAME);
@@ -84,15 +89,15 @@ final class EchoAcceptor {
 	}
 
 	private void run() {
-		SelectionKey key = this.listener.keyFor(this.selector);
 		long pausedUntil = 0;
 		try {
 			while (!this.stopRequested) {
 				try {
+					SelectionKey key = this.listener.keyFor(this.selector);
 					boolean paused = key.interestOps() == 0;
 					long timeout = paused ? Math.max(1, (pausedUntil - System.nanoTime()) / 1_000_000)
 							: this.selectTimeoutMillis;
-					if (this.selector.select(timeout) > 0) {
+					if (select(timeout) > 0) {
 						this.selector.selectedKeys().clear();
 						if (!this.accepting.accept(this.listener, Accepting.BATCH, this::handOff)) {
 							key.interestOps(0);
@@ -105,14 +110,14 @@ final class EchoAcceptor {
 				}
 				catch (IOException | RuntimeException ex) {
 					this.statistics.increment(ReactorStatistics.Counter.LOOP_FAILURES);
-					logger.warn("Unexpected failure in " + THREAD_NAME + "; continuing after a pause", ex);
-					// A failure that repeats (a broken selector, say) must neither spin this
-					// thread nor flood the log.
+					this.failures.warn("Unexpected failure in " + THREAD_NAME + "; continuing after a pause", ex);
+					// A failure that repeats must not spin this thread.
 					LockSupport.parkNanos(FAILURE_BACKOFF_NANOS);
 				}
 			}
-			// Connections the kernel has already completed are served, not reset.
-			this.accepting.accept(this.listener, Integer.MAX_VALUE, this::handOff);
+			// Connections the kernel has already completed are served, not reset; at most one
+			// backlog's worth, so that clients still arriving cannot hold the stop up.
+			this.accepting.accept(this.listener, this.backlog, this::handOff);
 		}
 		finally {
 			close();
@@ -120,16 +125,51 @@ final class EchoAcceptor {
 		}
 	}
 
+	private int select(long timeoutMillis) throws IOException {
+		try {
+			return this.selector.select(timeoutMillis);
+		}
+		catch (IOException ex) {
+			// A broken epoll descriptor would otherwise stop accepting for good while the
+			// thread, and so the health check, looked alive.
+			Selector broken = this.selector;
+			Selector rebuilt = Selector.open();
+			SelectionKey key = this.listener.keyFor(broken);
+			int ops = (key != null && key.isValid()) ? key.interestOps() : SelectionKey.OP_ACCEPT;
+			if (key != null) {
+				key.cancel();
+			}
+			this.listener.register(rebuilt, ops);
+			this.selector = rebuilt;
+			closeQuietly(broken);
+			this.statistics.increment(ReactorStatistics.Counter.SELECTOR_REBUILDS);
+			this.failures.warn("select() failed on " + THREAD_NAME + "; rebuilt the selector", ex);
+			return 0;
+		}
+	}
+
 	private void handOff(SocketChannel channel) {
-		EchoReactor reactor = this.reactors.get(this.next);
-		this.next = (this.next + 1) % this.reactors.size();
-		reactor.register(channel);
+		// Skip a reactor whose thread has died: nothing would ever serve or close the
+		// connection there.
+		for (int attempt = 0; attempt < this.reactors.size(); attempt++) {
+			EchoReactor reactor = this.reactors.get(this.next);
+			this.next = (this.next + 1) % this.reactors.size();
+			if (reactor.state() != EchoReactor.State.TERMINATED) {
+				reactor.register(channel);
+				return;
+			}
+		}
+		this.accepting.abandon(channel);
 	}
 
 	private void close() {
+		closeQuietly(this.listener);
+		closeQuietly(this.selector);
+	}
+
+	private static void closeQuietly(java.io.Closeable closeable) {
 		try {
-			this.listener.close();
-			this.selector.close();
+			closeable.close();
 		}
 		catch (IOException ex) {
 			// Ignore: the port is released either way

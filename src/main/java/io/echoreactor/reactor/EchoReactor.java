@@ -55,6 +55,8 @@ public final class EchoReactor {
 
 	private static final long FAILURE_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+	private static final int MAX_IDLE_POOL_BYTES = 4 * 1024 * 1024;
+
 	/** How often closing connections are checked against their deadline. */
 	private static final long CLOSING_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -95,6 +97,10 @@ public final class EchoReactor {
 
 	private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
+	private final ThrottledWarning loopFailures = new ThrottledWarning(logger);
+
+	private final ThrottledWarning outOfMemory = new ThrottledWarning(logger);
+
 	private final long idleTimeoutNanos;
 
 	private final long maxAgeNanos;
@@ -128,12 +134,15 @@ public final class EchoReactor {
 
 	private long closeDeadlineNanos;
 
-	// A wakeup() issued after select() had already returned for I/O leaves the eventfd
-	// signalled; the next select() returns at once for it and is counted as a task wakeup.
+	// A wakeup() issued after select() had already returned leaves the eventfd signalled;
+	// the next select() returns at once for it and is counted as a task wakeup.
 	private boolean wakeupMayLinger;
 
-	EchoReactor(int index, EchoServerSettings settings, ConnectionLimit limit, SelectOperation selectOperation)
-			throws IOException {
+	// The loop ended with an Error: what it leaves open is closed as an error, not a shutdown.
+	private boolean died;
+
+	EchoReactor(int index, EchoServerSettings settings, ConnectionLimit limit, PendingOutputBudget budget,
+			SelectOperation selectOperation) throws IOException {
 		this.index = index;
 		this.name = THREAD_NAME_PREFIX + index;
 		this.settings = settings;
@@ -143,7 +152,10 @@ public final class EchoReactor {
 		this.readBuffer = ByteBuffer.allocateDirect(settings.readBufferSize());
 		int chunksPerConnection = (settings.writeBufferHighWaterMark() + settings.readBufferSize())
 				/ BufferPool.CHUNK_SIZE + 1;
-		this.pool = new BufferPool(Math.max(64, 16 * chunksPerConnection));
+		// Keep enough free chunks for a few partial writes in flight, but never more than
+		// MAX_IDLE_POOL_BYTES per reactor whatever the water marks.
+		this.pool = new BufferPool(Math.min(MAX_IDLE_POOL_BYTES / BufferPool.CHUNK_SIZE, 16 * chunksPerConnection),
+				budget);
 		this.accepting = new Accepting(this.statistics, limit);
 		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
 		this.maxAgeNanos = nanosOrZero(settings.maxConnectionAge());
@@ -298,7 +310,20 @@ public final class EchoReactor {
 	 * acceptor thread.
 	 */
 	void register(SocketChannel channel) {
-		execute(() -> registerNow(channel));
+		execute(new Registration(channel));
+		if (this.state == State.TERMINATED) {
+			// The thread died after the acceptor chose this reactor: nothing will run the task.
+			abandonRegistrations();
+		}
+	}
+
+	/** Close the channels of hand-offs that can no longer run. Called from any thread. */
+	private void abandonRegistrations() {
+		for (Runnable task : this.tasks) {
+			if (task instanceof Registration registration && this.tasks.remove(registration)) {
+				this.accepting.abandon(registration.channel);
+			}
+		}
 	}
 
 	/**
@@ -307,6 +332,8 @@ public final class EchoReactor {
 	 */
 	CompletableFuture<Void> stopAccepting() {
 		CompletableFuture<Void> stopped = new CompletableFuture<>();
+		// A reactor whose thread has ended runs no task, and has nothing left to accept.
+		this.terminated.thenRun(() -> stopped.complete(null));
 		execute(() -> {
 			closeListener();
 			if (this.state == State.RUNNING) {
@@ -343,6 +370,7 @@ public final class EchoReactor {
 	private void run() {
 		// Busy time counts from here, not from construction.
 		this.now = System.nanoTime();
+		this.nextSweepNanos = this.now + this.sweepIntervalNanos;
 		try {
 			while (!isFinished()) {
 				try {
@@ -353,13 +381,14 @@ public final class EchoReactor {
 				}
 				catch (Throwable ex) {
 					this.statistics.increment(Counter.LOOP_FAILURES);
-					logger.warn("Unexpected failure in " + this.name + "; continuing after a pause", ex);
+					this.loopFailures.warn("Unexpected failure in " + this.name + "; continuing after a pause", ex);
 					// Never spin on a failure that repeats.
 					LockSupport.parkNanos(FAILURE_BACKOFF_NANOS);
 				}
 			}
 		}
 		catch (Error ex) {
+			this.died = true;
 			logger.error(this.name + " died", ex);
 			throw ex;
 		}
@@ -393,19 +422,29 @@ public final class EchoReactor {
 		long selectStart = System.nanoTime();
 		this.statistics.add(Counter.BUSY_NANOS, selectStart - this.now);
 		this.wakeupArmed.set(true);
-		// Re-check after arming: a task queued before the flag was set did not wake us.
-		boolean tasksQueued = !this.tasks.isEmpty();
 		int selected;
-		if (tasksQueued) {
+		boolean polled;
+		boolean wakeupIssued;
+		// Re-check after arming: a task queued before the flag was set did not wake us.
+		if (!this.tasks.isEmpty() && this.wakeupArmed.compareAndSet(true, false)) {
+			// Work is waiting and no wakeup() is on its way: poll without blocking.
 			selected = select(0);
+			polled = true;
+			wakeupIssued = false;
 		}
 		else {
+			// Nothing is queued, or another thread has won the flag and its wakeup() is on its
+			// way; then select() returns at once and consumes it rather than leave it to linger.
 			selected = select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999)));
+			polled = false;
+			wakeupIssued = !this.wakeupArmed.getAndSet(false);
 		}
-		boolean wakeupIssued = !this.wakeupArmed.getAndSet(false);
 		this.now = System.nanoTime();
-		WakeupCause cause = classify(selected, wakeupIssued || tasksQueued, this.now - selectStart, timeoutNanos);
-		this.wakeupMayLinger = wakeupIssued && selected > 0;
+		boolean timedOut = !polled && this.now - selectStart >= timeoutNanos - TIMEOUT_TOLERANCE_NANOS;
+		WakeupCause cause = classify(selected, polled, wakeupIssued, timedOut);
+		// A wakeup() issued after epoll_wait had returned (for I/O, or at the timeout) leaves
+		// the eventfd signalled: the next select() returns at once for it.
+		this.wakeupMayLinger = wakeupIssued && (selected > 0 || timedOut);
 		this.statistics.increment(ReactorStatistics.wakeupCounter(cause));
 		this.statistics.add(Counter.READY_KEYS, selected);
 		if (wakeupIssued) {
@@ -419,17 +458,14 @@ public final class EchoReactor {
 		}
 	}
 
-	private WakeupCause classify(int selected, boolean taskWakeup, long elapsedNanos, long timeoutNanos) {
+	private WakeupCause classify(int selected, boolean polled, boolean wakeupIssued, boolean timedOut) {
 		if (selected > 0) {
 			return WakeupCause.IO;
 		}
-		if (taskWakeup || this.wakeupMayLinger) {
+		if (polled || (!timedOut && (wakeupIssued || this.wakeupMayLinger))) {
 			return WakeupCause.TASK;
 		}
-		if (elapsedNanos >= timeoutNanos - TIMEOUT_TOLERANCE_NANOS) {
-			return WakeupCause.TIMEOUT;
-		}
-		return WakeupCause.SPURIOUS;
+		return timedOut ? WakeupCause.TIMEOUT : WakeupCause.SPURIOUS;
 	}
 
 	private int select(long timeoutMillis) throws IOException {
@@ -438,9 +474,9 @@ public final class EchoReactor {
 					: this.selector.selectNow();
 		}
 		catch (IOException ex) {
-			this.statistics.increment(Counter.SELECTOR_REBUILDS);
-			logger.warn("select() failed on " + this.name + "; rebuilding the selector", ex);
 			rebuildSelector();
+			this.statistics.increment(Counter.SELECTOR_REBUILDS);
+			this.loopFailures.warn("select() failed on " + this.name + "; rebuilt the selector", ex);
 			return 0;
 		}
 	}
@@ -448,11 +484,27 @@ public final class EchoReactor {
 	private void rebuildSelector() throws IOException {
 		Selector old = this.selector;
 		Selector rebuilt = SelectorProvider.provider().openSelector();
-		for (SelectionKey key : old.keys()) {
-			if (!key.isValid()) {
-				continue;
+		try {
+			for (SelectionKey key : old.keys()) {
+				if (key.isValid()) {
+					moveKey(key, rebuilt);
+				}
 			}
-			Object attachment = key.attachment();
+		}
+		finally {
+			this.selector = rebuilt;
+			try {
+				old.close();
+			}
+			catch (IOException ex) {
+				// Ignore: the replacement is in place
+			}
+		}
+	}
+
+	private void moveKey(SelectionKey key, Selector rebuilt) {
+		Object attachment = key.attachment();
+		try {
 			int ops = key.interestOps();
 			key.cancel();
 			SelectionKey newKey = key.channel().register(rebuilt, ops, attachment);
@@ -460,12 +512,19 @@ public final class EchoReactor {
 				connection.key = newKey;
 			}
 		}
-		this.selector = rebuilt;
-		try {
-			old.close();
-		}
-		catch (IOException ex) {
-			// Ignore: the replacement is in place
+		catch (IOException | RuntimeException ex) {
+			// One channel that cannot move is closed; the others carry on.
+			if (attachment instanceof EchoConnection connection) {
+				close(connection, CloseCause.ERROR);
+			}
+			else {
+				// The listener: in reuseport mode the other reactors' listeners still accept.
+				logger.warn("The listener of " + this.name + " could not move to the rebuilt selector; closing it",
+						ex);
+				ServerSocketChannel listener = this.listener;
+				this.listener = null;
+				closeQuietly(listener);
+			}
 		}
 	}
 
@@ -500,6 +559,13 @@ public final class EchoReactor {
 		}
 		catch (CancelledKeyException ex) {
 			logger.debug("Key cancelled under " + connection.channel, ex);
+			close(connection, CloseCause.ERROR);
+		}
+		catch (OutOfBufferMemoryException ex) {
+			this.outOfMemory.warn(ex.getMessage() + "; closing a connection on " + this.name
+					+ " whose client does not read its echoes. Raise echo.server.max-pending-output (and "
+					+ "-XX:MaxDirectMemorySize), or lower echo.server.write-buffer-high-water-mark or "
+					+ "echo.server.idle-timeout", ex);
 			close(connection, CloseCause.ERROR);
 		}
 		catch (IOException ex) {
@@ -570,9 +636,13 @@ public final class EchoReactor {
 			connection.interestOps(connection.interestOps | SelectionKey.OP_WRITE);
 			this.statistics.increment(Counter.OP_WRITE_REGISTRATIONS);
 		}
-		int appended = data.remaining();
-		connection.pending.append(data);
-		this.statistics.add(Gauge.PENDING_BYTES, appended);
+		long before = connection.pending.bytes();
+		try {
+			connection.pending.append(data);
+		}
+		finally {
+			this.statistics.add(Gauge.PENDING_BYTES, connection.pending.bytes() - before);
+		}
 		if (!connection.paused && connection.pending.bytes() > this.settings.writeBufferHighWaterMark()) {
 			connection.paused = true;
 			connection.interestOps(connection.interestOps & ~SelectionKey.OP_READ);
@@ -756,12 +826,18 @@ public final class EchoReactor {
 		}
 		this.listener = null;
 		// Connections the kernel has already completed are served, not reset.
-		this.accepting.accept(listener, Integer.MAX_VALUE, this::registerNow);
+		// Connections the kernel has already completed are served, not reset; at most one
+		// backlog's worth, so that clients still arriving cannot hold the loop up.
+		this.accepting.accept(listener, this.settings.backlog(), this::registerNow);
+		closeQuietly(listener);
+	}
+
+	private static void closeQuietly(java.io.Closeable closeable) {
 		try {
-			listener.close();
+			closeable.close();
 		}
 		catch (IOException ex) {
-			// Ignore: the port is released either way
+			// Ignore: the descriptor is released either way
 		}
 	}
 
@@ -882,7 +958,7 @@ public final class EchoReactor {
 		else if (this.idleTimeoutNanos > 0 && this.now - connection.lastActivityNanos >= this.idleTimeoutNanos) {
 			close(connection, CloseCause.IDLE);
 		}
-		else if (this.now - connection.expiresAtNanos >= 0) {
+		else if (this.maxAgeNanos > 0 && this.now - connection.expiresAtNanos >= 0) {
 			beginClose(connection, CloseCause.MAX_AGE, this.now + EchoServer.FLUSH_TIMEOUT.toNanos());
 		}
 	}
@@ -892,7 +968,8 @@ public final class EchoReactor {
 		try {
 			for (SelectionKey key : this.selector.keys()) {
 				if (key.attachment() instanceof EchoConnection connection) {
-					close(connection, (connection.closing != null) ? connection.closing : CloseCause.SHUTDOWN);
+					CloseCause cause = (connection.closing != null) ? connection.closing : CloseCause.SHUTDOWN;
+					close(connection, this.died ? CloseCause.ERROR : cause);
 				}
 			}
 			if (this.listener != null) {
@@ -900,14 +977,34 @@ public final class EchoReactor {
 			}
 			// Closing the selector deregisters the channels, which releases their descriptors.
 			this.selector.close();
+			this.pool.clear();
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.warn("Failure while closing " + this.name, ex);
 		}
 		finally {
+			abandonRegistrations();
 			this.drained.complete(null);
 			this.terminated.complete(null);
 		}
+	}
+
+	/**
+	 * A connection handed over by the acceptor, to be registered on the reactor thread.
+	 */
+	private final class Registration implements Runnable {
+
+		private final SocketChannel channel;
+
+		Registration(SocketChannel channel) {
+			this.channel = channel;
+		}
+
+		@Override
+		public void run() {
+			registerNow(this.channel);
+		}
+
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.echoreactor.reactor;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -16,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -49,6 +51,8 @@ public final class EchoServer {
 
 	private final ConnectionLimit limit;
 
+	private final PendingOutputBudget budget;
+
 	private final Object monitor = new Object();
 
 	private volatile List<EchoReactor> reactors = List.of();
@@ -73,6 +77,10 @@ public final class EchoServer {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.selectOperation = selectOperation;
 		this.limit = new ConnectionLimit(settings.maxConnections());
+		long maxPendingOutput = settings.maxPendingOutput();
+		// Half of the JVM's direct memory by default: the rest is for the reactors' read
+		// buffers, the JDK's and the HTTP server's own, and chunks the GC has yet to free.
+		this.budget = new PendingOutputBudget((maxPendingOutput > 0) ? maxPendingOutput : maxDirectMemory() / 2);
 	}
 
 	/** @return the settings the server runs with */
@@ -124,6 +132,16 @@ public final class EchoServer {
 		return acceptor == null || acceptor.isAlive() || this.status != Status.RUNNING;
 	}
 
+	/** @return the most direct memory all connections' pending output may hold together, in bytes */
+	public long pendingOutputLimit() {
+		return this.budget.limit();
+	}
+
+	/** @return the direct memory the reactors' pools hold now for pending output, in bytes */
+	public long pendingOutputReserved() {
+		return this.budget.reserved();
+	}
+
 	/** @return the number of open connections over all reactors */
 	public int activeConnections() {
 		return this.limit.open();
@@ -160,7 +178,7 @@ public final class EchoServer {
 			List<ServerSocketChannel> listeners = new ArrayList<>();
 			try {
 				for (int i = 0; i < this.settings.reactors(); i++) {
-					reactors.add(new EchoReactor(i, this.settings, this.limit, this.selectOperation));
+					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.selectOperation));
 				}
 				if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
 					bindReusePort(reactors, listeners);
@@ -169,7 +187,7 @@ public final class EchoServer {
 					ServerSocketChannel listener = bind(requestedAddress(), false);
 					listeners.add(listener);
 					this.acceptor = new EchoAcceptor(listener, List.copyOf(reactors), this.limit,
-							this.settings.selectTimeout().toMillis());
+							this.settings.selectTimeout().toMillis(), this.settings.backlog());
 				}
 				this.localAddress = (InetSocketAddress) listeners.get(0).getLocalAddress();
 			}
@@ -197,6 +215,20 @@ public final class EchoServer {
 			logger.info("Echo server started on " + describe(this.localAddress) + " (accept strategy "
 					+ this.settings.acceptStrategy().name().toLowerCase() + ", " + reactors.size() + " reactor"
 					+ ((reactors.size() != 1) ? "s" : "") + ")");
+		}
+	}
+
+	private static long maxDirectMemory() {
+		try {
+			String value = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+				.getVMOption("MaxDirectMemorySize")
+				.getValue();
+			long configured = Long.parseLong(value);
+			// 0 means the default, which is the maximum heap size.
+			return (configured > 0) ? configured : Runtime.getRuntime().maxMemory();
+		}
+		catch (RuntimeException ex) {
+			return Runtime.getRuntime().maxMemory();
 		}
 	}
 

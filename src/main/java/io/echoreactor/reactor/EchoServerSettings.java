@@ -41,6 +41,8 @@ public final class EchoServerSettings {
 
 	private final int maxConnections;
 
+	private final long maxPendingOutput;
+
 	private final Duration shutdownTimeout;
 
 	private final Duration selectTimeout;
@@ -61,6 +63,7 @@ public final class EchoServerSettings {
 		this.maxConnectionAge = builder.maxConnectionAge;
 		this.maxConnectionAgeJitter = builder.maxConnectionAgeJitter;
 		this.maxConnections = builder.maxConnections;
+		this.maxPendingOutput = builder.maxPendingOutput;
 		this.shutdownTimeout = Objects.requireNonNull(builder.shutdownTimeout, "shutdownTimeout");
 		this.selectTimeout = Objects.requireNonNull(builder.selectTimeout, "selectTimeout");
 		this.socket = Objects.requireNonNull(builder.socket, "socket");
@@ -72,6 +75,7 @@ public final class EchoServerSettings {
 		check(this.writeBufferLowWaterMark >= 0 && this.writeBufferLowWaterMark < this.writeBufferHighWaterMark,
 				"writeBufferLowWaterMark must be at least 0 and below writeBufferHighWaterMark");
 		check(this.maxConnections >= 1, "maxConnections must be at least 1");
+		check(this.maxPendingOutput >= 0, "maxPendingOutput must be at least 0");
 		check(isPositive(this.shutdownTimeout), "shutdownTimeout must be positive");
 		check(isPositive(this.selectTimeout), "selectTimeout must be positive");
 		check(this.idleTimeout == null || isPositive(this.idleTimeout), "idleTimeout must be positive");
@@ -163,6 +167,15 @@ public final class EchoServerSettings {
 		return this.maxConnections;
 	}
 
+	/**
+	 * Return the most direct memory all connections' pending output may hold together;
+	 * 0 for half of the JVM's direct memory limit.
+	 * @return the limit in bytes, or 0
+	 */
+	public long maxPendingOutput() {
+		return this.maxPendingOutput;
+	}
+
 	/** @return how long a drain waits for clients to close */
 	public Duration shutdownTimeout() {
 		return this.shutdownTimeout;
@@ -229,6 +242,8 @@ public final class EchoServerSettings {
 
 		private int maxConnections = 10_000;
 
+		private long maxPendingOutput;
+
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
 		private Duration selectTimeout = Duration.ofSeconds(1);
@@ -292,6 +307,11 @@ public final class EchoServerSettings {
 
 		public Builder maxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
+			return this;
+		}
+
+		public Builder maxPendingOutput(long maxPendingOutput) {
+			this.maxPendingOutput = maxPendingOutput;
 			return this;
 		}
 

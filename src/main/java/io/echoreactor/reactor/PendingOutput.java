@@ -41,9 +41,10 @@ final class PendingOutput {
 
 	/**
 	 * Copy everything remaining in {@code source} to the end of the queue.
-	 * @param source the bytes to append; consumed completely
+	 * @param source the bytes to append; consumed completely unless memory runs out
+	 * @throws OutOfBufferMemoryException if no chunk can be had for the rest
 	 */
-	void append(ByteBuffer source) {
+	void append(ByteBuffer source) throws OutOfBufferMemoryException {
 		while (source.hasRemaining()) {
 			ByteBuffer tail = (this.count > 0) ? this.chunks[this.head + this.count - 1] : null;
 			if (tail == null || tail.limit() == tail.capacity()) {

@@ -93,6 +93,7 @@ class EchoServerPropertiesTests {
 				Map.entry("echo.server.write-buffer-high-water-mark", "256KB"),
 				Map.entry("echo.server.write-buffer-low-water-mark", "128KB"),
 				Map.entry("echo.server.idle-timeout", "30s"), Map.entry("echo.server.max-connections", "500"),
+				Map.entry("echo.server.max-pending-output", "64MB"),
 				Map.entry("echo.server.max-connection-age", "5m"),
 				Map.entry("echo.server.max-connection-age-jitter", "0.25"),
 				Map.entry("echo.server.shutdown-timeout", "20s"), Map.entry("echo.server.socket.tcp-no-delay", "false"),
@@ -114,6 +115,7 @@ class EchoServerPropertiesTests {
 		assertThat(settings.writeBufferLowWaterMark()).isEqualTo(128 * 1024);
 		assertThat(settings.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(settings.maxConnections()).isEqualTo(500);
+		assertThat(settings.maxPendingOutput()).isEqualTo(64 * 1024 * 1024);
 		assertThat(settings.maxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
 		assertThat(settings.maxConnectionAgeJitter()).isEqualTo(0.25);
 		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
@@ -169,7 +171,7 @@ class EchoServerPropertiesTests {
 		for (RecordComponent component : EchoServerProperties.Socket.class.getRecordComponents()) {
 			keys.add("echo.server.socket." + dashed(component.getName()));
 		}
-		assertThat(keys).hasSize(22);
+		assertThat(keys).hasSize(23);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();

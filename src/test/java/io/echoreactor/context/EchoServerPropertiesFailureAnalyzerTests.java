@@ -41,6 +41,7 @@ class EchoServerPropertiesFailureAnalyzerTests {
 				arguments("echo.server.shutdown-timeout", "0s", "must be between 1ms and 1h"),
 				arguments("echo.server.shutdown-timeout", "2h", "must be between 1ms and 1h"),
 				arguments("echo.server.max-connections", "0", "must be between 1 and 1000000"),
+				arguments("echo.server.max-pending-output", "512KB", "must be between 1MB and 1TB"),
 				arguments("echo.server.max-connection-age", "0s", "must be between 1s and 365d"),
 				arguments("echo.server.max-connection-age-jitter", "2", "must be between 0 and 1"),
 				arguments("echo.server.socket.keep-alive-count", "0", "must be between 1 and 127"),

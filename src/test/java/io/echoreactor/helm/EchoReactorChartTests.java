@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -237,7 +238,24 @@ class EchoReactorChartTests {
 		Container container = EchoReactorChart.render(values).container();
 		assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
 		assertThat(container.getResources().getLimits()).containsKey("memory");
-		assertThat(env(container, "JAVA_TOOL_OPTIONS")).containsPattern("-XX:MaxRAMPercentage=\\d+");
+		assertThat(env(container, "JAVA_TOOL_OPTIONS")).containsPattern("-XX:MaxRAMPercentage=\\d+")
+			.containsPattern("-XX:MaxDirectMemorySize=\\d+[kKmMgG]?");
+	}
+
+	@Test
+	void heapAndDirectMemoryFitTheDefaultMemoryLimitWithRoomForTheRest() {
+		Container container = EchoReactorChart.render().container();
+		long limit = container.getResources().getLimits().get("memory").getNumericalAmount().longValue();
+		String options = env(container, "JAVA_TOOL_OPTIONS");
+		Matcher heap = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(options);
+		Matcher direct = Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)m")
+			.matcher(options);
+		assertThat(heap.find()).isTrue();
+		assertThat(direct.find()).isTrue();
+		long heapBytes = limit * Long.parseLong(heap.group(1)) / 100;
+		long directBytes = Long.parseLong(direct.group(1)) * 1024 * 1024;
+		// Metaspace, thread stacks, the JIT and the GC need about 100 MiB beside heap and direct memory.
+		assertThat(limit - heapBytes - directBytes).isGreaterThanOrEqualTo(100L * 1024 * 1024);
 	}
 
 	@ParameterizedTest(name = "{0}")

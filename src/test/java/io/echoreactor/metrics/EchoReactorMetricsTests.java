@@ -40,6 +40,7 @@ class EchoReactorMetricsTests {
 	static final Set<String> CONTRACT = Set.of("echo_connections_active", "echo_connections_accepted_total",
 			"echo_connections_rejected_total", "echo_connections_closed_total", "echo_connections_max",
 			"echo_connections_paused", "echo_received_bytes_total", "echo_sent_bytes_total", "echo_pending_bytes",
+			"echo_pending_limit_bytes",
 			"echo_selector_wakeups_total", "echo_selector_wakeup_calls_total", "echo_selector_ready_keys",
 			"echo_selector_ready_keys_max", "echo_reads_total", "echo_reads_empty_total", "echo_writes_total",
 			"echo_writes_incomplete_total", "echo_op_write_registrations_total", "echo_backpressure_pauses_total",

@@ -20,7 +20,7 @@ class PendingOutputTests {
 
 	private static final int CHUNK = BufferPool.CHUNK_SIZE;
 
-	private final BufferPool pool = new BufferPool(4);
+	private final BufferPool pool = new BufferPool(4, new PendingOutputBudget(Long.MAX_VALUE));
 
 	private final PendingOutput output = new PendingOutput(this.pool);
 
@@ -86,7 +86,7 @@ class PendingOutputTests {
 		assertThat(channel.bytes.size()).isEqualTo(10);
 	}
 
-	private void append(int size) {
+	private void append(int size) throws OutOfBufferMemoryException {
 		byte[] bytes = new byte[size];
 		EchoPattern.fill(this.key, this.appended, bytes, 0, size);
 		ByteBuffer source = ByteBuffer.wrap(bytes);
