@@ -155,7 +155,7 @@ for file in "$work"/trace.*; do
 done
 eventfd_pattern="^write\\(($(IFS='|'; echo "${reactor_eventfds[*]:-none}"))<anon_inode:\\[eventfd\\]>"
 eventfd_reads=$(count "${eventfd_pattern/write/read}" "${reactor_tids[@]}")
-rows+=("reactor eventfd writes (others)|$(count "$eventfd_pattern" "${others[@]}")|$(delta echo_selector_wakeup_calls_total)|echo_selector_wakeup_calls_total")
+eventfd_writes=$(count "$eventfd_pattern" "${others[@]}")
 
 failed=0
 printf '%-34s %10s %10s %8s  %s\n' "strace ($STRATEGY, $REACTORS reactors)" "syscalls" "meter" "diff" "meter name"
@@ -172,6 +172,9 @@ for row in "${rows[@]}"; do
   fi
   printf '%-34s %10d %10d %7s%%  %s %s\n' "$what" "$traced_count" "$meter" "$pct" "$name" "$([ "$verdict" = ok ] || echo "<- $verdict")"
 done
+# Shown, not checked: the JDK skips the eventfd write of a wakeup() while the previous one is unconsumed.
+printf '%-34s %10d %10d %8s  %s\n' "reactor eventfd writes (others)" "$eventfd_writes" \
+  "$(delta echo_selector_wakeup_calls_total)" "-" "echo_selector_wakeup_calls_total (not checked: see README)"
 printf '%-34s %10d %10s %8s  %s\n' "reactor eventfd reads" "$eventfd_reads" "-" "-" "the reactor draining wakeups; not a socket read"
 if [ "$failed" -ne 0 ]; then
   echo "strace-check: the meters and the kernel disagree by more than $TOLERANCE_PCT%" >&2
