@@ -5,10 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.json.JsonParserFactory;
 
+import static io.echoreactor.support.ActuatorProbes.status;
 import static io.echoreactor.support.EchoSockets.assertEchoes;
 import static io.echoreactor.support.EchoSockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,8 +44,6 @@ class EchoApplicationProcessTests {
 	private static final int SIGTERM_EXIT_CODE = 128 + 15;
 
 	private static final int STREAM_BYTES = 1024 * 1024;
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private final ExecutorService executor = Executors.newSingleThreadExecutor();
 
@@ -82,8 +76,8 @@ class EchoApplicationProcessTests {
 		try (Socket client = connect(echoPort)) {
 			assertEchoes(client, "hello\n");
 		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> get(httpPort, "/actuator/health/readiness").equals("200 UP"));
-		assertThat(get(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(httpPort, "/actuator/health/readiness").equals("200 UP"));
+		assertThat(status(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
 		assertThat(listeningPorts(this.process.pid())).containsExactlyInAnyOrder(echoPort, httpPort);
 		// Tools find the reactors by this prefix (the kernel keeps 15 characters of a name).
 		assertThat(threadNames(this.process.pid())).filteredOn((name) -> name.startsWith("echo-"))
@@ -101,8 +95,8 @@ class EchoApplicationProcessTests {
 			writing.get(30, TimeUnit.SECONDS);
 
 			await().atMost(Duration.ofSeconds(10))
-				.until(() -> get(httpPort, "/actuator/health/readiness").equals("503 OUT_OF_SERVICE"));
-			assertThat(get(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
+				.until(() -> status(httpPort, "/actuator/health/readiness").equals("503 OUT_OF_SERVICE"));
+			assertThat(status(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
 			assertThat(this.application.log()).contains("Commencing graceful shutdown of the echo server");
 			assertEchoes(client, "still echoing during the drain\n");
 			assertThat(this.process.isAlive()).as("process waits for the connected client").isTrue();
@@ -162,14 +156,6 @@ class EchoApplicationProcessTests {
 			}
 		}
 		return names;
-	}
-
-	private String get(int port, String path) throws IOException, InterruptedException {
-		HttpResponse<String> response = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		return response.statusCode() + " " + JsonParserFactory.getJsonParser().parseMap(response.body()).get("status");
 	}
 
 	private static void writePattern(Socket client) {

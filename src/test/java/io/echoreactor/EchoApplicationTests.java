@@ -1,12 +1,7 @@
 package io.echoreactor;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -21,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static io.echoreactor.support.ActuatorProbes.status;
 import static io.echoreactor.support.EchoSockets.assertEchoes;
 import static io.echoreactor.support.EchoSockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,8 +30,6 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(60)
 class EchoApplicationTests {
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	@Test
 	void disabledEchoServerBindsNothingWhileActuatorAnswersOverHttp() throws Exception {
@@ -52,9 +45,9 @@ class EchoApplicationTests {
 				assertThat(context.getBeanNamesForType(EchoServer.class)).isEmpty();
 				assertThat(context.getBeanNamesForType(EchoServerLifecycle.class)).isEmpty();
 				int httpPort = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-				assertThat(get(httpPort, "/actuator/health")).isEqualTo("200 UP");
-				assertThat(get(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
-				assertThat(get(httpPort, "/actuator/health/readiness")).isEqualTo("200 UP");
+				assertThat(status(httpPort, "/actuator/health")).isEqualTo("200 UP");
+				assertThat(status(httpPort, "/actuator/health/liveness")).isEqualTo("200 UP");
+				assertThat(status(httpPort, "/actuator/health/readiness")).isEqualTo("200 UP");
 			}
 		}
 	}
@@ -71,14 +64,14 @@ class EchoApplicationTests {
 			int echoPort = context.getBean(EchoServer.class).port();
 			int managementPort = context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
 			await().atMost(Duration.ofSeconds(10))
-				.until(() -> get(managementPort, "/actuator/health/readiness").equals("200 UP"));
+				.until(() -> status(managementPort, "/actuator/health/readiness").equals("200 UP"));
 			try (Socket client = connect(echoPort)) {
 				assertEchoes(client, "hello\n");
 				Future<?> closing = executor.submit(context::close);
 				// Boot stops the management server's child context at its own, lower phase.
 				await().atMost(Duration.ofSeconds(10))
-					.until(() -> get(managementPort, "/actuator/health/readiness").equals("503 OUT_OF_SERVICE"));
-				assertThat(get(managementPort, "/actuator/health/liveness")).isEqualTo("200 UP");
+					.until(() -> status(managementPort, "/actuator/health/readiness").equals("503 OUT_OF_SERVICE"));
+				assertThat(status(managementPort, "/actuator/health/liveness")).isEqualTo("200 UP");
 				assertEchoes(client, "still echoing during the drain\n");
 				assertThat(closing).as("context closed while a client was connected").isNotDone();
 				client.close();
@@ -89,16 +82,6 @@ class EchoApplicationTests {
 			executor.shutdownNow();
 			context.close();
 		}
-	}
-
-
-
-	private String get(int port, String path) throws IOException, InterruptedException {
-		HttpResponse<String> response = this.http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		return response.statusCode() + " " + JsonParserFactory.getJsonParser().parseMap(response.body()).get("status");
 	}
 
 }
