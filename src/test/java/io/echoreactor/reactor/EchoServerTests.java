@@ -297,7 +297,7 @@ class EchoServerTests {
 	@Test
 	@Timeout(30)
 	void idleConnectionIsClosedAfterIdleTimeoutWhileAnActiveOneStaysOpen() throws IOException {
-		Duration idleTimeout = Duration.ofMillis(200);
+		Duration idleTimeout = Duration.ofMillis(500);
 		start(settings().idleTimeout(idleTimeout));
 		EchoClient idle = connect();
 		EchoClient active = connect();
