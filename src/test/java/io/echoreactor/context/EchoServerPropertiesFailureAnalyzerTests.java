@@ -42,6 +42,9 @@ class EchoServerPropertiesFailureAnalyzerTests {
 				arguments("echo.server.shutdown-timeout", "2h", "must be between 1ms and 1h"),
 				arguments("echo.server.max-connections", "0", "must be between 1 and 1000000"),
 				arguments("echo.server.max-pending-output", "512KB", "must be between 1MB and 1TB"),
+				arguments("echo.server.read-budget", "128MB", "must be between 1KB and 64MB"),
+				arguments("echo.server.socket.keep-alive-interval", "0s", "must be between 1s and 32767s"),
+				arguments("echo.server.socket.receive-buffer-size", "512B", "must be between 1KB and 64MB"),
 				arguments("echo.server.max-connection-age", "0s", "must be between 1s and 365d"),
 				arguments("echo.server.max-connection-age-jitter", "2", "must be between 0 and 1"),
 				arguments("echo.server.socket.keep-alive-count", "0", "must be between 1 and 127"),
@@ -79,6 +82,12 @@ class EchoServerPropertiesFailureAnalyzerTests {
 			.contains("The following values are valid:")
 			.contains("ACCEPTOR")
 			.contains("REUSEPORT");
+	}
+
+	@Test
+	void unparseableAddressStopsStartUpNamingIt(CapturedOutput output) {
+		String report = FailureReports.failureReport(output, Map.of("echo.server.address", "not an address"));
+		assertThat(report).contains("echo.server.address").contains("not an address");
 	}
 
 	@Test

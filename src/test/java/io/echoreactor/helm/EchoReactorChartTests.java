@@ -532,7 +532,8 @@ class EchoReactorChartTests {
 		assertThat(titles).contains("Open connections per reactor", "Closed per second by cause",
 				"Bytes per second each way", "Selector wakeups by cause", "wakeup() calls",
 				"Empty reads (EAGAIN) as a share of reads", "Ready keys per wakeup", "Loop busy ratio",
-				"Paused connections", "Listen queue overflows and drops");
+				"Paused connections", "Listen queue overflows and drops", "Accepted and rejected per second",
+				"Backpressure pauses per second");
 	}
 
 	@Test

@@ -1,0 +1,65 @@
+package io.echoreactor;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.ShutdownResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static io.echoreactor.support.EchoSockets.assertEchoes;
+import static io.echoreactor.support.EchoSockets.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The echo server logs one line per event that matters, and nothing per connection at
+ * INFO: a busy server's log stays readable.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class EchoServerLoggingTests {
+
+	@Test
+	void logsTheBindAndTheDrainAndNothingPerConnection(CapturedOutput output) throws Exception {
+		EchoServer server = new EchoServer(
+				EchoServerSettings.builder().address(InetAddress.getLoopbackAddress()).port(0).reactors(2).build());
+		server.start();
+		try {
+			int afterStart = output.length();
+			for (int i = 0; i < 20; i++) {
+				try (Socket client = connect(server.port())) {
+					assertEchoes(client, "hello " + i + "\n");
+				}
+			}
+			await().until(() -> server.activeConnections() == 0);
+			assertThat(echoLines(output.toString().substring(afterStart))).isEmpty();
+			CompletableFuture<ShutdownResult> result = new CompletableFuture<>();
+			server.shutDownGracefully(result::complete);
+			assertThat(result.get(15, TimeUnit.SECONDS)).isEqualTo(ShutdownResult.IDLE);
+			List<String> lines = echoLines(output.toString());
+			assertThat(lines).hasSize(3);
+			assertThat(lines.get(0)).contains("Echo server started on 127.0.0.1:" + server.port())
+				.contains("accept strategy acceptor, 2 reactors");
+			assertThat(lines.get(1)).contains("Commencing graceful shutdown of the echo server. Waiting for 0 "
+					+ "connection(s) to close");
+			assertThat(lines.get(2)).contains("Graceful shutdown of the echo server complete");
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	private static List<String> echoLines(String output) throws IOException {
+		return output.lines().filter((line) -> line.contains("io.echoreactor")).toList();
+	}
+
+}
