@@ -73,7 +73,7 @@ final class Accepting {
 
 	private void reject(SocketChannel channel) {
 		this.statistics.increment(ReactorStatistics.Counter.CONNECTIONS_REJECTED_LIMIT);
-		closeQuietly(channel);
+		Closeables.closeQuietly(channel);
 	}
 
 	/**
@@ -82,17 +82,8 @@ final class Accepting {
 	 * @param channel the channel
 	 */
 	void abandon(SocketChannel channel) {
-		closeQuietly(channel);
+		Closeables.closeQuietly(channel);
 		this.limit.release();
-	}
-
-	private static void closeQuietly(SocketChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// Ignore: the connection is refused either way
-		}
 	}
 
 	private void failed(IOException ex) {

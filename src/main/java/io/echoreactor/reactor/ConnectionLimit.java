@@ -36,8 +36,4 @@ final class ConnectionLimit {
 		return this.open.get();
 	}
 
-	int max() {
-		return this.max;
-	}
-
 }

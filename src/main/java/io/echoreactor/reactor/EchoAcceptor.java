@@ -141,7 +141,7 @@ final class EchoAcceptor {
 			}
 			this.listener.register(rebuilt, ops);
 			this.selector = rebuilt;
-			closeQuietly(broken);
+			Closeables.closeQuietly(broken);
 			this.statistics.increment(ReactorStatistics.Counter.SELECTOR_REBUILDS);
 			this.failures.warn("select() failed on " + THREAD_NAME + "; rebuilt the selector", ex);
 			return 0;
@@ -163,17 +163,8 @@ final class EchoAcceptor {
 	}
 
 	private void close() {
-		closeQuietly(this.listener);
-		closeQuietly(this.selector);
-	}
-
-	private static void closeQuietly(java.io.Closeable closeable) {
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			// Ignore: the port is released either way
-		}
+		Closeables.closeQuietly(this.listener);
+		Closeables.closeQuietly(this.selector);
 	}
 
 }

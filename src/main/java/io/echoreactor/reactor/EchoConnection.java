@@ -54,11 +54,6 @@ final class EchoConnection {
 		this.expiresAtNanos = expiresAtNanos;
 	}
 
-	long pendingBytes() {
-		PendingOutput pending = this.pending;
-		return (pending != null) ? pending.bytes() : 0;
-	}
-
 	void interestOps(int ops) {
 		if (ops != this.interestOps) {
 			this.interestOps = ops;

@@ -493,12 +493,7 @@ public final class EchoReactor {
 		}
 		finally {
 			this.selector = rebuilt;
-			try {
-				old.close();
-			}
-			catch (IOException ex) {
-				// Ignore: the replacement is in place
-			}
+			Closeables.closeQuietly(old);
 		}
 	}
 
@@ -523,7 +518,7 @@ public final class EchoReactor {
 						ex);
 				ServerSocketChannel listener = this.listener;
 				this.listener = null;
-				closeQuietly(listener);
+				Closeables.closeQuietly(listener);
 			}
 		}
 	}
@@ -770,12 +765,7 @@ public final class EchoReactor {
 			return;
 		}
 		connection.key.cancel();
-		try {
-			connection.channel.close();
-		}
-		catch (IOException ex) {
-			// Ignore: the connection is gone either way
-		}
+		Closeables.closeQuietly(connection.channel);
 		PendingOutput pending = connection.pending;
 		if (pending != null) {
 			this.statistics.add(Gauge.PENDING_BYTES, -pending.bytes());
@@ -829,16 +819,7 @@ public final class EchoReactor {
 		// Connections the kernel has already completed are served, not reset; at most one
 		// backlog's worth, so that clients still arriving cannot hold the loop up.
 		this.accepting.accept(listener, this.settings.backlog(), this::registerNow);
-		closeQuietly(listener);
-	}
-
-	private static void closeQuietly(java.io.Closeable closeable) {
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			// Ignore: the descriptor is released either way
-		}
+		Closeables.closeQuietly(listener);
 	}
 
 	private void registerNow(SocketChannel channel) {
@@ -865,12 +846,7 @@ public final class EchoReactor {
 	}
 
 	private void closeUnregistered(SocketChannel channel, CloseCause cause) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// Ignore: the connection is gone either way
-		}
+		Closeables.closeQuietly(channel);
 		this.connections--;
 		this.statistics.add(Gauge.CONNECTIONS_ACTIVE, -1);
 		this.statistics.increment(ReactorStatistics.closedCounter(cause));

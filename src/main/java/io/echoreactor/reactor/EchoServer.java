@@ -137,11 +137,6 @@ public final class EchoServer {
 		return this.budget.limit();
 	}
 
-	/** @return the direct memory the reactors' pools hold now for pending output, in bytes */
-	public long pendingOutputReserved() {
-		return this.budget.reserved();
-	}
-
 	/** @return the number of open connections over all reactors */
 	public int activeConnections() {
 		return this.limit.open();
@@ -193,7 +188,7 @@ public final class EchoServer {
 			}
 			catch (IOException | RuntimeException ex) {
 				for (ServerSocketChannel listener : listeners) {
-					closeQuietly(listener);
+					Closeables.closeQuietly(listener);
 				}
 				reactors.forEach(EchoReactor::abandon);
 				this.status = Status.STOPPED;
@@ -284,17 +279,8 @@ public final class EchoServer {
 			return listener;
 		}
 		catch (IOException | RuntimeException ex) {
-			closeQuietly(listener);
+			Closeables.closeQuietly(listener);
 			throw ex;
-		}
-	}
-
-	private static void closeQuietly(ServerSocketChannel channel) {
-		try {
-			channel.close();
-		}
-		catch (IOException ex) {
-			// Ignore: nothing was bound
 		}
 	}
 

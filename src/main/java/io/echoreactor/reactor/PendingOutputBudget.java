@@ -39,11 +39,6 @@ final class PendingOutputBudget {
 		this.reserved.addAndGet(-bytes);
 	}
 
-	/** @return the bytes of direct memory the pools hold now, in use or kept for reuse */
-	long reserved() {
-		return this.reserved.get();
-	}
-
 	/** @return the most the pools may hold */
 	long limit() {
 		return this.limit;
