@@ -1,0 +1,518 @@
+/*
+ * echo-load: a closed-loop load client for TCP echo servers, used by scripts/bench.sh.
+ *
+ * Each connection keeps DEPTH messages of SIZE bytes in flight: it starts by sending DEPTH
+ * messages and sends one more each time a message's echo is complete. Every echoed byte
+ * is checked against what was sent, so the numbers are only printed for an echo that was
+ * right: a wrong, missing or extra byte is an error, and any error makes the exit status 1.
+ *
+ *   echo-load --port P [--host 127.0.0.1] [--connections 1] [--size 64] [--depth 1]
+ *             [--duration 10] [--warmup 2] [--threads 1]
+ *
+ * Phases: connect every connection (at most 10 s), run WARMUP seconds unmeasured, then
+ * DURATION seconds measured; then stop sending, shut down each connection's output once
+ * all it sent is out, and wait (at most 10 s) for every echo and the server's end of
+ * stream. Durations may be fractional.
+ *
+ * Output, one line on stdout:
+ *   messages_per_sec=... mb_per_sec=... connections=... p50_us=... p90_us=... p99_us=...
+ *   p999_us=... max_us=... errors=... messages=...
+ * Messages and bytes count echoes completed inside the measured window. mb_per_sec is
+ * echoed payload received (10^6 bytes), one direction only: the bytes sent are the same
+ * amount again. A message's latency runs from the send() that took its first byte to the
+ * recv() that returned its last echoed byte. errors counts wrong and extra bytes (each),
+ * and connections that failed, ended early or were still incomplete at the end (each).
+ *
+ * Exit status: 0 when errors=0, 1 on any error or a failed connect (one line on stderr),
+ * 2 on bad arguments.
+ *
+ * Build: gcc -O2 -Wall -Wextra -pthread -o echo-load bench/echo-load.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CONNECT_TIMEOUT_NS (10 * NS_PER_S)
+#define DRAIN_TIMEOUT_NS (10 * NS_PER_S)
+#define NS_PER_S 1000000000ULL
+#define READ_BUFFER_SIZE (64 * 1024)
+#define MAX_EVENTS 256
+
+/*
+ * The payload: connection c's byte k is pattern[(start_c + k) % PERIOD], from a fixed
+ * pseudo-random table. The period is prime and the table random, so a lost, duplicated or
+ * reordered byte shifts the stream and the bytes after it stop matching. The table is
+ * stored twice so that any window of up to one period is contiguous: messages are sent
+ * from it and echoes compared with it, with no per-connection copy.
+ */
+#define PERIOD 65521
+static unsigned char pattern[2 * PERIOD];
+
+/*
+ * Latency histogram, log-linear: exact below 128 ns, then 128 buckets per power of two,
+ * so a bucket's midpoint is within 0.4% of any value in it (better than 1%) from 128 ns up
+ * to the 10 s cap. 3,584 counters; merging threads' histograms is adding them.
+ */
+#define SUB_BITS 7
+#define SUB_COUNT (1 << SUB_BITS)
+#define MAX_LATENCY_NS (10 * NS_PER_S)
+#define BUCKETS ((64 - __builtin_clzll(MAX_LATENCY_NS) - SUB_BITS + 1) * SUB_COUNT)
+
+struct histogram {
+	uint64_t counts[BUCKETS];
+	uint64_t total, max;
+};
+
+static int bucket_of(uint64_t ns)
+{
+	if (ns < SUB_COUNT)
+		return (int)ns;
+	int exponent = 63 - __builtin_clzll(ns);
+	return (exponent - SUB_BITS + 1) * SUB_COUNT + (int)((ns >> (exponent - SUB_BITS)) - SUB_COUNT);
+}
+
+static double bucket_midpoint(int index)
+{
+	if (index < SUB_COUNT)
+		return index;
+	int shift = index / SUB_COUNT - 1;
+	uint64_t low = (uint64_t)(SUB_COUNT + index % SUB_COUNT) << shift;
+	return (double)low + (double)(1ULL << shift) / 2;
+}
+
+static void record(struct histogram *h, uint64_t ns)
+{
+	if (ns > h->max)
+		h->max = ns;
+	h->counts[bucket_of(ns < MAX_LATENCY_NS ? ns : MAX_LATENCY_NS)]++;
+	h->total++;
+}
+
+/* The value at quantile q, in microseconds, never above the largest value recorded. */
+static double percentile_us(const struct histogram *h, double q)
+{
+	if (h->total == 0)
+		return 0;
+	uint64_t rank = (uint64_t)(q * (double)h->total + 0.999999), seen = 0;
+	if (rank < 1)
+		rank = 1;
+	for (int i = 0; i < BUCKETS; i++) {
+		seen += h->counts[i];
+		if (seen >= rank) {
+			double ns = bucket_midpoint(i);
+			return (ns < (double)h->max ? ns : (double)h->max) / 1000;
+		}
+	}
+	return (double)h->max / 1000;
+}
+
+struct conn {
+	int fd;
+	unsigned start;      /* where this connection's stream begins in the pattern */
+	uint64_t queued;     /* bytes released for sending: (completed + depth) * size while running */
+	uint64_t sent;       /* bytes handed to send() */
+	uint64_t received;   /* echoed bytes received and checked */
+	uint64_t stamped;    /* messages whose first byte has been sent, and so have a send time */
+	uint64_t completed;  /* messages whose last byte has come back */
+	uint64_t *sent_at;   /* send time of each message in flight, by message number % depth */
+	bool connected, writing, output_shut, done;
+};
+
+struct worker {
+	pthread_t thread;
+	struct conn *conns;
+	int count, open, epfd;
+	bool running;        /* still releasing messages; false once the measured window is over */
+	uint64_t window_start, window_end;
+	unsigned char *buffer;
+	struct histogram latency;
+	uint64_t messages, bytes, errors;
+	char failure[256];   /* why connecting failed, for the one line on stderr */
+};
+
+static struct {
+	struct sockaddr_storage address;
+	socklen_t address_length;
+	const char *host;
+	int port, connections, threads;
+	uint64_t size, depth, warmup_ns, duration_ns;
+} options = { .host = "127.0.0.1", .port = -1, .connections = 1, .threads = 1, .size = 64, .depth = 1,
+	.warmup_ns = 2 * NS_PER_S, .duration_ns = 10 * NS_PER_S };
+
+static pthread_barrier_t all_connected;
+static atomic_bool connect_failed;
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * NS_PER_S + (uint64_t)t.tv_nsec;
+}
+
+/* Milliseconds until a deadline, rounded up so that a wait never ends just short of it. */
+static int ms_until(uint64_t deadline)
+{
+	uint64_t now = now_ns();
+	return now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+}
+
+static void watch(struct worker *w, struct conn *c, bool writing)
+{
+	if (c->writing == writing)
+		return;
+	struct epoll_event ev = { .events = EPOLLIN | (writing ? EPOLLOUT : 0), .data.ptr = c };
+	epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	c->writing = writing;
+}
+
+static void finish(struct worker *w, struct conn *c, bool failed)
+{
+	if (failed)
+		w->errors++;
+	close(c->fd);
+	c->done = true;
+	w->open--;
+}
+
+static void send_some(struct worker *w, struct conn *c)
+{
+	uint64_t t = now_ns();
+	while (c->sent < c->queued) {
+		size_t at = (c->start + c->sent) % PERIOD;
+		size_t chunk = c->queued - c->sent < PERIOD ? c->queued - c->sent : PERIOD;
+		/* MSG_NOSIGNAL: a server that went away is an error to count, not a SIGPIPE. */
+		ssize_t n = send(c->fd, pattern + at, chunk, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				watch(w, c, true);
+				return;
+			}
+			finish(w, c, true);
+			return;
+		}
+		c->sent += (uint64_t)n;
+		/* A message is in flight from the send() that took its first byte. */
+		while (c->stamped * options.size < c->sent)
+			c->sent_at[c->stamped++ % options.depth] = t;
+	}
+	watch(w, c, false);
+	/* After the run, end of stream tells the server that everything has been sent; the
+	 * echo must then come back complete, followed by the server's own end of stream. */
+	if (!w->running && !c->output_shut) {
+		shutdown(c->fd, SHUT_WR);
+		c->output_shut = true;
+	}
+}
+
+/* Compares echoed bytes with what was sent; counts every byte that differs or is extra. */
+static void check(struct worker *w, struct conn *c, const unsigned char *data, size_t n)
+{
+	if (c->received + n > c->sent) {
+		w->errors += c->received + n - c->sent; /* an echo of bytes never sent */
+		n = (size_t)(c->sent - c->received);
+	}
+	for (size_t done = 0; done < n;) {
+		size_t at = (c->start + c->received + done) % PERIOD;
+		size_t chunk = n - done < PERIOD ? n - done : PERIOD;
+		if (memcmp(data + done, pattern + at, chunk) != 0) {
+			for (size_t i = 0; i < chunk; i++)
+				w->errors += data[done + i] != pattern[at + i];
+		}
+		done += chunk;
+	}
+	c->received += n;
+}
+
+static void on_readable(struct worker *w, struct conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, w->buffer, READ_BUFFER_SIZE, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				finish(w, c, true);
+			return;
+		}
+		if (n == 0) {
+			/* The server's end of stream is right only after ours and the last echo. */
+			finish(w, c, !c->output_shut || c->received < c->sent);
+			return;
+		}
+		uint64_t t = now_ns();
+		bool measured = t >= w->window_start && t < w->window_end;
+		check(w, c, w->buffer, (size_t)n);
+		if (measured)
+			w->bytes += (uint64_t)n;
+		while ((c->completed + 1) * options.size <= c->received) {
+			uint64_t latency = t - c->sent_at[c->completed % options.depth];
+			c->completed++;
+			if (measured) {
+				record(&w->latency, latency);
+				w->messages++;
+			}
+			if (w->running)
+				c->queued += options.size; /* closed loop: one message out per echo back */
+		}
+		if (c->sent < c->queued)
+			send_some(w, c);
+		if (c->done || n < READ_BUFFER_SIZE)
+			return; /* a short read emptied the socket; epoll reports the next data */
+	}
+}
+
+/* Opens every connection at once and waits for all of them, at most CONNECT_TIMEOUT_NS. */
+static bool connect_all(struct worker *w)
+{
+	for (int i = 0; i < w->count; i++) {
+		struct conn *c = &w->conns[i];
+		c->fd = socket(options.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->fd < 0) {
+			snprintf(w->failure, sizeof w->failure, "socket: %s", strerror(errno));
+			return false;
+		}
+		w->open++;
+		int one = 1;
+		/* Pipelined small messages leave at once instead of waiting for the previous ACK. */
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (connect(c->fd, (struct sockaddr *)&options.address, options.address_length) < 0
+				&& errno != EINPROGRESS) {
+			snprintf(w->failure, sizeof w->failure, "connect to %s port %d: %s", options.host, options.port,
+					strerror(errno));
+			return false;
+		}
+		/* Writable means the handshake is over, one way or the other; SO_ERROR says which. */
+		struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	}
+	uint64_t deadline = now_ns() + CONNECT_TIMEOUT_NS;
+	struct epoll_event events[MAX_EVENTS];
+	for (int waiting = w->count; waiting > 0;) {
+		int timeout = ms_until(deadline);
+		if (timeout == 0) {
+			snprintf(w->failure, sizeof w->failure, "timed out connecting to %s port %d (%d of %d connected)",
+					options.host, options.port, w->count - waiting, w->count);
+			return false;
+		}
+		int ready = epoll_wait(w->epfd, events, MAX_EVENTS, timeout);
+		for (int i = 0; i < ready; i++) {
+			struct conn *c = events[i].data.ptr;
+			int error = 0;
+			socklen_t length = sizeof error;
+			getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &length);
+			if (error) {
+				snprintf(w->failure, sizeof w->failure, "connect to %s port %d: %s", options.host, options.port,
+						strerror(error));
+				return false;
+			}
+			if (!c->connected) {
+				c->connected = true;
+				struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+				epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+				waiting--;
+			}
+		}
+	}
+	return true;
+}
+
+static void run(struct worker *w)
+{
+	uint64_t start = now_ns();
+	w->window_start = start + options.warmup_ns;
+	w->window_end = w->window_start + options.duration_ns;
+	w->running = true;
+	for (int i = 0; i < w->count; i++) {
+		w->conns[i].queued = options.depth * options.size;
+		send_some(w, &w->conns[i]);
+	}
+	uint64_t deadline = w->window_end;
+	struct epoll_event events[MAX_EVENTS];
+	while (w->open > 0) {
+		if (ms_until(deadline) == 0) {
+			if (!w->running)
+				break; /* the drain timed out */
+			w->running = false;
+			deadline = now_ns() + DRAIN_TIMEOUT_NS;
+			for (int i = 0; i < w->count; i++)
+				if (!w->conns[i].done)
+					send_some(w, &w->conns[i]); /* shuts output down where all is sent */
+			continue;
+		}
+		int ready = epoll_wait(w->epfd, events, MAX_EVENTS, ms_until(deadline));
+		for (int i = 0; i < ready; i++) {
+			struct conn *c = events[i].data.ptr;
+			if (!c->done && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+				on_readable(w, c);
+			if (!c->done && (events[i].events & EPOLLOUT))
+				send_some(w, c);
+		}
+	}
+	for (int i = 0; i < w->count; i++)
+		if (!w->conns[i].done)
+			finish(w, &w->conns[i], true); /* echoes still missing after the drain */
+}
+
+static void *work(void *argument)
+{
+	struct worker *w = argument;
+	if (!connect_all(w))
+		atomic_store(&connect_failed, true);
+	/* The load starts only once every thread has all its connections. */
+	pthread_barrier_wait(&all_connected);
+	if (atomic_load(&connect_failed)) {
+		for (int i = 0; i < w->count; i++)
+			if (w->conns[i].fd >= 0)
+				close(w->conns[i].fd);
+		return NULL;
+	}
+	run(w);
+	return NULL;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: echo-load --port P [--host 127.0.0.1] [--connections 1] [--size 64] [--depth 1]\n"
+			"                 [--duration 10] [--warmup 2] [--threads 1]\n"
+			"  closed loop: each connection keeps DEPTH messages of SIZE bytes in flight and checks every\n"
+			"  echoed byte; durations in seconds, fractions allowed; exits 1 on any error.\n");
+	exit(2);
+}
+
+static long long integer(const char *text, long long min, long long max)
+{
+	char *end;
+	errno = 0;
+	long long value = strtoll(text, &end, 10);
+	if (errno || end == text || *end || value < min || value > max)
+		usage();
+	return value;
+}
+
+static uint64_t seconds(const char *text, double min)
+{
+	char *end;
+	errno = 0;
+	double value = strtod(text, &end);
+	if (errno || end == text || *end || !(value >= min && value <= 86400))
+		usage();
+	return (uint64_t)(value * NS_PER_S);
+}
+
+static void parse(int argc, char **argv)
+{
+	static const struct option known[] = { { "host", required_argument, NULL, 'h' },
+		{ "port", required_argument, NULL, 'p' }, { "connections", required_argument, NULL, 'c' },
+		{ "size", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'd' },
+		{ "duration", required_argument, NULL, 'D' }, { "warmup", required_argument, NULL, 'w' },
+		{ "threads", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
+	for (int option; (option = getopt_long(argc, argv, "", known, NULL)) != -1;) {
+		switch (option) {
+		case 'h': options.host = optarg; break;
+		case 'p': options.port = (int)integer(optarg, 1, 65535); break;
+		case 'c': options.connections = (int)integer(optarg, 1, 100000); break;
+		case 's': options.size = (uint64_t)integer(optarg, 1, 64 << 20); break;
+		case 'd': options.depth = (uint64_t)integer(optarg, 1, 4096); break;
+		case 'D': options.duration_ns = seconds(optarg, 0.001); break;
+		case 'w': options.warmup_ns = seconds(optarg, 0); break;
+		case 't': options.threads = (int)integer(optarg, 1, 256); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || options.port < 0 || options.threads > options.connections)
+		usage();
+	/* A numeric address only: the load goes where it is told, never through a resolver. */
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *found;
+	char port[16];
+	snprintf(port, sizeof port, "%d", options.port);
+	if (getaddrinfo(options.host, port, &hints, &found) != 0)
+		usage();
+	memcpy(&options.address, found->ai_addr, found->ai_addrlen);
+	options.address_length = found->ai_addrlen;
+	freeaddrinfo(found);
+}
+
+int main(int argc, char **argv)
+{
+	parse(argc, argv);
+	uint64_t x = 0x9E3779B97F4A7C15ULL; /* xorshift64: the same table in every run */
+	for (int i = 0; i < PERIOD; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		pattern[i] = pattern[PERIOD + i] = (unsigned char)(x >> 24);
+	}
+
+	struct conn *conns = calloc((size_t)options.connections, sizeof *conns);
+	struct worker *workers = calloc((size_t)options.threads, sizeof *workers);
+	if (!conns || !workers) {
+		fprintf(stderr, "echo-load: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < options.connections; i++) {
+		conns[i].fd = -1;
+		conns[i].start = (unsigned)(((uint64_t)i * 7919) % PERIOD); /* connections differ */
+		conns[i].sent_at = calloc(options.depth, sizeof(uint64_t));
+		if (!conns[i].sent_at) {
+			fprintf(stderr, "echo-load: out of memory\n");
+			return 1;
+		}
+	}
+	pthread_barrier_init(&all_connected, NULL, (unsigned)options.threads);
+	for (int t = 0; t < options.threads; t++) {
+		struct worker *w = &workers[t];
+		int first = (int)((long long)options.connections * t / options.threads);
+		w->conns = conns + first;
+		w->count = (int)((long long)options.connections * (t + 1) / options.threads) - first;
+		w->epfd = epoll_create1(EPOLL_CLOEXEC);
+		w->buffer = malloc(READ_BUFFER_SIZE);
+		if (w->epfd < 0 || !w->buffer || pthread_create(&w->thread, NULL, work, w) != 0) {
+			fprintf(stderr, "echo-load: cannot start thread %d\n", t);
+			return 1;
+		}
+	}
+	for (int t = 0; t < options.threads; t++)
+		pthread_join(workers[t].thread, NULL);
+	for (int t = 0; t < options.threads; t++) {
+		if (workers[t].failure[0]) {
+			fprintf(stderr, "echo-load: %s\n", workers[t].failure);
+			return 1;
+		}
+	}
+
+	struct histogram *all = calloc(1, sizeof *all);
+	uint64_t messages = 0, bytes = 0, errors = 0;
+	for (int t = 0; t < options.threads; t++) {
+		struct worker *w = &workers[t];
+		for (int i = 0; i < BUCKETS; i++)
+			all->counts[i] += w->latency.counts[i];
+		all->total += w->latency.total;
+		all->max = w->latency.max > all->max ? w->latency.max : all->max;
+		messages += w->messages;
+		bytes += w->bytes;
+		errors += w->errors;
+	}
+	double window = (double)options.duration_ns / NS_PER_S;
+	printf("messages_per_sec=%.0f mb_per_sec=%.3f connections=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f "
+			"p999_us=%.1f max_us=%.1f errors=%llu messages=%llu\n",
+			(double)messages / window, (double)bytes / window / 1e6, options.connections,
+			percentile_us(all, 0.50), percentile_us(all, 0.90), percentile_us(all, 0.99), percentile_us(all, 0.999),
+			(double)all->max / 1000, (unsigned long long)errors, (unsigned long long)messages);
+	return errors == 0 ? 0 : 1;
+}
