@@ -1,0 +1,274 @@
+package io.echoreactor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.support.RequiredTools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for the benchmark harness that {@code scripts/bench.sh} runs: the C echo server
+ * {@code bench/echo-epoll.c} and the closed-loop load client {@code bench/echo-load.c},
+ * compiled with gcc into a temporary directory. The client's numbers are only worth
+ * reading if it finds a wrong echo, so one test serves it one on purpose.
+ */
+class BenchHarnessTests {
+
+	private static final List<String> KEYS = List.of("messages_per_sec", "mb_per_sec", "connections", "p50_us",
+			"p90_us", "p99_us", "p999_us", "max_us", "errors", "messages");
+
+	@TempDir
+	static Path binaries;
+
+	private static Path echoEpoll;
+
+	private static Path echoLoad;
+
+	@TempDir
+	Path temp;
+
+	private final List<Process> processes = new ArrayList<>();
+
+	private final ExecutorService executor = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "test-flipping-echo");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	@BeforeAll
+	@Timeout(60)
+	static void compileWithoutWarnings() throws Exception {
+		RequiredTools.require("gcc");
+		echoEpoll = compile("echo-epoll.c");
+		echoLoad = compile("echo-load.c", "-pthread");
+	}
+
+	@AfterEach
+	void stopProcessesAndThreads() {
+		this.processes.forEach(Process::destroyForcibly);
+		this.executor.shutdownNow();
+	}
+
+	@Test
+	@Timeout(30)
+	void loadClientFindsTheCEchoServerCorrectAndReportsEveryKey() throws Exception {
+		Process server = start(List.of(echoEpoll.toString(), "0"), "echo-epoll");
+		int port = listeningPort("echo-epoll");
+		Outcome load = load(port, "--connections", "8", "--size", "64", "--depth", "1", "--duration", "2", "--warmup",
+				"0.5");
+		assertThat(load.exitCode()).as(load.report()).isZero();
+		assertThat(load.values()).as(load.report()).containsOnlyKeys(KEYS).containsEntry("errors", "0");
+		assertThat(load.values()).as(load.report())
+			.allSatisfy((key, value) -> assertThat(value).matches("\\d+(\\.\\d+)?"));
+		assertThat(Long.parseLong(load.values().get("messages"))).isPositive();
+		assertThat(load.values()).containsEntry("connections", "8");
+		assertThat(Double.parseDouble(load.values().get("p50_us")))
+			.isLessThanOrEqualTo(Double.parseDouble(load.values().get("p99_us")))
+			.isLessThanOrEqualTo(Double.parseDouble(load.values().get("max_us")));
+		server.destroy();
+		assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("echo-epoll ends on SIGTERM").isTrue();
+		assertThat(server.exitValue()).isZero();
+	}
+
+	@Test
+	@Timeout(30)
+	void loadClientFindsOurEchoServerCorrectWithPipelinedMessages() throws Exception {
+		EchoServer server = new EchoServer(
+				EchoServerSettings.builder().address(InetAddress.getLoopbackAddress()).port(0).reactors(1).build());
+		server.start();
+		try {
+			Outcome load = load(server.port(), "--connections", "16", "--size", "64", "--depth", "16", "--duration",
+					"2", "--warmup", "0.5");
+			assertThat(load.exitCode()).as(load.report()).isZero();
+			assertThat(load.values()).as(load.report()).containsEntry("errors", "0");
+			assertThat(Long.parseLong(load.values().get("messages"))).isPositive();
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	@Timeout(30)
+	void loadClientCountsAFlippedByteAsAnErrorAndExitsWithStatus1() throws Exception {
+		try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+			this.executor.execute(() -> acceptFlippingEchoes(listener));
+			Outcome load = load(listener.getLocalPort(), "--connections", "2", "--size", "64", "--depth", "2",
+					"--duration", "0.5", "--warmup", "0");
+			assertThat(load.exitCode()).as(load.report()).isOne();
+			assertThat(Long.parseLong(load.values().get("errors"))).as(load.report()).isPositive();
+		}
+	}
+
+	@Test
+	@Timeout(30)
+	void loadClientReportsARefusedConnectionOnOneLineAndExitsWithStatus1() throws Exception {
+		int port;
+		try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			port = closed.getLocalPort();
+		}
+		Outcome load = load(port, "--duration", "1", "--warmup", "0");
+		assertThat(load.exitCode()).as(load.report()).isOne();
+		assertThat(load.stdout()).isEmpty();
+		assertThat(load.stderr().lines()).singleElement().asString().contains("refused");
+	}
+
+	@Test
+	@Timeout(30)
+	void loadClientPrintsUsageAndExitsWithStatus2OnBadArguments() throws Exception {
+		Outcome load = run(List.of(echoLoad.toString(), "--port", "7", "--depth", "0"), "bad-arguments");
+		assertThat(load.exitCode()).as(load.report()).isEqualTo(2);
+		assertThat(load.stderr()).startsWith("usage: echo-load");
+	}
+
+	@Test
+	@Timeout(60)
+	void benchScriptRunsTheCEchoServerPinnedAndPrintsTheTable() throws Exception {
+		RequiredTools.require("taskset");
+		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
+		Path benchDir = this.temp.resolve("bench");
+		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
+		builder.environment().putAll(Map.of("SERVERS", "c-epoll", "SCENARIOS", "small", "RUNS", "1", "DURATION", "1",
+				"WARMUP", "0", "BENCH_DIR", benchDir.toString()));
+		Outcome script = run(builder, "bench-sh", Duration.ofSeconds(45));
+		assertThat(script.exitCode()).as(script.report()).isZero();
+		assertThat(script.stdout()).as(script.report())
+			.contains("| scenario | server | messages/s | MB/s | vs c-epoll |")
+			.containsPattern("\\| small \\| c-epoll \\| [\\d,]+ \\| [\\d.]+ \\| 1\\.00 \\|");
+		try (Stream<Path> files = Files.list(benchDir)) {
+			Path results = files.filter((file) -> file.getFileName().toString().startsWith("results-"))
+				.findFirst()
+				.orElseThrow();
+			assertThat(Files.readString(results)).containsPattern("round=1 scenario=small server=c-epoll "
+					+ "messages_per_sec=\\d+ .* errors=0 .* cpu0_busy_pct=[\\d.]+ cpu1_busy_pct=[\\d.]+ status=0");
+		}
+	}
+
+	// Helpers
+
+	private static Path compile(String source, String... options) throws Exception {
+		String name = source.replace(".c", "");
+		Path binary = binaries.resolve(name);
+		List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra"));
+		command.addAll(List.of(options));
+		command.addAll(List.of("-o", binary.toString(), "bench/" + source));
+		Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
+		assertThat(gcc.waitFor(50, TimeUnit.SECONDS)).as("gcc " + source + " finished").isTrue();
+		String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(gcc.exitValue()).as(output).isZero();
+		assertThat(output).as("gcc's warnings for " + source).isEmpty();
+		return binary;
+	}
+
+	private Process start(List<String> command, String name) throws IOException {
+		Process process = new ProcessBuilder(command).redirectOutput(this.temp.resolve(name + ".out").toFile())
+			.redirectError(this.temp.resolve(name + ".err").toFile())
+			.start();
+		this.processes.add(process);
+		return process;
+	}
+
+	private int listeningPort(String name) throws IOException {
+		Path out = this.temp.resolve(name + ".out");
+		await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(out).startsWith("listening on "));
+		return Integer.parseInt(Files.readString(out).strip().substring("listening on ".length()));
+	}
+
+	private Outcome load(int port, String... arguments) throws Exception {
+		List<String> command = new ArrayList<>(
+				List.of(echoLoad.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port)));
+		command.addAll(List.of(arguments));
+		return run(command, "echo-load");
+	}
+
+	private Outcome run(List<String> command, String name) throws Exception {
+		return run(new ProcessBuilder(command), name, Duration.ofSeconds(25));
+	}
+
+	private Outcome run(ProcessBuilder builder, String name, Duration timeout) throws Exception {
+		Path out = this.temp.resolve(name + ".out");
+		Path err = this.temp.resolve(name + ".err");
+		Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+		this.processes.add(process);
+		assertThat(process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)).as(name + " finished").isTrue();
+		return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
+	}
+
+	// Echoes every byte but the 100th of each connection, which it flips.
+	private void acceptFlippingEchoes(ServerSocket listener) {
+		while (!listener.isClosed()) {
+			try {
+				Socket socket = listener.accept();
+				this.executor.execute(() -> echoFlipping(socket, 100));
+			}
+			catch (IOException ex) {
+				// Continue: the listener was closed at the end of the test
+			}
+		}
+	}
+
+	private static void echoFlipping(Socket socket, long flipped) {
+		try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+			byte[] buffer = new byte[8192];
+			long position = 0;
+			for (int n; (n = in.read(buffer)) != -1; position += n) {
+				if (position <= flipped && flipped < position + n) {
+					buffer[(int) (flipped - position)] ^= (byte) 0xFF;
+				}
+				out.write(buffer, 0, n);
+			}
+		}
+		catch (IOException ex) {
+			// Ignore: the client went away
+		}
+	}
+
+	/**
+	 * What a run printed: its exit code, stdout and stderr, and the stdout line's
+	 * {@code key=value} pairs.
+	 */
+	private record Outcome(int exitCode, String stdout, String stderr) {
+
+		Map<String, String> values() {
+			Map<String, String> values = new LinkedHashMap<>();
+			for (String pair : this.stdout.strip().split("\\s+")) {
+				int equals = pair.indexOf('=');
+				assertThat(equals).as("'%s' in: %s", pair, report()).isPositive();
+				values.put(pair.substring(0, equals), pair.substring(equals + 1));
+			}
+			return values;
+		}
+
+		String report() {
+			return "exit " + this.exitCode + "\nstdout: " + this.stdout + "\nstderr: " + this.stderr;
+		}
+
+	}
+
+}
