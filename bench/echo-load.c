@@ -3,7 +3,7 @@
  *
  * Each connection keeps DEPTH messages of SIZE bytes in flight: it starts by sending DEPTH
  * messages and sends one more each time a message's echo is complete. Every echoed byte
- * is checked against what was sent, so the numbers are only printed for an echo that was
+ * is checked against what was sent, so the numbers come with proof that the echo was
  * right: a wrong, missing or extra byte is an error, and any error makes the exit status 1.
  *
  *   echo-load --port P [--host 127.0.0.1] [--connections 1] [--size 64] [--depth 1]
@@ -12,7 +12,8 @@
  * Phases: connect every connection (at most 10 s), run WARMUP seconds unmeasured, then
  * DURATION seconds measured; then stop sending, shut down each connection's output once
  * all it sent is out, and wait (at most 10 s) for every echo and the server's end of
- * stream. Durations may be fractional.
+ * stream. Durations may be fractional. --threads T spreads the connections over T threads,
+ * each with its own epoll instance; scripts/bench.sh uses one, as the client has one core.
  *
  * Output, one line on stdout:
  *   messages_per_sec=... mb_per_sec=... connections=... p50_us=... p90_us=... p99_us=...

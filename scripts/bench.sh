@@ -181,7 +181,9 @@ cpu_sample() {
   awk '$1 == "cpu0" || $1 == "cpu1" { total = 0; for (i = 2; i <= 9; i++) total += $i;
         printf "%d %d ", total - $5 - $6, total }' /proc/stat
 }
-busy_pct() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.1f", (t1 > t0) ? 100 * (b1 - b0) / (t1 - t0) : 0 }'; }
+busy_pct() {
+  awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.1f", (t1 > t0) ? 100 * (b1 - b0) / (t1 - t0) : 0 }'
+}
 
 # Runs the load client against server $1 with scenario $2 for $3 s after $4 s of warm-up; leaves the
 # client's line in $work/load.out, and with $5 = measure the cores' busy shares in $busy. Returns the
@@ -189,7 +191,10 @@ busy_pct() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.
 load() {
   local name=$1 connections size depth status=0 before after b0 t0 b1 t1 b0_end t0_end b1_end t1_end
   read -r connections size depth <<<"$(shape "$2")"
-  kill -0 "${pid[$name]}" 2>/dev/null || { tail -n 40 "$work/$name.log" >&2; fail "${label[$name]} is no longer running"; }
+  if ! kill -0 "${pid[$name]}" 2>/dev/null; then
+    tail -n 40 "$work/$name.log" >&2
+    fail "${label[$name]} is no longer running"
+  fi
   timeout -s KILL $(($3 + $4 + 30)) taskset -c 1 "$bench_dir/echo-load" --host 127.0.0.1 --port "${port[$name]}" \
     --connections "$connections" --size "$size" --depth "$depth" --duration "$3" --warmup "$4" \
     >"$work/load.out" 2>"$work/load.err" &
@@ -203,7 +208,8 @@ load() {
     after=$(cpu_sample)
     read -r b0 t0 b1 t1 <<<"$before"
     read -r b0_end t0_end b1_end t1_end <<<"$after"
-    busy="cpu0_busy_pct=$(busy_pct "$b0" "$t0" "$b0_end" "$t0_end") cpu1_busy_pct=$(busy_pct "$b1" "$t1" "$b1_end" "$t1_end")"
+    busy="cpu0_busy_pct=$(busy_pct "$b0" "$t0" "$b0_end" "$t0_end")"
+    busy+=" cpu1_busy_pct=$(busy_pct "$b1" "$t1" "$b1_end" "$t1_end")"
   fi
   wait "$load_pid" || status=$?
   load_pid=""
@@ -283,7 +289,8 @@ table=$(awk -v scenarios="$order_scenarios" -v servers="$order_servers" '
     runs[key]++
   }
   END {
-    print "| scenario | server | messages/s | MB/s | vs c-epoll | spread | p50 µs | p99 µs | p99.9 µs | server core busy | load core busy |"
+    printf "| scenario | server | messages/s | MB/s | vs c-epoll | spread | p50 µs | p99 µs | p99.9 µs |"
+    print " server core busy | load core busy |"
     print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     ns = split(scenarios, sc, ","); nv = split(servers, sv, ",")
     for (i = 1; i <= ns; i++) {
@@ -294,7 +301,8 @@ table=$(awk -v scenarios="$order_scenarios" -v servers="$order_servers" '
         key = sc[i] SUBSEP sv[j]
         if (!(key in runs)) { printf "| %s | %s | no successful run | | | | | | | | |\n", sc[i], sv[j]; continue }
         mps = median(values[key, "messages_per_sec"])
-        spread = (mps > 0) ? 100 * (extreme(values[key, "messages_per_sec"], 1) - extreme(values[key, "messages_per_sec"], 0)) / 2 / mps : 0
+        range = extreme(values[key, "messages_per_sec"], 1) - extreme(values[key, "messages_per_sec"], 0)
+        spread = (mps > 0) ? 100 * range / 2 / mps : 0
         printf "| %s | %s | %s | %.1f | %s | ±%.1f%% | %.0f | %.0f | %.0f | %.0f%% | %.0f%% |\n", sc[i], sv[j], grouped(mps),
           median(values[key, "mb_per_sec"]), (reference > 0) ? sprintf("%.2f", mps / reference) : "-", spread,
           median(values[key, "p50_us"]), median(values[key, "p99_us"]), median(values[key, "p999_us"]),
