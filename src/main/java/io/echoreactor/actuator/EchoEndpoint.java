@@ -49,20 +49,26 @@ public class EchoEndpoint {
 		EchoServerSettings settings = server.settings();
 		List<ReactorDescriptor> reactors = server.reactors().stream().map(EchoEndpoint::describe).toList();
 		ReactorStatistics acceptor = server.acceptorStatistics();
-		AcceptorDescriptor acceptorDescriptor = (acceptor != null)
-				? new AcceptorDescriptor(acceptor.owner(), server.isAcceptorAlive()) : null;
+		AcceptorDescriptor acceptorDescriptor = (acceptor != null) ? new AcceptorDescriptor(acceptor.owner(),
+				server.isAcceptorAlive(), millis(server.acceptorSinceLastSelect()), server.isAcceptorStalled())
+				: null;
 		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
-				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(), reactors,
-				acceptorDescriptor, ConfigurationDescriptor.of(this.server));
+				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(),
+				server.pendingOutputAllocated(), reactors, acceptorDescriptor, ConfigurationDescriptor.of(this.server));
 	}
 
 	private static ReactorDescriptor describe(EchoReactor reactor) {
 		ReactorStatistics statistics = reactor.statistics();
 		return new ReactorDescriptor(reactor.index(), reactor.threadName(), reactor.threadState().name(),
-				reactor.state().name(), reactor.isAlive(), reactor.registeredKeys(),
-				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_ACTIVE),
+				reactor.state().name(), reactor.isAlive(), millis(reactor.sinceLastSelect()), reactor.isStalled(),
+				reactor.registeredKeys(), statistics.get(ReactorStatistics.Gauge.CONNECTIONS_ACTIVE),
 				statistics.get(ReactorStatistics.Gauge.PENDING_BYTES),
-				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_PAUSED), reactor.pendingTasks());
+				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_PAUSED),
+				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_AWAITING_MEMORY), reactor.pendingTasks());
+	}
+
+	private static Long millis(Duration duration) {
+		return (duration != null) ? duration.toMillis() : null;
 	}
 
 	private static String describe(InetAddress address) {
@@ -85,12 +91,15 @@ public class EchoEndpoint {
 	 * @param port the bound port, -1 before start
 	 * @param acceptStrategy {@code acceptor} or {@code reuseport}
 	 * @param connections the open connections over all reactors
+	 * @param pendingOutputAllocated direct memory allocated for pending output so far, in
+	 * bytes (kept for reuse; at most {@code configuration.maxPendingOutput})
 	 * @param reactors the reactors, by index; empty before start
 	 * @param acceptor the acceptor thread, {@code null} in {@code reuseport} mode
 	 * @param configuration the effective configuration
 	 */
 	public record EchoServerDescriptor(String state, String address, int port, String acceptStrategy,
-			int connections, List<ReactorDescriptor> reactors, AcceptorDescriptor acceptor,
+			int connections, long pendingOutputAllocated, List<ReactorDescriptor> reactors,
+			AcceptorDescriptor acceptor,
 			ConfigurationDescriptor configuration) implements OperationResponseBody {
 
 	}
@@ -103,16 +112,21 @@ public class EchoEndpoint {
 	 * @param threadState the thread's state, as {@link Thread.State} names it
 	 * @param state the reactor's state: NEW, RUNNING, DRAINING, CLOSING or TERMINATED
 	 * @param alive whether the thread is alive
+	 * @param sinceLastSelectMillis milliseconds since it last returned from select(): at
+	 * most about 1000 for a healthy reactor, busy or idle
+	 * @param stalled whether that is longer than {@code stall-timeout}
 	 * @param registeredKeys the keys registered with its selector: its connections, plus
 	 * its listener in {@code reuseport} mode
 	 * @param activeConnections its open connections
 	 * @param pendingBytes bytes read but not yet written back
 	 * @param pausedConnections connections whose reading is paused by backpressure
+	 * @param connectionsAwaitingMemory connections waiting to read until pending-output
+	 * memory is available
 	 * @param pendingTasks tasks other threads queued and it has not run yet
 	 */
 	public record ReactorDescriptor(int index, String thread, String threadState, String state, boolean alive,
-			int registeredKeys, long activeConnections, long pendingBytes, long pausedConnections,
-			int pendingTasks) {
+			Long sinceLastSelectMillis, boolean stalled, int registeredKeys, long activeConnections,
+			long pendingBytes, long pausedConnections, long connectionsAwaitingMemory, int pendingTasks) {
 
 	}
 
@@ -121,8 +135,10 @@ public class EchoEndpoint {
 	 *
 	 * @param thread the thread's name
 	 * @param alive whether it is alive (or the server is not running, when it need not be)
+	 * @param sinceLastSelectMillis milliseconds since it last returned from select()
+	 * @param stalled whether that is longer than {@code stall-timeout}
 	 */
-	public record AcceptorDescriptor(String thread, boolean alive) {
+	public record AcceptorDescriptor(String thread, boolean alive, Long sinceLastSelectMillis, boolean stalled) {
 
 	}
 
@@ -140,18 +156,23 @@ public class EchoEndpoint {
 	 * @param writeBufferLowWaterMark pending bytes at which reading resumes
 	 * @param idleTimeout the idle timeout, {@code null} if off
 	 * @param maxConnections the most connections served at once
+	 * @param maxConnectionsPerAddress the most connections from one client address, 0 for
+	 * no limit
 	 * @param maxPendingOutput the most direct memory pending output may hold, in bytes (the
 	 * effective limit, derived when not set)
 	 * @param maxConnectionAge the maximum connection age, {@code null} if off
 	 * @param maxConnectionAgeJitter the jitter applied to the maximum age
+	 * @param writeTimeout how long a pending echo may wait to be written, {@code null} if off
+	 * @param stallTimeout how long a thread may stay out of select() before it counts as
+	 * stalled
 	 * @param shutdownTimeout how long the drain waits
 	 * @param selectTimeout the longest a reactor blocks in select()
 	 * @param socket the socket options
 	 */
 	public record ConfigurationDescriptor(String address, int port, int reactors, String acceptStrategy, int backlog,
 			int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-			String idleTimeout, int maxConnections, long maxPendingOutput, String maxConnectionAge,
-			double maxConnectionAgeJitter,
+			String idleTimeout, int maxConnections, int maxConnectionsPerAddress, long maxPendingOutput,
+			String maxConnectionAge, double maxConnectionAgeJitter, String writeTimeout, String stallTimeout,
 			String shutdownTimeout, String selectTimeout, SocketDescriptor socket) {
 
 		static ConfigurationDescriptor of(EchoServer server) {
@@ -162,8 +183,9 @@ public class EchoEndpoint {
 					settings.reactors(), settings.acceptStrategy().name().toLowerCase(), settings.backlog(),
 					settings.readBufferSize(), settings.readBudget(), settings.writeBufferHighWaterMark(),
 					settings.writeBufferLowWaterMark(), describe(settings.idleTimeout()), settings.maxConnections(),
-					server.pendingOutputLimit(),
+					settings.maxConnectionsPerAddress(), server.pendingOutputLimit(),
 					describe(settings.maxConnectionAge()), settings.maxConnectionAgeJitter(),
+					describe(settings.writeTimeout()), describe(settings.stallTimeout()),
 					describe(settings.shutdownTimeout()), describe(settings.selectTimeout()),
 					new SocketDescriptor(socket.tcpNoDelay(), socket.keepAlive(), describe(socket.keepAliveIdle()),
 							describe(socket.keepAliveInterval()), socket.keepAliveCount(), socket.receiveBufferSize(),

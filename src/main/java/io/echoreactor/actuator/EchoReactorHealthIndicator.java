@@ -12,14 +12,17 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * The {@code echo} health indicator: DOWN when a reactor thread, or the acceptor thread,
- * has died while the {@link EchoServer} runs. A dead thread is internal state that only a
- * restart fixes, so the indicator belongs to the liveness group. Before the server starts
+ * has died while the {@link EchoServer} runs, or has stalled (not returned from
+ * {@code select()} for {@code echo.server.stall-timeout}: blocked in a slow log appender,
+ * say). A dead or wedged thread is internal state that only a restart fixes, so the
+ * indicator belongs to the liveness group. Before the server starts
  * and once it has begun to drain, its threads ending is expected and the indicator stays
  * UP; readiness, not liveness, covers those phases.
  *
  * <p>
  * Details: {@code state}, {@code port}, {@code connections}, {@code reactors},
- * {@code reactorsAlive} and, when DOWN, the names of the {@code deadThreads}. With the
+ * {@code reactorsAlive} and, when DOWN, the names of the {@code deadThreads} and
+ * {@code stalledThreads}. With the
  * echo server disabled the indicator is UP with {@code enabled=false}, so that the
  * liveness group can include it either way.
  */
@@ -60,13 +63,20 @@ public class EchoReactorHealthIndicator extends AbstractHealthIndicator {
 			ReactorStatistics acceptor = server.acceptorStatistics();
 			deadThreads.add((acceptor != null) ? acceptor.owner() : "acceptor");
 		}
+		List<String> stalledThreads = server.stalledThreads();
 		builder.withDetail("state", status.name())
 			.withDetail("port", server.port())
 			.withDetail("connections", server.activeConnections())
 			.withDetail("reactors", server.settings().reactors())
 			.withDetail("reactorsAlive", alive);
-		if (running && !deadThreads.isEmpty()) {
-			builder.down().withDetail("deadThreads", deadThreads);
+		if (running && (!deadThreads.isEmpty() || !stalledThreads.isEmpty())) {
+			builder.down();
+			if (!deadThreads.isEmpty()) {
+				builder.withDetail("deadThreads", deadThreads);
+			}
+			if (!stalledThreads.isEmpty()) {
+				builder.withDetail("stalledThreads", stalledThreads);
+			}
 		}
 		else {
 			builder.up();

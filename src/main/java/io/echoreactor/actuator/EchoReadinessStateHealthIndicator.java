@@ -18,6 +18,11 @@ import org.springframework.boot.health.application.ReadinessStateHealthIndicator
  * again.
  *
  * <p>
+ * Readiness also refuses traffic while stalled threads would strand new connections: in
+ * {@code reuseport} mode one stalled reactor (the kernel goes on routing connections to
+ * its listener), in {@code acceptor} mode a stalled acceptor or every reactor stalled.
+ *
+ * <p>
  * Registered as {@code readinessStateHealthIndicator}, in place of Boot's.
  */
 public class EchoReadinessStateHealthIndicator extends ReadinessStateHealthIndicator {
@@ -39,7 +44,7 @@ public class EchoReadinessStateHealthIndicator extends ReadinessStateHealthIndic
 
 	@Override
 	protected AvailabilityState getState(ApplicationAvailability applicationAvailability) {
-		if (this.server.status() != EchoServer.Status.RUNNING) {
+		if (this.server.status() != EchoServer.Status.RUNNING || !this.server.isServingNewConnections()) {
 			return ReadinessState.REFUSING_TRAFFIC;
 		}
 		return super.getState(applicationAvailability);

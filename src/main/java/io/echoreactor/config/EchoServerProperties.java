@@ -39,10 +39,22 @@ import org.springframework.validation.annotation.Validated;
  * 365d; unset never closes idle connections.
  * @param maxConnections most connections served at once, 1 to 1000000; beyond it a new
  * connection is accepted and closed at once, counted as rejected.
+ * @param maxConnectionsPerAddress most connections served at once from one client
+ * address, 0 (off) to 1000000; beyond it a new connection from that address is accepted
+ * and closed at once, counted as rejected with cause address-limit.
  * @param maxPendingOutput direct memory that all connections' pending output (echoes
- * their clients have not read yet) may hold together, 1MB to 1TB; a connection that needs
- * more is closed. Unset: half of the JVM's direct memory limit (-XX:MaxDirectMemorySize,
- * by default the maximum heap size).
+ * their clients have not read yet) may hold together, 1MB to 1TB. When it is spent,
+ * connections wait to read, and the connection that holds the most of it above its fair
+ * share for the longest without reading is reset (cause evicted); a connection whose
+ * client reads is never evicted. Unset: half of the JVM's direct memory limit
+ * (-XX:MaxDirectMemorySize, by default the maximum heap size).
+ * @param writeTimeout reset a connection whose oldest pending echo has waited this long to
+ * be written (its client stopped reading, or reads too slowly), counted as closed with
+ * cause write-timeout; 0 turns it off. 0 or 1ms to 365d.
+ * @param stallTimeout how long a reactor (or the acceptor) may go without returning from
+ * select() before it counts as stalled: the echo health indicator (liveness) goes DOWN,
+ * readiness refuses traffic in reuseport mode (where the kernel would go on routing
+ * connections to it), and the acceptor stops handing it connections. 2s to 1h.
  * @param maxConnectionAge close a connection gracefully (pending bytes flushed, then FIN)
  * once it is this old, so clients reconnect and spread over new instances, 1s to 365d;
  * unset never.
@@ -66,7 +78,10 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
 		@DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
 		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
+		@DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
 		@DataSizeRange(min = "1MB", max = "1TB") DataSize maxPendingOutput,
+		@DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
+		@DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
 		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
@@ -88,7 +103,10 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.writeBufferWaterMarks(toIntBytes(this.writeBufferLowWaterMark), toIntBytes(this.writeBufferHighWaterMark))
 			.idleTimeout(this.idleTimeout)
 			.maxConnections(this.maxConnections)
+			.maxConnectionsPerAddress(this.maxConnectionsPerAddress)
 			.maxPendingOutput((this.maxPendingOutput != null) ? this.maxPendingOutput.toBytes() : 0)
+			.writeTimeout((this.writeTimeout == null || this.writeTimeout.isZero()) ? null : this.writeTimeout)
+			.stallTimeout(this.stallTimeout)
 			.maxConnectionAge(this.maxConnectionAge, this.maxConnectionAgeJitter)
 			.shutdownTimeout(this.shutdownTimeout)
 			.socket(this.socket.toSettings())

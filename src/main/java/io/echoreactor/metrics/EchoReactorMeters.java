@@ -52,20 +52,42 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "whatever the clients do, spread about evenly over the reactors.",
 			Tag.REACTOR),
 
-	/** {@code echo_connections_rejected_total{reactor,cause="limit"}}. */
+	/** {@code echo_connections_rejected_total{reactor,cause="limit|address-limit"}}. */
 	CONNECTIONS_REJECTED("echo.connections.rejected", Meter.Type.COUNTER, null,
-			"Connections accepted and closed at once, by cause (limit: echo.server.max-connections was reached). "
-					+ "Healthy: 0; a rising count means the limit is too low or clients leak connections.",
+			"Connections accepted and closed at once, by cause: limit (echo.server.max-connections was reached), "
+					+ "address-limit (the client's address already had echo.server.max-connections-per-address). "
+					+ "Healthy: 0; a rising count means a limit is too low, or clients leak or flood connections.",
 			Tag.REACTOR, Tag.CAUSE),
 
 	/**
-	 * {@code echo_connections_closed_total{reactor,cause="eof|reset|idle|max-age|shutdown|error"}}.
+	 * {@code echo_connections_closed_total{reactor,cause="eof|reset|idle|max-age|shutdown|error|write-timeout|evicted"}}.
 	 */
 	CONNECTIONS_CLOSED("echo.connections.closed", Meter.Type.COUNTER, null,
 			"Connections closed, by cause: eof (the client finished), reset (reset by the peer or broken pipe), "
 					+ "idle (idle-timeout), max-age (max-connection-age), shutdown (the drain), error (any other "
-					+ "I/O failure). Healthy: mostly eof; reset and error stay near 0.",
+					+ "I/O failure), write-timeout (echoes waited longer than echo.server.write-timeout: the client "
+					+ "does not read them), evicted (max-pending-output ran short and this connection held the most "
+					+ "of it, without reading, for the longest). Healthy: mostly eof; the others near 0.",
 			Tag.REACTOR, Tag.CAUSE),
+
+	/** {@code echo_connections_resets_total{reactor}}. */
+	CONNECTIONS_RESETS("echo.connections.resets", Meter.Type.COUNTER, null,
+			"Closes the server sent as a reset (RST, SO_LINGER 0) rather than a FIN, so that the client sees an "
+					+ "error instead of a clean end: bytes it sent could not be echoed (they arrived after the "
+					+ "server's FIN, or the connection was not quiet by its closing deadline), or echoes it was owed "
+					+ "were dropped (write-timeout, evicted). Healthy: near 0.",
+			Tag.REACTOR),
+
+	/** {@code echo_connections_awaiting_memory{reactor}}. */
+	CONNECTIONS_AWAITING_MEMORY("echo.connections.awaiting.memory", Meter.Type.GAUGE, null,
+			"Connections that wait to read because max-pending-output is spent, until memory comes back. "
+					+ "Healthy: 0; above 0 the budget is too small for the clients that do not read their echoes.",
+			Tag.REACTOR),
+
+	/** {@code echo_memory_waits_total{reactor}}. */
+	MEMORY_WAITS("echo.memory.waits", Meter.Type.COUNTER, null,
+			"Times a connection had to wait to read because max-pending-output was spent. Healthy: 0.",
+			Tag.REACTOR),
 
 	/** {@code echo_connections_max}. */
 	CONNECTIONS_MAX("echo.connections.max", Meter.Type.GAUGE, null,
@@ -98,8 +120,15 @@ public enum EchoReactorMeters implements MeterDocumentation {
 	/** {@code echo_pending_limit_bytes}. */
 	PENDING_LIMIT("echo.pending.limit", Meter.Type.GAUGE, "bytes",
 			"The most direct memory all connections' pending output may hold together (echo.server."
-					+ "max-pending-output); a connection that needs more is closed as an error. Healthy: the sum of "
-					+ "echo_pending_bytes stays well below it."),
+					+ "max-pending-output). When it runs short, connections wait to read and the worst holder is "
+					+ "evicted. Healthy: the sum of echo_pending_bytes stays well below it."),
+
+	/** {@code echo_pending_allocated_bytes}. */
+	PENDING_ALLOCATED("echo.pending.allocated", Meter.Type.GAUGE, "bytes",
+			"Direct memory allocated for pending output so far: chunks are kept and reused, never left to the "
+					+ "garbage collector, so this only grows, up to echo_pending_limit_bytes, and is what "
+					+ "jvm_buffer_memory_used_bytes{id=\"direct\"} holds for pending output. Healthy: well below "
+					+ "echo_pending_limit_bytes; at it, the budget has been spent at least once."),
 
 	/** {@code echo_selector_wakeups_total{reactor,cause="io|task|timeout|spurious"}}. */
 	SELECTOR_WAKEUPS("echo.selector.wakeups", Meter.Type.COUNTER, null,
@@ -221,9 +250,19 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "and pauses for 100 ms. Healthy: 0.",
 			Tag.REACTOR),
 
-	/** {@code echo_selector_rebuilds_total{reactor}}. */
+	/** {@code echo_selector_rebuilds_total{reactor,cause="failure|spin"}}. */
 	SELECTOR_REBUILDS("echo.selector.rebuilds", Meter.Type.COUNTER, null,
-			"Selectors rebuilt after select() failed with an I/O error. Healthy: 0.", Tag.REACTOR),
+			"Selectors rebuilt with every key, by cause: failure (select() threw an I/O error), spin (select() "
+					+ "returned 512 times in a row with nothing selected, no wakeup and no timeout). Healthy: 0.",
+			Tag.REACTOR, Tag.CAUSE),
+
+	/** {@code echo_reactor_select_age_seconds{reactor}}. */
+	REACTOR_SELECT_AGE("echo.reactor.select.age", Meter.Type.GAUGE, "seconds",
+			"Time since the thread (a reactor, or the acceptor) last returned from select(). Healthy: at most "
+					+ "about 1 s (the select timeout), busy or idle; past echo.server.stall-timeout the thread is "
+					+ "stalled (blocked in a slow log appender, say), health reports it and the acceptor stops "
+					+ "handing it connections.",
+			Tag.REACTOR),
 
 	/** {@code echo_ready}. */
 	READY("echo.ready", Meter.Type.GAUGE, null,

@@ -1,5 +1,6 @@
 package io.echoreactor.metrics;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.ReactorStatistics;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.RebuildCause;
 import io.echoreactor.reactor.WakeupCause;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -81,6 +83,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 			register(registry, EchoReactorMeters.REACTOR_ALIVE, acceptor, (server) -> server.isAcceptorAlive() ? 1 : 0);
 			register(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, acceptor,
 					(server) -> count(server.acceptorStatistics(), Counter.LOOP_FAILURES));
+			for (RebuildCause cause : RebuildCause.values()) {
+				register(registry, EchoReactorMeters.SELECTOR_REBUILDS, acceptor.and(causeTag(cause.tag())),
+						(server) -> rebuilds(server.acceptorStatistics(), cause));
+			}
+			register(registry, EchoReactorMeters.REACTOR_SELECT_AGE, acceptor, (server) -> {
+				Duration age = server.acceptorSinceLastSelect();
+				return (age != null) ? age.toNanos() / 1e9 : 0;
+			});
 		}
 		else {
 			for (int index = 0; index < reactors; index++) {
@@ -91,6 +101,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		register(registry, EchoReactorMeters.CONNECTIONS_MAX, Tags.empty(),
 				(server) -> server.settings().maxConnections());
 		register(registry, EchoReactorMeters.PENDING_LIMIT, Tags.empty(), EchoServer::pendingOutputLimit);
+		register(registry, EchoReactorMeters.PENDING_ALLOCATED, Tags.empty(), EchoServer::pendingOutputAllocated);
 		BooleanSupplier ready = this.ready;
 		register(registry, EchoReactorMeters.READY, Tags.empty(), (server) -> ready.getAsBoolean() ? 1 : 0);
 		bindReadyKeys(registry, reactors);
@@ -105,6 +116,10 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		gauge(registry, EchoReactorMeters.CONNECTIONS_ACTIVE, tags, index, ReactorStatistics.Gauge.CONNECTIONS_ACTIVE);
 		gauge(registry, EchoReactorMeters.CONNECTIONS_PAUSED, tags, index, ReactorStatistics.Gauge.CONNECTIONS_PAUSED);
+		gauge(registry, EchoReactorMeters.CONNECTIONS_AWAITING_MEMORY, tags, index,
+				ReactorStatistics.Gauge.CONNECTIONS_AWAITING_MEMORY);
+		counter(registry, EchoReactorMeters.CONNECTIONS_RESETS, tags, index, Counter.CLOSE_RESETS);
+		counter(registry, EchoReactorMeters.MEMORY_WAITS, tags, index, Counter.MEMORY_WAITS);
 		counter(registry, EchoReactorMeters.RECEIVED, tags, index, Counter.BYTES_RECEIVED);
 		counter(registry, EchoReactorMeters.SENT, tags, index, Counter.BYTES_SENT);
 		gauge(registry, EchoReactorMeters.PENDING, tags, index, ReactorStatistics.Gauge.PENDING_BYTES);
@@ -139,7 +154,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 		counter(registry, EchoReactorMeters.REACTOR_TASKS, tags, index, Counter.TASKS_RUN);
 		register(registry, EchoReactorMeters.REACTOR_ALIVE, tags, (server) -> isAlive(server, index) ? 1 : 0);
 		counter(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, tags, index, Counter.LOOP_FAILURES);
-		counter(registry, EchoReactorMeters.SELECTOR_REBUILDS, tags, index, Counter.SELECTOR_REBUILDS);
+		for (RebuildCause cause : RebuildCause.values()) {
+			register(registry, EchoReactorMeters.SELECTOR_REBUILDS, tags.and(causeTag(cause.tag())),
+					(server) -> rebuilds(statistics(server, index), cause));
+		}
+		register(registry, EchoReactorMeters.REACTOR_SELECT_AGE, tags, (server) -> {
+			EchoReactor reactor = reactor(server, index);
+			return (reactor != null) ? reactor.sinceLastSelect().toNanos() / 1e9 : 0;
+		});
 	}
 
 	private void bindAccepting(MeterRegistry registry, String reactor,
@@ -147,6 +169,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 		Tags tags = Tags.of(reactorTag(reactor));
 		register(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags.and(causeTag("limit")),
 				(server) -> count(statistics.apply(server), Counter.CONNECTIONS_REJECTED_LIMIT));
+		register(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags.and(causeTag("address-limit")),
+				(server) -> count(statistics.apply(server), Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT));
 		register(registry, EchoReactorMeters.ACCEPTS, tags,
 				(server) -> count(statistics.apply(server), Counter.ACCEPTS));
 		register(registry, EchoReactorMeters.ACCEPTS_EMPTY, tags,
@@ -235,6 +259,10 @@ public final class EchoReactorMetrics implements MeterBinder {
 
 	private static double closed(ReactorStatistics statistics, CloseCause cause) {
 		return (statistics != null) ? statistics.closed(cause) : 0;
+	}
+
+	private static double rebuilds(ReactorStatistics statistics, RebuildCause cause) {
+		return (statistics != null) ? statistics.rebuilds(cause) : 0;
 	}
 
 	private static double wakeups(ReactorStatistics statistics, WakeupCause cause) {

@@ -21,7 +21,21 @@ public enum CloseCause {
 	SHUTDOWN("shutdown"),
 
 	/** Any other I/O failure on the connection. */
-	ERROR("error");
+	ERROR("error"),
+
+	/**
+	 * The oldest byte of the connection's pending output waited longer than
+	 * {@code write-timeout}: the client stopped reading, or reads too slowly. The
+	 * connection is reset, so the client sees an error.
+	 */
+	WRITE_TIMEOUT("write-timeout"),
+
+	/**
+	 * {@code max-pending-output} ran short and this connection held the most of it, above
+	 * its fair share, for the longest without draining. The connection is reset, so the
+	 * client sees an error.
+	 */
+	EVICTED("evicted");
 
 	private final String tag;
 

@@ -49,6 +49,8 @@ public final class EchoServer {
 
 	private final SelectOperation selectOperation;
 
+	private final Listener.AcceptOperation acceptOperation;
+
 	private final ConnectionLimit limit;
 
 	private final PendingOutputBudget budget;
@@ -70,17 +72,44 @@ public final class EchoServer {
 	 * @param settings the settings
 	 */
 	public EchoServer(EchoServerSettings settings) {
-		this(settings, SelectOperation.DEFAULT);
+		this(settings, SelectOperation.DEFAULT, Listener.AcceptOperation.DEFAULT);
 	}
 
 	EchoServer(EchoServerSettings settings, SelectOperation selectOperation) {
+		this(settings, selectOperation, Listener.AcceptOperation.DEFAULT);
+	}
+
+	EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
+			Listener.AcceptOperation acceptOperation) {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.selectOperation = selectOperation;
-		this.limit = new ConnectionLimit(settings.maxConnections());
+		this.acceptOperation = acceptOperation;
+		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
+		this.budget = new PendingOutputBudget(pendingOutputLimit(settings));
+	}
+
+	/**
+	 * Return the most direct memory pending output may hold under the given settings:
+	 * {@code max-pending-output}, or by default half of the JVM's direct memory (the rest
+	 * is for the reactors' read buffers, and the JDK's and the HTTP server's own buffers).
+	 * @param settings the settings
+	 * @return the limit in bytes
+	 */
+	public static long pendingOutputLimit(EchoServerSettings settings) {
 		long maxPendingOutput = settings.maxPendingOutput();
-		// Half of the JVM's direct memory by default: the rest is for the reactors' read
-		// buffers, the JDK's and the HTTP server's own, and chunks the GC has yet to free.
-		this.budget = new PendingOutputBudget((maxPendingOutput > 0) ? maxPendingOutput : maxDirectMemory() / 2);
+		return (maxPendingOutput > 0) ? maxPendingOutput : maxDirectMemory() / 2;
+	}
+
+	/**
+	 * Return the direct memory the reactors keep in reserve, out of
+	 * {@link #pendingOutputLimit(EchoServerSettings)}, so that each can always hold what
+	 * one read brings in.
+	 * @param settings the settings
+	 * @return the reserves of all reactors, in bytes
+	 */
+	public static long pendingOutputReserve(EchoServerSettings settings) {
+		return (long) settings.reactors() * ReactorMemory.reserveChunks(settings.readBufferSize())
+				* PendingOutputBudget.CHUNK_SIZE;
 	}
 
 	/** @return the settings the server runs with */
@@ -137,6 +166,71 @@ public final class EchoServer {
 		return this.budget.limit();
 	}
 
+	/**
+	 * Return the direct memory pending output has allocated so far: chunks are allocated
+	 * on first need and then kept for reuse, so this only grows, up to
+	 * {@link #pendingOutputLimit()}.
+	 * @return the bytes allocated
+	 */
+	public long pendingOutputAllocated() {
+		return this.budget.allocatedBytes();
+	}
+
+	/** @return whether the accepting thread, if there is one, has not returned from select() for stall-timeout */
+	public boolean isAcceptorStalled() {
+		EchoAcceptor acceptor = this.acceptor;
+		return acceptor != null && acceptor.sinceLastSelectNanos() > this.settings.stallTimeout().toNanos();
+	}
+
+	/**
+	 * Return the threads that have not returned from {@code select()} for
+	 * {@code stall-timeout}: wedged reactors, and the acceptor. Called from any thread.
+	 * @return their names; empty when none is stalled or the server is not running
+	 */
+	public List<String> stalledThreads() {
+		if (this.status != Status.RUNNING && this.status != Status.DRAINING) {
+			return List.of();
+		}
+		List<String> stalled = new ArrayList<>();
+		for (EchoReactor reactor : this.reactors) {
+			if (reactor.isStalled()) {
+				stalled.add(reactor.threadName());
+			}
+		}
+		if (isAcceptorStalled()) {
+			stalled.add(EchoAcceptor.THREAD_NAME);
+		}
+		return stalled;
+	}
+
+	/**
+	 * Return whether new connections reach a reactor that serves them: in
+	 * {@code reuseport} mode the kernel routes connections to every reactor's listener, so
+	 * one stalled reactor is enough to strand some; in {@code acceptor} mode the acceptor
+	 * skips stalled reactors, so it takes the acceptor or every reactor. Called from any
+	 * thread.
+	 * @return whether connections are served
+	 */
+	public boolean isServingNewConnections() {
+		List<String> stalled = stalledThreads();
+		if (stalled.isEmpty()) {
+			return true;
+		}
+		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
+			return false;
+		}
+		return !stalled.contains(EchoAcceptor.THREAD_NAME) && stalled.size() < this.reactors.size();
+	}
+
+	/**
+	 * Return how long ago the accepting thread last returned from {@code select()}.
+	 * @return the time since, or {@code null} in {@code reuseport} mode
+	 */
+	public Duration acceptorSinceLastSelect() {
+		EchoAcceptor acceptor = this.acceptor;
+		return (acceptor != null) ? Duration.ofNanos(acceptor.sinceLastSelectNanos()) : null;
+	}
+
 	/** @return the number of open connections over all reactors */
 	public int activeConnections() {
 		return this.limit.open();
@@ -172,8 +266,10 @@ public final class EchoServer {
 			List<EchoReactor> reactors = new ArrayList<>();
 			List<ServerSocketChannel> listeners = new ArrayList<>();
 			try {
+				checkReserveFitsBudget();
 				for (int i = 0; i < this.settings.reactors(); i++) {
-					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.selectOperation));
+					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.selectOperation,
+							this.acceptOperation));
 				}
 				if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
 					bindReusePort(reactors, listeners);
@@ -181,8 +277,8 @@ public final class EchoServer {
 				else {
 					ServerSocketChannel listener = bind(requestedAddress(), false);
 					listeners.add(listener);
-					this.acceptor = new EchoAcceptor(listener, List.copyOf(reactors), this.limit,
-							this.settings.selectTimeout().toMillis(), this.settings.backlog());
+					this.acceptor = new EchoAcceptor(listener, List.copyOf(reactors), this.limit, this.settings,
+							this.selectOperation, this.acceptOperation);
 				}
 				this.localAddress = (InetSocketAddress) listeners.get(0).getLocalAddress();
 			}
@@ -191,6 +287,10 @@ public final class EchoServer {
 					Closeables.closeQuietly(listener);
 				}
 				reactors.forEach(EchoReactor::abandon);
+				EchoAcceptor acceptor = this.acceptor;
+				if (acceptor != null) {
+					acceptor.abandon();
+				}
 				this.status = Status.STOPPED;
 				if (ex instanceof EchoServerException echoServerException) {
 					throw echoServerException;
@@ -213,7 +313,25 @@ public final class EchoServer {
 		}
 	}
 
-	private static long maxDirectMemory() {
+	// With less, one reactor's reserve could not be refilled while another's connections
+	// held the rest, and reading would stop for want of memory nobody can evict.
+	private void checkReserveFitsBudget() {
+		long reserve = pendingOutputReserve(this.settings);
+		if (reserve * 2 > this.budget.limit()) {
+			throw new EchoServerException("echo.server.max-pending-output (" + this.budget.limit() / 1024
+					+ " KiB) must be at least " + reserve * 2 / 1024 + " KiB: twice what the " + this.settings.reactors()
+					+ " reactor(s) keep in reserve to hold one read each (echo.server.read-buffer-size, "
+					+ this.settings.readBufferSize() / 1024 + " KiB); raise it, or lower echo.server.reactors or "
+					+ "echo.server.read-buffer-size", null);
+		}
+	}
+
+	/**
+	 * Return the JVM's limit on direct memory: {@code -XX:MaxDirectMemorySize}, or the
+	 * maximum heap size when that is not set.
+	 * @return the limit in bytes
+	 */
+	public static long maxDirectMemory() {
 		try {
 			String value = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
 				.getVMOption("MaxDirectMemorySize")
@@ -227,7 +345,7 @@ public final class EchoServer {
 		}
 	}
 
-	private static String describe(InetSocketAddress address) {
+	static String describe(InetSocketAddress address) {
 		String host = address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
 		return host + ":" + address.getPort();
 	}

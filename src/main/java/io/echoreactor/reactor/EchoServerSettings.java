@@ -41,7 +41,13 @@ public final class EchoServerSettings {
 
 	private final int maxConnections;
 
+	private final int maxConnectionsPerAddress;
+
 	private final long maxPendingOutput;
+
+	private final Duration writeTimeout;
+
+	private final Duration stallTimeout;
 
 	private final Duration shutdownTimeout;
 
@@ -63,7 +69,10 @@ public final class EchoServerSettings {
 		this.maxConnectionAge = builder.maxConnectionAge;
 		this.maxConnectionAgeJitter = builder.maxConnectionAgeJitter;
 		this.maxConnections = builder.maxConnections;
+		this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
 		this.maxPendingOutput = builder.maxPendingOutput;
+		this.writeTimeout = builder.writeTimeout;
+		this.stallTimeout = Objects.requireNonNull(builder.stallTimeout, "stallTimeout");
 		this.shutdownTimeout = Objects.requireNonNull(builder.shutdownTimeout, "shutdownTimeout");
 		this.selectTimeout = Objects.requireNonNull(builder.selectTimeout, "selectTimeout");
 		this.socket = Objects.requireNonNull(builder.socket, "socket");
@@ -75,6 +84,9 @@ public final class EchoServerSettings {
 		check(this.writeBufferLowWaterMark >= 0 && this.writeBufferLowWaterMark < this.writeBufferHighWaterMark,
 				"writeBufferLowWaterMark must be at least 0 and below writeBufferHighWaterMark");
 		check(this.maxConnections >= 1, "maxConnections must be at least 1");
+		check(this.maxConnectionsPerAddress >= 0, "maxConnectionsPerAddress must be at least 0");
+		check(this.writeTimeout == null || isPositive(this.writeTimeout), "writeTimeout must be positive");
+		check(this.stallTimeout.compareTo(this.selectTimeout) > 0, "stallTimeout must be longer than selectTimeout");
 		check(this.maxPendingOutput >= 0, "maxPendingOutput must be at least 0");
 		check(isPositive(this.shutdownTimeout), "shutdownTimeout must be positive");
 		check(isPositive(this.selectTimeout), "selectTimeout must be positive");
@@ -167,6 +179,30 @@ public final class EchoServerSettings {
 		return this.maxConnections;
 	}
 
+	/** @return the most connections from one client address, or 0 for no limit */
+	public int maxConnectionsPerAddress() {
+		return this.maxConnectionsPerAddress;
+	}
+
+	/**
+	 * Return how long the oldest byte of a connection's pending output may wait to be
+	 * written before the connection is reset.
+	 * @return the timeout, or {@code null} for none
+	 */
+	public Duration writeTimeout() {
+		return this.writeTimeout;
+	}
+
+	/**
+	 * Return how long a reactor (or the acceptor) may go without returning from
+	 * {@code select()} before it counts as stalled: health reports it, and the acceptor
+	 * stops handing it connections.
+	 * @return the stall timeout
+	 */
+	public Duration stallTimeout() {
+		return this.stallTimeout;
+	}
+
 	/**
 	 * Return the most direct memory all connections' pending output may hold together;
 	 * 0 for half of the JVM's direct memory limit.
@@ -242,7 +278,13 @@ public final class EchoServerSettings {
 
 		private int maxConnections = 10_000;
 
+		private int maxConnectionsPerAddress;
+
 		private long maxPendingOutput;
+
+		private Duration writeTimeout = Duration.ofSeconds(60);
+
+		private Duration stallTimeout = Duration.ofSeconds(10);
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -307,6 +349,21 @@ public final class EchoServerSettings {
 
 		public Builder maxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
+			return this;
+		}
+
+		public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+			this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+			return this;
+		}
+
+		public Builder writeTimeout(Duration writeTimeout) {
+			this.writeTimeout = writeTimeout;
+			return this;
+		}
+
+		public Builder stallTimeout(Duration stallTimeout) {
+			this.stallTimeout = stallTimeout;
 			return this;
 		}
 

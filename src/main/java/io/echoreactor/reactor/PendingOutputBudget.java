@@ -1,47 +1,187 @@
 package io.echoreactor.reactor;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The direct memory that all connections' pending output may hold together
- * ({@code max-pending-output}), counted in pool chunks. A chunk that cannot be had within
- * it is refused at once, so the connection that needed it is closed cheaply; asking the
- * JDK for direct memory it does not have instead costs a full GC and up to half a second
- * of sleeping on the reactor thread, per refusal.
+ * ({@code max-pending-output}), and the one pool of {@value #CHUNK_SIZE}-byte chunks that
+ * hands it out. Chunks are allocated on first need and then kept and reused, never left
+ * to the garbage collector: the reactors allocate almost nothing on the heap, so
+ * collections are rare, and a dropped direct buffer would hold its native memory until
+ * the JDK, short of direct memory, called {@code System.gc()} and slept on a reactor
+ * thread. So the JVM's direct memory for pending output never exceeds this budget.
  *
  * <p>
- * <strong>Threading:</strong> shared by the reactors; touched only when a pool allocates
- * or drops a chunk, never per message, so one atomic costs nothing measurable.
+ * Every reactor draws from this one pool, so chunks one reactor no longer needs are at
+ * once available to the others: no reactor's spare chunks can starve another's
+ * connections. Each reactor keeps a small {@link ReactorMemory reserve} drawn from the same
+ * budget. When the pool runs dry, the reactors {@link #requestRelief(ReactorMemory) relieve}
+ * it: each evicts, from its own connections, the one that holds the most of it for the
+ * longest without draining, and only above its {@link #fairShareChunks() fair share}.
+ *
+ * <p>
+ * <strong>Threading:</strong> shared by the reactors. The pool is touched only when a
+ * write is incomplete, once per chunk, never per message, so its monitor costs nothing
+ * measurable.
  */
 final class PendingOutputBudget {
 
-	private final AtomicLong reserved = new AtomicLong();
+	private static final Log logger = LogFactory.getLog(PendingOutputBudget.class);
+
+	static final int CHUNK_SIZE = 16 * 1024;
 
 	private final long limit;
 
+	private final int limitChunks;
+
+	// Guarded by this.
+	private final ByteBuffer[] free;
+
+	private int freeCount;
+
+	private int allocated;
+
+	private boolean directMemoryExhausted;
+
+	// Connections holding at least one chunk of pending output, and connections waiting for
+	// one, over all reactors: those the budget is shared among.
+	private final AtomicInteger holders = new AtomicInteger();
+
+	private final AtomicInteger waiting = new AtomicInteger();
+
+	// Reactors with connections waiting for memory.
+	private final AtomicInteger hungry = new AtomicInteger();
+
+	private volatile ReactorMemory[] members = new ReactorMemory[0];
+
 	PendingOutputBudget(long limit) {
 		this.limit = limit;
+		this.limitChunks = (int) Math.min(Integer.MAX_VALUE - 8, limit / CHUNK_SIZE);
+		this.free = new ByteBuffer[this.limitChunks];
 	}
 
-	boolean tryReserve(long bytes) {
-		long current;
-		do {
-			current = this.reserved.get();
-			if (current + bytes > this.limit) {
-				return false;
-			}
-		}
-		while (!this.reserved.compareAndSet(current, current + bytes));
-		return true;
-	}
-
-	void release(long bytes) {
-		this.reserved.addAndGet(-bytes);
-	}
-
-	/** @return the most the pools may hold */
+	/** @return the most the pool may hold, in bytes */
 	long limit() {
 		return this.limit;
+	}
+
+	/** @return the most the pool may hold, in chunks */
+	int limitChunks() {
+		return this.limitChunks;
+	}
+
+	/** @return the direct memory the pool has allocated so far, in bytes; never above {@link #limit()} */
+	synchronized long allocatedBytes() {
+		return (long) this.allocated * CHUNK_SIZE;
+	}
+
+	/** @return chunks held by connections or reactor reserves now */
+	synchronized int chunksInUse() {
+		return this.allocated - this.freeCount;
+	}
+
+	synchronized void join(ReactorMemory member) {
+		ReactorMemory[] members = this.members;
+		ReactorMemory[] joined = java.util.Arrays.copyOf(members, members.length + 1);
+		joined[members.length] = member;
+		this.members = joined;
+	}
+
+	/**
+	 * Take a chunk, allocating it if the budget allows. Called from any reactor thread.
+	 * @return a cleared chunk, or {@code null} if the budget is spent
+	 */
+	synchronized ByteBuffer tryAcquire() {
+		if (this.freeCount > 0) {
+			ByteBuffer chunk = this.free[--this.freeCount];
+			this.free[this.freeCount] = null;
+			return chunk;
+		}
+		if (this.allocated >= this.limitChunks || this.directMemoryExhausted) {
+			return null;
+		}
+		try {
+			ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_SIZE);
+			this.allocated++;
+			return chunk;
+		}
+		catch (OutOfMemoryError ex) {
+			// Something else holds the JVM's direct memory (-XX:MaxDirectMemorySize). Stop
+			// asking: every further attempt would cost a System.gc() and a sleep.
+			this.directMemoryExhausted = true;
+			logger.warn("The JVM's direct memory ran out after " + this.allocated * (long) CHUNK_SIZE / 1024
+					+ " KiB of pending output; treating max-pending-output as spent. Raise -XX:MaxDirectMemorySize "
+					+ "or lower echo.server.max-pending-output", ex);
+			return null;
+		}
+	}
+
+	/**
+	 * Give a chunk back for reuse, and wake the reactors that wait for memory. Called from
+	 * any reactor thread.
+	 * @param chunk the chunk
+	 */
+	void release(ByteBuffer chunk) {
+		chunk.clear();
+		synchronized (this) {
+			this.free[this.freeCount++] = chunk;
+		}
+		if (this.hungry.get() > 0) {
+			for (ReactorMemory member : this.members) {
+				member.wakeIfHungry();
+			}
+		}
+	}
+
+	/**
+	 * Return the chunks a connection is entitled to hold even when the pool is dry: the
+	 * budget divided among the connections that hold some or wait for some. A connection
+	 * at or below it is never evicted.
+	 * @return the fair share, at least 1
+	 */
+	int fairShareChunks() {
+		return Math.max(1, this.limitChunks / Math.max(1, this.holders.get() + this.waiting.get()));
+	}
+
+	void waiterAdded() {
+		this.waiting.incrementAndGet();
+	}
+
+	void waiterRemoved() {
+		this.waiting.decrementAndGet();
+	}
+
+	void holderAdded() {
+		this.holders.incrementAndGet();
+	}
+
+	void holderRemoved() {
+		this.holders.decrementAndGet();
+	}
+
+	void hungry(boolean hungry) {
+		if (hungry) {
+			this.hungry.incrementAndGet();
+		}
+		else {
+			this.hungry.decrementAndGet();
+		}
+	}
+
+	/**
+	 * The pool is dry: ask every other reactor to evict its worst holder.
+	 * @param requester the reactor that found it dry, which relieves itself
+	 */
+	void requestRelief(ReactorMemory requester) {
+		for (ReactorMemory member : this.members) {
+			if (member != requester) {
+				member.relieveSoon();
+			}
+		}
 	}
 
 }

@@ -2,7 +2,6 @@ package io.echoreactor.reactor;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -26,6 +25,12 @@ public final class ReactorStatistics {
 		/** Connections accepted and closed at once because {@code max-connections} was reached. */
 		CONNECTIONS_REJECTED_LIMIT,
 
+		/**
+		 * Connections accepted and closed at once because their client's address already
+		 * had {@code max-connections-per-address}.
+		 */
+		CONNECTIONS_REJECTED_ADDRESS_LIMIT,
+
 		/** Connections closed: the client finished (read returned -1). */
 		CLOSED_EOF,
 
@@ -43,6 +48,15 @@ public final class ReactorStatistics {
 
 		/** Connections closed: other I/O error. */
 		CLOSED_ERROR,
+
+		/** Connections reset: pending output older than {@code write-timeout}. */
+		CLOSED_WRITE_TIMEOUT,
+
+		/** Connections reset to free pending-output memory for others. */
+		CLOSED_EVICTED,
+
+		/** Closes sent as a reset (SO_LINGER 0) so that the client sees an error. */
+		CLOSE_RESETS,
 
 		/** Bytes read from clients. */
 		BYTES_RECEIVED,
@@ -89,6 +103,9 @@ public final class ReactorStatistics {
 		/** Times reading from a connection was paused at the write-buffer high-water mark. */
 		BACKPRESSURE_PAUSES,
 
+		/** Times a connection waited to read because pending-output memory was short. */
+		MEMORY_WAITS,
+
 		/** {@code accept()} calls on a listening socket. */
 		ACCEPTS,
 
@@ -105,7 +122,10 @@ public final class ReactorStatistics {
 		TASKS_RUN,
 
 		/** Selectors rebuilt after {@code select()} failed. */
-		SELECTOR_REBUILDS,
+		SELECTOR_REBUILDS_FAILURE,
+
+		/** Selectors rebuilt after {@code select()} kept returning for nothing. */
+		SELECTOR_REBUILDS_SPIN,
 
 		/** Unexpected failures caught by the loop. */
 		LOOP_FAILURES,
@@ -123,6 +143,9 @@ public final class ReactorStatistics {
 
 		/** Connections whose reading is paused by backpressure. */
 		CONNECTIONS_PAUSED,
+
+		/** Connections waiting to read until pending-output memory is available. */
+		CONNECTIONS_AWAITING_MEMORY,
 
 		/** Bytes read but not yet written back, over all connections. */
 		PENDING_BYTES
@@ -229,20 +252,41 @@ public final class ReactorStatistics {
 	}
 
 	static Counter closedCounter(CloseCause cause) {
-		return CLOSED.get(cause);
+		return switch (cause) {
+			case EOF -> Counter.CLOSED_EOF;
+			case RESET -> Counter.CLOSED_RESET;
+			case IDLE -> Counter.CLOSED_IDLE;
+			case MAX_AGE -> Counter.CLOSED_MAX_AGE;
+			case SHUTDOWN -> Counter.CLOSED_SHUTDOWN;
+			case ERROR -> Counter.CLOSED_ERROR;
+			case WRITE_TIMEOUT -> Counter.CLOSED_WRITE_TIMEOUT;
+			case EVICTED -> Counter.CLOSED_EVICTED;
+		};
 	}
 
 	static Counter wakeupCounter(WakeupCause cause) {
-		return WAKEUPS.get(cause);
+		return switch (cause) {
+			case IO -> Counter.WAKEUPS_IO;
+			case TASK -> Counter.WAKEUPS_TASK;
+			case TIMEOUT -> Counter.WAKEUPS_TIMEOUT;
+			case SPURIOUS -> Counter.WAKEUPS_SPURIOUS;
+		};
 	}
 
-	private static final Map<CloseCause, Counter> CLOSED = new EnumMap<>(Map.of(CloseCause.EOF, Counter.CLOSED_EOF,
-			CloseCause.RESET, Counter.CLOSED_RESET, CloseCause.IDLE, Counter.CLOSED_IDLE, CloseCause.MAX_AGE,
-			Counter.CLOSED_MAX_AGE, CloseCause.SHUTDOWN, Counter.CLOSED_SHUTDOWN, CloseCause.ERROR,
-			Counter.CLOSED_ERROR));
+	static Counter rebuildCounter(RebuildCause cause) {
+		return switch (cause) {
+			case FAILURE -> Counter.SELECTOR_REBUILDS_FAILURE;
+			case SPIN -> Counter.SELECTOR_REBUILDS_SPIN;
+		};
+	}
 
-	private static final Map<WakeupCause, Counter> WAKEUPS = new EnumMap<>(Map.of(WakeupCause.IO, Counter.WAKEUPS_IO,
-			WakeupCause.TASK, Counter.WAKEUPS_TASK, WakeupCause.TIMEOUT, Counter.WAKEUPS_TIMEOUT, WakeupCause.SPURIOUS,
-			Counter.WAKEUPS_SPURIOUS));
+	/**
+	 * Return the number of selector rebuilds for the given cause. Called from any thread.
+	 * @param cause the rebuild cause
+	 * @return the count
+	 */
+	public long rebuilds(RebuildCause cause) {
+		return get(rebuildCounter(cause));
+	}
 
 }

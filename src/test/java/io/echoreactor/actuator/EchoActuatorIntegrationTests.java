@@ -62,10 +62,14 @@ class EchoActuatorIntegrationTests {
 		assertThat(body).extractingJsonPathArrayValue("$.reactors").hasSize(2);
 		assertThat(body).extractingJsonPathStringValue("$.reactors[1].thread").isEqualTo("echo-reactor-1");
 		assertThat(body).extractingJsonPathMapValue("$.reactors[0]")
-			.containsOnlyKeys("index", "thread", "threadState", "state", "alive", "registeredKeys",
-					"activeConnections", "pendingBytes", "pausedConnections", "pendingTasks");
+			.containsOnlyKeys("index", "thread", "threadState", "state", "alive", "sinceLastSelectMillis", "stalled",
+					"registeredKeys", "activeConnections", "pendingBytes", "pausedConnections",
+					"connectionsAwaitingMemory", "pendingTasks");
+		assertThat(body).extractingJsonPathBooleanValue("$.reactors[0].stalled").isFalse();
+		assertThat(body).extractingJsonPathNumberValue("$.pendingOutputAllocated").isNotNull();
 		assertThat(body).extractingJsonPathBooleanValue("$.reactors[0].alive").isTrue();
 		assertThat(body).extractingJsonPathStringValue("$.acceptor.thread").isEqualTo("echo-acceptor");
+		assertThat(body).extractingJsonPathBooleanValue("$.acceptor.stalled").isFalse();
 		assertThat(body).extractingJsonPathMapValue("$.configuration")
 			.containsEntry("address", "127.0.0.1")
 			.containsEntry("port", 0)
@@ -77,6 +81,9 @@ class EchoActuatorIntegrationTests {
 			.containsEntry("writeBufferLowWaterMark", 32768)
 			.containsEntry("maxConnections", 10000)
 			.containsEntry("shutdownTimeout", "PT10S")
+			.containsEntry("writeTimeout", "PT1M")
+			.containsEntry("stallTimeout", "PT10S")
+			.containsEntry("maxConnectionsPerAddress", 0)
 			.containsKeys("readBudget", "maxConnectionAgeJitter", "selectTimeout", "socket");
 		assertThat(body).extractingJsonPathBooleanValue("$.configuration.socket.tcpNoDelay").isTrue();
 	}

@@ -171,7 +171,7 @@ class EchoServerPropertiesTests {
 		for (RecordComponent component : EchoServerProperties.Socket.class.getRecordComponents()) {
 			keys.add("echo.server.socket." + dashed(component.getName()));
 		}
-		assertThat(keys).hasSize(23);
+		assertThat(keys).hasSize(26);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
@@ -179,6 +179,9 @@ class EchoServerPropertiesTests {
 		assertThat(byName.get("echo.server.port")).containsEntry("defaultValue", 7007);
 		assertThat(byName.get("echo.server.read-buffer-size")).containsEntry("defaultValue", "64KB");
 		assertThat(byName.get("echo.server.shutdown-timeout")).containsEntry("defaultValue", "10s");
+		assertThat(byName.get("echo.server.write-timeout")).containsEntry("defaultValue", "60s");
+		assertThat(byName.get("echo.server.stall-timeout")).containsEntry("defaultValue", "10s");
+		assertThat(byName.get("echo.server.max-connections-per-address")).containsEntry("defaultValue", 0);
 	}
 
 	private static String dashed(String camelCase) {

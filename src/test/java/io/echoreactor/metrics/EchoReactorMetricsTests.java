@@ -46,7 +46,9 @@ class EchoReactorMetricsTests {
 			"echo_writes_incomplete_total", "echo_op_write_registrations_total", "echo_backpressure_pauses_total",
 			"echo_accepts_total", "echo_accepts_empty_total", "echo_accept_errors_total",
 			"echo_reactor_busy_seconds_total", "echo_reactor_busy_ratio", "echo_reactor_tasks_pending",
-			"echo_reactor_alive", "echo_selector_rebuilds_total", "echo_ready");
+			"echo_reactor_alive", "echo_selector_rebuilds_total", "echo_ready", "echo_connections_resets_total",
+			"echo_connections_awaiting_memory", "echo_memory_waits_total", "echo_pending_allocated_bytes",
+			"echo_reactor_select_age_seconds");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",
@@ -76,7 +78,8 @@ class EchoReactorMetricsTests {
 			for (String counter : List.of("echo.connections.accepted", "echo.received", "echo.sent",
 					"echo.selector.wakeup.calls", "echo.reads", "echo.reads.empty", "echo.writes",
 					"echo.op.write.registrations", "echo.backpressure.pauses", "echo.reactor.busy",
-					"echo.reactor.tasks", "echo.reactor.loop.failures", "echo.selector.rebuilds")) {
+					"echo.reactor.tasks", "echo.reactor.loop.failures", "echo.connections.resets",
+					"echo.memory.waits")) {
 				assertThat(counter(counter, "reactor", reactor)).as(counter).isZero();
 			}
 			for (CloseCause cause : CloseCause.values()) {
@@ -138,6 +141,12 @@ class EchoReactorMetricsTests {
 		assertThat(scrape.type("echo_received_bytes_total")).isEqualTo("counter");
 		assertThat(scrape.type("echo_pending_bytes")).isEqualTo("gauge");
 		assertThat(scrape.has("echo_connections_closed_total", "reactor", "1", "cause", "max-age")).isTrue();
+		assertThat(scrape.has("echo_connections_closed_total", "reactor", "1", "cause", "write-timeout")).isTrue();
+		assertThat(scrape.has("echo_connections_closed_total", "reactor", "1", "cause", "evicted")).isTrue();
+		assertThat(scrape.has("echo_connections_rejected_total", "reactor", "acceptor", "cause", "address-limit"))
+			.isTrue();
+		assertThat(scrape.has("echo_selector_rebuilds_total", "reactor", "0", "cause", "spin")).isTrue();
+		assertThat(scrape.has("echo_selector_rebuilds_total", "reactor", "acceptor", "cause", "failure")).isTrue();
 		assertThat(scrape.has("echo_accept_errors_total", "reactor", "acceptor", "cause", "too-many-open-files"))
 			.isTrue();
 		assertThat(scrape.has("echo_writes_incomplete_total", "reactor", "0", "result", "partial")).isTrue();

@@ -44,8 +44,8 @@ class EchoReactorResilienceTests {
 	void aWakeupThatLandsAfterATimedOutSelectIsCountedAsATaskWakeupAndNeverAsSpurious() {
 		AtomicReference<EchoServer> holder = new AtomicReference<>();
 		AtomicBoolean handOverLate = new AtomicBoolean();
-		SelectOperation select = (selector, timeoutMillis) -> {
-			int selected = selector.select(timeoutMillis);
+		TestSelect select = (selector, action, timeoutMillis) -> {
+			int selected = selector.select(action, timeoutMillis);
 			if (selected == 0 && handOverLate.compareAndSet(true, false)) {
 				// Another thread hands work over just after select() returned for its timeout,
 				// before the loop reads its wakeup flag back.
@@ -79,11 +79,11 @@ class EchoReactorResilienceTests {
 	@Timeout(60)
 	void whenAReactorThreadDiesItsConnectionsCloseAsErrorsAndTheOthersTakeAllNewConnections() throws Exception {
 		AtomicBoolean kill = new AtomicBoolean();
-		SelectOperation select = (selector, timeoutMillis) -> {
+		TestSelect select = (selector, action, timeoutMillis) -> {
 			if (Thread.currentThread().getName().equals("echo-reactor-1") && kill.compareAndSet(true, false)) {
 				throw new Error("Simulated fatal error in echo-reactor-1");
 			}
-			return selector.select(timeoutMillis);
+			return selector.select(action, timeoutMillis);
 		};
 		this.server = new EchoServer(settings().reactors(2)
 			.selectTimeout(Duration.ofMillis(50))

@@ -86,7 +86,7 @@ class IdleConnectionFootprintTests {
 		openIdleConnections(CONNECTIONS);
 		Footprint after = Footprint.take();
 		assertThat(after.connections() - before.connections())
-			.as("EchoConnection instances the histogram sees for %d idle connections", CONNECTIONS)
+			.as("TcpConnection instances the histogram sees for %d idle connections", CONNECTIONS)
 			.isEqualTo(CONNECTIONS);
 		double bytesPerConnection = (after.ourBytes() - before.ourBytes()) / (double) CONNECTIONS;
 		assertThat(bytesPerConnection).as("bytes of io.echoreactor objects per idle connection")
@@ -153,11 +153,10 @@ class IdleConnectionFootprintTests {
 	private static ReactorSnapshot snapshot(EchoReactor reactor) throws Exception {
 		CompletableFuture<ReactorSnapshot> snapshot = new CompletableFuture<>();
 		reactor.execute(() -> {
-			List<EchoConnection> connections = reactor.connections();
-			int withPendingOutput = (int) connections.stream()
-				.filter((connection) -> connection.pending != null)
-				.count();
-			snapshot.complete(new ReactorSnapshot(connections.size(), withPendingOutput, reactor.bufferPool().inUse()));
+			List<TcpConnection> connections = reactor.connections();
+			int withPendingOutput = (int) connections.stream().filter(TcpConnection::hasPendingOutput).count();
+			int chunks = connections.stream().mapToInt(TcpConnection::heldChunks).sum();
+			snapshot.complete(new ReactorSnapshot(connections.size(), withPendingOutput, chunks));
 		});
 		return snapshot.get(10, TimeUnit.SECONDS);
 	}
@@ -171,7 +170,7 @@ class IdleConnectionFootprintTests {
 	 * a full GC first). Only these numbers outlive the histogram, so that one footprint does
 	 * not show up in the next.
 	 * @param ourBytes bytes of the application's own objects (this test's are left out)
-	 * @param connections {@link EchoConnection} instances
+	 * @param connections {@link TcpConnection} instances
 	 * @param byteArrays {@code byte[]} instances
 	 * @param heapBuffers heap {@code ByteBuffer} instances
 	 * @param directBuffers direct {@code ByteBuffer} instances
@@ -200,7 +199,7 @@ class IdleConnectionFootprintTests {
 					ourBytes += Long.parseLong(matcher.group(2));
 				}
 				switch (name) {
-					case "io.echoreactor.reactor.EchoConnection" -> connections += instances;
+					case "io.echoreactor.reactor.TcpConnection" -> connections += instances;
 					case "[B" -> byteArrays += instances;
 					case "java.nio.HeapByteBuffer", "java.nio.HeapByteBufferR" -> heapBuffers += instances;
 					case "java.nio.DirectByteBuffer", "java.nio.DirectByteBufferR" -> directBuffers += instances;

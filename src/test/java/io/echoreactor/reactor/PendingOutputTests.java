@@ -5,24 +5,65 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link PendingOutput} and its {@link BufferPool}: chunk boundaries and partial
- * writes, which sockets produce only when they feel like it, driven here deterministically
- * through a channel that takes a fixed number of bytes per write.
+ * Tests for {@link PendingOutput} and the {@link ReactorMemory} it draws chunks from: chunk
+ * boundaries and partial writes, which sockets produce only when they feel like it, driven
+ * here deterministically through a channel that takes a fixed number of bytes per write.
  */
 @Timeout(10)
 class PendingOutputTests {
 
-	private static final int CHUNK = BufferPool.CHUNK_SIZE;
+	private static final int CHUNK = PendingOutputBudget.CHUNK_SIZE;
 
-	private final BufferPool pool = new BufferPool(4, new PendingOutputBudget(Long.MAX_VALUE));
+	private static final int RESERVE = ReactorMemory.reserveChunks(CHUNK);
 
-	private final PendingOutput output = new PendingOutput(this.pool);
+	private final PendingOutputBudget budget = new PendingOutputBudget(64L * CHUNK);
+
+	private final EventLoop loop = newLoop();
+
+	private final ReactorMemory memory = new ReactorMemory(this.budget, this.loop, CHUNK,
+			(fairShare) -> false);
+
+	private final PendingOutput output = new PendingOutput(this.memory);
+
+	PendingOutputTests() {
+		this.memory.fillReserve();
+	}
+
+	private static EventLoop newLoop() {
+		try {
+			return new EventLoop("test-loop", 1_000_000_000L, SelectOperation.DEFAULT, new EventLoop.Owner() {
+
+				@Override
+				public boolean finished() {
+					return true;
+				}
+
+				@Override
+				public void ended(boolean died) {
+				}
+
+			});
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@AfterEach
+	void closeLoop() {
+		this.loop.abandon();
+	}
+
+	private int inUse() {
+		return this.budget.chunksInUse() - RESERVE;
+	}
 
 	private final long key = EchoPattern.key(42);
 
@@ -41,7 +82,7 @@ class PendingOutputTests {
 			assertThat(this.output.bytes()).isEqualTo(before - Math.min(7_000, before));
 		}
 		assertWritten(channel);
-		assertThat(this.pool.inUse()).isZero();
+		assertThat(inUse()).isZero();
 	}
 
 	@Test
@@ -57,7 +98,7 @@ class PendingOutputTests {
 		this.output.writeTo(channel);
 		assertThat(this.output.isEmpty()).isTrue();
 		assertWritten(channel);
-		assertThat(this.pool.inUse()).isZero();
+		assertThat(inUse()).isZero();
 	}
 
 	@Test
@@ -72,13 +113,16 @@ class PendingOutputTests {
 	}
 
 	@Test
-	void releaseReturnsEveryChunkToThePoolWhichKeepsOnlyItsMaximum() throws IOException {
+	void releaseGivesEveryChunkBackForReuseAndAllocatesNoMore() throws IOException {
 		append(6 * CHUNK + 1);
-		assertThat(this.pool.inUse()).isEqualTo(7);
+		assertThat(inUse()).isEqualTo(7);
+		long allocated = this.budget.allocatedBytes();
 		this.output.release();
 		assertThat(this.output.isEmpty()).isTrue();
-		assertThat(this.pool.inUse()).isZero();
-		assertThat(this.pool.idle()).isEqualTo(4);
+		assertThat(inUse()).isZero();
+		append(6 * CHUNK + 1);
+		this.output.release();
+		assertThat(this.budget.allocatedBytes()).isEqualTo(allocated);
 		// The released output is reusable and starts from its first chunk again.
 		append(10);
 		LimitedChannel channel = new LimitedChannel(Integer.MAX_VALUE);
@@ -86,11 +130,11 @@ class PendingOutputTests {
 		assertThat(channel.bytes.size()).isEqualTo(10);
 	}
 
-	private void append(int size) throws OutOfBufferMemoryException {
+	private void append(int size) {
 		byte[] bytes = new byte[size];
 		EchoPattern.fill(this.key, this.appended, bytes, 0, size);
 		ByteBuffer source = ByteBuffer.wrap(bytes);
-		this.output.append(source);
+		assertThat(this.output.append(source, System.nanoTime())).isTrue();
 		assertThat(source.hasRemaining()).isFalse();
 		this.appended += size;
 	}

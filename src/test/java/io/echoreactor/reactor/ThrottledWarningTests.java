@@ -25,14 +25,14 @@ class ThrottledWarningTests {
 	@Test
 	void theFirstOccurrenceIsLoggedWithItsStackTrace() {
 		IOException failure = new IOException("Too many open files");
-		this.warning.warn("Accept failed", failure);
+		this.warning.warn(() -> "Accept failed", failure);
 		then(this.log).should().warn(contains("Accept failed (1 time(s) since the last report)"), same(failure));
 	}
 
 	@Test
 	void occurrencesWithinTheIntervalAreCountedButNotLogged() {
 		for (int i = 0; i < 1000; i++) {
-			this.warning.warn("Accept failed", new IOException("Too many open files"));
+			this.warning.warn(() -> "Accept failed", new IOException("Too many open files"));
 		}
 		then(this.log).should(times(1)).warn(anyString(), any(Throwable.class));
 		then(this.log).should(times(0)).warn(any());

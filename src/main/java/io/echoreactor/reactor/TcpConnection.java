@@ -1,0 +1,476 @@
+package io.echoreactor.reactor;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * One client connection and its I/O: reading (within the read budget and what memory
+ * allows), writing back, pending output while a write is incomplete, backpressure at the
+ * water marks, half-close, closing with a FIN or a reset, and its deadlines (idle,
+ * maximum age, write timeout, and its {@link Stage stage's} own). What the bytes mean is
+ * the stage's business.
+ *
+ * <p>
+ * An idle connection holds no buffer: pending output exists only while a write is
+ * incomplete, and the deadlines live in this object (see {@link Deadlines}).
+ *
+ * <p>
+ * <strong>Threading:</strong> created, used and closed only on its reactor's thread, so no
+ * field needs a lock or a fence. It is the attachment of its selection key.
+ */
+final class TcpConnection extends Deadlines.Entry implements Selectable {
+
+	private static final Log logger = LogFactory.getLog(TcpConnection.class);
+
+	/** Reading is paused: pending output passed the high-water mark. */
+	private static final int PAUSED = 1;
+
+	/** Reading waits for memory for pending output. */
+	private static final int AWAITING_MEMORY = 2;
+
+	/** The client shut down its output. */
+	private static final int INPUT_SHUTDOWN = 4;
+
+	/** The server sent its FIN. */
+	private static final int OUTPUT_SHUTDOWN = 8;
+
+	private final EchoReactor reactor;
+
+	private final SocketChannel channel;
+
+	private final InetAddress address;
+
+	private final long expiresAtNanos;
+
+	private SelectionKey key;
+
+	private int interestOps;
+
+	private int flags;
+
+	private Stage stage = Echoing.INSTANCE;
+
+	private PendingOutput pending;
+
+	private long lastReadNanos;
+
+	private long lastWriteNanos;
+
+	/**
+	 * @param reactor the reactor that owns it
+	 * @param channel the connected, non-blocking channel
+	 * @param address the client's address as the per-address limit counted it, or
+	 * {@code null}
+	 * @param expiresAtNanos when it reaches its maximum age, or {@link Long#MAX_VALUE}
+	 */
+	TcpConnection(EchoReactor reactor, SocketChannel channel, InetAddress address, long expiresAtNanos) {
+		this.reactor = reactor;
+		this.channel = channel;
+		this.address = address;
+		this.expiresAtNanos = expiresAtNanos;
+		this.lastReadNanos = reactor.loop().now();
+		this.lastWriteNanos = this.lastReadNanos;
+	}
+
+	/** Register with the reactor's selector, interested in reading. */
+	void open() throws IOException {
+		this.interestOps = SelectionKey.OP_READ;
+		this.key = this.reactor.loop().register(this.channel, this.interestOps, this);
+		scheduleDeadline();
+	}
+
+	SocketChannel channel() {
+		return this.channel;
+	}
+
+	InetAddress address() {
+		return this.address;
+	}
+
+	Stage stage() {
+		return this.stage;
+	}
+
+	boolean isOpen() {
+		return this.channel.isOpen();
+	}
+
+	boolean hasPendingOutput() {
+		return this.pending != null;
+	}
+
+	/** @return the chunks of pending output held, 0 if none */
+	int heldChunks() {
+		return (this.pending != null) ? this.pending.chunks() : 0;
+	}
+
+	boolean isInputShutdown() {
+		return (this.flags & INPUT_SHUTDOWN) != 0;
+	}
+
+	boolean isPaused() {
+		return (this.flags & PAUSED) != 0;
+	}
+
+	long lastReadNanos() {
+		return this.lastReadNanos;
+	}
+
+	long lastWriteNanos() {
+		return this.lastWriteNanos;
+	}
+
+	@Override
+	public void ready(int readyOps) {
+		assert this.reactor.loop().inLoop();
+		try {
+			if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+				flush();
+			}
+			if ((readyOps & SelectionKey.OP_READ) != 0 && this.channel.isOpen()) {
+				read();
+			}
+		}
+		catch (IOException ex) {
+			failed(ex);
+		}
+	}
+
+	private void read() throws IOException {
+		ByteBuffer buffer = this.reactor.readBuffer();
+		ReactorStatistics statistics = this.reactor.statistics();
+		int budget = this.reactor.readBudget();
+		while (true) {
+			int limit = this.reactor.memory().readLimit(buffer.capacity());
+			if (limit == 0) {
+				awaitMemory();
+				return;
+			}
+			buffer.clear().limit(limit);
+			int n = this.channel.read(buffer);
+			statistics.increment(Counter.READS);
+			if (n > 0) {
+				statistics.add(Counter.BYTES_RECEIVED, n);
+				this.lastReadNanos = this.reactor.loop().now();
+				buffer.flip();
+				this.stage.received(this, buffer);
+				if ((this.interestOps & SelectionKey.OP_READ) == 0 || !this.channel.isOpen()) {
+					return;
+				}
+				// A short read means the socket is drained; the selector is level-triggered
+				// and reports it again when more arrives, so no read() just to meet EAGAIN.
+				budget -= n;
+				if (n < limit || budget <= 0) {
+					return;
+				}
+			}
+			else if (n == 0) {
+				statistics.increment(Counter.READS_EMPTY);
+				return;
+			}
+			else {
+				this.flags |= INPUT_SHUTDOWN;
+				interestOps(this.interestOps & ~SelectionKey.OP_READ);
+				this.stage.endOfInput(this);
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Write {@code data} back to the client, keeping what the socket does not take as
+	 * pending output. Consumes {@code data} entirely.
+	 * @param data the bytes to send
+	 * @throws IOException if the write fails
+	 */
+	void send(ByteBuffer data) throws IOException {
+		long now = this.reactor.loop().now();
+		if (this.pending == null) {
+			int offered = data.remaining();
+			int written = this.channel.write(data);
+			countWrite(offered, written);
+			if (!data.hasRemaining()) {
+				this.lastWriteNanos = now;
+				return;
+			}
+			// Progress is measured from here: a connection that starts waiting is not stalled yet.
+			this.lastWriteNanos = now;
+			this.pending = new PendingOutput(this.reactor.memory());
+			this.reactor.budget().holderAdded();
+			interestOps(this.interestOps | SelectionKey.OP_WRITE);
+			this.reactor.statistics().increment(Counter.OP_WRITE_REGISTRATIONS);
+		}
+		long before = this.pending.bytes();
+		boolean kept = this.pending.append(data, now);
+		this.reactor.statistics().add(Gauge.PENDING_BYTES, this.pending.bytes() - before);
+		if (!kept) {
+			// Only a stage that sends more than it read can get here.
+			this.reactor.memoryShortWarning(this);
+			reset(CloseCause.ERROR);
+			return;
+		}
+		if ((this.flags & PAUSED) == 0 && this.pending.bytes() > this.reactor.settings().writeBufferHighWaterMark()) {
+			this.flags |= PAUSED;
+			interestOps(this.interestOps & ~SelectionKey.OP_READ);
+			this.reactor.statistics().increment(Counter.BACKPRESSURE_PAUSES);
+			this.reactor.statistics().add(Gauge.CONNECTIONS_PAUSED, 1);
+		}
+		if (before == 0) {
+			scheduleDeadline();
+		}
+	}
+
+	private void flush() throws IOException {
+		PendingOutput pending = this.pending;
+		if (pending == null) {
+			return;
+		}
+		long offered = pending.bytes();
+		long written = pending.writeTo(this.channel);
+		countWrite(offered, written);
+		this.reactor.statistics().add(Gauge.PENDING_BYTES, -written);
+		if (written > 0) {
+			this.lastWriteNanos = this.reactor.loop().now();
+		}
+		if ((this.flags & PAUSED) != 0 && pending.bytes() <= this.reactor.settings().writeBufferLowWaterMark()) {
+			this.flags &= ~PAUSED;
+			this.reactor.statistics().add(Gauge.CONNECTIONS_PAUSED, -1);
+			resumeReadingIfAllowed();
+		}
+		if (pending.isEmpty()) {
+			dropPendingOutput();
+			interestOps(this.interestOps & ~SelectionKey.OP_WRITE);
+			scheduleDeadline();
+			this.stage.flushed(this);
+		}
+	}
+
+	private void countWrite(long offered, long written) {
+		ReactorStatistics statistics = this.reactor.statistics();
+		statistics.increment(Counter.WRITES);
+		statistics.add(Counter.BYTES_SENT, written);
+		if (written == 0) {
+			statistics.increment(Counter.WRITES_EMPTY);
+		}
+		else if (written < offered) {
+			statistics.increment(Counter.WRITES_PARTIAL);
+		}
+	}
+
+	private void dropPendingOutput() {
+		PendingOutput pending = this.pending;
+		this.pending = null;
+		this.reactor.statistics().add(Gauge.PENDING_BYTES, -pending.bytes());
+		this.reactor.budget().holderRemoved();
+		pending.release();
+	}
+
+	private void awaitMemory() {
+		this.flags |= AWAITING_MEMORY;
+		interestOps(this.interestOps & ~SelectionKey.OP_READ);
+		this.reactor.statistics().increment(Counter.MEMORY_WAITS);
+		this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, 1);
+		this.reactor.memory().await(this);
+	}
+
+	/** Memory for pending output is available again: read if nothing else holds reading off. */
+	void memoryAvailable() {
+		if ((this.flags & AWAITING_MEMORY) != 0 && this.channel.isOpen()) {
+			this.flags &= ~AWAITING_MEMORY;
+			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
+			resumeReadingIfAllowed();
+		}
+	}
+
+	private void resumeReadingIfAllowed() {
+		if ((this.flags & (PAUSED | AWAITING_MEMORY | INPUT_SHUTDOWN)) == 0) {
+			interestOps(this.interestOps | SelectionKey.OP_READ);
+		}
+	}
+
+	/** Send the server's FIN; the client can still send. */
+	void shutdownOutput() throws IOException {
+		if ((this.flags & OUTPUT_SHUTDOWN) == 0) {
+			this.flags |= OUTPUT_SHUTDOWN;
+			this.channel.shutdownOutput();
+		}
+	}
+
+	/**
+	 * Move on to {@code next}: the stage replaces itself when it is done.
+	 * @param next the next stage
+	 */
+	void advance(Stage next) {
+		this.stage = next;
+		scheduleDeadline();
+	}
+
+	/**
+	 * Begin closing for {@code cause}, unless the connection is already closing.
+	 * @param cause why
+	 * @param deadlineNanos when a connection that is not yet quiet is reset
+	 */
+	void beginClose(CloseCause cause, long deadlineNanos) {
+		if (!this.channel.isOpen() || this.stage instanceof Closing) {
+			return;
+		}
+		if (isInputShutdown() && this.pending == null) {
+			close(cause);
+			return;
+		}
+		advance(new Closing(cause, deadlineNanos));
+	}
+
+	@Override
+	void expired(long nowNanos) {
+		try {
+			if (this.stage.deadlineNanos(this) - nowNanos <= 0) {
+				this.stage.expired(this, nowNanos);
+				if (!this.channel.isOpen()) {
+					return;
+				}
+			}
+			long idleTimeout = this.reactor.idleTimeoutNanos();
+			if (idleTimeout > 0 && (this.flags & AWAITING_MEMORY) == 0
+					&& nowNanos - Math.max(this.lastReadNanos, this.lastWriteNanos) >= idleTimeout) {
+				close(CloseCause.IDLE);
+				return;
+			}
+			long writeTimeout = this.reactor.writeTimeoutNanos();
+			if (writeTimeout > 0 && this.pending != null && nowNanos - this.pending.oldestNanos() >= writeTimeout) {
+				reset(CloseCause.WRITE_TIMEOUT);
+				return;
+			}
+			if (nowNanos - this.expiresAtNanos >= 0 && !(this.stage instanceof Closing)) {
+				beginClose(CloseCause.MAX_AGE, nowNanos + EchoServer.FLUSH_TIMEOUT.toNanos());
+				return;
+			}
+			scheduleDeadline();
+		}
+		catch (IOException ex) {
+			failed(ex);
+		}
+	}
+
+	/**
+	 * Schedule the earliest of the connection's deadlines. Idle times are read lazily: the
+	 * entry fires at the earliest moment the connection could be idle, and reschedules if
+	 * it was not.
+	 */
+	void scheduleDeadline() {
+		if (!this.channel.isOpen()) {
+			return;
+		}
+		long due = this.stage.deadlineNanos(this);
+		long idleTimeout = this.reactor.idleTimeoutNanos();
+		if (idleTimeout > 0) {
+			due = earlier(due, Math.max(this.lastReadNanos, this.lastWriteNanos) + idleTimeout);
+		}
+		long writeTimeout = this.reactor.writeTimeoutNanos();
+		if (writeTimeout > 0 && this.pending != null) {
+			due = earlier(due, this.pending.oldestNanos() + writeTimeout);
+		}
+		if (!(this.stage instanceof Closing)) {
+			due = earlier(due, this.expiresAtNanos);
+		}
+		if (due == Long.MAX_VALUE) {
+			this.reactor.loop().deadlines().cancel(this);
+		}
+		else {
+			this.reactor.loop().deadlines().schedule(this, due);
+		}
+	}
+
+	private static long earlier(long a, long b) {
+		if (a == Long.MAX_VALUE) {
+			return b;
+		}
+		if (b == Long.MAX_VALUE) {
+			return a;
+		}
+		return (a - b <= 0) ? a : b;
+	}
+
+	private void failed(IOException ex) {
+		String message = String.valueOf(ex.getMessage());
+		boolean reset = message.contains("reset") || message.contains("Broken pipe");
+		if (!reset && logger.isDebugEnabled()) {
+			logger.debug("I/O failure on " + this.channel, ex);
+		}
+		close(reset ? CloseCause.RESET : CloseCause.ERROR);
+	}
+
+	@Override
+	public void rekeyed(SelectionKey key) {
+		this.key = key;
+	}
+
+	@Override
+	public void abort(CloseCause cause) {
+		close(cause);
+	}
+
+	/**
+	 * Close with a FIN (or the kernel's reset, if input is still unread).
+	 * @param cause why
+	 */
+	void close(CloseCause cause) {
+		close(cause, false);
+	}
+
+	/**
+	 * Close with a reset (SO_LINGER 0), so that the client's next read or write fails:
+	 * bytes it sent were not echoed, or echoes it was owed were dropped.
+	 * @param cause why
+	 */
+	void reset(CloseCause cause) {
+		close(cause, true);
+	}
+
+	private void close(CloseCause cause, boolean reset) {
+		if (!this.channel.isOpen()) {
+			return;
+		}
+		this.reactor.loop().deadlines().cancel(this);
+		this.key.cancel();
+		if (reset) {
+			try {
+				this.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+				this.reactor.statistics().increment(Counter.CLOSE_RESETS);
+			}
+			catch (IOException | RuntimeException ex) {
+				// Ignore: closed either way, and a peer that already reset needs no reset
+			}
+		}
+		Closeables.closeQuietly(this.channel);
+		if ((this.flags & PAUSED) != 0) {
+			this.reactor.statistics().add(Gauge.CONNECTIONS_PAUSED, -1);
+		}
+		if ((this.flags & AWAITING_MEMORY) != 0) {
+			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
+		}
+		this.flags = 0;
+		// Last: giving chunks back may resume other connections waiting for memory.
+		if (this.pending != null) {
+			dropPendingOutput();
+		}
+		this.reactor.closed(this, cause);
+	}
+
+	private void interestOps(int ops) {
+		if (ops != this.interestOps) {
+			this.interestOps = ops;
+			this.key.interestOps(ops);
+		}
+	}
+
+}

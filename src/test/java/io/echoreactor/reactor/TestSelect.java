@@ -1,0 +1,19 @@
+package io.echoreactor.reactor;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.function.Consumer;
+
+/**
+ * A {@link SelectOperation} written as a lambda: tests replace the blocking
+ * {@code select()} (to fail it, delay it, or act around it) and keep the other calls
+ * real.
+ */
+@FunctionalInterface
+interface TestSelect extends SelectOperation {
+
+	@Override
+	int select(Selector selector, Consumer<SelectionKey> action, long timeoutMillis) throws IOException;
+
+}
