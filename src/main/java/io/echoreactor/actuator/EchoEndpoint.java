@@ -52,9 +52,14 @@ public class EchoEndpoint {
 		AcceptorDescriptor acceptorDescriptor = (acceptor != null) ? new AcceptorDescriptor(acceptor.owner(),
 				server.isAcceptorAlive(), millis(server.acceptorSinceLastSelect()), server.isAcceptorStalled())
 				: null;
+		InetSocketAddress udpBound = server.udpLocalAddress();
+		UdpDescriptor udp = (udpBound != null) ? new UdpDescriptor(describe(udpBound.getAddress()), udpBound.getPort(),
+				server.reactors().stream().filter(EchoReactor::servesDatagrams).map(EchoReactor::threadName).toList(),
+				server.udpTrackedSources()) : null;
 		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
 				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(),
-				server.pendingOutputAllocated(), reactors, acceptorDescriptor, ConfigurationDescriptor.of(this.server));
+				server.pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
+				ConfigurationDescriptor.of(this.server));
 	}
 
 	private static ReactorDescriptor describe(EchoReactor reactor) {
@@ -93,14 +98,28 @@ public class EchoEndpoint {
 	 * @param connections the open connections over all reactors
 	 * @param pendingOutputAllocated direct memory allocated for pending output so far, in
 	 * bytes (kept for reuse; at most {@code configuration.maxPendingOutput})
+	 * @param udp the UDP echo, {@code null} before start or when it is off
 	 * @param reactors the reactors, by index; empty before start
 	 * @param acceptor the acceptor thread, {@code null} in {@code reuseport} mode
 	 * @param configuration the effective configuration
 	 */
 	public record EchoServerDescriptor(String state, String address, int port, String acceptStrategy,
-			int connections, long pendingOutputAllocated, List<ReactorDescriptor> reactors,
+			int connections, long pendingOutputAllocated, UdpDescriptor udp, List<ReactorDescriptor> reactors,
 			AcceptorDescriptor acceptor,
 			ConfigurationDescriptor configuration) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The UDP echo.
+	 *
+	 * @param address the bound address, {@code *} for all interfaces
+	 * @param port the bound UDP port
+	 * @param reactors the reactor threads that own a UDP socket: the first reactor in
+	 * {@code acceptor} mode, every reactor in {@code reuseport} mode
+	 * @param trackedSources the source addresses the rate limit tracks now
+	 */
+	public record UdpDescriptor(String address, int port, List<String> reactors, int trackedSources) {
 
 	}
 
@@ -168,12 +187,13 @@ public class EchoEndpoint {
 	 * @param shutdownTimeout how long the drain waits
 	 * @param selectTimeout the longest a reactor blocks in select()
 	 * @param socket the socket options
+	 * @param udp the UDP echo's settings
 	 */
 	public record ConfigurationDescriptor(String address, int port, int reactors, String acceptStrategy, int backlog,
 			int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
 			String idleTimeout, int maxConnections, int maxConnectionsPerAddress, long maxPendingOutput,
 			String maxConnectionAge, double maxConnectionAgeJitter, String writeTimeout, String stallTimeout,
-			String shutdownTimeout, String selectTimeout, SocketDescriptor socket) {
+			String shutdownTimeout, String selectTimeout, SocketDescriptor socket, UdpSettingsDescriptor udp) {
 
 		static ConfigurationDescriptor of(EchoServer server) {
 			EchoServerSettings settings = server.settings();
@@ -189,7 +209,8 @@ public class EchoEndpoint {
 					describe(settings.shutdownTimeout()), describe(settings.selectTimeout()),
 					new SocketDescriptor(socket.tcpNoDelay(), socket.keepAlive(), describe(socket.keepAliveIdle()),
 							describe(socket.keepAliveInterval()), socket.keepAliveCount(), socket.receiveBufferSize(),
-							socket.sendBufferSize()));
+							socket.sendBufferSize()),
+					UdpSettingsDescriptor.of(settings.udp()));
 		}
 
 	}
@@ -207,6 +228,27 @@ public class EchoEndpoint {
 	 */
 	public record SocketDescriptor(boolean tcpNoDelay, boolean keepAlive, String keepAliveIdle,
 			String keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
+
+	}
+
+	/**
+	 * The UDP echo's settings.
+	 *
+	 * @param enabled whether UDP is served
+	 * @param port the configured UDP port, {@code null} for the TCP port's number
+	 * @param rateLimitPerSource datagrams per second per source address, 0 for no limit
+	 * @param maxTrackedSources the most source addresses the rate limit tracks
+	 * @param receiveBudget datagrams received per wakeup
+	 * @param receiveBufferSize SO_RCVBUF in bytes, {@code null} for the kernel's default
+	 * @param sendBufferSize SO_SNDBUF in bytes, {@code null} for the kernel's default
+	 */
+	public record UdpSettingsDescriptor(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
+			int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
+
+		static UdpSettingsDescriptor of(EchoServerSettings.UdpSettings udp) {
+			return new UdpSettingsDescriptor(udp.enabled(), udp.port(), udp.rateLimitPerSource(),
+					udp.maxTrackedSources(), udp.receiveBudget(), udp.receiveBufferSize(), udp.sendBufferSize());
+		}
 
 	}
 

@@ -64,6 +64,7 @@ import org.springframework.validation.annotation.Validated;
  * closes them, 1ms to 1h, and at most spring.lifecycle.timeout-per-shutdown-phase less
  * 1s (checked at start-up), so that the whole drain fits in its shutdown phase.
  * @param socket socket options.
+ * @param udp the UDP echo.
  */
 @ConfigurationProperties("echo.server")
 @Validated
@@ -85,7 +86,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
 		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
-		@DefaultValue @Valid Socket socket) {
+		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp) {
 
 	/**
 	 * Return these properties as the reactor's settings.
@@ -110,6 +111,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.maxConnectionAge(this.maxConnectionAge, this.maxConnectionAgeJitter)
 			.shutdownTimeout(this.shutdownTimeout)
 			.socket(this.socket.toSettings())
+			.udp(this.udp.toSettings())
 			.build();
 	}
 
@@ -142,6 +144,40 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		EchoServerSettings.SocketSettings toSettings() {
 			return new EchoServerSettings.SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
 					this.keepAliveInterval, this.keepAliveCount, toIntBytes(this.receiveBufferSize),
+					toIntBytes(this.sendBufferSize));
+		}
+
+	}
+
+	/**
+	 * The UDP echo (RFC 862's second half), on the same reactors as TCP.
+	 *
+	 * @param enabled whether to serve UDP echo.
+	 * @param port UDP port, 0 to 65535; unset uses the TCP port's configured number (so
+	 * 7007/udp beside 7007/tcp); 0 picks a free port, chosen apart from TCP's, which is
+	 * logged.
+	 * @param rateLimitPerSource datagrams per second answered for one source address (a token
+	 * bucket holding one second's worth), 0 (off) to 10000000; beyond it datagrams are
+	 * dropped unanswered, counted as rate-limit.
+	 * @param maxTrackedSources most source addresses the rate limit tracks, 1 to 10000000;
+	 * beyond it the least recent is forgotten, so spoofed sources cannot grow memory.
+	 * @param receiveBudget datagrams received per wakeup before the reactor's other work gets
+	 * a turn, 1 to 65536.
+	 * @param receiveBufferSize kernel receive buffer of each UDP socket (SO_RCVBUF), 1KB to
+	 * 64MB; unset keeps the kernel's default.
+	 * @param sendBufferSize kernel send buffer of each UDP socket (SO_SNDBUF), 1KB to 64MB;
+	 * unset keeps the kernel's default.
+	 */
+	public record Udp(@DefaultValue("true") boolean enabled, @Range(min = 0, max = 65535) Integer port,
+			@DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
+			@DefaultValue("10000") @Range(min = 1, max = 10_000_000) int maxTrackedSources,
+			@DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
+			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
+			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
+
+		EchoServerSettings.UdpSettings toSettings() {
+			return new EchoServerSettings.UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
+					this.maxTrackedSources, this.receiveBudget, toIntBytes(this.receiveBufferSize),
 					toIntBytes(this.sendBufferSize));
 		}
 

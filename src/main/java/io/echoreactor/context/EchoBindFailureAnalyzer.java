@@ -19,25 +19,32 @@ class EchoBindFailureAnalyzer extends AbstractFailureAnalyzer<EchoBindException>
 		int port = address.getPort();
 		String where = address.getAddress().isAnyLocalAddress() ? "all interfaces"
 				: address.getAddress().getHostAddress();
+		boolean udp = cause.getProtocol() == EchoBindException.Protocol.UDP;
+		String property = cause.getProtocol().portProperty();
 		return switch (cause.getReason()) {
-			case PORT_IN_USE -> new FailureAnalysis("Echo server port " + port + " on " + where
-					+ " was already in use.",
-					"Identify and stop the process that's listening on port " + port
-							+ " or configure this application to listen on another port with echo.server.port.",
+			case PORT_IN_USE -> new FailureAnalysis("Echo server " + (udp ? "UDP " : "") + "port " + port + " on "
+					+ where + " was already in use.",
+					(udp ? "Identify and stop the process that's bound to UDP port " + port
+							+ " or configure this application to use another UDP port with " + property
+							+ " (unset, it is the TCP port's number; set it to 0 for any free port, or turn UDP "
+							+ "off with echo.server.udp.enabled=false)."
+							: "Identify and stop the process that's listening on port " + port
+									+ " or configure this application to listen on another port with " + property
+									+ "."),
 					cause);
 			case ADDRESS_NOT_AVAILABLE -> new FailureAnalysis("The echo server could not bind to " + where + " port "
 					+ port + ": the address is not available on this host.",
 					"Set echo.server.address to an address of one of this host's interfaces, or leave it unset to "
 							+ "listen on all interfaces.",
 					cause);
-			case PERMISSION_DENIED -> new FailureAnalysis("The echo server was denied permission to bind port "
-					+ port + " on " + where + ".",
-					"Configure a port above 1023 with echo.server.port, or give the process the "
+			case PERMISSION_DENIED -> new FailureAnalysis("The echo server was denied permission to bind "
+					+ (udp ? "UDP " : "") + "port " + port + " on " + where + ".",
+					"Configure a port above 1023 with " + property + ", or give the process the "
 							+ "CAP_NET_BIND_SERVICE capability.",
 					cause);
 			case OTHER -> new FailureAnalysis("The echo server could not bind to " + where + " port " + port + ": "
 					+ cause.getCause().getMessage() + ".",
-					"Check echo.server.address and echo.server.port.", cause);
+					"Check echo.server.address and " + property + ".", cause);
 		};
 	}
 

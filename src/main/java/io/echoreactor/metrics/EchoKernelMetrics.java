@@ -47,6 +47,18 @@ public final class EchoKernelMetrics implements MeterBinder {
 	/** The {@code listener} tag of the echo port's listening socket(s). */
 	public static final String ECHO_LISTENER = "echo";
 
+	/** The kernel's UDP error counters, by their names in /proc/net/snmp, and the cause tag of each. */
+	private static final Map<String, String> UDP_ERRORS = orderedMap("InErrors", "in", "RcvbufErrors", "rcvbuf",
+			"SndbufErrors", "sndbuf", "NoPorts", "no-ports");
+
+	private static Map<String, String> orderedMap(String... keysAndValues) {
+		Map<String, String> map = new java.util.LinkedHashMap<>();
+		for (int i = 0; i < keysAndValues.length; i += 2) {
+			map.put(keysAndValues[i], keysAndValues[i + 1]);
+		}
+		return java.util.Collections.unmodifiableMap(map);
+	}
+
 	static final long MAX_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
 	private static final List<String> TCP_SOCKET_STATES = List.of("inuse", "orphan", "tw", "alloc");
@@ -80,6 +92,33 @@ public final class EchoKernelMetrics implements MeterBinder {
 		bindListenStatistics(registry, clock);
 		bindListenQueue(registry, clock);
 		bindSocketStatistics(registry, clock);
+		if (this.server.settings().udp().enabled()) {
+			bindUdpErrors(registry, clock);
+		}
+	}
+
+	private void bindUdpErrors(MeterRegistry registry, LongSupplier clock) {
+		Sampled<Map<String, Long>> udp = new Sampled<>(() -> ProcNetParser.netstat(read("net/snmp"), "Udp"), clock);
+		Sampled<Map<String, Long>> udp6 = new Sampled<>(() -> ProcNetParser.snmp6(read("net/snmp6")), clock);
+		bindUdpErrors(registry, udp, "ipv4", "");
+		bindUdpErrors(registry, udp6, "ipv6", "Udp6");
+	}
+
+	private void bindUdpErrors(MeterRegistry registry, Sampled<Map<String, Long>> source, String family,
+			String prefix) {
+		Map<String, Long> now = source.getOrNull();
+		if (now == null) {
+			return;
+		}
+		for (Map.Entry<String, String> counter : UDP_ERRORS.entrySet()) {
+			String field = prefix + counter.getKey();
+			if (now.containsKey(field)) {
+				register(registry, EchoReactorMeters.KERNEL_UDP_ERRORS,
+						Tags.of(EchoReactorMeters.Tag.FAMILY.asString(), family,
+								EchoReactorMeters.Tag.CAUSE.asString(), counter.getValue()),
+						source, (fields) -> orNaN(fields.get(field)));
+			}
+		}
 	}
 
 	private void bindListenStatistics(MeterRegistry registry, LongSupplier clock) {

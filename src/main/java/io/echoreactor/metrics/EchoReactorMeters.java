@@ -264,6 +264,72 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "handing it connections.",
 			Tag.REACTOR),
 
+	/** {@code echo_udp_datagrams_received_total{reactor}}. */
+	UDP_DATAGRAMS_RECEIVED("echo.udp.datagrams.received", Meter.Type.COUNTER, null,
+			"UDP datagrams received by this reactor (recvfrom calls that returned one). Healthy: whatever the "
+					+ "clients send; dropped ones are counted in echo_udp_dropped_total.",
+			Tag.REACTOR),
+
+	/** {@code echo_udp_received_bytes_total{reactor}}. */
+	UDP_RECEIVED("echo.udp.received", Meter.Type.COUNTER, "bytes",
+			"Payload bytes of the UDP datagrams received. Healthy: over time equal to echo_udp_sent_bytes_total "
+					+ "plus the bytes of dropped datagrams.",
+			Tag.REACTOR),
+
+	/** {@code echo_udp_datagrams_sent_total{reactor}}. */
+	UDP_DATAGRAMS_SENT("echo.udp.datagrams.sent", Meter.Type.COUNTER, null,
+			"UDP datagrams sent back, one per datagram answered, with the same bytes. Healthy: equal to the "
+					+ "datagrams received less the dropped ones.",
+			Tag.REACTOR),
+
+	/** {@code echo_udp_sent_bytes_total{reactor}}. */
+	UDP_SENT("echo.udp.sent", Meter.Type.COUNTER, "bytes",
+			"Payload bytes of the UDP datagrams sent back. Healthy: follows echo_udp_received_bytes_total.",
+			Tag.REACTOR),
+
+	/** {@code echo_udp_receives_empty_total{reactor}}. */
+	UDP_RECEIVES_EMPTY("echo.udp.receives.empty", Meter.Type.COUNTER, null,
+			"UDP receive() calls that found no datagram (recvfrom returning EAGAIN): each wakeup receives until "
+					+ "one does, or its receive budget is spent. Healthy: about one per io wakeup of the reactor; "
+					+ "fewer under load, when the budget ends the turn.",
+			Tag.REACTOR),
+
+	/** {@code echo_udp_sends_empty_total{reactor}}. */
+	UDP_SENDS_EMPTY("echo.udp.sends.empty", Meter.Type.COUNTER, null,
+			"UDP send() calls that sent nothing because the socket's send buffer was full (sendto returning "
+					+ "EAGAIN); the datagram is dropped. Healthy: 0.",
+			Tag.REACTOR),
+
+	/** {@code echo_udp_dropped_total{reactor,cause}}. */
+	UDP_DROPPED("echo.udp.dropped", Meter.Type.COUNTER, null,
+			"UDP datagrams dropped without an answer, by cause: low-source-port (from a port below 1024, a service "
+					+ "that would answer back), own-address (from the service's own socket), own-port (from the "
+					+ "service's port on another address: another instance of it), rate-limit (the source sent more "
+					+ "than echo.server.udp.rate-limit-per-source), send-buffer-full, send-error. Healthy: 0; "
+					+ "rate-limit and the loop guards rising mean someone aims datagrams at the service.",
+			Tag.REACTOR, Tag.CAUSE),
+
+	/** {@code echo_udp_sources_tracked}. */
+	UDP_SOURCES_TRACKED("echo.udp.sources.tracked", Meter.Type.GAUGE, null,
+			"Source addresses the UDP rate limit tracks now, at most echo.server.udp.max-tracked-sources. "
+					+ "Healthy: about the number of distinct UDP clients."),
+
+	/** {@code echo_udp_sources_forgotten_total}. */
+	UDP_SOURCES_FORGOTTEN("echo.udp.sources.forgotten", Meter.Type.COUNTER, null,
+			"Source addresses the UDP rate limit forgot (the least recent first) to stay within "
+					+ "echo.server.udp.max-tracked-sources. Healthy: 0; a steady rate means many sources, perhaps "
+					+ "spoofed."),
+
+	/** {@code echo_kernel_udp_errors_total{family,cause}}. */
+	KERNEL_UDP_ERRORS("echo.kernel.udp.errors", Meter.Type.COUNTER, null,
+			"The kernel's UDP error counters for this network namespace (/proc/net/snmp, and /proc/net/snmp6 for "
+					+ "family=ipv6), by cause: in (InErrors: datagrams received but not delivered), rcvbuf "
+					+ "(RcvbufErrors: dropped because a socket's receive buffer was full), sndbuf (SndbufErrors), "
+					+ "no-ports (NoPorts: datagrams to a port nobody listens on). Healthy: rcvbuf and in stay 0; a "
+					+ "rising rcvbuf means the reactors do not keep up, or echo.server.udp.receive-buffer-size is "
+					+ "too small.",
+			Tag.FAMILY, Tag.CAUSE),
+
 	/** {@code echo_ready}. */
 	READY("echo.ready", Meter.Type.GAUGE, null,
 			"1 while the service takes traffic (readiness ACCEPTING_TRAFFIC), else 0: until the echo port is bound "
@@ -377,7 +443,10 @@ public enum EchoReactorMeters implements MeterDocumentation {
 		LISTENER("listener"),
 
 		/** A socket state as /proc/net/sockstat names it. */
-		STATE("state");
+		STATE("state"),
+
+		/** An address family: {@code ipv4} or {@code ipv6}. */
+		FAMILY("family");
 
 		private final String key;
 

@@ -16,6 +16,7 @@ import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.ReactorStatistics;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.RebuildCause;
+import io.echoreactor.reactor.UdpDropCause;
 import io.echoreactor.reactor.WakeupCause;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -102,6 +103,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 				(server) -> server.settings().maxConnections());
 		register(registry, EchoReactorMeters.PENDING_LIMIT, Tags.empty(), EchoServer::pendingOutputLimit);
 		register(registry, EchoReactorMeters.PENDING_ALLOCATED, Tags.empty(), EchoServer::pendingOutputAllocated);
+		if (this.server.settings().udp().enabled()) {
+			for (int index = 0; index < reactors; index++) {
+				bindDatagrams(registry, index);
+			}
+			register(registry, EchoReactorMeters.UDP_SOURCES_TRACKED, Tags.empty(), EchoServer::udpTrackedSources);
+			register(registry, EchoReactorMeters.UDP_SOURCES_FORGOTTEN, Tags.empty(),
+					EchoServer::udpForgottenSources);
+		}
 		BooleanSupplier ready = this.ready;
 		register(registry, EchoReactorMeters.READY, Tags.empty(), (server) -> ready.getAsBoolean() ? 1 : 0);
 		bindReadyKeys(registry, reactors);
@@ -162,6 +171,22 @@ public final class EchoReactorMetrics implements MeterBinder {
 			EchoReactor reactor = reactor(server, index);
 			return (reactor != null) ? reactor.sinceLastSelect().toNanos() / 1e9 : 0;
 		});
+	}
+
+	private void bindDatagrams(MeterRegistry registry, int index) {
+		Tags tags = Tags.of(reactorTag(String.valueOf(index)));
+		counter(registry, EchoReactorMeters.UDP_DATAGRAMS_RECEIVED, tags, index, Counter.UDP_DATAGRAMS_RECEIVED);
+		counter(registry, EchoReactorMeters.UDP_RECEIVED, tags, index, Counter.UDP_BYTES_RECEIVED);
+		counter(registry, EchoReactorMeters.UDP_DATAGRAMS_SENT, tags, index, Counter.UDP_DATAGRAMS_SENT);
+		counter(registry, EchoReactorMeters.UDP_SENT, tags, index, Counter.UDP_BYTES_SENT);
+		counter(registry, EchoReactorMeters.UDP_RECEIVES_EMPTY, tags, index, Counter.UDP_RECEIVES_EMPTY);
+		counter(registry, EchoReactorMeters.UDP_SENDS_EMPTY, tags, index, Counter.UDP_SENDS_EMPTY);
+		for (UdpDropCause cause : UdpDropCause.values()) {
+			register(registry, EchoReactorMeters.UDP_DROPPED, tags.and(causeTag(cause.tag())), (server) -> {
+				ReactorStatistics statistics = statistics(server, index);
+				return (statistics != null) ? statistics.dropped(cause) : 0;
+			});
+		}
 	}
 
 	private void bindAccepting(MeterRegistry registry, String reactor,

@@ -61,6 +61,26 @@ final class ProcNetParser {
 	}
 
 	/**
+	 * Return the fields of {@code /proc/net/snmp6}, which come one to a line, each a name
+	 * and a value, such as {@code Udp6InErrors 0}.
+	 * @param text the file's content
+	 * @return the fields by name, in file order
+	 */
+	static Map<String, Long> snmp6(String text) {
+		Map<String, Long> values = new LinkedHashMap<>();
+		for (String line : text.split("\n")) {
+			String[] fields = line.trim().split("\\s+");
+			if (fields.length == 2) {
+				Long value = parseLong(fields[1]);
+				if (value != null) {
+					values.put(fields[0], value);
+				}
+			}
+		}
+		return values;
+	}
+
+	/**
 	 * Return the fields of one protocol's line of {@code /proc/net/sockstat}, such as
 	 * {@code TCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1}.
 	 * @param text the file's content

@@ -13,10 +13,23 @@ public class EchoBindException extends EchoServerException {
 
 	private final Reason reason;
 
+	private final Protocol protocol;
+
 	public EchoBindException(InetSocketAddress address, IOException cause) {
-		super("Unable to bind the echo server to " + address + ": " + cause.getMessage(), cause);
+		this(address, cause, Protocol.TCP);
+	}
+
+	public EchoBindException(InetSocketAddress address, IOException cause, Protocol protocol) {
+		super("Unable to bind the echo server's " + protocol + " port to " + address + ": " + cause.getMessage(),
+				cause);
 		this.address = address;
 		this.reason = Reason.of(cause);
+		this.protocol = protocol;
+	}
+
+	/** @return which of the echo server's sockets could not be bound */
+	public Protocol getProtocol() {
+		return this.protocol;
 	}
 
 	/** @return the address and port that could not be bound */
@@ -27,6 +40,30 @@ public class EchoBindException extends EchoServerException {
 	/** @return why binding failed */
 	public Reason getReason() {
 		return this.reason;
+	}
+
+	/**
+	 * The echo server's sockets, each with the setting that names its port.
+	 */
+	public enum Protocol {
+
+		/** The TCP listener: {@code echo.server.port}. */
+		TCP("echo.server.port"),
+
+		/** The UDP socket: {@code echo.server.udp.port}. */
+		UDP("echo.server.udp.port");
+
+		private final String portProperty;
+
+		Protocol(String portProperty) {
+			this.portProperty = portProperty;
+		}
+
+		/** @return the property that sets this socket's port */
+		public String portProperty() {
+			return this.portProperty;
+		}
+
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -76,9 +77,13 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private volatile State state = State.NEW;
 
+	private volatile boolean servesDatagrams;
+
 	// Reactor-thread state.
 
 	private Listener listener;
+
+	private DatagramEcho datagrams;
 
 	private int connections;
 
@@ -220,6 +225,24 @@ public final class EchoReactor implements EventLoop.Owner {
 		Listener listener = new Listener(this.loop, channel, this.limit, this::registerAccepted, this.acceptOperation);
 		listener.open();
 		this.listener = listener;
+	}
+
+	/**
+	 * Serve the UDP echo on the given channel as well. Called before {@link #start()}.
+	 * @param channel the bound channel
+	 * @param rateLimiter the per-source rate limit, or {@code null}
+	 */
+	void serveDatagrams(DatagramChannel channel, SourceRateLimiter rateLimiter) throws IOException {
+		DatagramEcho datagrams = new DatagramEcho(this.loop, channel, this.settings.udp().receiveBudget(),
+				rateLimiter);
+		datagrams.open();
+		this.datagrams = datagrams;
+		this.servesDatagrams = true;
+	}
+
+	/** @return whether this reactor owns a UDP echo channel */
+	public boolean servesDatagrams() {
+		return this.servesDatagrams;
 	}
 
 	void start() {
@@ -385,11 +408,17 @@ public final class EchoReactor implements EventLoop.Owner {
 		});
 	}
 
+	// The UDP channel closes with the listener: both stop taking new work at the drain.
 	private void closeListener() {
 		Listener listener = this.listener;
 		if (listener != null) {
 			this.listener = null;
 			listener.close(this.settings.backlog());
+		}
+		DatagramEcho datagrams = this.datagrams;
+		if (datagrams != null) {
+			this.datagrams = null;
+			datagrams.close();
 		}
 	}
 

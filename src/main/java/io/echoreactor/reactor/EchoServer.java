@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,10 @@ public final class EchoServer {
 	private volatile EchoAcceptor acceptor;
 
 	private volatile InetSocketAddress localAddress;
+
+	private volatile InetSocketAddress udpLocalAddress;
+
+	private volatile SourceRateLimiter rateLimiter;
 
 	private volatile Status status = Status.NEW;
 
@@ -265,6 +270,7 @@ public final class EchoServer {
 			}
 			List<EchoReactor> reactors = new ArrayList<>();
 			List<ServerSocketChannel> listeners = new ArrayList<>();
+			List<DatagramChannel> datagramChannels = new ArrayList<>();
 			try {
 				checkReserveFitsBudget();
 				for (int i = 0; i < this.settings.reactors(); i++) {
@@ -281,10 +287,16 @@ public final class EchoServer {
 							this.selectOperation, this.acceptOperation);
 				}
 				this.localAddress = (InetSocketAddress) listeners.get(0).getLocalAddress();
+				if (this.settings.udp().enabled()) {
+					bindDatagrams(reactors, datagramChannels);
+				}
 			}
 			catch (IOException | RuntimeException ex) {
 				for (ServerSocketChannel listener : listeners) {
 					Closeables.closeQuietly(listener);
+				}
+				for (DatagramChannel channel : datagramChannels) {
+					Closeables.closeQuietly(channel);
 				}
 				reactors.forEach(EchoReactor::abandon);
 				EchoAcceptor acceptor = this.acceptor;
@@ -309,7 +321,7 @@ public final class EchoServer {
 			this.status = Status.RUNNING;
 			logger.info("Echo server started on " + describe(this.localAddress) + " (accept strategy "
 					+ this.settings.acceptStrategy().name().toLowerCase() + ", " + reactors.size() + " reactor"
-					+ ((reactors.size() != 1) ? "s" : "") + ")");
+					+ ((reactors.size() != 1) ? "s" : "") + ")" + describeUdp());
 		}
 	}
 
@@ -343,6 +355,97 @@ public final class EchoServer {
 		catch (RuntimeException ex) {
 			return Runtime.getRuntime().maxMemory();
 		}
+	}
+
+	private String describeUdp() {
+		InetSocketAddress udp = this.udpLocalAddress;
+		if (udp == null) {
+			return "; UDP off";
+		}
+		return "; UDP on " + describe(udp) + ((this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT)
+				? " (a socket per reactor)" : " (" + this.reactors.get(0).threadName() + ")");
+	}
+
+	// In acceptor mode the first reactor owns the one socket; in reuseport mode each
+	// reactor owns one, and the kernel spreads sources over them.
+	private void bindDatagrams(List<EchoReactor> reactors, List<DatagramChannel> channels) throws IOException {
+		EchoServerSettings.UdpSettings udp = this.settings.udp();
+		int port = (udp.port() != null) ? udp.port() : this.settings.port();
+		InetSocketAddress requested = new InetSocketAddress(this.settings.address(), port);
+		SourceRateLimiter rateLimiter = (udp.rateLimitPerSource() > 0)
+				? new SourceRateLimiter(udp.rateLimitPerSource(), udp.maxTrackedSources()) : null;
+		this.rateLimiter = rateLimiter;
+		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
+			// As for TCP: bind once without SO_REUSEPORT, so that another process's port is
+			// an error rather than a group to join.
+			int bound;
+			try (DatagramChannel probe = bindDatagram(requested, false)) {
+				bound = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+			}
+			InetSocketAddress address = new InetSocketAddress(this.settings.address(), bound);
+			for (EchoReactor reactor : reactors) {
+				DatagramChannel channel = bindDatagram(address, true);
+				channels.add(channel);
+				reactor.serveDatagrams(channel, rateLimiter);
+			}
+		}
+		else {
+			DatagramChannel channel = bindDatagram(requested, false);
+			channels.add(channel);
+			reactors.get(0).serveDatagrams(channel, rateLimiter);
+		}
+		this.udpLocalAddress = (InetSocketAddress) channels.get(0).getLocalAddress();
+	}
+
+	private DatagramChannel bindDatagram(InetSocketAddress address, boolean reusePort) throws IOException {
+		DatagramChannel channel = DatagramChannel.open();
+		try {
+			EchoServerSettings.UdpSettings udp = this.settings.udp();
+			if (reusePort) {
+				channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
+			if (udp.receiveBufferSize() != null) {
+				channel.setOption(StandardSocketOptions.SO_RCVBUF, udp.receiveBufferSize());
+			}
+			if (udp.sendBufferSize() != null) {
+				channel.setOption(StandardSocketOptions.SO_SNDBUF, udp.sendBufferSize());
+			}
+			try {
+				channel.bind(address);
+			}
+			catch (IOException ex) {
+				throw new EchoBindException(address, ex, EchoBindException.Protocol.UDP);
+			}
+			channel.configureBlocking(false);
+			return channel;
+		}
+		catch (IOException | RuntimeException ex) {
+			Closeables.closeQuietly(channel);
+			throw ex;
+		}
+	}
+
+	/** @return the UDP socket's bound address, or {@code null} before start or with UDP off */
+	public InetSocketAddress udpLocalAddress() {
+		return this.udpLocalAddress;
+	}
+
+	/** @return the UDP port (useful with port 0), or -1 before start or with UDP off */
+	public int udpPort() {
+		InetSocketAddress address = this.udpLocalAddress;
+		return (address != null) ? address.getPort() : -1;
+	}
+
+	/** @return the source addresses the UDP rate limit tracks now; 0 when it is off */
+	public int udpTrackedSources() {
+		SourceRateLimiter rateLimiter = this.rateLimiter;
+		return (rateLimiter != null) ? rateLimiter.tracked() : 0;
+	}
+
+	/** @return the source addresses the UDP rate limit has forgotten to stay within its bound */
+	public long udpForgottenSources() {
+		SourceRateLimiter rateLimiter = this.rateLimiter;
+		return (rateLimiter != null) ? rateLimiter.forgotten() : 0;
 	}
 
 	static String describe(InetSocketAddress address) {

@@ -55,6 +55,8 @@ public final class EchoServerSettings {
 
 	private final SocketSettings socket;
 
+	private final UdpSettings udp;
+
 	private EchoServerSettings(Builder builder) {
 		this.address = builder.address;
 		this.port = builder.port;
@@ -76,6 +78,7 @@ public final class EchoServerSettings {
 		this.shutdownTimeout = Objects.requireNonNull(builder.shutdownTimeout, "shutdownTimeout");
 		this.selectTimeout = Objects.requireNonNull(builder.selectTimeout, "selectTimeout");
 		this.socket = Objects.requireNonNull(builder.socket, "socket");
+		this.udp = Objects.requireNonNull(builder.udp, "udp");
 		check(this.port >= 0 && this.port <= 65535, "port must be between 0 and 65535");
 		check(this.reactors >= 1, "reactors must be at least 1");
 		check(this.backlog >= 1, "backlog must be at least 1");
@@ -227,6 +230,43 @@ public final class EchoServerSettings {
 		return this.socket;
 	}
 
+	/** @return the UDP echo's settings */
+	public UdpSettings udp() {
+		return this.udp;
+	}
+
+	/**
+	 * The UDP echo (RFC 862's second half) on the same reactors.
+	 *
+	 * @param enabled whether to serve UDP
+	 * @param port the UDP port, or {@code null} for the TCP port's configured number; 0
+	 * picks a free port
+	 * @param rateLimitPerSource datagrams per second answered for one source address (a
+	 * token bucket holding one second's worth), or 0 for no limit
+	 * @param maxTrackedSources the most source addresses the rate limit tracks; the least
+	 * recent is forgotten first
+	 * @param receiveBudget datagrams received per wakeup before other work gets a turn
+	 * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
+	 * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
+	 */
+	public record UdpSettings(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
+			int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
+
+		/** The service's defaults: on, beside the TCP port, 1,000 datagrams/s per source. */
+		public static final UdpSettings DEFAULTS = new UdpSettings(true, null, 1000, 10_000, 64, null, null);
+
+		/** UDP off. */
+		public static final UdpSettings DISABLED = new UdpSettings(false, null, 1000, 10_000, 64, null, null);
+
+		public UdpSettings {
+			check(port == null || (port >= 0 && port <= 65535), "udp.port must be between 0 and 65535");
+			check(rateLimitPerSource >= 0, "udp.rateLimitPerSource must be at least 0");
+			check(maxTrackedSources >= 1, "udp.maxTrackedSources must be at least 1");
+			check(receiveBudget >= 1, "udp.receiveBudget must be at least 1");
+		}
+
+	}
+
 	/**
 	 * Socket options applied to the listening and accepted sockets; {@code null} leaves
 	 * the kernel's default.
@@ -291,6 +331,8 @@ public final class EchoServerSettings {
 		private Duration selectTimeout = Duration.ofSeconds(1);
 
 		private SocketSettings socket = SocketSettings.DEFAULTS;
+
+		private UdpSettings udp = UdpSettings.DEFAULTS;
 
 		private Builder() {
 		}
@@ -384,6 +426,11 @@ public final class EchoServerSettings {
 
 		public Builder socket(SocketSettings socket) {
 			this.socket = socket;
+			return this;
+		}
+
+		public Builder udp(UdpSettings udp) {
+			this.udp = udp;
 			return this;
 		}
 

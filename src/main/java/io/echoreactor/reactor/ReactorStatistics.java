@@ -131,7 +131,43 @@ public final class ReactorStatistics {
 		LOOP_FAILURES,
 
 		/** Nanoseconds spent outside {@code select()}: the loop's busy time. */
-		BUSY_NANOS
+		BUSY_NANOS,
+
+		/** UDP datagrams received. */
+		UDP_DATAGRAMS_RECEIVED,
+
+		/** Payload bytes of the UDP datagrams received. */
+		UDP_BYTES_RECEIVED,
+
+		/** UDP datagrams sent back. */
+		UDP_DATAGRAMS_SENT,
+
+		/** Payload bytes of the UDP datagrams sent back. */
+		UDP_BYTES_SENT,
+
+		/** UDP {@code receive()} calls that found no datagram (EAGAIN). */
+		UDP_RECEIVES_EMPTY,
+
+		/** UDP {@code send()} calls that sent nothing: the socket's send buffer was full. */
+		UDP_SENDS_EMPTY,
+
+		/** UDP datagrams dropped: source port below 1024. */
+		UDP_DROPPED_LOW_SOURCE_PORT,
+
+		/** UDP datagrams dropped: from the service's own socket. */
+		UDP_DROPPED_OWN_ADDRESS,
+
+		/** UDP datagrams dropped: from the service's own port on another address. */
+		UDP_DROPPED_OWN_PORT,
+
+		/** UDP datagrams dropped: the source's rate limit. */
+		UDP_DROPPED_RATE_LIMIT,
+
+		/** UDP datagrams dropped: the send buffer was full. */
+		UDP_DROPPED_SEND_BUFFER_FULL,
+
+		/** UDP datagrams dropped: {@code send()} failed. */
+		UDP_DROPPED_SEND_ERROR
 
 	}
 
@@ -271,6 +307,27 @@ public final class ReactorStatistics {
 			case TIMEOUT -> Counter.WAKEUPS_TIMEOUT;
 			case SPURIOUS -> Counter.WAKEUPS_SPURIOUS;
 		};
+	}
+
+	static Counter droppedCounter(UdpDropCause cause) {
+		return switch (cause) {
+			case LOW_SOURCE_PORT -> Counter.UDP_DROPPED_LOW_SOURCE_PORT;
+			case OWN_ADDRESS -> Counter.UDP_DROPPED_OWN_ADDRESS;
+			case OWN_PORT -> Counter.UDP_DROPPED_OWN_PORT;
+			case RATE_LIMIT -> Counter.UDP_DROPPED_RATE_LIMIT;
+			case SEND_BUFFER_FULL -> Counter.UDP_DROPPED_SEND_BUFFER_FULL;
+			case SEND_ERROR -> Counter.UDP_DROPPED_SEND_ERROR;
+		};
+	}
+
+	/**
+	 * Return the number of UDP datagrams dropped for the given cause. Called from any
+	 * thread.
+	 * @param cause the drop cause
+	 * @return the count
+	 */
+	public long dropped(UdpDropCause cause) {
+		return get(droppedCounter(cause));
 	}
 
 	static Counter rebuildCounter(RebuildCause cause) {

@@ -75,7 +75,11 @@ class EchoEndpointTests {
 				.filter((reactor) -> reactor.activeConnections() == 1)
 				.findFirst()
 				.orElseThrow();
-			assertThat(withClient.registeredKeys()).isOne();
+			// Its connection, and on the first reactor the UDP socket as well.
+			assertThat(withClient.registeredKeys()).isEqualTo((withClient.index() == 0) ? 2 : 1);
+			assertThat(echo.udp().port()).isEqualTo(server.udpPort());
+			assertThat(echo.udp().address()).isEqualTo("127.0.0.1");
+			assertThat(echo.udp().reactors()).containsExactly("echo-reactor-0");
 			assertThat(withClient.alive()).isTrue();
 			assertThat(withClient.state()).isEqualTo("RUNNING");
 			assertThat(withClient.threadState()).isIn("RUNNABLE", "WAITING", "TIMED_WAITING", "BLOCKED");
@@ -86,13 +90,14 @@ class EchoEndpointTests {
 	}
 
 	@Test
-	void inReuseportModeThereIsNoAcceptorAndEachReactorHoldsItsListener() {
+	void inReuseportModeThereIsNoAcceptorAndEachReactorHoldsItsListenerAndUdpSocket() {
 		EchoServer server = server(AcceptStrategy.REUSEPORT);
 		server.start();
 		EchoServerDescriptor echo = new EchoEndpoint(server).echo();
 		assertThat(echo.acceptStrategy()).isEqualTo("reuseport");
 		assertThat(echo.acceptor()).isNull();
-		assertThat(echo.reactors()).extracting(ReactorDescriptor::registeredKeys).containsExactly(1, 1);
+		assertThat(echo.reactors()).extracting(ReactorDescriptor::registeredKeys).containsExactly(2, 2);
+		assertThat(echo.udp().reactors()).containsExactly("echo-reactor-0", "echo-reactor-1");
 	}
 
 	private EchoServer server(AcceptStrategy acceptStrategy) {

@@ -164,14 +164,17 @@ class EchoServerPropertiesTests {
 		}
 		List<String> keys = new ArrayList<>();
 		for (RecordComponent component : EchoServerProperties.class.getRecordComponents()) {
-			if (!component.getName().equals("socket")) {
+			if (!component.getName().equals("socket") && !component.getName().equals("udp")) {
 				keys.add("echo.server." + dashed(component.getName()));
 			}
 		}
 		for (RecordComponent component : EchoServerProperties.Socket.class.getRecordComponents()) {
 			keys.add("echo.server.socket." + dashed(component.getName()));
 		}
-		assertThat(keys).hasSize(26);
+		for (RecordComponent component : EchoServerProperties.Udp.class.getRecordComponents()) {
+			keys.add("echo.server.udp." + dashed(component.getName()));
+		}
+		assertThat(keys).hasSize(33);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
@@ -182,6 +185,9 @@ class EchoServerPropertiesTests {
 		assertThat(byName.get("echo.server.write-timeout")).containsEntry("defaultValue", "60s");
 		assertThat(byName.get("echo.server.stall-timeout")).containsEntry("defaultValue", "10s");
 		assertThat(byName.get("echo.server.max-connections-per-address")).containsEntry("defaultValue", 0);
+		assertThat(byName.get("echo.server.udp.enabled")).containsEntry("defaultValue", true);
+		assertThat(byName.get("echo.server.udp.rate-limit-per-source")).containsEntry("defaultValue", 1000);
+		assertThat(byName.get("echo.server.udp.port")).doesNotContainKey("defaultValue");
 	}
 
 	private static String dashed(String camelCase) {

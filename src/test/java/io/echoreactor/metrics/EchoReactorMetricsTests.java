@@ -48,12 +48,15 @@ class EchoReactorMetricsTests {
 			"echo_reactor_busy_seconds_total", "echo_reactor_busy_ratio", "echo_reactor_tasks_pending",
 			"echo_reactor_alive", "echo_selector_rebuilds_total", "echo_ready", "echo_connections_resets_total",
 			"echo_connections_awaiting_memory", "echo_memory_waits_total", "echo_pending_allocated_bytes",
-			"echo_reactor_select_age_seconds");
+			"echo_reactor_select_age_seconds", "echo_udp_datagrams_received_total", "echo_udp_received_bytes_total",
+			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
+			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_sources_tracked",
+			"echo_udp_sources_forgotten_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",
 			"echo_listen_queue_depth", "echo_listen_queue_max", "echo_kernel_tcp_memory_bytes",
-			"echo_kernel_tcp_sockets");
+			"echo_kernel_tcp_sockets", "echo_kernel_udp_errors_total");
 
 	/** Meters beyond the contract. */
 	static final Set<String> EXTRA = Set.of("echo_reactor_tasks_total", "echo_reactor_loop_failures_total");
@@ -146,6 +149,8 @@ class EchoReactorMetricsTests {
 		assertThat(scrape.has("echo_connections_rejected_total", "reactor", "acceptor", "cause", "address-limit"))
 			.isTrue();
 		assertThat(scrape.has("echo_selector_rebuilds_total", "reactor", "0", "cause", "spin")).isTrue();
+		assertThat(scrape.has("echo_udp_dropped_total", "reactor", "1", "cause", "low-source-port")).isTrue();
+		assertThat(scrape.has("echo_udp_dropped_total", "reactor", "0", "cause", "send-buffer-full")).isTrue();
 		assertThat(scrape.has("echo_selector_rebuilds_total", "reactor", "acceptor", "cause", "failure")).isTrue();
 		assertThat(scrape.has("echo_accept_errors_total", "reactor", "acceptor", "cause", "too-many-open-files"))
 			.isTrue();

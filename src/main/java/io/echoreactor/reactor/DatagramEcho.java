@@ -1,0 +1,188 @@
+package io.echoreactor.reactor;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+
+import io.echoreactor.reactor.ReactorStatistics.Counter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The UDP echo of RFC 862 on a reactor's {@link EventLoop}: each datagram received is sent
+ * back to its source as one datagram with the same bytes, never split, merged or
+ * truncated (the receive buffer holds the largest UDP payload). A wakeup receives until
+ * {@code receive()} finds nothing or the receive budget is spent.
+ *
+ * <p>
+ * <strong>Never a reflector or a loop.</strong> Datagrams from a source port below 1024
+ * (a service that would answer back), from the service's own port (another instance of
+ * it, or its own socket) and beyond a source's {@link SourceRateLimiter rate limit} are
+ * dropped unanswered. When the socket's send buffer is full the answer is dropped: UDP
+ * promises nothing more, and the reactor never waits for it.
+ *
+ * <p>
+ * <strong>Threading:</strong> confined to its loop's thread.
+ */
+final class DatagramEcho implements Selectable {
+
+	private static final Log logger = LogFactory.getLog(DatagramEcho.class);
+
+	/** Holds the largest UDP payload: 65,507 bytes over IPv4, 65,527 over IPv6. */
+	static final int RECEIVE_BUFFER_SIZE = 65_536;
+
+	private final EventLoop loop;
+
+	private final DatagramChannel channel;
+
+	private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_SIZE);
+
+	private final int receiveBudget;
+
+	private final SourceRateLimiter rateLimiter;
+
+	private final int ownPort;
+
+	private final InetAddress ownAddress;
+
+	private final ThrottledWarning failures = new ThrottledWarning(logger);
+
+	private SelectionKey key;
+
+	/**
+	 * @param loop the reactor's loop
+	 * @param channel the bound, non-blocking channel
+	 * @param receiveBudget datagrams per wakeup
+	 * @param rateLimiter the per-source limit, or {@code null} for none
+	 */
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter)
+			throws IOException {
+		this.loop = loop;
+		this.channel = channel;
+		this.receiveBudget = receiveBudget;
+		this.rateLimiter = rateLimiter;
+		InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+		this.ownPort = local.getPort();
+		this.ownAddress = local.getAddress();
+	}
+
+	/** Start receiving. Loop thread, or before the loop starts. */
+	void open() throws IOException {
+		this.key = this.loop.register(this.channel, SelectionKey.OP_READ, this);
+	}
+
+	DatagramChannel channel() {
+		return this.channel;
+	}
+
+	@Override
+	public void ready(int readyOps) {
+		ReactorStatistics statistics = this.loop.statistics();
+		ByteBuffer buffer = this.buffer;
+		for (int i = 0; i < this.receiveBudget; i++) {
+			buffer.clear();
+			SocketAddress received;
+			try {
+				received = this.channel.receive(buffer);
+			}
+			catch (IOException ex) {
+				if (this.failures.due()) {
+					this.failures.log("UDP receive failed on " + this.loop.name(), ex);
+				}
+				return;
+			}
+			if (received == null) {
+				statistics.increment(Counter.UDP_RECEIVES_EMPTY);
+				return;
+			}
+			statistics.increment(Counter.UDP_DATAGRAMS_RECEIVED);
+			statistics.add(Counter.UDP_BYTES_RECEIVED, buffer.position());
+			InetSocketAddress source = (InetSocketAddress) received;
+			UdpDropCause refused = admit(source);
+			if (refused != null) {
+				statistics.increment(ReactorStatistics.droppedCounter(refused));
+				continue;
+			}
+			send(buffer.flip(), source, statistics);
+		}
+	}
+
+	private void send(ByteBuffer datagram, InetSocketAddress destination, ReactorStatistics statistics) {
+		int length = datagram.remaining();
+		try {
+			if (this.channel.send(datagram, destination) == 0) {
+				statistics.increment(Counter.UDP_SENDS_EMPTY);
+				statistics.increment(Counter.UDP_DROPPED_SEND_BUFFER_FULL);
+				return;
+			}
+		}
+		catch (IOException ex) {
+			statistics.increment(Counter.UDP_DROPPED_SEND_ERROR);
+			if (logger.isDebugEnabled()) {
+				logger.debug("Unable to answer " + destination + " on " + this.loop.name(), ex);
+			}
+			return;
+		}
+		statistics.increment(Counter.UDP_DATAGRAMS_SENT);
+		statistics.add(Counter.UDP_BYTES_SENT, length);
+	}
+
+	/**
+	 * Return why a datagram from {@code source} must not be answered.
+	 * @param source its source
+	 * @return the cause, or {@code null} to answer it
+	 */
+	UdpDropCause admit(InetSocketAddress source) {
+		int port = source.getPort();
+		if (port == this.ownPort) {
+			return isOwnAddress(source.getAddress()) ? UdpDropCause.OWN_ADDRESS : UdpDropCause.OWN_PORT;
+		}
+		if (port < 1024) {
+			return UdpDropCause.LOW_SOURCE_PORT;
+		}
+		if (this.rateLimiter != null && !this.rateLimiter.tryAcquire(source.getAddress(), this.loop.now())) {
+			return UdpDropCause.RATE_LIMIT;
+		}
+		return null;
+	}
+
+	private boolean isOwnAddress(InetAddress address) {
+		if (!this.ownAddress.isAnyLocalAddress()) {
+			return this.ownAddress.equals(address);
+		}
+		if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+			return true;
+		}
+		try {
+			return NetworkInterface.getByInetAddress(address) != null;
+		}
+		catch (SocketException ex) {
+			return false;
+		}
+	}
+
+	@Override
+	public void rekeyed(SelectionKey key) {
+		this.key = key;
+	}
+
+	@Override
+	public void abort(CloseCause cause) {
+		close();
+	}
+
+	/** Stop receiving and close the channel. */
+	void close() {
+		if (this.key != null) {
+			this.key.cancel();
+		}
+		Closeables.closeQuietly(this.channel);
+	}
+
+}
