@@ -9,12 +9,14 @@ import io.echoreactor.context.EchoServerLifecycle;
 import io.echoreactor.metrics.EchoKernelMetrics;
 import io.echoreactor.metrics.EchoReactorMetrics;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.TlsContext;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,13 +48,19 @@ class EchoConfiguration {
 	static class EchoServerConfiguration {
 
 		@Bean
-		EchoServer echoServer(EchoServerProperties properties,
-				ObjectProvider<LifecycleProperties> lifecycleProperties) {
+		EchoServer echoServer(EchoServerProperties properties, ObjectProvider<LifecycleProperties> lifecycleProperties,
+				ObjectProvider<SslBundles> sslBundles) {
 			LifecycleProperties lifecycle = lifecycleProperties.getIfAvailable();
 			if (lifecycle != null) {
 				checkDrainFitsInShutdownPhase(properties.shutdownTimeout(), lifecycle.getTimeoutPerShutdownPhase());
 			}
-			return new EchoServer(properties.toSettings());
+			TlsContext tls = EchoTlsContexts.of(properties.ssl(), sslBundles);
+			if (!properties.plain().enabled() && tls == null) {
+				throw new InvalidConfigurationPropertyValueException("echo.server.plain.enabled", false,
+						"the server would serve no TCP port: set echo.server.ssl.bundle to serve TLS only, or "
+								+ "leave echo.server.plain.enabled true");
+			}
+			return new EchoServer(properties.toSettings(tls));
 		}
 
 		@Bean

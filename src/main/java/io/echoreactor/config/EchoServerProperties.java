@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.TlsContext;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
 
@@ -65,6 +66,8 @@ import org.springframework.validation.annotation.Validated;
  * 1s (checked at start-up), so that the whole drain fits in its shutdown phase.
  * @param socket socket options.
  * @param udp the UDP echo.
+ * @param ssl the TLS listener.
+ * @param plain the plain (unencrypted) TCP listener.
  */
 @ConfigurationProperties("echo.server")
 @Validated
@@ -86,13 +89,24 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
 		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
-		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp) {
+		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp, @DefaultValue @Valid Ssl ssl,
+		@DefaultValue @Valid Plain plain) {
 
 	/**
 	 * Return these properties as the reactor's settings.
 	 * @return the settings
 	 */
 	public EchoServerSettings toSettings() {
+		return toSettings(null);
+	}
+
+	/**
+	 * Return these properties as the reactor's settings, with the TLS listener made from
+	 * the given context.
+	 * @param tls the context of {@code ssl.bundle}, or {@code null} for no TLS listener
+	 * @return the settings
+	 */
+	public EchoServerSettings toSettings(TlsContext tls) {
 		return EchoServerSettings.builder()
 			.address(this.address)
 			.port(this.port)
@@ -112,6 +126,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.shutdownTimeout(this.shutdownTimeout)
 			.socket(this.socket.toSettings())
 			.udp(this.udp.toSettings())
+			.tls(new EchoServerSettings.TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
+			.plainEnabled(this.plain.enabled)
 			.build();
 	}
 
@@ -180,6 +196,38 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 					this.maxTrackedSources, this.receiveBudget, toIntBytes(this.receiveBufferSize),
 					toIntBytes(this.sendBufferSize));
 		}
+
+	}
+
+	/**
+	 * The TLS listener: the echo through TLS, beside the plain port, with its key material
+	 * from a Spring Boot SSL bundle.
+	 *
+	 * @param bundle name of the SSL bundle (spring.ssl.bundle.pem.NAME or
+	 * spring.ssl.bundle.jks.NAME) to serve TLS with; unset serves no TLS. The bundle's
+	 * options narrow the protocols (TLS 1.3 and 1.2 by default) and cipher suites; with
+	 * reload-on-update, a rotated certificate is used for new handshakes while open
+	 * connections keep echoing.
+	 * @param port TLS port, 0 to 65535; 0 picks a free port, which is logged.
+	 * @param handshakeTimeout close a connection whose TLS handshake has not finished within
+	 * this long, 1ms to 1h.
+	 * @param clientAuth client certificates: none, want (asked for; a client without one is
+	 * served) or need (a client without a certificate trusted by the bundle's trust store is
+	 * refused).
+	 */
+	public record Ssl(String bundle, @DefaultValue("7443") @Range(min = 0, max = 65535) int port,
+			@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration handshakeTimeout,
+			@DefaultValue("none") TlsContext.ClientAuth clientAuth) {
+
+	}
+
+	/**
+	 * The plain TCP listener.
+	 *
+	 * @param enabled whether to serve the plain (unencrypted) echo on echo.server.port; set
+	 * false to serve TLS only (echo.server.ssl.bundle must then be set).
+	 */
+	public record Plain(@DefaultValue("true") boolean enabled) {
 
 	}
 

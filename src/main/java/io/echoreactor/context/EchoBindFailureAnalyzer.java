@@ -20,9 +20,11 @@ class EchoBindFailureAnalyzer extends AbstractFailureAnalyzer<EchoBindException>
 		String where = address.getAddress().isAnyLocalAddress() ? "all interfaces"
 				: address.getAddress().getHostAddress();
 		boolean udp = cause.getProtocol() == EchoBindException.Protocol.UDP;
+		String label = (cause.getProtocol() == EchoBindException.Protocol.TCP) ? ""
+				: cause.getProtocol().name() + " ";
 		String property = cause.getProtocol().portProperty();
 		return switch (cause.getReason()) {
-			case PORT_IN_USE -> new FailureAnalysis("Echo server " + (udp ? "UDP " : "") + "port " + port + " on "
+			case PORT_IN_USE -> new FailureAnalysis("Echo server " + label + "port " + port + " on "
 					+ where + " was already in use.",
 					(udp ? "Identify and stop the process that's bound to UDP port " + port
 							+ " or configure this application to use another UDP port with " + property
@@ -38,7 +40,7 @@ class EchoBindFailureAnalyzer extends AbstractFailureAnalyzer<EchoBindException>
 							+ "listen on all interfaces.",
 					cause);
 			case PERMISSION_DENIED -> new FailureAnalysis("The echo server was denied permission to bind "
-					+ (udp ? "UDP " : "") + "port " + port + " on " + where + ".",
+					+ label + "port " + port + " on " + where + ".",
 					"Configure a port above 1023 with " + property + ", or give the process the "
 							+ "CAP_NET_BIND_SERVICE capability.",
 					cause);

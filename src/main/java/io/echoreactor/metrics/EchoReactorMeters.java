@@ -330,6 +330,32 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "too small.",
 			Tag.FAMILY, Tag.CAUSE),
 
+	/** {@code echo_tls_handshakes_total{reactor,result}}. */
+	TLS_HANDSHAKES("echo.tls.handshakes", Meter.Type.COUNTER, null,
+			"TLS handshakes on the TLS port, by result: ok, or why it failed: timeout (not finished within "
+					+ "echo.server.ssl.handshake-timeout), eof (the client closed first, such as a TCP health check), "
+					+ "not-tls (a plain-text client), protocol-version, no-shared-cipher, bad-certificate, unknown-ca, "
+					+ "other. Healthy: ok follows the TLS connection rate; failures near 0, eof aside.",
+			Tag.REACTOR, Tag.RESULT),
+
+	/** {@code echo_tls_handshake_seconds{...}} (histogram). */
+	TLS_HANDSHAKE_TIME("echo.tls.handshake", Meter.Type.TIMER, "seconds",
+			"Time from a TLS connection's registration to the end of its handshake, delegated tasks included. "
+					+ "Healthy: about the client's round trips plus a millisecond or two of key exchange."),
+
+	/** {@code echo_tls_connections_total{protocol,cipher}}. */
+	TLS_CONNECTIONS("echo.tls.connections", Meter.Type.COUNTER, null,
+			"TLS connections established, by negotiated protocol and cipher suite (a series appears with its "
+					+ "first connection). Healthy: the protocols and suites the bundle's options intend.",
+			Tag.PROTOCOL, Tag.CIPHER),
+
+	/** {@code echo_tls_task_seconds_total{reactor}}. */
+	TLS_TASK_TIME("echo.tls.task", Meter.Type.COUNTER, "seconds",
+			"Time the reactor spent running the TLS engine's delegated tasks (key exchange, certificate checks) "
+					+ "inline on its own thread. Healthy: a small part of echo_reactor_busy_seconds_total; a large "
+					+ "part means handshakes dominate the reactor.",
+			Tag.REACTOR),
+
 	/** {@code echo_ready}. */
 	READY("echo.ready", Meter.Type.GAUGE, null,
 			"1 while the service takes traffic (readiness ACCEPTING_TRAFFIC), else 0: until the echo port is bound "
@@ -446,7 +472,13 @@ public enum EchoReactorMeters implements MeterDocumentation {
 		STATE("state"),
 
 		/** An address family: {@code ipv4} or {@code ipv6}. */
-		FAMILY("family");
+		FAMILY("family"),
+
+		/** A negotiated TLS protocol, such as {@code TLSv1.3}. */
+		PROTOCOL("protocol"),
+
+		/** A negotiated TLS cipher suite. */
+		CIPHER("cipher");
 
 		private final String key;
 

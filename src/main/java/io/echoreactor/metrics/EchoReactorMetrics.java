@@ -3,6 +3,11 @@ package io.echoreactor.metrics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -16,6 +21,8 @@ import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.ReactorStatistics;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.RebuildCause;
+import io.echoreactor.reactor.TlsFailure;
+import io.echoreactor.reactor.TlsHandshakeListener;
 import io.echoreactor.reactor.UdpDropCause;
 import io.echoreactor.reactor.WakeupCause;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -24,6 +31,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
@@ -50,6 +58,15 @@ public final class EchoReactorMetrics implements MeterBinder {
 	private static final double[] READY_KEYS_BUCKETS = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
 
 	private static final DistributionSummary[] NONE = {};
+
+	// From a session resumed on a fast machine to a full handshake on a loaded one.
+	private static final Duration[] HANDSHAKE_BUCKETS = Stream
+		.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+		.map(Duration::ofMillis)
+		.toArray(Duration[]::new);
+
+	// One per registry bound; the server gets one listener that tells them all.
+	private final List<TlsHandshakeListener> tlsListeners = new CopyOnWriteArrayList<>();
 
 	private final EchoServer server;
 
@@ -110,6 +127,9 @@ public final class EchoReactorMetrics implements MeterBinder {
 			register(registry, EchoReactorMeters.UDP_SOURCES_TRACKED, Tags.empty(), EchoServer::udpTrackedSources);
 			register(registry, EchoReactorMeters.UDP_SOURCES_FORGOTTEN, Tags.empty(),
 					EchoServer::udpForgottenSources);
+		}
+		if (this.server.settings().tls().enabled()) {
+			bindTls(registry, reactors);
 		}
 		BooleanSupplier ready = this.ready;
 		register(registry, EchoReactorMeters.READY, Tags.empty(), (server) -> ready.getAsBoolean() ? 1 : 0);
@@ -187,6 +207,43 @@ public final class EchoReactorMetrics implements MeterBinder {
 				return (statistics != null) ? statistics.dropped(cause) : 0;
 			});
 		}
+	}
+
+	private void bindTls(MeterRegistry registry, int reactors) {
+		for (int index = 0; index < reactors; index++) {
+			int i = index;
+			Tags tags = Tags.of(reactorTag(String.valueOf(index)));
+			counter(registry, EchoReactorMeters.TLS_HANDSHAKES, tags.and(resultTag("ok")), index,
+					Counter.TLS_HANDSHAKES);
+			for (TlsFailure failure : TlsFailure.values()) {
+				register(registry, EchoReactorMeters.TLS_HANDSHAKES, tags.and(resultTag(failure.tag())), (server) -> {
+					ReactorStatistics statistics = statistics(server, i);
+					return (statistics != null) ? statistics.tlsFailures(failure) : 0;
+				});
+			}
+			register(registry, EchoReactorMeters.TLS_TASK_TIME, tags,
+					(server) -> count(statistics(server, i), Counter.TLS_TASK_NANOS) / 1e9);
+		}
+		Timer handshakes = Timer.builder(EchoReactorMeters.TLS_HANDSHAKE_TIME.getName())
+			.description(EchoReactorMeters.TLS_HANDSHAKE_TIME.getDescription())
+			.serviceLevelObjectives(HANDSHAKE_BUCKETS)
+			.register(registry);
+		Map<String, io.micrometer.core.instrument.Counter> connections = new ConcurrentHashMap<>();
+		this.tlsListeners.add((reactor, protocol, cipherSuite, nanos) -> {
+			handshakes.record(nanos, TimeUnit.NANOSECONDS);
+			connections.computeIfAbsent(protocol + " " + cipherSuite, (key) -> io.micrometer.core.instrument.Counter
+				.builder(EchoReactorMeters.TLS_CONNECTIONS.getName())
+				.description(EchoReactorMeters.TLS_CONNECTIONS.getDescription())
+				.tags(EchoReactorMeters.Tag.PROTOCOL.asString(), protocol, EchoReactorMeters.Tag.CIPHER.asString(),
+						cipherSuite)
+				.register(registry)).increment();
+		});
+		List<TlsHandshakeListener> listeners = List.copyOf(this.tlsListeners);
+		this.server.setTlsHandshakeListener((reactor, protocol, cipherSuite, nanos) -> {
+			for (TlsHandshakeListener listener : listeners) {
+				listener.handshakeCompleted(reactor, protocol, cipherSuite, nanos);
+			}
+		});
 	}
 
 	private void bindAccepting(MeterRegistry registry, String reactor,

@@ -35,7 +35,19 @@ public enum CloseCause {
 	 * its fair share, for the longest without draining. The connection is reset, so the
 	 * client sees an error.
 	 */
-	EVICTED("evicted");
+	EVICTED("evicted"),
+
+	/**
+	 * The TLS handshake failed or did not finish within
+	 * {@code echo.server.ssl.handshake-timeout}; {@code echo_tls_handshakes_total} tells why.
+	 */
+	TLS_HANDSHAKE("tls-handshake"),
+
+	/**
+	 * The PROXY protocol header was malformed, oversized, not sent in time, or sent by (or
+	 * required from) an untrusted source; {@code echo_proxy_headers_total} tells which.
+	 */
+	PROXY_HEADER("proxy-header");
 
 	private final String tag;
 

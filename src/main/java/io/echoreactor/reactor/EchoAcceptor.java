@@ -22,7 +22,7 @@ final class EchoAcceptor implements EventLoop.Owner {
 
 	private final EventLoop loop;
 
-	private final Listener listener;
+	private final List<Listener> listeners = new java.util.ArrayList<>();
 
 	private final List<EchoReactor> reactors;
 
@@ -34,15 +34,26 @@ final class EchoAcceptor implements EventLoop.Owner {
 
 	private int next;
 
-	EchoAcceptor(ServerSocketChannel channel, List<EchoReactor> reactors, ConnectionLimit limit,
-			EchoServerSettings settings, SelectOperation selectOperation, Listener.AcceptOperation acceptOperation)
-			throws IOException {
+	private final Listener.AcceptOperation acceptOperation;
+
+	EchoAcceptor(List<EchoReactor> reactors, ConnectionLimit limit, EchoServerSettings settings,
+			SelectOperation selectOperation, Listener.AcceptOperation acceptOperation) throws IOException {
 		this.reactors = reactors;
 		this.limit = limit;
 		this.backlog = settings.backlog();
+		this.acceptOperation = acceptOperation;
 		this.loop = new EventLoop(THREAD_NAME, settings.selectTimeout().toNanos(), selectOperation, this);
-		this.listener = new Listener(this.loop, channel, limit, this::handOff, acceptOperation);
-		this.listener.open();
+	}
+
+	/**
+	 * Accept on the given listening socket as well. Called before {@link #start()}.
+	 * @param channel the bound listening socket
+	 * @param tls whether its connections begin with a TLS handshake
+	 */
+	void listen(ServerSocketChannel channel, boolean tls) throws IOException {
+		Listener listener = new Listener(this.loop, channel, this.limit, this::handOff, this.acceptOperation, tls);
+		listener.open();
+		this.listeners.add(listener);
 	}
 
 	ReactorStatistics statistics() {
@@ -72,20 +83,22 @@ final class EchoAcceptor implements EventLoop.Owner {
 	 */
 	CompletableFuture<Void> stop() {
 		this.loop.execute(() -> {
-			this.listener.close(this.backlog);
+			for (Listener listener : this.listeners) {
+				listener.close(this.backlog);
+			}
 			this.stopped = true;
 		});
 		return this.loop.terminated();
 	}
 
-	private void handOff(SocketChannel channel, InetAddress address) {
+	private void handOff(SocketChannel channel, InetAddress address, boolean tls) {
 		for (int attempt = 0; attempt < this.reactors.size(); attempt++) {
 			EchoReactor reactor = this.reactors.get(this.next);
 			this.next = (this.next + 1) % this.reactors.size();
 			// A dead reactor would never serve or close the connection; a stalled one would
 			// hold it unanswered.
 			if (reactor.state() != EchoReactor.State.TERMINATED && !reactor.isStalled()) {
-				reactor.register(channel, address);
+				reactor.register(channel, address, tls);
 				return;
 			}
 		}
@@ -103,7 +116,9 @@ final class EchoAcceptor implements EventLoop.Owner {
 
 	@Override
 	public void ended(boolean died) {
-		this.listener.abort(died ? CloseCause.ERROR : CloseCause.SHUTDOWN);
+		for (Listener listener : this.listeners) {
+			listener.abort(died ? CloseCause.ERROR : CloseCause.SHUTDOWN);
+		}
 	}
 
 }

@@ -50,6 +50,9 @@ public class EchoBindException extends EchoServerException {
 		/** The TCP listener: {@code echo.server.port}. */
 		TCP("echo.server.port"),
 
+		/** The TLS listener: {@code echo.server.ssl.port}. */
+		TLS("echo.server.ssl.port"),
+
 		/** The UDP socket: {@code echo.server.udp.port}. */
 		UDP("echo.server.udp.port");
 

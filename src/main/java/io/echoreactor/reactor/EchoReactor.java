@@ -17,6 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
+import javax.net.ssl.SSLEngine;
+
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import jdk.net.ExtendedSocketOptions;
@@ -79,11 +81,15 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private volatile boolean servesDatagrams;
 
+	private volatile TlsHandshakeListener tlsHandshakeListener;
+
 	// Reactor-thread state.
 
-	private Listener listener;
+	private final List<Listener> listeners = new ArrayList<>();
 
 	private DatagramEcho datagrams;
+
+	private TlsSession.TlsBuffers tlsBuffers;
 
 	private int connections;
 
@@ -172,6 +178,14 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.loop.setReadyKeysListener(listener);
 	}
 
+	/**
+	 * Set what is told of every completed TLS handshake; it runs on the reactor thread.
+	 * @param listener the listener, or {@code null}
+	 */
+	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
+		this.tlsHandshakeListener = listener;
+	}
+
 	EventLoop loop() {
 		return this.loop;
 	}
@@ -220,11 +234,17 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.loop.execute(task);
 	}
 
-	/** Serve the given listener as well ({@code reuseport} mode). Called before {@link #start()}. */
-	void listen(ServerSocketChannel channel) throws IOException {
-		Listener listener = new Listener(this.loop, channel, this.limit, this::registerAccepted, this.acceptOperation);
+	/**
+	 * Serve the given listener as well ({@code reuseport} mode). Called before
+	 * {@link #start()}.
+	 * @param channel the bound listening socket
+	 * @param tls whether its connections begin with a TLS handshake
+	 */
+	void listen(ServerSocketChannel channel, boolean tls) throws IOException {
+		Listener listener = new Listener(this.loop, channel, this.limit, this::registerAccepted, this.acceptOperation,
+				tls);
 		listener.open();
-		this.listener = listener;
+		this.listeners.add(listener);
 	}
 
 	/**
@@ -260,11 +280,11 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * Hand an accepted channel to this reactor, which owns it from now on. Called from the
 	 * acceptor thread.
 	 */
-	void register(SocketChannel channel, InetAddress address) {
-		this.loop.execute(new Registration(channel, address));
+	void register(SocketChannel channel, InetAddress address, boolean tls) {
+		this.loop.execute(new Registration(channel, address, tls));
 	}
 
-	private void registerAccepted(SocketChannel channel, InetAddress address) {
+	private void registerAccepted(SocketChannel channel, InetAddress address, boolean tls) {
 		assert this.loop.inLoop();
 		this.connections++;
 		statistics().increment(Counter.CONNECTIONS_ACCEPTED);
@@ -274,6 +294,9 @@ public final class EchoReactor implements EventLoop.Owner {
 			channel.configureBlocking(false);
 			configure(channel);
 			connection.open();
+			if (tls) {
+				connection.startTls(Echoing.INSTANCE);
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			if (logger.isDebugEnabled()) {
@@ -367,6 +390,40 @@ public final class EchoReactor implements EventLoop.Owner {
 		return false;
 	}
 
+	/** @return a TLS session for a new connection, from the current {@link TlsContext} */
+	TlsSession newTlsSession() {
+		SSLEngine engine = this.settings.tls().context().createEngine();
+		if (this.tlsBuffers == null) {
+			this.tlsBuffers = new TlsSession.TlsBuffers(engine);
+		}
+		return new TlsSession(engine, this.tlsBuffers, statistics(), this.loop.now());
+	}
+
+	long handshakeTimeoutNanos() {
+		return this.settings.tls().handshakeTimeout().toNanos();
+	}
+
+	void handshakeCompleted(TlsSession session) {
+		statistics().increment(Counter.TLS_HANDSHAKES);
+		TlsHandshakeListener listener = this.tlsHandshakeListener;
+		if (listener != null) {
+			javax.net.ssl.SSLSession established = session.engine().getSession();
+			listener.handshakeCompleted(this.index, established.getProtocol(), established.getCipherSuite(),
+					System.nanoTime() - session.startNanos());
+		}
+	}
+
+	void handshakeFailed(TcpConnection connection, TlsFailure failure, Exception ex) {
+		statistics().increment(ReactorStatistics.tlsFailureCounter(failure));
+		if (ex != null && logger.isDebugEnabled()) {
+			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);
+		}
+	}
+
+	/** A connection moved on to {@code stage} after its handshake (or PROXY header). */
+	void entered(TcpConnection connection, Stage stage) {
+	}
+
 	void memoryShortWarning(TcpConnection connection) {
 		if (this.evictions.due()) {
 			this.evictions.log("No memory for pending output on " + threadName() + "; resetting a connection", null);
@@ -408,13 +465,12 @@ public final class EchoReactor implements EventLoop.Owner {
 		});
 	}
 
-	// The UDP channel closes with the listener: both stop taking new work at the drain.
+	// The UDP channel closes with the listeners: all stop taking new work at the drain.
 	private void closeListener() {
-		Listener listener = this.listener;
-		if (listener != null) {
-			this.listener = null;
+		for (Listener listener : this.listeners) {
 			listener.close(this.settings.backlog());
 		}
+		this.listeners.clear();
 		DatagramEcho datagrams = this.datagrams;
 		if (datagrams != null) {
 			this.datagrams = null;
@@ -490,14 +546,17 @@ public final class EchoReactor implements EventLoop.Owner {
 
 		private final InetAddress address;
 
-		Registration(SocketChannel channel, InetAddress address) {
+		private final boolean tls;
+
+		Registration(SocketChannel channel, InetAddress address, boolean tls) {
 			this.channel = channel;
 			this.address = address;
+			this.tls = tls;
 		}
 
 		@Override
 		public void run() {
-			registerAccepted(this.channel, this.address);
+			registerAccepted(this.channel, this.address, this.tls);
 		}
 
 		@Override

@@ -66,11 +66,15 @@ public final class EchoServer {
 
 	private volatile InetSocketAddress udpLocalAddress;
 
+	private volatile InetSocketAddress tlsLocalAddress;
+
 	private volatile SourceRateLimiter rateLimiter;
 
 	private volatile Status status = Status.NEW;
 
 	private volatile IntFunction<IntConsumer> readyKeysListeners;
+
+	private volatile TlsHandshakeListener tlsHandshakeListener;
 
 	/**
 	 * Create a server; nothing is bound until {@link #start()}.
@@ -277,16 +281,18 @@ public final class EchoServer {
 					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.selectOperation,
 							this.acceptOperation));
 				}
-				if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
-					bindReusePort(reactors, listeners);
-				}
-				else {
-					ServerSocketChannel listener = bind(requestedAddress(), false);
-					listeners.add(listener);
-					this.acceptor = new EchoAcceptor(listener, List.copyOf(reactors), this.limit, this.settings,
+				if (this.settings.acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+					this.acceptor = new EchoAcceptor(List.copyOf(reactors), this.limit, this.settings,
 							this.selectOperation, this.acceptOperation);
 				}
-				this.localAddress = (InetSocketAddress) listeners.get(0).getLocalAddress();
+				if (this.settings.plainEnabled()) {
+					this.localAddress = bindListeners(reactors, listeners, this.settings.port(), false,
+							EchoBindException.Protocol.TCP);
+				}
+				if (this.settings.tls().enabled()) {
+					this.tlsLocalAddress = bindListeners(reactors, listeners, this.settings.tls().port(), true,
+							EchoBindException.Protocol.TLS);
+				}
 				if (this.settings.udp().enabled()) {
 					bindDatagrams(reactors, datagramChannels);
 				}
@@ -314,14 +320,17 @@ public final class EchoServer {
 			if (readyKeysListeners != null) {
 				reactors.forEach((reactor) -> reactor.setReadyKeysListener(readyKeysListeners.apply(reactor.index())));
 			}
+			TlsHandshakeListener tlsHandshakeListener = this.tlsHandshakeListener;
+			reactors.forEach((reactor) -> reactor.setTlsHandshakeListener(tlsHandshakeListener));
 			reactors.forEach(EchoReactor::start);
 			if (this.acceptor != null) {
 				this.acceptor.start();
 			}
 			this.status = Status.RUNNING;
-			logger.info("Echo server started on " + describe(this.localAddress) + " (accept strategy "
+			logger.info("Echo server started on " + describe((this.localAddress != null) ? this.localAddress
+					: this.tlsLocalAddress) + " (" + ((this.localAddress != null) ? "" : "TLS only, ") + "accept strategy "
 					+ this.settings.acceptStrategy().name().toLowerCase() + ", " + reactors.size() + " reactor"
-					+ ((reactors.size() != 1) ? "s" : "") + ")" + describeUdp());
+					+ ((reactors.size() != 1) ? "s" : "") + ")" + describeTls() + describeUdp());
 		}
 	}
 
@@ -355,6 +364,11 @@ public final class EchoServer {
 		catch (RuntimeException ex) {
 			return Runtime.getRuntime().maxMemory();
 		}
+	}
+
+	private String describeTls() {
+		InetSocketAddress tls = this.tlsLocalAddress;
+		return (tls != null && this.localAddress != null) ? "; TLS on " + describe(tls) : "";
 	}
 
 	private String describeUdp() {
@@ -425,6 +439,31 @@ public final class EchoServer {
 		}
 	}
 
+	/** @return the TLS listener's bound address, or {@code null} before start or without TLS */
+	public InetSocketAddress tlsLocalAddress() {
+		return this.tlsLocalAddress;
+	}
+
+	/** @return the TLS port (useful with port 0), or -1 before start or without TLS */
+	public int tlsPort() {
+		InetSocketAddress address = this.tlsLocalAddress;
+		return (address != null) ? address.getPort() : -1;
+	}
+
+	/**
+	 * Set what each reactor tells of every completed TLS handshake. Called from any
+	 * thread, before or after start.
+	 * @param listener the listener
+	 */
+	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
+		synchronized (this.monitor) {
+			this.tlsHandshakeListener = listener;
+			for (EchoReactor reactor : this.reactors) {
+				reactor.setTlsHandshakeListener(listener);
+			}
+		}
+	}
+
 	/** @return the UDP socket's bound address, or {@code null} before start or with UDP off */
 	public InetSocketAddress udpLocalAddress() {
 		return this.udpLocalAddress;
@@ -453,28 +492,34 @@ public final class EchoServer {
 		return host + ":" + address.getPort();
 	}
 
-	private InetSocketAddress requestedAddress() {
-		return new InetSocketAddress(this.settings.address(), this.settings.port());
-	}
-
-	private void bindReusePort(List<EchoReactor> reactors, List<ServerSocketChannel> listeners) throws IOException {
-		InetSocketAddress requested = requestedAddress();
+	// One listener on the acceptor, or one SO_REUSEPORT listener per reactor.
+	private InetSocketAddress bindListeners(List<EchoReactor> reactors, List<ServerSocketChannel> listeners, int port,
+			boolean tls, EchoBindException.Protocol protocol) throws IOException {
+		InetSocketAddress requested = new InetSocketAddress(this.settings.address(), port);
+		if (this.acceptor != null) {
+			ServerSocketChannel listener = bind(requested, false, protocol);
+			listeners.add(listener);
+			this.acceptor.listen(listener, tls);
+			return (InetSocketAddress) listener.getLocalAddress();
+		}
 		// SO_REUSEPORT would let this group join another process's group on the same port
 		// without a word. Binding once without it first fails as it should if the port is
 		// held, and picks the port when 0 was asked for.
-		int port;
-		try (ServerSocketChannel probe = bind(requested, false)) {
-			port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+		int bound;
+		try (ServerSocketChannel probe = bind(requested, false, protocol)) {
+			bound = ((InetSocketAddress) probe.getLocalAddress()).getPort();
 		}
-		InetSocketAddress address = new InetSocketAddress(this.settings.address(), port);
+		InetSocketAddress address = new InetSocketAddress(this.settings.address(), bound);
 		for (EchoReactor reactor : reactors) {
-			ServerSocketChannel listener = bind(address, true);
+			ServerSocketChannel listener = bind(address, true, protocol);
 			listeners.add(listener);
-			reactor.listen(listener);
+			reactor.listen(listener, tls);
 		}
+		return (InetSocketAddress) listeners.get(listeners.size() - 1).getLocalAddress();
 	}
 
-	private ServerSocketChannel bind(InetSocketAddress address, boolean reusePort) throws IOException {
+	private ServerSocketChannel bind(InetSocketAddress address, boolean reusePort, EchoBindException.Protocol protocol)
+			throws IOException {
 		ServerSocketChannel listener = ServerSocketChannel.open();
 		try {
 			listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -494,7 +539,7 @@ public final class EchoServer {
 				listener.bind(address, this.settings.backlog());
 			}
 			catch (IOException ex) {
-				throw new EchoBindException(address, ex);
+				throw new EchoBindException(address, ex, protocol);
 			}
 			listener.configureBlocking(false);
 			return listener;

@@ -57,6 +57,10 @@ public final class EchoServerSettings {
 
 	private final UdpSettings udp;
 
+	private final TlsSettings tls;
+
+	private final boolean plainEnabled;
+
 	private EchoServerSettings(Builder builder) {
 		this.address = builder.address;
 		this.port = builder.port;
@@ -79,6 +83,9 @@ public final class EchoServerSettings {
 		this.selectTimeout = Objects.requireNonNull(builder.selectTimeout, "selectTimeout");
 		this.socket = Objects.requireNonNull(builder.socket, "socket");
 		this.udp = Objects.requireNonNull(builder.udp, "udp");
+		this.tls = Objects.requireNonNull(builder.tls, "tls");
+		this.plainEnabled = builder.plainEnabled;
+		check(this.plainEnabled || this.tls.enabled(), "plain TCP and TLS cannot both be off");
 		check(this.port >= 0 && this.port <= 65535, "port must be between 0 and 65535");
 		check(this.reactors >= 1, "reactors must be at least 1");
 		check(this.backlog >= 1, "backlog must be at least 1");
@@ -235,6 +242,41 @@ public final class EchoServerSettings {
 		return this.udp;
 	}
 
+	/** @return the TLS listener's settings */
+	public TlsSettings tls() {
+		return this.tls;
+	}
+
+	/** @return whether the plain (unencrypted) TCP port is served */
+	public boolean plainEnabled() {
+		return this.plainEnabled;
+	}
+
+	/**
+	 * The TLS listener, beside the plain port: the echo through TLS, with the handshake in
+	 * the reactor thread.
+	 *
+	 * @param context what connections are made from, or {@code null} for no TLS listener
+	 * @param port the TLS port; 0 picks a free one
+	 * @param handshakeTimeout how long a handshake may take before the connection is closed
+	 */
+	public record TlsSettings(TlsContext context, int port, Duration handshakeTimeout) {
+
+		/** No TLS listener. */
+		public static final TlsSettings DISABLED = new TlsSettings(null, 7443, Duration.ofSeconds(10));
+
+		public TlsSettings {
+			check(port >= 0 && port <= 65535, "tls.port must be between 0 and 65535");
+			check(handshakeTimeout != null && isPositive(handshakeTimeout), "tls.handshakeTimeout must be positive");
+		}
+
+		/** @return whether a TLS listener is served */
+		public boolean enabled() {
+			return this.context != null;
+		}
+
+	}
+
 	/**
 	 * The UDP echo (RFC 862's second half) on the same reactors.
 	 *
@@ -334,6 +376,10 @@ public final class EchoServerSettings {
 
 		private UdpSettings udp = UdpSettings.DEFAULTS;
 
+		private TlsSettings tls = TlsSettings.DISABLED;
+
+		private boolean plainEnabled = true;
+
 		private Builder() {
 		}
 
@@ -431,6 +477,16 @@ public final class EchoServerSettings {
 
 		public Builder udp(UdpSettings udp) {
 			this.udp = udp;
+			return this;
+		}
+
+		public Builder tls(TlsSettings tls) {
+			this.tls = tls;
+			return this;
+		}
+
+		public Builder plainEnabled(boolean plainEnabled) {
+			this.plainEnabled = plainEnabled;
 			return this;
 		}
 

@@ -45,17 +45,33 @@ final class Listener extends Deadlines.Entry implements Selectable {
 
 	private final AcceptOperation acceptOperation;
 
+	private final boolean tls;
+
 	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
 	private SelectionKey key;
 
+	/**
+	 * @param loop the loop that owns it
+	 * @param channel the bound, non-blocking listening socket
+	 * @param limit the connection limits
+	 * @param handoff receives each accepted connection
+	 * @param acceptOperation the accept call
+	 * @param tls whether its connections begin with a TLS handshake
+	 */
 	Listener(EventLoop loop, ServerSocketChannel channel, ConnectionLimit limit, Handoff handoff,
-			AcceptOperation acceptOperation) {
+			AcceptOperation acceptOperation, boolean tls) {
 		this.loop = loop;
 		this.channel = channel;
 		this.limit = limit;
 		this.handoff = handoff;
 		this.acceptOperation = acceptOperation;
+		this.tls = tls;
+	}
+
+	/** @return whether its connections begin with a TLS handshake */
+	boolean isTls() {
+		return this.tls;
 	}
 
 	/** Start accepting. Loop thread only. */
@@ -110,7 +126,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 				return;
 			}
 		}
-		this.handoff.accept(accepted, address);
+		this.handoff.accept(accepted, address, this.tls);
 	}
 
 	private static InetAddress peerAddress(SocketChannel channel) {
@@ -184,8 +200,9 @@ final class Listener extends Deadlines.Entry implements Selectable {
 		 * @param channel the accepted channel, still blocking
 		 * @param address the client address counted against the per-address limit, or
 		 * {@code null} when that limit is off; released when the connection closes
+		 * @param tls whether the connection begins with a TLS handshake
 		 */
-		void accept(SocketChannel channel, InetAddress address);
+		void accept(SocketChannel channel, InetAddress address, boolean tls);
 
 	}
 

@@ -55,6 +55,12 @@ public final class ReactorStatistics {
 		/** Connections reset to free pending-output memory for others. */
 		CLOSED_EVICTED,
 
+		/** Connections closed: the TLS handshake failed or timed out. */
+		CLOSED_TLS_HANDSHAKE,
+
+		/** Connections closed: the PROXY header was refused. */
+		CLOSED_PROXY_HEADER,
+
 		/** Closes sent as a reset (SO_LINGER 0) so that the client sees an error. */
 		CLOSE_RESETS,
 
@@ -167,7 +173,40 @@ public final class ReactorStatistics {
 		UDP_DROPPED_SEND_BUFFER_FULL,
 
 		/** UDP datagrams dropped: {@code send()} failed. */
-		UDP_DROPPED_SEND_ERROR
+		UDP_DROPPED_SEND_ERROR,
+
+		/** TLS handshakes completed. */
+		TLS_HANDSHAKES,
+
+		/** TLS handshakes failed: timeout. */
+		TLS_FAILED_TIMEOUT,
+
+		/** TLS handshakes failed: the client closed first. */
+		TLS_FAILED_EOF,
+
+		/** TLS handshakes failed: not TLS. */
+		TLS_FAILED_NOT_TLS,
+
+		/** TLS handshakes failed: no protocol version in common. */
+		TLS_FAILED_PROTOCOL_VERSION,
+
+		/** TLS handshakes failed: no cipher suite in common. */
+		TLS_FAILED_NO_SHARED_CIPHER,
+
+		/** TLS handshakes failed: a certificate was refused. */
+		TLS_FAILED_BAD_CERTIFICATE,
+
+		/** TLS handshakes failed: an unknown certificate authority. */
+		TLS_FAILED_UNKNOWN_CA,
+
+		/** TLS handshakes failed: anything else. */
+		TLS_FAILED_OTHER,
+
+		/** TLS delegated tasks run inline on the reactor thread. */
+		TLS_TASKS,
+
+		/** Nanoseconds the reactor spent in TLS delegated tasks. */
+		TLS_TASK_NANOS
 
 	}
 
@@ -297,7 +336,32 @@ public final class ReactorStatistics {
 			case ERROR -> Counter.CLOSED_ERROR;
 			case WRITE_TIMEOUT -> Counter.CLOSED_WRITE_TIMEOUT;
 			case EVICTED -> Counter.CLOSED_EVICTED;
+			case TLS_HANDSHAKE -> Counter.CLOSED_TLS_HANDSHAKE;
+			case PROXY_HEADER -> Counter.CLOSED_PROXY_HEADER;
 		};
+	}
+
+	static Counter tlsFailureCounter(TlsFailure failure) {
+		return switch (failure) {
+			case TIMEOUT -> Counter.TLS_FAILED_TIMEOUT;
+			case EOF -> Counter.TLS_FAILED_EOF;
+			case NOT_TLS -> Counter.TLS_FAILED_NOT_TLS;
+			case PROTOCOL_VERSION -> Counter.TLS_FAILED_PROTOCOL_VERSION;
+			case NO_SHARED_CIPHER -> Counter.TLS_FAILED_NO_SHARED_CIPHER;
+			case BAD_CERTIFICATE -> Counter.TLS_FAILED_BAD_CERTIFICATE;
+			case UNKNOWN_CA -> Counter.TLS_FAILED_UNKNOWN_CA;
+			case OTHER -> Counter.TLS_FAILED_OTHER;
+		};
+	}
+
+	/**
+	 * Return the number of TLS handshakes that failed for the given cause. Called from any
+	 * thread.
+	 * @param failure the cause
+	 * @return the count
+	 */
+	public long tlsFailures(TlsFailure failure) {
+		return get(tlsFailureCounter(failure));
 	}
 
 	static Counter wakeupCounter(WakeupCause cause) {

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import javax.net.ssl.SSLException;
+
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.apache.commons.logging.Log;
@@ -59,6 +61,8 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	private Stage stage = Echoing.INSTANCE;
 
+	private TlsSession tls;
+
 	private PendingOutput pending;
 
 	private long lastReadNanos;
@@ -98,6 +102,11 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	Stage stage() {
 		return this.stage;
+	}
+
+	/** @return the TLS session, or {@code null} on a plain connection */
+	TlsSession tls() {
+		return this.tls;
 	}
 
 	boolean isOpen() {
@@ -140,6 +149,9 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 				read();
 			}
 		}
+		catch (SSLException ex) {
+			tlsFailed(ex);
+		}
 		catch (IOException ex) {
 			failed(ex);
 		}
@@ -162,7 +174,12 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 				statistics.add(Counter.BYTES_RECEIVED, n);
 				this.lastReadNanos = this.reactor.loop().now();
 				buffer.flip();
-				this.stage.received(this, buffer);
+				if (this.tls == null) {
+					this.stage.received(this, buffer);
+				}
+				else {
+					this.tls.received(this, buffer);
+				}
 				if ((this.interestOps & SelectionKey.OP_READ) == 0 || !this.channel.isOpen()) {
 					return;
 				}
@@ -178,21 +195,43 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 				return;
 			}
 			else {
-				this.flags |= INPUT_SHUTDOWN;
-				interestOps(this.interestOps & ~SelectionKey.OP_READ);
-				this.stage.endOfInput(this);
+				if (this.tls != null) {
+					this.tls.endOfNetworkInput();
+				}
+				inputEnded();
 				return;
 			}
 		}
 	}
 
+	private void inputEnded() throws IOException {
+		this.flags |= INPUT_SHUTDOWN;
+		interestOps(this.interestOps & ~SelectionKey.OP_READ);
+		this.stage.endOfInput(this);
+	}
+
 	/**
-	 * Write {@code data} back to the client, keeping what the socket does not take as
-	 * pending output. Consumes {@code data} entirely.
+	 * Send {@code data} to the client (through TLS, on a TLS connection). Consumes
+	 * {@code data} entirely.
 	 * @param data the bytes to send
 	 * @throws IOException if the write fails
 	 */
 	void send(ByteBuffer data) throws IOException {
+		if (this.tls == null) {
+			sendRaw(data);
+		}
+		else {
+			this.tls.send(this, data);
+		}
+	}
+
+	/**
+	 * Write {@code data} to the socket, keeping what it does not take as pending output.
+	 * Consumes {@code data} entirely.
+	 * @param data the bytes to write
+	 * @throws IOException if the write fails
+	 */
+	void sendRaw(ByteBuffer data) throws IOException {
 		long now = this.reactor.loop().now();
 		if (this.pending == null) {
 			int offered = data.remaining();
@@ -250,6 +289,10 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 			dropPendingOutput();
 			interestOps(this.interestOps & ~SelectionKey.OP_WRITE);
 			scheduleDeadline();
+			if ((this.flags & OUTPUT_SHUTDOWN) != 0) {
+				// The FIN waited for what was pending, a close_notify say.
+				this.channel.shutdownOutput();
+			}
 			this.stage.flushed(this);
 		}
 	}
@@ -297,12 +340,75 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 	}
 
-	/** Send the server's FIN; the client can still send. */
+	/**
+	 * Send the server's FIN (after its {@code close_notify}, on a TLS connection) once
+	 * everything pending is written; the client can still send.
+	 */
 	void shutdownOutput() throws IOException {
 		if ((this.flags & OUTPUT_SHUTDOWN) == 0) {
+			if (this.tls != null) {
+				this.tls.closeOutbound(this);
+			}
 			this.flags |= OUTPUT_SHUTDOWN;
-			this.channel.shutdownOutput();
+			if (this.pending == null) {
+				this.channel.shutdownOutput();
+			}
 		}
+	}
+
+	/**
+	 * Begin TLS: every byte from now on passes through an engine made from the reactor's
+	 * {@link TlsContext}, and the handshake comes before {@code next}.
+	 * @param next the stage after the handshake
+	 */
+	void startTls(Stage next) throws IOException {
+		this.tls = this.reactor.newTlsSession();
+		this.tls.begin();
+		advance(new TlsHandshake(this.reactor.loop().now() + this.reactor.handshakeTimeoutNanos(), next));
+	}
+
+	/** The TLS handshake is done: count it and move on. */
+	void tlsEstablished(TlsSession session) throws IOException {
+		this.reactor.handshakeCompleted(session);
+		if (this.stage instanceof TlsHandshake handshake) {
+			advance(handshake.next());
+			this.reactor.entered(this, handshake.next());
+		}
+	}
+
+	/** The client's {@code close_notify} arrived. */
+	void tlsInputEnded() throws IOException {
+		if (this.tls.closesWithPeer()) {
+			// TLS 1.2 and earlier: answer with close_notify and close now (RFC 5246 7.2.1).
+			close(this.stage.closeCause() == CloseCause.SHUTDOWN ? CloseCause.EOF : this.stage.closeCause());
+			return;
+		}
+		inputEnded();
+	}
+
+	/**
+	 * The handshake failed: count why, and close (the engine's alert, if it has one, is
+	 * written first).
+	 * @param failure why
+	 * @param ex what the engine threw, or {@code null}
+	 */
+	void handshakeFailed(TlsFailure failure, SSLException ex) {
+		this.reactor.handshakeFailed(this, failure, ex);
+		if (this.tls != null && ex != null) {
+			this.tls.closeOutboundQuietly(this);
+		}
+		close(CloseCause.TLS_HANDSHAKE);
+	}
+
+	private void tlsFailed(SSLException ex) {
+		if (this.tls != null && !this.tls.isEstablished()) {
+			handshakeFailed(TlsFailure.of(ex), ex);
+			return;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("TLS failure on " + this.channel, ex);
+		}
+		close(CloseCause.ERROR);
 	}
 
 	/**
@@ -442,6 +548,9 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 		this.reactor.loop().deadlines().cancel(this);
 		this.key.cancel();
+		if (this.tls != null && this.tls.isEstablished() && !reset && (this.flags & OUTPUT_SHUTDOWN) == 0) {
+			this.tls.closeOutboundQuietly(this);
+		}
 		if (reset) {
 			try {
 				this.channel.setOption(StandardSocketOptions.SO_LINGER, 0);

@@ -164,7 +164,7 @@ class EchoServerPropertiesTests {
 		}
 		List<String> keys = new ArrayList<>();
 		for (RecordComponent component : EchoServerProperties.class.getRecordComponents()) {
-			if (!component.getName().equals("socket") && !component.getName().equals("udp")) {
+			if (!List.of("socket", "udp", "ssl", "plain").contains(component.getName())) {
 				keys.add("echo.server." + dashed(component.getName()));
 			}
 		}
@@ -174,7 +174,11 @@ class EchoServerPropertiesTests {
 		for (RecordComponent component : EchoServerProperties.Udp.class.getRecordComponents()) {
 			keys.add("echo.server.udp." + dashed(component.getName()));
 		}
-		assertThat(keys).hasSize(33);
+		for (RecordComponent component : EchoServerProperties.Ssl.class.getRecordComponents()) {
+			keys.add("echo.server.ssl." + dashed(component.getName()));
+		}
+		keys.add("echo.server.plain.enabled");
+		assertThat(keys).hasSize(38);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
@@ -188,6 +192,9 @@ class EchoServerPropertiesTests {
 		assertThat(byName.get("echo.server.udp.enabled")).containsEntry("defaultValue", true);
 		assertThat(byName.get("echo.server.udp.rate-limit-per-source")).containsEntry("defaultValue", 1000);
 		assertThat(byName.get("echo.server.udp.port")).doesNotContainKey("defaultValue");
+		assertThat(byName.get("echo.server.ssl.port")).containsEntry("defaultValue", 7443);
+		assertThat(byName.get("echo.server.ssl.handshake-timeout")).containsEntry("defaultValue", "10s");
+		assertThat(byName.get("echo.server.plain.enabled")).containsEntry("defaultValue", true);
 	}
 
 	private static String dashed(String camelCase) {

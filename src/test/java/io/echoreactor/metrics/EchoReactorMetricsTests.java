@@ -5,17 +5,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.net.ssl.SSLContext;
+
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.CloseCause;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.WakeupCause;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
@@ -51,7 +55,8 @@ class EchoReactorMetricsTests {
 			"echo_reactor_select_age_seconds", "echo_udp_datagrams_received_total", "echo_udp_received_bytes_total",
 			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
 			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_sources_tracked",
-			"echo_udp_sources_forgotten_total");
+			"echo_udp_sources_forgotten_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
+			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",
@@ -171,7 +176,10 @@ class EchoReactorMetricsTests {
 		Set<String> names = new TreeSet<>();
 		prometheus.getMeters().forEach((meter) -> names.add(meter.getId().getName()));
 		for (EchoReactorMeters meter : EchoReactorMeters.values()) {
-			if (!meter.getName().startsWith("echo.kernel") && !meter.getName().startsWith("echo.listen")) {
+			// The kernel's meters exist where /proc has them; connections by TLS protocol and
+			// cipher appear with their first handshake.
+			if (!meter.getName().startsWith("echo.kernel") && !meter.getName().startsWith("echo.listen")
+					&& meter != EchoReactorMeters.TLS_CONNECTIONS) {
 				assertThat(names).as(meter.name()).contains(meter.getName());
 			}
 			Meter.Id id = prometheus.getMeters()
@@ -269,8 +277,19 @@ class EchoReactorMetricsTests {
 			.reactors(reactors)
 			.acceptStrategy(acceptStrategy)
 			.maxConnections(100)
+			.tls(new EchoServerSettings.TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
 			.build());
 		return this.server;
+	}
+
+	// Enough to have the TLS meters bound; no handshake completes with it.
+	private static TlsContext defaultTlsContext() {
+		try {
+			return new TlsContext(SSLContext.getDefault(), null, null, TlsContext.ClientAuth.NONE);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private void bind(EchoServer server) {

@@ -1,0 +1,58 @@
+package io.echoreactor.reactor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The TLS handshake, before the echo: the connection's {@link TlsSession} drives it, and
+ * this stage bounds it in time ({@code echo.server.ssl.handshake-timeout}) and moves on
+ * to the next stage when it is done. A client that does not finish in time, or closes
+ * first, is closed with the cause {@code tls-handshake}.
+ */
+final class TlsHandshake implements Stage {
+
+	private final long deadlineNanos;
+
+	private final Stage next;
+
+	TlsHandshake(long deadlineNanos, Stage next) {
+		this.deadlineNanos = deadlineNanos;
+		this.next = next;
+	}
+
+	Stage next() {
+		return this.next;
+	}
+
+	@Override
+	public void received(TcpConnection connection, ByteBuffer data) {
+		// Application data comes only once the handshake has moved the connection on.
+		throw new IllegalStateException("Application data during the TLS handshake");
+	}
+
+	@Override
+	public void endOfInput(TcpConnection connection) {
+		connection.handshakeFailed(TlsFailure.EOF, null);
+	}
+
+	@Override
+	public void flushed(TcpConnection connection) {
+	}
+
+	@Override
+	public long deadlineNanos(TcpConnection connection) {
+		return this.deadlineNanos;
+	}
+
+	@Override
+	public void expired(TcpConnection connection, long nowNanos) {
+		if (nowNanos - this.deadlineNanos >= 0) {
+			connection.handshakeFailed(TlsFailure.TIMEOUT, null);
+		}
+	}
+
+	@Override
+	public CloseCause closeCause() {
+		return CloseCause.TLS_HANDSHAKE;
+	}
+
+}

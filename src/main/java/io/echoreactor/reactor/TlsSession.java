@@ -1,0 +1,327 @@
+package io.echoreactor.reactor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+
+import io.echoreactor.reactor.ReactorStatistics.Counter;
+
+/**
+ * TLS on one {@link TcpConnection}, in its reactor's thread: an {@link SSLEngine} between
+ * the socket and the connection's {@link Stage}. Bytes read from the socket are unwrapped
+ * and the plaintext handed to the stage; what the stage sends is wrapped and written as
+ * records. The handshake is driven from the same calls, its delegated tasks run inline on
+ * the reactor thread (their time is counted, see {@code echo_tls_task_seconds_total}).
+ *
+ * <p>
+ * <strong>Memory.</strong> The engine's plaintext and record buffers belong to the
+ * reactor ({@link TlsBuffers}) and are shared by its connections; a connection holds a
+ * buffer of its own only while a record has arrived in part, and its encrypted output
+ * waits in the connection's pending output, which counts toward the water marks and
+ * {@code max-pending-output} like any other.
+ *
+ * <p>
+ * <strong>Closing.</strong> A client's {@code close_notify} ends its input. Under TLS 1.3
+ * the echo of what came before it is still sent, then the server's {@code close_notify}
+ * and FIN (a half-close, as TLS 1.3 allows). Under TLS 1.2 the server answers with its own
+ * {@code close_notify} and closes at once, as RFC 5246 7.2.1 requires: echoes not yet
+ * written are discarded.
+ *
+ * <p>
+ * <strong>Threading:</strong> confined to the connection's reactor thread.
+ */
+final class TlsSession {
+
+	private final SSLEngine engine;
+
+	private final TlsBuffers buffers;
+
+	private final ReactorStatistics statistics;
+
+	private final long startNanos;
+
+	// A record that has arrived in part, held until the rest comes; null otherwise.
+	private ByteBuffer partialRecord;
+
+	private boolean established;
+
+	TlsSession(SSLEngine engine, TlsBuffers buffers, ReactorStatistics statistics, long startNanos) {
+		this.engine = engine;
+		this.buffers = buffers;
+		this.statistics = statistics;
+		this.startNanos = startNanos;
+	}
+
+	SSLEngine engine() {
+		return this.engine;
+	}
+
+	boolean isEstablished() {
+		return this.established;
+	}
+
+	/** @return when the handshake began, in {@link System#nanoTime()} terms */
+	long startNanos() {
+		return this.startNanos;
+	}
+
+	/** @return whether the session holds a record that has arrived in part */
+	boolean holdsPartialRecord() {
+		return this.partialRecord != null;
+	}
+
+	/** Start the handshake: a server waits for the ClientHello. */
+	void begin() throws SSLException {
+		this.engine.beginHandshake();
+	}
+
+	/**
+	 * Unwrap what the socket brought in and hand the plaintext to the connection's stage.
+	 * @param connection the connection
+	 * @param network the bytes read, consumed entirely
+	 * @throws IOException if the connection fails
+	 */
+	void received(TcpConnection connection, ByteBuffer network) throws IOException {
+		ByteBuffer source = network;
+		if (this.partialRecord != null) {
+			this.partialRecord = append(this.partialRecord, network);
+			source = this.partialRecord.flip();
+		}
+		ByteBuffer plaintext = this.buffers.plaintext();
+		plaintext.clear();
+		while (connection.isOpen()) {
+			SSLEngineResult result = this.engine.unwrap(source, plaintext);
+			SSLEngineResult.Status status = result.getStatus();
+			if (status == SSLEngineResult.Status.BUFFER_OVERFLOW
+					|| plaintext.remaining() < this.buffers.applicationBufferSize()) {
+				deliver(connection, plaintext);
+				if (status == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+					continue;
+				}
+			}
+			if (status == SSLEngineResult.Status.CLOSED) {
+				deliver(connection, plaintext);
+				keepPartialRecord(source);
+				connection.tlsInputEnded();
+				return;
+			}
+			if (!handshake(connection, result.getHandshakeStatus())) {
+				break;
+			}
+			if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW || !source.hasRemaining()) {
+				break;
+			}
+		}
+		deliver(connection, plaintext);
+		keepPartialRecord(source);
+	}
+
+	private void deliver(TcpConnection connection, ByteBuffer plaintext) throws IOException {
+		if (plaintext.position() > 0 && connection.isOpen()) {
+			plaintext.flip();
+			connection.stage().received(connection, plaintext);
+			plaintext.clear();
+		}
+	}
+
+	private void keepPartialRecord(ByteBuffer source) {
+		if (!source.hasRemaining()) {
+			this.partialRecord = null;
+		}
+		else if (source != this.partialRecord) {
+			this.partialRecord = append(null, source);
+		}
+		else {
+			this.partialRecord.compact();
+		}
+	}
+
+	private ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
+		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
+		ByteBuffer target = kept;
+		if (target == null || target.capacity() < needed) {
+			target = ByteBuffer.allocate(Math.max(needed, this.buffers.packetBufferSize()));
+			if (kept != null) {
+				target.put(kept.flip());
+			}
+		}
+		return target.put(more);
+	}
+
+	/**
+	 * Wrap what the stage sends and write the records.
+	 * @param connection the connection
+	 * @param plaintext the bytes to send, consumed entirely
+	 * @throws IOException if the connection fails
+	 */
+	void send(TcpConnection connection, ByteBuffer plaintext) throws IOException {
+		ByteBuffer network = this.buffers.network();
+		network.clear();
+		do {
+			if (network.remaining() < this.buffers.packetBufferSize()) {
+				// Records are written in batches: one write for several, not one each.
+				connection.sendRaw(network.flip());
+				network.clear();
+			}
+			SSLEngineResult result = this.engine.wrap(plaintext, network);
+			if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+				break;
+			}
+			if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+				connection.sendRaw(network.flip());
+				network.clear();
+			}
+		}
+		while (plaintext.hasRemaining());
+		if (network.position() > 0) {
+			connection.sendRaw(network.flip());
+		}
+	}
+
+	/**
+	 * Send the server's {@code close_notify}. The caller sends the FIN once it is written.
+	 * @param connection the connection
+	 * @throws IOException if the connection fails
+	 */
+	void closeOutbound(TcpConnection connection) throws IOException {
+		if (!this.engine.isOutboundDone()) {
+			this.engine.closeOutbound();
+			send(connection, ByteBuffer.allocate(0));
+		}
+	}
+
+	/**
+	 * Write the server's {@code close_notify}, or the alert of a failed handshake, if the
+	 * socket takes it at once; used when the connection closes anyway, so nothing waits for
+	 * it.
+	 * @param connection the connection
+	 */
+	void closeOutboundQuietly(TcpConnection connection) {
+		if (this.engine.isOutboundDone()) {
+			return;
+		}
+		try {
+			this.engine.closeOutbound();
+			ByteBuffer network = this.buffers.network();
+			network.clear();
+			this.engine.wrap(ByteBuffer.allocate(0), network);
+			connection.channel().write(network.flip());
+		}
+		catch (IOException | RuntimeException ex) {
+			// Ignore: the connection closes either way
+		}
+	}
+
+	/** @return whether a {@code close_notify} from the peer closes the connection at once (before TLS 1.3) */
+	boolean closesWithPeer() {
+		String protocol = this.engine.getSession().getProtocol();
+		return !"TLSv1.3".equals(protocol);
+	}
+
+	/** The socket reached its end without a {@code close_notify}: a truncated stream. */
+	void endOfNetworkInput() {
+		try {
+			this.engine.closeInbound();
+		}
+		catch (SSLException ex) {
+			// Ignore: the engine complains about the missing close_notify, which is the point
+		}
+	}
+
+	// Drives the handshake as far as it goes without more input; false if it needs more.
+	private boolean handshake(TcpConnection connection, HandshakeStatus status) throws IOException {
+		while (true) {
+			switch (status) {
+				case NEED_TASK -> {
+					runDelegatedTasks();
+					status = this.engine.getHandshakeStatus();
+				}
+				case NEED_WRAP -> {
+					send(connection, ByteBuffer.allocate(0));
+					status = this.engine.getHandshakeStatus();
+					if (!connection.isOpen()) {
+						return false;
+					}
+				}
+				case FINISHED -> {
+					established(connection);
+					// A TLS 1.3 server may still have its session tickets to send.
+					status = this.engine.getHandshakeStatus();
+				}
+				case NOT_HANDSHAKING -> {
+					if (!this.established) {
+						established(connection);
+					}
+					return true;
+				}
+				default -> {
+					// NEED_UNWRAP: the caller unwraps more, if it has more
+					return true;
+				}
+			}
+		}
+	}
+
+	private void established(TcpConnection connection) throws IOException {
+		this.established = true;
+		connection.tlsEstablished(this);
+	}
+
+	private void runDelegatedTasks() {
+		long start = System.nanoTime();
+		Runnable task;
+		while ((task = this.engine.getDelegatedTask()) != null) {
+			task.run();
+			this.statistics.increment(Counter.TLS_TASKS);
+		}
+		this.statistics.add(Counter.TLS_TASK_NANOS, System.nanoTime() - start);
+	}
+
+	/**
+	 * The per-reactor buffers the engines of its connections share, sized from the
+	 * engine's own packet and application buffer sizes.
+	 */
+	static final class TlsBuffers {
+
+		// Several records' worth, so that one read and one write carry several records.
+		private static final int RECORDS = 4;
+
+		private final int packetBufferSize;
+
+		private final int applicationBufferSize;
+
+		private final ByteBuffer plaintext;
+
+		private final ByteBuffer network;
+
+		TlsBuffers(SSLEngine prototype) {
+			this.packetBufferSize = prototype.getSession().getPacketBufferSize();
+			this.applicationBufferSize = prototype.getSession().getApplicationBufferSize();
+			// Heap buffers: the JDK's engine encrypts and decrypts arrays without copying.
+			this.plaintext = ByteBuffer.allocate(RECORDS * this.applicationBufferSize);
+			this.network = ByteBuffer.allocate(RECORDS * this.packetBufferSize);
+		}
+
+		int packetBufferSize() {
+			return this.packetBufferSize;
+		}
+
+		int applicationBufferSize() {
+			return this.applicationBufferSize;
+		}
+
+		ByteBuffer plaintext() {
+			return this.plaintext;
+		}
+
+		ByteBuffer network() {
+			return this.network;
+		}
+
+	}
+
+}
