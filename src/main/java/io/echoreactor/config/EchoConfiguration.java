@@ -1,5 +1,7 @@
 package io.echoreactor.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 import io.echoreactor.actuator.EchoEndpoint;
@@ -9,6 +11,7 @@ import io.echoreactor.context.EchoServerLifecycle;
 import io.echoreactor.metrics.EchoKernelMetrics;
 import io.echoreactor.metrics.EchoReactorMetrics;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.TlsContext;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -60,7 +63,7 @@ class EchoConfiguration {
 						"the server would serve no TCP port: set echo.server.ssl.bundle to serve TLS only, or "
 								+ "leave echo.server.plain.enabled true");
 			}
-			return new EchoServer(properties.toSettings(tls));
+			return new EchoServer(properties.toSettings(tls, greeting(properties.greeting())));
 		}
 
 		@Bean
@@ -91,6 +94,20 @@ class EchoConfiguration {
 			return new EchoEndpoint(echoServer);
 		}
 
+	}
+
+	private static Greeting greeting(Greeting.Mode mode) {
+		if (mode == Greeting.Mode.OFF) {
+			return Greeting.OFF;
+		}
+		String hostName;
+		try {
+			hostName = InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			hostName = System.getenv("HOSTNAME");
+		}
+		return new Greeting(mode, Greeting.identity(System.getenv(), hostName));
 	}
 
 	// Spring stops waiting for a shutdown phase after its timeout and moves on to close

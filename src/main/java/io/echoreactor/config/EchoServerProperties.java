@@ -2,9 +2,13 @@ package io.echoreactor.config;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.CidrRange;
+import io.echoreactor.reactor.Greeting;
+import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
@@ -68,6 +72,11 @@ import org.springframework.validation.annotation.Validated;
  * @param udp the UDP echo.
  * @param ssl the TLS listener.
  * @param plain the plain (unencrypted) TCP listener.
+ * @param proxyProtocol the PROXY protocol header that load balancers send before the
+ * client's bytes.
+ * @param greeting a line sent on connect, before echoing, naming the pod that answered and
+ * whom it saw: off (the default, so that the echo stays byte-exact RFC 862), text (key=value
+ * pairs) or json (one object on one line).
  */
 @ConfigurationProperties("echo.server")
 @Validated
@@ -90,7 +99,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp, @DefaultValue @Valid Ssl ssl,
-		@DefaultValue @Valid Plain plain) {
+		@DefaultValue @Valid Plain plain, @DefaultValue @Valid ProxyProtocol proxyProtocol,
+		@DefaultValue("off") Greeting.Mode greeting) {
 
 	/**
 	 * Return these properties as the reactor's settings.
@@ -107,6 +117,16 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * @return the settings
 	 */
 	public EchoServerSettings toSettings(TlsContext tls) {
+		return toSettings(tls, Greeting.OFF);
+	}
+
+	/**
+	 * Return these properties as the reactor's settings.
+	 * @param tls the context of {@code ssl.bundle}, or {@code null} for no TLS listener
+	 * @param greeting the greeting, made with this process's identity
+	 * @return the settings
+	 */
+	public EchoServerSettings toSettings(TlsContext tls, Greeting greeting) {
 		return EchoServerSettings.builder()
 			.address(this.address)
 			.port(this.port)
@@ -128,6 +148,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.udp(this.udp.toSettings())
 			.tls(new EchoServerSettings.TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
 			.plainEnabled(this.plain.enabled)
+			.proxyProtocol(this.proxyProtocol.toSettings())
+			.greeting(greeting)
 			.build();
 	}
 
@@ -228,6 +250,29 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * false to serve TLS only (echo.server.ssl.bundle must then be set).
 	 */
 	public record Plain(@DefaultValue("true") boolean enabled) {
+
+	}
+
+	/**
+	 * The PROXY protocol (v1 and v2), as HAProxy, AWS NLB and Kubernetes ingresses send it.
+	 *
+	 * @param mode off (the default: no header is read), optional (trusted sources may send a
+	 * header; without one their bytes are data: a migration aid) or required (every
+	 * connection must start with a header from a trusted source; others are closed).
+	 * @param trustedSources the sources (CIDR ranges or addresses) whose headers are read:
+	 * only your load balancers. A PROXY header accepted from anyone is how a client forges
+	 * its address. Default: loopback only.
+	 * @param headerTimeout close a connection that has not sent a complete header within
+	 * this long, 1ms to 1h.
+	 */
+	public record ProxyProtocol(@DefaultValue("off") ProxyProtocolSettings.Mode mode,
+			@DefaultValue({ "127.0.0.0/8", "::1/128" }) List<@CidrNotation String> trustedSources,
+			@DefaultValue("5s") @DurationRange(min = "1ms", max = "1h") Duration headerTimeout) {
+
+		ProxyProtocolSettings toSettings() {
+			return new ProxyProtocolSettings(this.mode, this.trustedSources.stream().map(CidrRange::parse).toList(),
+					this.headerTimeout);
+		}
 
 	}
 

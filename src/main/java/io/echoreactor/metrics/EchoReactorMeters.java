@@ -356,6 +356,16 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "part means handshakes dominate the reactor.",
 			Tag.REACTOR),
 
+	/** {@code echo_proxy_headers_total{reactor,result}}. */
+	PROXY_HEADERS("echo.proxy.headers", Meter.Type.COUNTER, null,
+			"PROXY protocol headers read from connections of trusted sources, by result: v1, v2, local (the LOCAL "
+					+ "command or v1 UNKNOWN: the proxy's own connection, such as a health check), absent (no header: "
+					+ "data in optional mode, refused in required mode), malformed, oversized, untrusted (required "
+					+ "of a source outside echo.server.proxy-protocol.trusted-sources), timeout. Refused ones close "
+					+ "the connection as closed{cause=\"proxy-header\"}. Healthy: v1 or v2 only; untrusted means "
+					+ "clients bypass the load balancer.",
+			Tag.REACTOR, Tag.RESULT),
+
 	/** {@code echo_ready}. */
 	READY("echo.ready", Meter.Type.GAUGE, null,
 			"1 while the service takes traffic (readiness ACCEPTING_TRAFFIC), else 0: until the echo port is bound "

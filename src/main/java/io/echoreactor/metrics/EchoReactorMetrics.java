@@ -20,6 +20,8 @@ import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.ReactorStatistics;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.ProxyHeaderResult;
+import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.RebuildCause;
 import io.echoreactor.reactor.TlsFailure;
 import io.echoreactor.reactor.TlsHandshakeListener;
@@ -130,6 +132,24 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		if (this.server.settings().tls().enabled()) {
 			bindTls(registry, reactors);
+		}
+		if (this.server.settings().proxyProtocol().mode() != ProxyProtocolSettings.Mode.OFF) {
+			for (int index = 0; index < reactors; index++) {
+				int i = index;
+				for (ProxyHeaderResult result : ProxyHeaderResult.values()) {
+					register(registry, EchoReactorMeters.PROXY_HEADERS,
+							Tags.of(reactorTag(String.valueOf(index)), resultTag(result.tag())), (server) -> {
+								ReactorStatistics statistics = statistics(server, i);
+								return (statistics != null) ? statistics.proxyHeaders(result) : 0;
+							});
+				}
+				// A PROXY header names the client only once read: a refusal for its address is the reactor's.
+				if (this.server.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+					register(registry, EchoReactorMeters.CONNECTIONS_REJECTED,
+							Tags.of(reactorTag(String.valueOf(index)), causeTag("address-limit")),
+							(server) -> count(statistics(server, i), Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT));
+				}
+			}
 		}
 		BooleanSupplier ready = this.ready;
 		register(registry, EchoReactorMeters.READY, Tags.empty(), (server) -> ready.getAsBoolean() ? 1 : 0);

@@ -36,12 +36,15 @@ final class EchoAcceptor implements EventLoop.Owner {
 
 	private final Listener.AcceptOperation acceptOperation;
 
+	private final ProxyProtocolSettings proxyProtocol;
+
 	EchoAcceptor(List<EchoReactor> reactors, ConnectionLimit limit, EchoServerSettings settings,
 			SelectOperation selectOperation, Listener.AcceptOperation acceptOperation) throws IOException {
 		this.reactors = reactors;
 		this.limit = limit;
 		this.backlog = settings.backlog();
 		this.acceptOperation = acceptOperation;
+		this.proxyProtocol = settings.proxyProtocol();
 		this.loop = new EventLoop(THREAD_NAME, settings.selectTimeout().toNanos(), selectOperation, this);
 	}
 
@@ -51,7 +54,8 @@ final class EchoAcceptor implements EventLoop.Owner {
 	 * @param tls whether its connections begin with a TLS handshake
 	 */
 	void listen(ServerSocketChannel channel, boolean tls) throws IOException {
-		Listener listener = new Listener(this.loop, channel, this.limit, this::handOff, this.acceptOperation, tls);
+		Listener listener = new Listener(this.loop, channel, this.limit, this::handOff, this.acceptOperation, tls,
+				this.proxyProtocol::readsHeaderFrom);
 		listener.open();
 		this.listeners.add(listener);
 	}

@@ -75,6 +75,8 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final ThrottledWarning evictions = new ThrottledWarning(logger);
 
+	private final ThrottledWarning proxyRefusals = new ThrottledWarning(logger);
+
 	private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
 	private volatile State state = State.NEW;
@@ -242,7 +244,7 @@ public final class EchoReactor implements EventLoop.Owner {
 	 */
 	void listen(ServerSocketChannel channel, boolean tls) throws IOException {
 		Listener listener = new Listener(this.loop, channel, this.limit, this::registerAccepted, this.acceptOperation,
-				tls);
+				tls, this.settings.proxyProtocol()::readsHeaderFrom);
 		listener.open();
 		this.listeners.add(listener);
 	}
@@ -294,9 +296,6 @@ public final class EchoReactor implements EventLoop.Owner {
 			channel.configureBlocking(false);
 			configure(channel);
 			connection.open();
-			if (tls) {
-				connection.startTls(Echoing.INSTANCE);
-			}
 		}
 		catch (IOException | RuntimeException ex) {
 			if (logger.isDebugEnabled()) {
@@ -306,9 +305,73 @@ public final class EchoReactor implements EventLoop.Owner {
 			closed(connection, CloseCause.ERROR);
 			return;
 		}
+		try {
+			begin(connection, tls);
+		}
+		catch (IOException ex) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Unable to begin " + channel, ex);
+			}
+			connection.close(CloseCause.ERROR);
+			return;
+		}
 		if (this.state == State.CLOSING) {
 			connection.beginClose(CloseCause.SHUTDOWN, this.closeDeadlineNanos);
 		}
+	}
+
+	// The stages before the echo: the PROXY header from a trusted source (or a refusal in
+	// required mode), then the TLS handshake on the TLS port.
+	private void begin(TcpConnection connection, boolean tls) throws IOException {
+		ProxyProtocolSettings proxy = this.settings.proxyProtocol();
+		if (proxy.mode() != ProxyProtocolSettings.Mode.OFF) {
+			InetAddress peer = connection.peerAddress();
+			if (peer != null && proxy.trusts(peer)) {
+				connection.advance(new ProxyHeaderStage(this.loop.now() + proxy.headerTimeout().toNanos(),
+						proxy.mode() == ProxyProtocolSettings.Mode.REQUIRED, tls));
+				return;
+			}
+			if (proxy.mode() == ProxyProtocolSettings.Mode.REQUIRED) {
+				connection.proxyHeaderRefused(ProxyHeaderResult.UNTRUSTED,
+						"the PROXY protocol is required and " + peer + " is not a trusted source");
+				return;
+			}
+		}
+		if (tls) {
+			connection.startTls(Echoing.INSTANCE);
+		}
+		else {
+			entered(connection, Echoing.INSTANCE);
+		}
+	}
+
+	void proxyHeaderCounted(ProxyHeaderResult result) {
+		statistics().increment(ReactorStatistics.proxyCounter(result));
+	}
+
+	void proxyHeaderRefused(TcpConnection connection, ProxyHeaderResult result, String reason) {
+		if (this.proxyRefusals.due()) {
+			this.proxyRefusals.log("Refused the PROXY header of a connection from " + connection.peerAddress() + " on "
+					+ threadName() + ": " + result.tag() + " (" + reason + ")", null);
+		}
+	}
+
+	/**
+	 * Count a connection whose client a PROXY header named against that client's
+	 * {@code max-connections-per-address}; refuse it if the client has its share.
+	 * @return whether the connection may go on
+	 */
+	boolean admitAddress(TcpConnection connection, InetAddress client) {
+		if (!this.limit.limitsAddresses() || client == null) {
+			return true;
+		}
+		if (!this.limit.tryAcquire(client)) {
+			statistics().increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
+			connection.reject();
+			return false;
+		}
+		connection.countedAs(client);
+		return true;
 	}
 
 	private long expiry() {
@@ -347,11 +410,17 @@ public final class EchoReactor implements EventLoop.Owner {
 		}
 	}
 
-	/** A connection has closed: count it and give back its place under the limits. */
+	/**
+	 * A connection has closed: count it and give back its place under the limits.
+	 * @param connection the connection
+	 * @param cause why, or {@code null} for a connection refused after its PROXY header
+	 */
 	void closed(TcpConnection connection, CloseCause cause) {
 		this.connections--;
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);
-		statistics().increment(ReactorStatistics.closedCounter(cause));
+		if (cause != null) {
+			statistics().increment(ReactorStatistics.closedCounter(cause));
+		}
 		this.limit.release();
 		if (connection.address() != null) {
 			this.limit.release(connection.address());
@@ -420,8 +489,12 @@ public final class EchoReactor implements EventLoop.Owner {
 		}
 	}
 
-	/** A connection moved on to {@code stage} after its handshake (or PROXY header). */
-	void entered(TcpConnection connection, Stage stage) {
+	/** A connection is ready to echo: greet it first, if the greeting is on. */
+	void entered(TcpConnection connection, Stage stage) throws IOException {
+		Greeting greeting = this.settings.greeting();
+		if (greeting.enabled() && stage == Echoing.INSTANCE) {
+			connection.greet(greeting);
+		}
 	}
 
 	void memoryShortWarning(TcpConnection connection) {

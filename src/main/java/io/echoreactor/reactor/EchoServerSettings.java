@@ -61,6 +61,10 @@ public final class EchoServerSettings {
 
 	private final boolean plainEnabled;
 
+	private final ProxyProtocolSettings proxyProtocol;
+
+	private final Greeting greeting;
+
 	private EchoServerSettings(Builder builder) {
 		this.address = builder.address;
 		this.port = builder.port;
@@ -85,6 +89,8 @@ public final class EchoServerSettings {
 		this.udp = Objects.requireNonNull(builder.udp, "udp");
 		this.tls = Objects.requireNonNull(builder.tls, "tls");
 		this.plainEnabled = builder.plainEnabled;
+		this.proxyProtocol = Objects.requireNonNull(builder.proxyProtocol, "proxyProtocol");
+		this.greeting = Objects.requireNonNull(builder.greeting, "greeting");
 		check(this.plainEnabled || this.tls.enabled(), "plain TCP and TLS cannot both be off");
 		check(this.port >= 0 && this.port <= 65535, "port must be between 0 and 65535");
 		check(this.reactors >= 1, "reactors must be at least 1");
@@ -252,6 +258,16 @@ public final class EchoServerSettings {
 		return this.plainEnabled;
 	}
 
+	/** @return the PROXY protocol settings */
+	public ProxyProtocolSettings proxyProtocol() {
+		return this.proxyProtocol;
+	}
+
+	/** @return the greeting sent before the echo, {@link Greeting#OFF} by default */
+	public Greeting greeting() {
+		return this.greeting;
+	}
+
 	/**
 	 * The TLS listener, beside the plain port: the echo through TLS, with the handshake in
 	 * the reactor thread.
@@ -380,6 +396,10 @@ public final class EchoServerSettings {
 
 		private boolean plainEnabled = true;
 
+		private ProxyProtocolSettings proxyProtocol = ProxyProtocolSettings.OFF;
+
+		private Greeting greeting = Greeting.OFF;
+
 		private Builder() {
 		}
 
@@ -487,6 +507,16 @@ public final class EchoServerSettings {
 
 		public Builder plainEnabled(boolean plainEnabled) {
 			this.plainEnabled = plainEnabled;
+			return this;
+		}
+
+		public Builder proxyProtocol(ProxyProtocolSettings proxyProtocol) {
+			this.proxyProtocol = proxyProtocol;
+			return this;
+		}
+
+		public Builder greeting(Greeting greeting) {
+			this.greeting = greeting;
 			return this;
 		}
 

@@ -47,6 +47,8 @@ final class Listener extends Deadlines.Entry implements Selectable {
 
 	private final boolean tls;
 
+	private final java.util.function.Predicate<InetAddress> countsAddressLater;
+
 	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
 	private SelectionKey key;
@@ -58,15 +60,18 @@ final class Listener extends Deadlines.Entry implements Selectable {
 	 * @param handoff receives each accepted connection
 	 * @param acceptOperation the accept call
 	 * @param tls whether its connections begin with a TLS handshake
+	 * @param countsAddressLater whether a peer's connections are counted against the
+	 * per-address limit only once their PROXY header names the client
 	 */
 	Listener(EventLoop loop, ServerSocketChannel channel, ConnectionLimit limit, Handoff handoff,
-			AcceptOperation acceptOperation, boolean tls) {
+			AcceptOperation acceptOperation, boolean tls, java.util.function.Predicate<InetAddress> countsAddressLater) {
 		this.loop = loop;
 		this.channel = channel;
 		this.limit = limit;
 		this.handoff = handoff;
 		this.acceptOperation = acceptOperation;
 		this.tls = tls;
+		this.countsAddressLater = countsAddressLater;
 	}
 
 	/** @return whether its connections begin with a TLS handshake */
@@ -119,7 +124,10 @@ final class Listener extends Deadlines.Entry implements Selectable {
 		InetAddress address = null;
 		if (this.limit.limitsAddresses()) {
 			address = peerAddress(accepted);
-			if (address != null && !this.limit.tryAcquire(address)) {
+			if (address != null && this.countsAddressLater.test(address)) {
+				address = null;
+			}
+			else if (address != null && !this.limit.tryAcquire(address)) {
 				this.limit.release();
 				statistics.increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
 				Closeables.closeQuietly(accepted);

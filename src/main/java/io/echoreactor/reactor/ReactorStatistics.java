@@ -206,7 +206,31 @@ public final class ReactorStatistics {
 		TLS_TASKS,
 
 		/** Nanoseconds the reactor spent in TLS delegated tasks. */
-		TLS_TASK_NANOS
+		TLS_TASK_NANOS,
+
+		/** PROXY headers: v1. */
+		PROXY_V1,
+
+		/** PROXY headers: v2. */
+		PROXY_V2,
+
+		/** PROXY headers: LOCAL. */
+		PROXY_LOCAL,
+
+		/** PROXY headers: absent. */
+		PROXY_ABSENT,
+
+		/** PROXY headers: malformed. */
+		PROXY_MALFORMED,
+
+		/** PROXY headers: oversized. */
+		PROXY_OVERSIZED,
+
+		/** PROXY headers: required of an untrusted source. */
+		PROXY_UNTRUSTED,
+
+		/** PROXY headers: not complete in time. */
+		PROXY_TIMEOUT
 
 	}
 
@@ -339,6 +363,28 @@ public final class ReactorStatistics {
 			case TLS_HANDSHAKE -> Counter.CLOSED_TLS_HANDSHAKE;
 			case PROXY_HEADER -> Counter.CLOSED_PROXY_HEADER;
 		};
+	}
+
+	static Counter proxyCounter(ProxyHeaderResult result) {
+		return switch (result) {
+			case V1 -> Counter.PROXY_V1;
+			case V2 -> Counter.PROXY_V2;
+			case LOCAL -> Counter.PROXY_LOCAL;
+			case ABSENT -> Counter.PROXY_ABSENT;
+			case MALFORMED -> Counter.PROXY_MALFORMED;
+			case OVERSIZED -> Counter.PROXY_OVERSIZED;
+			case UNTRUSTED -> Counter.PROXY_UNTRUSTED;
+			case TIMEOUT -> Counter.PROXY_TIMEOUT;
+		};
+	}
+
+	/**
+	 * Return the number of PROXY headers with the given result. Called from any thread.
+	 * @param result the result
+	 * @return the count
+	 */
+	public long proxyHeaders(ProxyHeaderResult result) {
+		return get(proxyCounter(result));
 	}
 
 	static Counter tlsFailureCounter(TlsFailure failure) {

@@ -49,9 +49,13 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	private final SocketChannel channel;
 
-	private final InetAddress address;
+	// The client address counted against max-connections-per-address; replaced by the one
+	// a PROXY header names.
+	private InetAddress address;
 
 	private final long expiresAtNanos;
+
+	private ProxyHeader proxy;
 
 	private SelectionKey key;
 
@@ -98,6 +102,11 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	InetAddress address() {
 		return this.address;
+	}
+
+	/** @return the PROXY header the connection started with, or {@code null} */
+	ProxyHeader proxy() {
+		return this.proxy;
 	}
 
 	Stage stage() {
@@ -367,6 +376,74 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		advance(new TlsHandshake(this.reactor.loop().now() + this.reactor.handshakeTimeoutNanos(), next));
 	}
 
+	/**
+	 * The PROXY header has been read (or, in optional mode, found absent): count the
+	 * client against the per-address limit, move on, and hand on the bytes that followed.
+	 * @param result what was read
+	 * @param header the header, or {@code null} if absent
+	 * @param tls whether a TLS handshake follows
+	 * @param rest the bytes after the header
+	 */
+	void proxyHeaderRead(ProxyHeaderResult result, ProxyHeader header, boolean tls, ByteBuffer rest)
+			throws IOException {
+		this.reactor.proxyHeaderCounted(result);
+		this.proxy = header;
+		InetAddress client = (header != null && header.source() != null && result != ProxyHeaderResult.LOCAL)
+				? header.source().getAddress() : peerAddress();
+		if (!this.reactor.admitAddress(this, client)) {
+			return;
+		}
+		if (tls) {
+			startTls(Echoing.INSTANCE);
+		}
+		else {
+			advance(Echoing.INSTANCE);
+			this.reactor.entered(this, Echoing.INSTANCE);
+		}
+		if (rest.hasRemaining() && this.channel.isOpen()) {
+			if (this.tls == null) {
+				this.stage.received(this, rest);
+			}
+			else {
+				this.tls.received(this, rest);
+			}
+		}
+	}
+
+	/**
+	 * The PROXY header was refused: count it and close.
+	 * @param result why
+	 * @param reason what was wrong, for the log
+	 */
+	void proxyHeaderRefused(ProxyHeaderResult result, String reason) {
+		this.reactor.proxyHeaderCounted(result);
+		this.reactor.proxyHeaderRefused(this, result, reason);
+		close(CloseCause.PROXY_HEADER);
+	}
+
+	/** Count the connection against its client's per-address limit from now on. */
+	void countedAs(InetAddress client) {
+		this.address = client;
+	}
+
+	InetAddress peerAddress() {
+		try {
+			return ((java.net.InetSocketAddress) this.channel.getRemoteAddress()).getAddress();
+		}
+		catch (IOException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Send the greeting line, before any echo.
+	 * @param greeting the greeting
+	 */
+	void greet(Greeting greeting) throws IOException {
+		send(greeting.render(this.channel.getLocalAddress(), this.channel.getRemoteAddress(), this.proxy,
+				(this.tls != null) ? this.tls.engine().getSession() : null));
+	}
+
 	/** The TLS handshake is done: count it and move on. */
 	void tlsEstablished(TlsSession session) throws IOException {
 		this.reactor.handshakeCompleted(session);
@@ -531,6 +608,14 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	 */
 	void close(CloseCause cause) {
 		close(cause, false);
+	}
+
+	/**
+	 * Close a connection refused for its client's per-address limit, which a PROXY header
+	 * named: counted as rejected, not as closed.
+	 */
+	void reject() {
+		close(null, false);
 	}
 
 	/**

@@ -164,7 +164,7 @@ class EchoServerPropertiesTests {
 		}
 		List<String> keys = new ArrayList<>();
 		for (RecordComponent component : EchoServerProperties.class.getRecordComponents()) {
-			if (!List.of("socket", "udp", "ssl", "plain").contains(component.getName())) {
+			if (!List.of("socket", "udp", "ssl", "plain", "proxyProtocol").contains(component.getName())) {
 				keys.add("echo.server." + dashed(component.getName()));
 			}
 		}
@@ -178,7 +178,10 @@ class EchoServerPropertiesTests {
 			keys.add("echo.server.ssl." + dashed(component.getName()));
 		}
 		keys.add("echo.server.plain.enabled");
-		assertThat(keys).hasSize(38);
+		for (RecordComponent component : EchoServerProperties.ProxyProtocol.class.getRecordComponents()) {
+			keys.add("echo.server.proxy-protocol." + dashed(component.getName()));
+		}
+		assertThat(keys).hasSize(42);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
@@ -195,6 +198,9 @@ class EchoServerPropertiesTests {
 		assertThat(byName.get("echo.server.ssl.port")).containsEntry("defaultValue", 7443);
 		assertThat(byName.get("echo.server.ssl.handshake-timeout")).containsEntry("defaultValue", "10s");
 		assertThat(byName.get("echo.server.plain.enabled")).containsEntry("defaultValue", true);
+		assertThat(byName.get("echo.server.greeting")).containsEntry("defaultValue", "off");
+		assertThat(byName.get("echo.server.proxy-protocol.mode")).containsEntry("defaultValue", "off");
+		assertThat(byName.get("echo.server.proxy-protocol.header-timeout")).containsEntry("defaultValue", "5s");
 	}
 
 	private static String dashed(String camelCase) {

@@ -19,6 +19,7 @@ import io.echoreactor.reactor.CloseCause;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.WakeupCause;
 import io.micrometer.core.instrument.Meter;
@@ -56,7 +57,7 @@ class EchoReactorMetricsTests {
 			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
 			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_sources_tracked",
 			"echo_udp_sources_forgotten_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
-			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total");
+			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_proxy_headers_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",
@@ -122,7 +123,9 @@ class EchoReactorMetricsTests {
 	void inAcceptorModeTheAcceptSideMetersBelongToTheAcceptorThread() {
 		bind(server(2, AcceptStrategy.ACCEPTOR));
 		assertThat(tagValues("echo.accepts")).containsExactly("acceptor");
-		assertThat(tagValues("echo.connections.rejected")).containsExactly("acceptor");
+		// With the PROXY protocol on, a refusal for the client's address happens on the
+		// reactor, once the header has named the client.
+		assertThat(tagValues("echo.connections.rejected")).containsExactly("0", "1", "acceptor");
 		assertThat(tagValues("echo.accept.errors")).containsExactly("acceptor");
 		assertThat(tagValues("echo.connections.accepted")).containsExactly("0", "1");
 		assertThat(tagValues("echo.reactor.alive")).containsExactly("0", "1", "acceptor");
@@ -278,6 +281,8 @@ class EchoReactorMetricsTests {
 			.acceptStrategy(acceptStrategy)
 			.maxConnections(100)
 			.tls(new EchoServerSettings.TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
+			.proxyProtocol(new ProxyProtocolSettings(ProxyProtocolSettings.Mode.OPTIONAL,
+					ProxyProtocolSettings.OFF.trustedSources(), Duration.ofSeconds(5)))
 			.build());
 		return this.server;
 	}

@@ -1,0 +1,52 @@
+package io.echoreactor.config;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import io.echoreactor.reactor.CidrRange;
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+
+/**
+ * The annotated string must be an IPv4 or IPv6 address, or a CIDR range such as
+ * {@code 10.0.0.0/8}: a literal, never a host name to look up.
+ */
+@Documented
+@Constraint(validatedBy = CidrNotation.Validator.class)
+@Target({ ElementType.TYPE_USE, ElementType.FIELD, ElementType.PARAMETER })
+@Retention(RetentionPolicy.RUNTIME)
+public @interface CidrNotation {
+
+	String message() default "must be an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8 or fd00::/8";
+
+	Class<?>[] groups() default {};
+
+	Class<? extends Payload>[] payload() default {};
+
+	/**
+	 * Parses the value as a range.
+	 */
+	class Validator implements ConstraintValidator<CidrNotation, String> {
+
+		@Override
+		public boolean isValid(String value, ConstraintValidatorContext context) {
+			if (value == null) {
+				return true;
+			}
+			try {
+				CidrRange.parse(value);
+				return true;
+			}
+			catch (IllegalArgumentException ex) {
+				return false;
+			}
+		}
+
+	}
+
+}

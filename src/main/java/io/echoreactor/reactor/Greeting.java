@@ -1,0 +1,202 @@
+package io.echoreactor.reactor;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The opt-in greeting ({@code echo.server.greeting}): one line the server sends when a
+ * connection is ready to echo (after its PROXY header and TLS handshake), before any echo,
+ * saying which pod answered and whom it saw: the pod (host name, and the pod, namespace
+ * and node names where the environment gives them), the local address, the peer as the
+ * socket sees it, the client as a PROXY header names it, and the negotiated TLS protocol,
+ * cipher suite and client certificate subject. Off by default, so that the echo stays
+ * byte-exact RFC 862.
+ *
+ * <p>
+ * The text form is {@code key=value} pairs separated by spaces; the JSON form is one object
+ * on one line. Both end with {@code \n}. Fields without a value are left out.
+ */
+public final class Greeting {
+
+	private final Mode mode;
+
+	private final Map<String, String> identity;
+
+	/**
+	 * @param mode the form, or {@link Mode#OFF}
+	 * @param identity the pod's identity, in order: such as {@code pod}, {@code namespace},
+	 * {@code node}, {@code host}
+	 */
+	public Greeting(Mode mode, Map<String, String> identity) {
+		this.mode = mode;
+		this.identity = Map.copyOf(identity);
+		this.identityOrder = identity.keySet().toArray(String[]::new);
+	}
+
+	private final String[] identityOrder;
+
+	/** No greeting. */
+	public static final Greeting OFF = new Greeting(Mode.OFF, Map.of());
+
+	/**
+	 * Return the identity of this process from the environment: {@code POD_NAME},
+	 * {@code POD_NAMESPACE} and {@code NODE_NAME} (the chart passes them through the
+	 * downward API) and the host name.
+	 * @param environment the environment variables
+	 * @param hostName the host name
+	 * @return the identity, in order, without missing values
+	 */
+	public static Map<String, String> identity(Map<String, String> environment, String hostName) {
+		Map<String, String> identity = new LinkedHashMap<>();
+		putIfPresent(identity, "pod", environment.get("POD_NAME"));
+		putIfPresent(identity, "namespace", environment.get("POD_NAMESPACE"));
+		putIfPresent(identity, "node", environment.get("NODE_NAME"));
+		putIfPresent(identity, "host", hostName);
+		return identity;
+	}
+
+	private static void putIfPresent(Map<String, String> map, String key, String value) {
+		if (value != null && !value.isBlank()) {
+			map.put(key, value);
+		}
+	}
+
+	/** @return whether a greeting is sent */
+	public boolean enabled() {
+		return this.mode != Mode.OFF;
+	}
+
+	/** @return the form */
+	public Mode mode() {
+		return this.mode;
+	}
+
+	/**
+	 * Render the greeting for one connection.
+	 * @param local the connection's local address
+	 * @param peer the peer as the socket sees it
+	 * @param proxy the PROXY header, or {@code null}
+	 * @param tls the TLS session, or {@code null}
+	 * @return the line, ready to send
+	 */
+	ByteBuffer render(SocketAddress local, SocketAddress peer, ProxyHeader proxy, SSLSession tls) {
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("service", "echo-reactor");
+		for (String key : this.identityOrder) {
+			fields.put(key, this.identity.get(key));
+		}
+		fields.put("local", address(local));
+		fields.put("peer", address(peer));
+		if (proxy != null && proxy.source() != null) {
+			fields.put("client", address(proxy.source()));
+		}
+		if (tls != null) {
+			fields.put("tls", tls.getProtocol());
+			fields.put("cipher", tls.getCipherSuite());
+			String subject = clientCertificateSubject(tls);
+			if (subject != null) {
+				fields.put("client-cert", subject);
+			}
+		}
+		String line = (this.mode == Mode.JSON) ? json(fields) : text(fields);
+		return ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static String address(SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = inet.getAddress().getHostAddress();
+			return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		return String.valueOf(address);
+	}
+
+	private static String clientCertificateSubject(SSLSession session) {
+		try {
+			Certificate[] chain = session.getPeerCertificates();
+			if (chain.length > 0 && chain[0] instanceof X509Certificate certificate) {
+				return certificate.getSubjectX500Principal().getName();
+			}
+		}
+		catch (SSLPeerUnverifiedException ex) {
+			// No client certificate
+		}
+		return null;
+	}
+
+	private static String text(Map<String, Object> fields) {
+		StringBuilder line = new StringBuilder();
+		for (Map.Entry<String, Object> field : fields.entrySet()) {
+			if (line.length() > 0) {
+				line.append(' ');
+			}
+			String value = String.valueOf(field.getValue());
+			line.append(field.getKey()).append('=');
+			if (value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.isEmpty()) {
+				line.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+			}
+			else {
+				line.append(value);
+			}
+		}
+		return line.toString().replace('\n', ' ').replace('\r', ' ');
+	}
+
+	private static String json(Map<String, Object> fields) {
+		StringBuilder json = new StringBuilder("{");
+		for (Map.Entry<String, Object> field : fields.entrySet()) {
+			if (json.length() > 1) {
+				json.append(',');
+			}
+			quote(json, field.getKey());
+			json.append(':');
+			quote(json, String.valueOf(field.getValue()));
+		}
+		return json.append('}').toString();
+	}
+
+	private static void quote(StringBuilder json, String value) {
+		json.append('"');
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			switch (c) {
+				case '"' -> json.append("\\\"");
+				case '\\' -> json.append("\\\\");
+				default -> {
+					if (c < 0x20) {
+						json.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						json.append(c);
+					}
+				}
+			}
+		}
+		json.append('"');
+	}
+
+	/**
+	 * The greeting's form.
+	 */
+	public enum Mode {
+
+		/** No greeting: the echo is byte-exact RFC 862. */
+		OFF,
+
+		/** One line of {@code key=value} pairs. */
+		TEXT,
+
+		/** One JSON object on one line. */
+		JSON
+
+	}
+
+}

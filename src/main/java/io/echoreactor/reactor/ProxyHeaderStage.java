@@ -1,0 +1,127 @@
+package io.echoreactor.reactor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Reading the PROXY protocol header (v1 or v2) that a load balancer sends before the
+ * client's bytes, so that the connection reports the client it relays rather than the load
+ * balancer. The header is never echoed. Only connections from trusted sources get this
+ * stage: a header from anyone else would let any client forge its address.
+ *
+ * <p>
+ * In {@code required} mode a connection must start with a header. In {@code optional}
+ * mode (a migration aid) the stage waits for more bytes only while what has arrived is a
+ * prefix of a signature, and otherwise hands the bytes on as data; the specification says
+ * a receiver must not guess, so this applies to trusted sources only. A malformed,
+ * oversized or missing (when required) header, or none complete within the header
+ * timeout, closes the connection with the cause {@code proxy-header}.
+ */
+final class ProxyHeaderStage implements Stage {
+
+	private final long deadlineNanos;
+
+	private final boolean required;
+
+	private final boolean tls;
+
+	// What has arrived of the header so far; null until a read leaves it incomplete.
+	private ByteBuffer partial;
+
+	/**
+	 * @param deadlineNanos when the header must be complete
+	 * @param required whether the connection must start with a header
+	 * @param tls whether a TLS handshake follows the header
+	 */
+	ProxyHeaderStage(long deadlineNanos, boolean required, boolean tls) {
+		this.deadlineNanos = deadlineNanos;
+		this.required = required;
+		this.tls = tls;
+	}
+
+	@Override
+	public void received(TcpConnection connection, ByteBuffer data) throws java.io.IOException {
+		ByteBuffer bytes = data;
+		if (this.partial != null) {
+			this.partial = append(this.partial, data);
+			bytes = this.partial.flip();
+		}
+		ProxyProtocolParser.Result result = ProxyProtocolParser.parse(bytes);
+		if (result instanceof ProxyProtocolParser.Result.Incomplete) {
+			if (bytes != this.partial) {
+				this.partial = append(null, bytes);
+			}
+			else {
+				this.partial.position(this.partial.limit()).limit(this.partial.capacity());
+			}
+			return;
+		}
+		if (result instanceof ProxyProtocolParser.Result.Parsed parsed) {
+			bytes.position(bytes.position() + parsed.length());
+			ProxyHeader header = parsed.header();
+			boolean local = header.command() == ProxyHeader.Command.LOCAL || header.source() == null;
+			connection.proxyHeaderRead(local ? ProxyHeaderResult.LOCAL
+					: (header.version() == 1) ? ProxyHeaderResult.V1 : ProxyHeaderResult.V2, header, this.tls, bytes);
+		}
+		else if (result instanceof ProxyProtocolParser.Result.Absent) {
+			if (this.required) {
+				connection.proxyHeaderRefused(ProxyHeaderResult.ABSENT, "no PROXY header");
+			}
+			else {
+				connection.proxyHeaderRead(ProxyHeaderResult.ABSENT, null, this.tls, bytes);
+			}
+		}
+		else if (result instanceof ProxyProtocolParser.Result.Malformed malformed) {
+			connection.proxyHeaderRefused(ProxyHeaderResult.MALFORMED, malformed.reason());
+		}
+		else if (result instanceof ProxyProtocolParser.Result.Oversized oversized) {
+			connection.proxyHeaderRefused(ProxyHeaderResult.OVERSIZED, oversized.reason());
+		}
+		this.partial = null;
+	}
+
+	private static ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
+		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
+		ByteBuffer target = kept;
+		if (target == null || target.capacity() < needed) {
+			// Bounded: the parser reports anything longer than its caps as oversized.
+			target = ByteBuffer.allocate(Math.max(needed, 256));
+			if (kept != null) {
+				target.put(kept.flip());
+			}
+		}
+		return target.put(more);
+	}
+
+	@Override
+	public void endOfInput(TcpConnection connection) {
+		if (this.partial == null && !this.required) {
+			connection.close(CloseCause.EOF);
+		}
+		else {
+			connection.proxyHeaderRefused((this.partial == null) ? ProxyHeaderResult.ABSENT
+					: ProxyHeaderResult.MALFORMED, "the connection ended before the PROXY header");
+		}
+	}
+
+	@Override
+	public void flushed(TcpConnection connection) {
+	}
+
+	@Override
+	public long deadlineNanos(TcpConnection connection) {
+		return this.deadlineNanos;
+	}
+
+	@Override
+	public void expired(TcpConnection connection, long nowNanos) {
+		if (nowNanos - this.deadlineNanos >= 0) {
+			connection.proxyHeaderRefused(ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
+		}
+	}
+
+	@Override
+	public CloseCause closeCause() {
+		return CloseCause.PROXY_HEADER;
+	}
+
+}

@@ -1,0 +1,66 @@
+package io.echoreactor.reactor;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The PROXY protocol: whether connections start with a header naming the client, and from
+ * which sources one is believed.
+ *
+ * @param mode off, optional or required
+ * @param trustedSources the sources whose headers are read; a header from anyone else would
+ * let a client forge its address
+ * @param headerTimeout how long a connection may take to send its header
+ */
+public record ProxyProtocolSettings(Mode mode, List<CidrRange> trustedSources, Duration headerTimeout) {
+
+	/** No PROXY protocol: the default. */
+	public static final ProxyProtocolSettings OFF = new ProxyProtocolSettings(Mode.OFF,
+			List.of(CidrRange.parse("127.0.0.0/8"), CidrRange.parse("::1/128")), Duration.ofSeconds(5));
+
+	public ProxyProtocolSettings {
+		trustedSources = List.copyOf(trustedSources);
+		if (headerTimeout == null || headerTimeout.isNegative() || headerTimeout.isZero()) {
+			throw new IllegalArgumentException("proxyProtocol.headerTimeout must be positive");
+		}
+	}
+
+	/**
+	 * @param address a connection's peer
+	 * @return whether its PROXY header is read
+	 */
+	public boolean trusts(InetAddress address) {
+		for (CidrRange range : this.trustedSources) {
+			if (range.contains(address)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * @param peer a connection's peer
+	 * @return whether the connection's client address is known only once its header is read
+	 */
+	boolean readsHeaderFrom(InetAddress peer) {
+		return this.mode != Mode.OFF && peer != null && trusts(peer);
+	}
+
+	/**
+	 * Whether connections start with a PROXY header.
+	 */
+	public enum Mode {
+
+		/** No header is read: bytes are data from the first. */
+		OFF,
+
+		/** Trusted sources may send a header; without one their bytes are data. */
+		OPTIONAL,
+
+		/** Every connection must start with a header from a trusted source; others are closed. */
+		REQUIRED
+
+	}
+
+}
