@@ -47,79 +47,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load-common.h"
+
 #define CONNECT_TIMEOUT_NS (10 * NS_PER_S)
 #define DRAIN_TIMEOUT_NS (10 * NS_PER_S)
-#define NS_PER_S 1000000000ULL
 #define READ_BUFFER_SIZE (64 * 1024)
 #define MAX_EVENTS 256
-
-/*
- * The payload: connection c's byte k is pattern[(start_c + k) % PERIOD], from a fixed
- * pseudo-random table. The period is prime and the table random, so a lost, duplicated or
- * reordered byte shifts the stream and the bytes after it stop matching. The table is
- * stored twice so that any window of up to one period is contiguous: messages are sent
- * from it and echoes compared with it, with no per-connection copy.
- */
-#define PERIOD 65521
-static unsigned char pattern[2 * PERIOD];
-
-/*
- * Latency histogram, log-linear: exact below 128 ns, then 128 buckets per power of two,
- * so a bucket's midpoint is within 0.4% of any value in it (better than 1%) from 128 ns up
- * to the 10 s cap. 3,584 counters; merging threads' histograms is adding them.
- */
-#define SUB_BITS 7
-#define SUB_COUNT (1 << SUB_BITS)
-#define MAX_LATENCY_NS (10 * NS_PER_S)
-#define BUCKETS ((64 - __builtin_clzll(MAX_LATENCY_NS) - SUB_BITS + 1) * SUB_COUNT)
-
-struct histogram {
-	uint64_t counts[BUCKETS];
-	uint64_t total, max;
-};
-
-static int bucket_of(uint64_t ns)
-{
-	if (ns < SUB_COUNT)
-		return (int)ns;
-	int exponent = 63 - __builtin_clzll(ns);
-	return (exponent - SUB_BITS + 1) * SUB_COUNT + (int)((ns >> (exponent - SUB_BITS)) - SUB_COUNT);
-}
-
-static double bucket_midpoint(int index)
-{
-	if (index < SUB_COUNT)
-		return index;
-	int shift = index / SUB_COUNT - 1;
-	uint64_t low = (uint64_t)(SUB_COUNT + index % SUB_COUNT) << shift;
-	return (double)low + (double)(1ULL << shift) / 2;
-}
-
-static void record(struct histogram *h, uint64_t ns)
-{
-	if (ns > h->max)
-		h->max = ns;
-	h->counts[bucket_of(ns < MAX_LATENCY_NS ? ns : MAX_LATENCY_NS)]++;
-	h->total++;
-}
-
-/* The value at quantile q, in microseconds, never above the largest value recorded. */
-static double percentile_us(const struct histogram *h, double q)
-{
-	if (h->total == 0)
-		return 0;
-	uint64_t rank = (uint64_t)(q * (double)h->total + 0.999999), seen = 0;
-	if (rank < 1)
-		rank = 1;
-	for (int i = 0; i < BUCKETS; i++) {
-		seen += h->counts[i];
-		if (seen >= rank) {
-			double ns = bucket_midpoint(i);
-			return (ns < (double)h->max ? ns : (double)h->max) / 1000;
-		}
-	}
-	return (double)h->max / 1000;
-}
 
 struct conn {
 	int fd;
@@ -156,20 +89,6 @@ static struct {
 
 static pthread_barrier_t all_connected;
 static atomic_bool connect_failed;
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * NS_PER_S + (uint64_t)t.tv_nsec;
-}
-
-/* Milliseconds until a deadline, rounded up so that a wait never ends just short of it. */
-static int ms_until(uint64_t deadline)
-{
-	uint64_t now = now_ns();
-	return now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
-}
 
 static void watch(struct worker *w, struct conn *c, bool writing)
 {
@@ -396,26 +315,6 @@ static void usage(void)
 	exit(2);
 }
 
-static long long integer(const char *text, long long min, long long max)
-{
-	char *end;
-	errno = 0;
-	long long value = strtoll(text, &end, 10);
-	if (errno || end == text || *end || value < min || value > max)
-		usage();
-	return value;
-}
-
-static uint64_t seconds(const char *text, double min)
-{
-	char *end;
-	errno = 0;
-	double value = strtod(text, &end);
-	if (errno || end == text || *end || !(value >= min && value <= 86400))
-		usage();
-	return (uint64_t)(value * NS_PER_S);
-}
-
 static void parse(int argc, char **argv)
 {
 	static const struct option known[] = { { "host", required_argument, NULL, 'h' },
@@ -452,13 +351,7 @@ static void parse(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	parse(argc, argv);
-	uint64_t x = 0x9E3779B97F4A7C15ULL; /* xorshift64: the same table in every run */
-	for (int i = 0; i < PERIOD; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		pattern[i] = pattern[PERIOD + i] = (unsigned char)(x >> 24);
-	}
+	fill_pattern();
 
 	struct conn *conns = calloc((size_t)options.connections, sizeof *conns);
 	struct worker *workers = calloc((size_t)options.threads, sizeof *workers);

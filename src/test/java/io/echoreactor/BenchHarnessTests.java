@@ -3,6 +3,8 @@ package io.echoreactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.echoreactor.reactor.EchoServer;
@@ -33,15 +37,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the benchmark harness that {@code scripts/bench.sh} runs: the C echo server
- * {@code bench/echo-epoll.c} and the closed-loop load client {@code bench/echo-load.c},
- * compiled with gcc into a temporary directory. The client's numbers are only worth
- * reading if it finds a wrong echo, so one test serves it one on purpose.
+ * Tests for the benchmark harness that {@code scripts/bench.sh} runs: the C echo servers
+ * {@code bench/echo-epoll.c} (TCP) and {@code bench/udp-echo.c} (UDP) and the closed-loop
+ * load clients {@code bench/echo-load.c} and {@code bench/udp-load.c}, compiled with gcc
+ * into a temporary directory. The clients' numbers are only worth reading if they find a
+ * wrong echo, so tests serve them one on purpose. The Netty peers need Netty's jars in the
+ * local Maven repository; their test is skipped when they are not there, so that no test
+ * goes online.
  */
 class BenchHarnessTests {
 
 	private static final List<String> KEYS = List.of("messages_per_sec", "mb_per_sec", "connections", "p50_us",
 			"p90_us", "p99_us", "p999_us", "max_us", "errors", "messages");
+
+	private static final List<String> UDP_KEYS = List.of("messages_per_sec", "mb_per_sec", "connections", "p50_us",
+			"p90_us", "p99_us", "p999_us", "max_us", "errors", "messages", "lost", "late");
 
 	@TempDir
 	static Path binaries;
@@ -49,6 +59,10 @@ class BenchHarnessTests {
 	private static Path echoEpoll;
 
 	private static Path echoLoad;
+
+	private static Path udpEcho;
+
+	private static Path udpLoad;
 
 	@TempDir
 	Path temp;
@@ -67,6 +81,8 @@ class BenchHarnessTests {
 		RequiredTools.require("gcc");
 		echoEpoll = compile("echo-epoll.c");
 		echoLoad = compile("echo-load.c", "-pthread");
+		udpEcho = compile("udp-echo.c");
+		udpLoad = compile("udp-load.c");
 	}
 
 	@AfterEach
@@ -154,20 +170,116 @@ class BenchHarnessTests {
 		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
 		Path benchDir = this.temp.resolve("bench");
 		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
-		builder.environment().putAll(Map.of("SERVERS", "c-epoll", "SCENARIOS", "small", "RUNS", "1", "DURATION", "1",
-				"WARMUP", "0", "BENCH_DIR", benchDir.toString()));
+		builder.environment()
+			.putAll(Map.of("SERVERS", "c-epoll,c-udp", "SCENARIOS", "small,udp", "RUNS", "1", "DURATION", "1", "WARMUP",
+					"0", "BENCH_DIR", benchDir.toString()));
 		Outcome script = run(builder, "bench-sh", Duration.ofSeconds(45));
 		assertThat(script.exitCode()).as(script.report()).isZero();
 		assertThat(script.stdout()).as(script.report())
-			.contains("| scenario | server | messages/s | MB/s | vs c-epoll |")
-			.containsPattern("\\| small \\| c-epoll \\| [\\d,]+ \\| [\\d.]+ \\| 1\\.00 \\|");
-		try (Stream<Path> files = Files.list(benchDir)) {
-			Path results = files.filter((file) -> file.getFileName().toString().startsWith("results-"))
-				.findFirst()
-				.orElseThrow();
-			assertThat(Files.readString(results)).containsPattern("round=1 scenario=small server=c-epoll "
-					+ "messages_per_sec=\\d+ .* errors=0 .* cpu0_busy_pct=[\\d.]+ cpu1_busy_pct=[\\d.]+ status=0");
+			.contains("| scenario | server | messages/s | MB/s | vs C | spread | p50 µs | p99 µs | p99.9 µs "
+					+ "| lost, all runs |")
+			.containsPattern("\\| small \\| c-epoll \\| [\\d,]+ \\| [\\d.]+ \\| 1\\.00 \\|( [^|]+ \\|){4} - \\|")
+			.containsPattern("\\| udp \\| c-udp \\| [\\d,]+ \\| [\\d.]+ \\| 1\\.00 \\|( [^|]+ \\|){4} [\\d,]+ \\|")
+			.doesNotContain("| small | c-udp |", "| udp | c-epoll |");
+		String results = results(benchDir);
+		assertThat(results).containsPattern("round=1 scenario=small server=c-epoll "
+				+ "messages_per_sec=\\d+ .* errors=0 .* cpu0_busy_pct=[\\d.]+ cpu1_busy_pct=[\\d.]+ status=0");
+		assertThat(results).containsPattern("round=1 scenario=udp server=c-udp "
+				+ "messages_per_sec=\\d+ .* errors=0 .* lost=\\d+ late=\\d+ cpu0_busy_pct=[\\d.]+ .* status=0");
+	}
+
+	@Test
+	@Timeout(30)
+	void udpLoadClientFindsTheCUdpEchoCorrectAndReportsEveryKey() throws Exception {
+		Process server = start(List.of(udpEcho.toString(), "0"), "udp-echo");
+		int port = listeningPort("udp-echo");
+		Outcome load = udpLoad(port, "--flows", "4", "--size", "64", "--depth", "4", "--duration", "2", "--warmup",
+				"0.5", "--timeout", "3");
+		assertThat(load.exitCode()).as(load.report()).isZero();
+		assertThat(load.values()).as(load.report()).containsOnlyKeys(UDP_KEYS).containsEntry("errors", "0");
+		assertThat(load.values()).as(load.report())
+			.allSatisfy((key, value) -> assertThat(value).matches("\\d+(\\.\\d+)?"))
+			.containsEntry("connections", "4");
+		assertFewLost(load);
+		server.destroy();
+		assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("udp-echo ends on SIGTERM").isTrue();
+		assertThat(server.exitValue()).isZero();
+	}
+
+	@Test
+	@Timeout(30)
+	void udpLoadClientFindsOurUdpEchoCorrectWithTheRateLimitOff() throws Exception {
+		EchoServer server = new EchoServer(EchoServerSettings.builder()
+			.address(InetAddress.getLoopbackAddress())
+			.port(0)
+			.reactors(1)
+			.udp(new EchoServerSettings.UdpSettings(true, 0, 0, 10_000, 64, null, null))
+			.build());
+		server.start();
+		try {
+			Outcome load = udpLoad(server.udpPort(), "--flows", "16", "--size", "64", "--depth", "8", "--duration", "2",
+					"--warmup", "0.5", "--timeout", "3");
+			assertThat(load.exitCode()).as(load.report()).isZero();
+			assertThat(load.values()).as(load.report()).containsEntry("errors", "0");
+			assertFewLost(load);
 		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	@Timeout(30)
+	void udpLoadClientCountsAFlippedByteAsAnErrorAndExitsWithStatus1() throws Exception {
+		try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			this.executor.execute(() -> echoDatagramsFlipping(socket, 20));
+			Outcome load = udpLoad(socket.getLocalPort(), "--flows", "2", "--size", "64", "--depth", "2", "--duration",
+					"0.5", "--warmup", "0", "--timeout", "0.5");
+			assertThat(load.exitCode()).as(load.report()).isOne();
+			assertThat(Long.parseLong(load.values().get("errors"))).as(load.report()).isPositive();
+		}
+	}
+
+	@Test
+	@Timeout(30)
+	void udpLoadClientCountsRefusalsAsErrorsAndExitsWithStatus1() throws Exception {
+		int port;
+		try (DatagramSocket closed = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			port = closed.getLocalPort();
+		}
+		Outcome load = udpLoad(port, "--duration", "0.5", "--warmup", "0", "--timeout", "0.2");
+		assertThat(load.exitCode()).as(load.report()).isOne();
+		assertThat(Long.parseLong(load.values().get("errors"))).as(load.report()).isPositive();
+		assertThat(load.stderr().lines()).singleElement().asString().contains("refused");
+	}
+
+	@Test
+	@Timeout(30)
+	void udpLoadClientPrintsUsageAndExitsWithStatus2OnBadArguments() throws Exception {
+		Outcome load = run(List.of(udpLoad.toString(), "--port", "7", "--size", "11"), "udp-bad-arguments");
+		assertThat(load.exitCode()).as(load.report()).isEqualTo(2);
+		assertThat(load.stderr()).startsWith("usage: udp-load");
+	}
+
+	@Test
+	@Timeout(240)
+	void benchScriptRunsTheNettyPeersWhenNettyIsInTheLocalRepository() throws Exception {
+		// netty-nio differs from netty-epoll only in its transport, which netty-udp covers.
+		RequiredTools.require("taskset");
+		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
+		assumeNettyIsInTheLocalRepository();
+		Path benchDir = this.temp.resolve("bench");
+		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
+		builder.environment()
+			.putAll(Map.of("SERVERS", "netty-epoll,netty-udp", "SCENARIOS", "pipelined,udp", "RUNS", "1",
+					"DURATION", "1", "WARMUP", "1", "JVM_WARMUP", "1", "NETTY_FETCH", "false", "BENCH_DIR",
+					benchDir.toString()));
+		Outcome script = run(builder, "bench-sh-netty", Duration.ofSeconds(220));
+		assertThat(script.exitCode()).as(script.report()).isZero();
+		assertThat(script.stdout()).as(script.report())
+			.containsPattern("\\| pipelined \\| netty-epoll \\| [\\d,]+ \\|")
+			.containsPattern("\\| udp \\| netty-udp \\| [\\d,]+ \\|");
+		assertThat(results(benchDir)).containsPattern("scenario=udp server=netty-udp .* errors=0 .* status=0");
 	}
 
 	// Helpers
@@ -207,6 +319,53 @@ class BenchHarnessTests {
 		return run(command, "echo-load");
 	}
 
+	private Outcome udpLoad(int port, String... arguments) throws Exception {
+		List<String> command = new ArrayList<>(
+				List.of(udpLoad.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port)));
+		command.addAll(List.of(arguments));
+		return run(command, "udp-load");
+	}
+
+	// Loopback loses no datagram unless the machine stalls past the 3 s timeout; allow for a little.
+	private static void assertFewLost(Outcome load) {
+		long messages = Long.parseLong(load.values().get("messages"));
+		assertThat(messages).as(load.report()).isPositive();
+		assertThat(Long.parseLong(load.values().get("lost"))).as(load.report()).isLessThanOrEqualTo(messages / 100);
+	}
+
+	private static String results(Path benchDir) throws IOException {
+		try (Stream<Path> files = Files.list(benchDir)) {
+			Path results = files.filter((file) -> file.getFileName().toString().startsWith("results-"))
+				.findFirst()
+				.orElseThrow();
+			return Files.readString(results);
+		}
+	}
+
+	// The jars bench/netty-pom.xml names, and the plugin that copies them, all offline.
+	private static void assumeNettyIsInTheLocalRepository() throws IOException {
+		String pom = Files.readString(Path.of("bench/netty-pom.xml"));
+		Matcher netty = Pattern.compile("<netty.version>([^<]+)</netty.version>").matcher(pom);
+		Matcher plugin = Pattern
+			.compile("<artifactId>maven-dependency-plugin</artifactId>\\s*<version>([^<]+)</version>")
+			.matcher(pom);
+		assertThat(netty.find() && plugin.find()).as("versions in bench/netty-pom.xml").isTrue();
+		String local = System.getProperty("maven.repo.local");
+		Path repository = (local != null) ? Path.of(local)
+				: Path.of(System.getProperty("user.home"), ".m2", "repository");
+		String version = netty.group(1);
+		List<Path> needed = List.of(
+				repository.resolve("io/netty/netty-transport/" + version + "/netty-transport-" + version + ".jar"),
+				repository.resolve("io/netty/netty-transport-native-epoll/" + version
+						+ "/netty-transport-native-epoll-" + version + "-linux-x86_64.jar"),
+				repository.resolve("org/apache/maven/plugins/maven-dependency-plugin/" + plugin.group(1)
+						+ "/maven-dependency-plugin-" + plugin.group(1) + ".jar"));
+		for (Path jar : needed) {
+			Assumptions.assumeTrue(Files.isRegularFile(jar), () -> "Netty peers not tested: " + jar + " is not in the "
+					+ "local Maven repository (scripts/bench.sh with a Netty server fetches it once)");
+		}
+	}
+
 	private Outcome run(List<String> command, String name) throws Exception {
 		return run(new ProcessBuilder(command), name, Duration.ofSeconds(25));
 	}
@@ -229,6 +388,24 @@ class BenchHarnessTests {
 			}
 			catch (IOException ex) {
 				// Continue: the listener was closed at the end of the test
+			}
+		}
+	}
+
+	// Echoes every datagram with its byte at the given index flipped.
+	private static void echoDatagramsFlipping(DatagramSocket socket, int flipped) {
+		byte[] buffer = new byte[65536];
+		while (!socket.isClosed()) {
+			try {
+				DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+				socket.receive(packet);
+				if (packet.getLength() > flipped) {
+					buffer[flipped] ^= (byte) 0xFF;
+				}
+				socket.send(new DatagramPacket(buffer, packet.getLength(), packet.getSocketAddress()));
+			}
+			catch (IOException ex) {
+				// Continue: the socket was closed at the end of the test
 			}
 		}
 	}
