@@ -118,6 +118,9 @@ class EchoReactorChartTests {
 								"config.spring.lifecycle.timeout-per-shutdown-phase=50s",
 								"config.echo.server.reactors=4", "config.echo.server.accept-strategy=reuseport",
 								"config.echo.server.idle-timeout=10m", "config.logging.structured.format.console=ecs",
+								"config.echo.server.write-timeout=30s", "config.echo.server.stall-timeout=5s",
+								"config.echo.server.max-connections-per-address=100",
+								"config.echo.server.max-pending-output=32MB",
 								"config.management.endpoints.web.exposure.include=health\\,prometheus",
 								"containerPorts.echo=9007", "containerPorts.http=9081", "service.port=7",
 								"service.httpPort=9090", "service.type=LoadBalancer",
@@ -419,8 +422,13 @@ class EchoReactorChartTests {
 		Rendered rendered = EchoReactorChart.render("config.echo.server.max-connection-age=30m",
 				"config.echo.server.max-connection-age-jitter=0.2", "config.echo.server.max-connections=500",
 				"config.logging.structured.format.console=ecs", "config.echo.server.udp.rate-limit-per-source=500",
-				"config.echo.server.udp.receive-buffer-size=4MB", "containerPorts.udp=9008");
+				"config.echo.server.udp.receive-buffer-size=4MB", "containerPorts.udp=9008",
+				"config.echo.server.write-timeout=30s", "config.echo.server.stall-timeout=5s",
+				"config.echo.server.max-connections-per-address=100");
 		EchoServerProperties properties = bindEchoServer(rendered);
+		assertThat(properties.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(properties.stallTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.maxConnectionsPerAddress()).isEqualTo(100);
 		assertThat(properties.udp().rateLimitPerSource()).isEqualTo(500);
 		assertThat(properties.udp().receiveBufferSize()).isEqualTo(DataSize.ofMegabytes(4));
 		assertThat(properties.udp().port()).isEqualTo(9008);
@@ -512,7 +520,9 @@ class EchoReactorChartTests {
 				arguments("config.echo.server.udp.enabled=off", "/config/echo/server/udp/enabled"),
 				arguments("config.echo.server.udp.rate-limit-per-source=-1",
 						"/config/echo/server/udp/rate-limit-per-source"),
-				arguments("tests.udpPayloadBytes=9000", "/tests/udpPayloadBytes"));
+				arguments("tests.udpPayloadBytes=9000", "/tests/udpPayloadBytes"),
+				arguments("config.echo.server.max-connections-per-address=-1",
+						"/config/echo/server/max-connections-per-address"));
 	}
 
 	@Test
@@ -709,7 +719,10 @@ class EchoReactorChartTests {
 			.collect(Collectors.toSet());
 		assertThat(commented).containsAll(keys);
 		assertThat(commented).contains("config.echo.server.max-connection-age",
-				"config.echo.server.max-connection-age-jitter");
+				"config.echo.server.max-connection-age-jitter", "config.echo.server.max-connections-per-address",
+				"config.echo.server.write-timeout", "config.echo.server.max-pending-output",
+				"config.echo.server.stall-timeout", "config.echo.server.udp.enabled",
+				"config.echo.server.udp.rate-limit-per-source", "config.echo.server.udp.receive-buffer-size");
 	}
 
 	@Test
