@@ -512,6 +512,7 @@ class EchoReactorChartTests {
 				arguments("preStop.action=wait", "/preStop/action"),
 				arguments("serviceMonitor.enabled=yes", "/serviceMonitor/enabled"),
 				arguments("prometheusRule.connectionsNearLimitRatio=2", "/prometheusRule/connectionsNearLimitRatio"),
+				arguments("prometheusRule.udpDropRatio=1.5", "/prometheusRule/udpDropRatio"),
 				arguments("config.echo.server.max-connection-age-jitter=1.5",
 						"/config/echo/server/max-connection-age-jitter"),
 				arguments("containerPorts.udp=0", "/containerPorts/udp"),
@@ -629,8 +630,28 @@ class EchoReactorChartTests {
 			assertThat(alert.getAnnotations()).containsKeys("summary", "description")
 				.containsEntry("runbook_url", "https://runbooks.example.org/echo#" + alert.getAlert().toLowerCase());
 		}));
-		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoAcceptErrors", "EchoListenQueueOverflows",
-				"EchoBackpressureSustained", "EchoConnectionsNearLimit", "EchoNotReady");
+		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoReactorStalled", "EchoAcceptErrors",
+				"EchoListenQueueOverflows", "EchoBackpressureSustained", "EchoConnectionsNearLimit",
+				"EchoConnectionsEvicted", "EchoWriteTimeouts", "EchoUdpDropsSustained", "EchoKernelUdpReceiveErrors",
+				"EchoNotReady");
+	}
+
+	@Test
+	void stallAlertFiresAtTheApplicationsOwnStallTimeout() {
+		assertThat(alertExpression(EchoReactorChart.render("prometheusRule.enabled=true"), "EchoReactorStalled"))
+			.contains("echo_reactor_select_age_seconds")
+			.endsWith(">= 10");
+		assertThat(alertExpression(EchoReactorChart.render("prometheusRule.enabled=true",
+				"config.echo.server.stall-timeout=2500ms"), "EchoReactorStalled"))
+			.endsWith(">= 2.5");
+	}
+
+	@Test
+	void alertThresholdsFollowTheirValues() {
+		Rendered rendered = EchoReactorChart.render("prometheusRule.enabled=true",
+				"prometheusRule.writeTimeoutRatio=0.05", "prometheusRule.udpDropRatio=0.2");
+		assertThat(alertExpression(rendered, "EchoWriteTimeouts")).endsWith("> 0.05");
+		assertThat(alertExpression(rendered, "EchoUdpDropsSustained")).contains("> 0.2");
 	}
 
 	@Test
@@ -806,6 +827,15 @@ class EchoReactorChartTests {
 			.filter((port) -> name.equals(port.getName()))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("No container port named " + name));
+	}
+
+	private static String alertExpression(Rendered rendered, String alert) {
+		return rendered.one(PrometheusRule.class).getSpec().getGroups().stream()
+			.flatMap((group) -> group.getRules().stream())
+			.filter((rule) -> alert.equals(rule.getAlert()))
+			.map((rule) -> rule.getExpr().getStrVal().strip())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No alert " + alert));
 	}
 
 	private static ServicePort servicePort(Service service, String name) {
