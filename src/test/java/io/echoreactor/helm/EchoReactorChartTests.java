@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -687,7 +688,42 @@ class EchoReactorChartTests {
 				"Bytes per second each way", "Selector wakeups by cause", "wakeup() calls",
 				"Empty reads (EAGAIN) as a share of reads", "Ready keys per wakeup", "Loop busy ratio",
 				"Paused connections", "Listen queue overflows and drops", "Accepted and rejected per second",
-				"Backpressure pauses per second");
+				"Backpressure pauses per second", "Pending output memory", "Connections waiting for memory",
+				"Evictions, write timeouts and resets per second", "Time since the last select()",
+				"Selector rebuilds by cause", "UDP datagrams in and out per second", "UDP drops per second by cause",
+				"UDP sources tracked", "Kernel UDP errors per second");
+	}
+
+	@Test
+	void dashboardPanelsHaveTheirOwnIdsAndPlacesUnderTheirRows() throws IOException {
+		JsonNode json = JsonMapper.shared()
+			.readTree(Files.readString(EchoReactorChart.DIRECTORY.resolve("files/echo-reactor-dashboard.json")));
+		Set<Integer> ids = new HashSet<>();
+		List<int[]> taken = new ArrayList<>();
+		List<String> rows = new ArrayList<>();
+		int rowY = -1;
+		for (JsonNode panel : json.get("panels")) {
+			String title = panel.get("title").asString();
+			assertThat(ids.add(panel.get("id").asInt())).as("id of " + title + " is unique").isTrue();
+			JsonNode grid = panel.get("gridPos");
+			int[] box = { grid.get("x").asInt(), grid.get("y").asInt(), grid.get("w").asInt(), grid.get("h").asInt() };
+			assertThat(box[0] + box[2]).as(title + " fits in 24 columns").isLessThanOrEqualTo(24);
+			for (int[] other : taken) {
+				boolean apart = box[0] + box[2] <= other[0] || other[0] + other[2] <= box[0]
+						|| box[1] + box[3] <= other[1] || other[1] + other[3] <= box[1];
+				assertThat(apart).as(title + " overlaps another panel").isTrue();
+			}
+			taken.add(box);
+			if (panel.get("type").asString().equals("row")) {
+				assertThat(box[1]).as(title + " comes after the panels above it").isGreaterThan(rowY);
+				rowY = box[1];
+				rows.add(title);
+			}
+			else {
+				assertThat(box[1]).as(title + " sits below its row").isGreaterThan(rowY);
+			}
+		}
+		assertThat(rows).contains("Memory", "Stalls", "UDP");
 	}
 
 	@Test
