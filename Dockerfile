@@ -3,7 +3,7 @@
 # Eclipse Temurin JRE as a numeric non-root user.
 #
 #   docker build -t echo-reactor:0.1.0 .
-#   docker run --rm -p 7007:7007 -p 8081:8081 echo-reactor:0.1.0
+#   docker run --rm -p 7007:7007 -p 7007:7007/udp -p 8081:8081 echo-reactor:0.1.0
 #
 # The Helm chart (helm/echo-reactor) starts the container with the same arguments as CMD below and the same
 # JAVA_TOOL_OPTIONS, and mounts its application.yml at /config/; a test checks that the two agree.
@@ -31,8 +31,9 @@ COPY --from=build /build/extracted/snapshot-dependencies/ ./
 COPY --from=build /build/extracted/application/ ./
 # Numeric, so that Kubernetes' runAsNonRoot can verify it without a passwd entry.
 USER 10001:10001
-# echo (echo.server.port) and HTTP for Actuator: health probes, metrics (server.port).
-EXPOSE 7007 8081
+# echo over TCP (echo.server.port) and UDP (echo.server.udp.port, the same number unless set), and HTTP for
+# Actuator: health probes, metrics (server.port).
+EXPOSE 7007 7007/udp 8081
 # The heap follows the container's memory limit, direct memory (read buffers, pending output) is capped beside
 # it, and the JVM exits rather than limp on after an OutOfMemoryError.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=96m -XX:+ExitOnOutOfMemoryError"

@@ -43,6 +43,33 @@ JAVA_TOOL_OPTIONS: the heap sized from the container's memory limit, the direct 
 {{- end }}
 
 {{/*
+"true" when the pods serve UDP echo (config.echo.server.udp.enabled, true unless set to false), else empty. Every
+UDP port (container, Services, NetworkPolicy), the UDP part of helm test and the UDP alerts follow it.
+*/}}
+{{- define "echo-reactor.udpEnabled" -}}
+{{- $udp := dig "echo" "server" "udp" dict (.Values.config | default dict) }}
+{{- $enabled := true }}
+{{- if kindIs "map" $udp }}
+{{- if hasKey $udp "enabled" }}
+{{- $enabled = get $udp "enabled" }}
+{{- end }}
+{{- end }}
+{{- if $enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+The name of the Service that carries the UDP port: the main Service, or "<fullname>-udp" with
+service.udpSeparateService.
+*/}}
+{{- define "echo-reactor.udpServiceName" -}}
+{{- if .Values.service.udpSeparateService }}
+{{- printf "%s-udp" (include "echo-reactor.fullname" . | trunc 59 | trimSuffix "-") }}
+{{- else }}
+{{- include "echo-reactor.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/*
 The application.yml: the config block with the ports from containerPorts. The ports live in one place so that
 the container ports, the probes and the Service cannot disagree with what the application binds.
 */}}
@@ -52,13 +79,21 @@ the container ports, the probes and the Service cannot disagree with what the ap
 {{- if hasKey $echoServer "port" }}
 {{- fail "config.echo.server.port is set from containerPorts.echo; set that instead" }}
 {{- end }}
+{{- $udp := dig "udp" dict $echoServer }}
+{{- if and (kindIs "map" $udp) (hasKey $udp "port") }}
+{{- fail "config.echo.server.udp.port is set from containerPorts.udp; set that instead" }}
+{{- end }}
 {{- if hasKey (dig "server" dict $config) "port" }}
 {{- fail "config.server.port is set from containerPorts.http; set that instead" }}
 {{- end }}
 {{- if hasKey (dig "management" "server" dict $config) "port" }}
 {{- fail "config.management.server.port is not supported: the probes and the metrics use containerPorts.http" }}
 {{- end }}
-{{- $ports := dict "echo" (dict "server" (dict "port" (int .Values.containerPorts.echo))) "server" (dict "port" (int .Values.containerPorts.http)) }}
+{{- $echoPorts := dict "port" (int .Values.containerPorts.echo) }}
+{{- if include "echo-reactor.udpEnabled" . }}
+{{- $_ := set $echoPorts "udp" (dict "port" (int .Values.containerPorts.udp)) }}
+{{- end }}
+{{- $ports := dict "echo" (dict "server" $echoPorts) "server" (dict "port" (int .Values.containerPorts.http)) }}
 {{- toYaml (mustMergeOverwrite $config $ports) }}
 {{- end }}
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The chart's PrometheusRule, checked by Prometheus' own {@code promtool}: the rules are
  * valid ({@code check rules}) and each alert fires on the series that should fire it and
  * stays silent on healthy ones ({@code test rules}, with the cases in
- * {@code echo-reactor-alerts-test.yml}).
+ * {@code echo-reactor-alerts-test.yml}). The Grafana dashboard's queries go through the
+ * same PromQL parser.
  */
 @Timeout(60)
 class EchoReactorAlertRulesTests {
@@ -55,6 +58,30 @@ class EchoReactorAlertRulesTests {
 			Files.copy(in, tests);
 		}
 		assertThat(run(work, promtool.toString(), "test", "rules", tests.toString())).contains("SUCCESS");
+	}
+
+	@Test
+	void dashboardQueriesAreValidPromQl(@TempDir Path work) throws Exception {
+		Path promtool = RequiredTools.require("promtool");
+		// promtool checks the PromQL of recording rules; each panel query becomes one, with Grafana's variables
+		// replaced by what they stand for.
+		JsonNode dashboard = JsonMapper.shared()
+			.readTree(Files.readString(EchoReactorChart.DIRECTORY.resolve("files/echo-reactor-dashboard.json")));
+		List<Map<String, Object>> rules = new ArrayList<>();
+		for (JsonNode panel : dashboard.get("panels")) {
+			for (JsonNode target : panel.path("targets")) {
+				String expr = target.get("expr").asString()
+					.replace("$__rate_interval", "2m")
+					.replaceAll("\\$(namespace|pod|reactor)\\b", ".*");
+				rules.add(Map.of("record", "dashboard:panel_" + panel.get("id").asInt() + "_"
+						+ target.get("refId").asString().toLowerCase(), "expr", expr));
+			}
+		}
+		assertThat(rules).hasSizeGreaterThan(40);
+		Path file = work.resolve("dashboard-queries.yml");
+		Files.writeString(file,
+				new Yaml().dump(Map.of("groups", List.of(Map.of("name", "dashboard", "rules", rules)))));
+		assertThat(run(work, promtool.toString(), "check", "rules", file.toString())).contains("SUCCESS");
 	}
 
 	@SuppressWarnings("unchecked")

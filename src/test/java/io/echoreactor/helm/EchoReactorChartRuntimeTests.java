@@ -3,7 +3,10 @@ package io.echoreactor.helm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +61,8 @@ class EchoReactorChartRuntimeTests {
 
 	private static final Pattern ECHO_PORT = Pattern.compile("Echo server started on 127\\.0\\.0\\.1:(\\d+)");
 
+	private static final Pattern UDP_PORT = Pattern.compile("; UDP on 127\\.0\\.0\\.1:(\\d+)");
+
 	/** Metric names in PromQL; label names and values never start with "echo_" in ours. */
 	private static final Pattern METRIC_NAME = Pattern.compile("\\becho_[a-z_]+");
 
@@ -77,6 +83,8 @@ class EchoReactorChartRuntimeTests {
 
 	private static int echoPort;
 
+	private static int udpPort;
+
 	@BeforeAll
 	@Timeout(120)
 	static void startTheApplicationAsTheChartWould() throws IOException {
@@ -96,7 +104,7 @@ class EchoReactorChartRuntimeTests {
 		container.getArgs().forEach((argument) -> command.add(argument.replace(mounted, configDirectory.toUri().toString())));
 		// Free ports on loopback instead of the chart's fixed ones, which other builds on this machine may hold.
 		command.addAll(List.of("--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
-				"--echo.server.address=127.0.0.1"));
+				"--echo.server.udp.port=0", "--echo.server.address=127.0.0.1"));
 		log = Files.createTempFile("echo-reactor-chart-runtime", ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		for (EnvVar variable : container.getEnv()) {
@@ -114,6 +122,7 @@ class EchoReactorChartRuntimeTests {
 		String output = Files.readString(log);
 		httpPort = Integer.parseInt(first(HTTP_PORT, output));
 		echoPort = Integer.parseInt(first(ECHO_PORT, output));
+		udpPort = Integer.parseInt(first(UDP_PORT, output));
 	}
 
 	@AfterAll
@@ -148,16 +157,43 @@ class EchoReactorChartRuntimeTests {
 	}
 
 	@Test
+	void udpPortEchoesWithTheChartsConfig() throws IOException {
+		byte[] payload = randomPayload(1200);
+		try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+			socket.setSoTimeout(2000);
+			byte[] received = new byte[2048];
+			// A datagram may be lost; loopback loses none in practice, but the test does not rely on it.
+			for (int attempt = 1;; attempt++) {
+				socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress("127.0.0.1", udpPort)));
+				DatagramPacket answer = new DatagramPacket(received, received.length);
+				try {
+					socket.receive(answer);
+					assertThat(Arrays.copyOf(received, answer.getLength())).isEqualTo(payload);
+					return;
+				}
+				catch (SocketTimeoutException ex) {
+					assertThat(attempt).as("attempts without an answer").isLessThan(3);
+				}
+			}
+		}
+	}
+
+	@Test
 	void helmTestScriptEchoesARandomPayloadThroughTheRunningService(@TempDir Path testWork) throws Exception {
 		Path busybox = RequiredTools.require("busybox");
+		// Debian builds busybox without nc's UDP mode (CONFIG_NC_110_COMPAT, which gives -u); the busybox
+		// image's defconfig build has it. Here netcat-openbsd stands in for "nc -u": it takes the same -u and -w,
+		// sends its input as one datagram and quits once nothing has arrived for -w seconds.
+		Path udpNc = RequiredTools.require("nc.openbsd");
 		Container test = EchoReactorChart.renderWithTestHooks(testWork.resolve("chart")).testPod().getSpec()
 			.getContainers().get(0);
 		assertThat(test.getCommand()).hasSize(3).startsWith("sh", "-c");
 		// The busybox image: its applets (sh, head, nc, cmp, wc) come first on the PATH.
 		Path bin = Files.createDirectories(testWork.resolve("bin"));
 		for (String applet : List.of("sh", "head", "nc", "cmp", "wc")) {
+			String udp = applet.equals("nc") ? "case \" $* \" in *\" -u \"*) exec '" + udpNc + "' \"$@\" ;; esac\n" : "";
 			Path wrapper = Files.writeString(bin.resolve(applet),
-					"#!/bin/sh\nexec '" + busybox + "' " + applet + " \"$@\"\n");
+					"#!/bin/sh\n" + udp + "exec '" + busybox + "' " + applet + " \"$@\"\n");
 			assertThat(wrapper.toFile().setExecutable(true)).isTrue();
 		}
 		Path tmp = Files.createDirectories(testWork.resolve("tmp"));
@@ -168,15 +204,20 @@ class EchoReactorChartRuntimeTests {
 		environment.put("PATH", bin + ":" + environment.get("PATH"));
 		test.getEnv().forEach((variable) -> environment.put(variable.getName(), variable.getValue()));
 		assertThat(environment.get("ECHO_HOST")).isEqualTo(EchoReactorChart.FULLNAME);
+		assertThat(environment.get("ECHO_UDP_HOST")).isEqualTo(EchoReactorChart.FULLNAME);
 		environment.put("ECHO_HOST", "127.0.0.1");
 		environment.put("ECHO_PORT", String.valueOf(echoPort));
+		environment.put("ECHO_UDP_HOST", "127.0.0.1");
+		environment.put("ECHO_UDP_PORT", String.valueOf(udpPort));
 		Process process = builder.start();
 		process.getOutputStream().close();
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(process.exitValue()).as(output).isZero();
-		assertThat(output).contains("came back byte for byte");
+		assertThat(output).contains("came back byte for byte").contains("came back unchanged");
 		assertThat(Files.size(tmp.resolve("received"))).isEqualTo(Long.parseLong(environment.get("PAYLOAD_BYTES")));
+		assertThat(Files.size(tmp.resolve("udp-received")))
+			.isEqualTo(Long.parseLong(environment.get("UDP_PAYLOAD_BYTES")));
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,7 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -117,6 +119,9 @@ class EchoReactorChartTests {
 								"config.spring.lifecycle.timeout-per-shutdown-phase=50s",
 								"config.echo.server.reactors=4", "config.echo.server.accept-strategy=reuseport",
 								"config.echo.server.idle-timeout=10m", "config.logging.structured.format.console=ecs",
+								"config.echo.server.write-timeout=30s", "config.echo.server.stall-timeout=5s",
+								"config.echo.server.max-connections-per-address=100",
+								"config.echo.server.max-pending-output=32MB",
 								"config.management.endpoints.web.exposure.include=health\\,prometheus",
 								"containerPorts.echo=9007", "containerPorts.http=9081", "service.port=7",
 								"service.httpPort=9090", "service.type=LoadBalancer",
@@ -133,7 +138,18 @@ class EchoReactorChartTests {
 								"tolerations[0].key=dedicated", "tolerations[0].operator=Exists",
 								"nodeSelector.kubernetes\\.io/os=linux", "priorityClassName=high",
 								"image.digest=sha256:" + "0123456789abcdef".repeat(4),
-								"extraEnv[0].name=TZ", "extraEnv[0].value=UTC" }));
+								"extraEnv[0].name=TZ", "extraEnv[0].value=UTC" }),
+				arguments("udp off",
+						new String[] { "config.echo.server.udp.enabled=false", "headlessService.enabled=true",
+								"networkPolicy.enabled=true", "prometheusRule.enabled=true", "service.type=NodePort" }),
+				arguments("udp on a service of its own",
+						new String[] { "service.udpSeparateService=true", "service.type=LoadBalancer",
+								"service.externalTrafficPolicy=Local",
+								"service.annotations.example\\.com/scheme=internet-facing", "containerPorts.udp=9008",
+								"service.udpPort=7", "headlessService.enabled=true", "networkPolicy.enabled=true",
+								"config.echo.server.udp.rate-limit-per-source=500",
+								"config.echo.server.udp.receive-buffer-size=4MB",
+								"config.echo.server.accept-strategy=reuseport" }));
 	}
 
 	@Test
@@ -149,7 +165,9 @@ class EchoReactorChartTests {
 		Map<String, List<String>> optionalKinds = Map.of("default values", List.of(), "monitoring on",
 				List.of("ServiceMonitor", "PodMonitor", "PrometheusRule", "ConfigMap"), "autoscaling on",
 				List.of("HorizontalPodAutoscaler", "PodDisruptionBudget"), "custom config", List.of(),
-				"security and placement", List.of("ServiceAccount", "NetworkPolicy", "Service"));
+				"security and placement", List.of("ServiceAccount", "NetworkPolicy", "Service"), "udp off",
+				List.of("Service", "NetworkPolicy", "PrometheusRule"), "udp on a service of its own",
+				List.of("Service", "Service", "NetworkPolicy"));
 		List<String> expected = new ArrayList<>(List.of("ConfigMap", "Service", "Deployment"));
 		expected.addAll(optionalKinds.get(name));
 		assertThat(rendered.kinds()).containsExactlyInAnyOrderElementsOf(expected);
@@ -188,16 +206,103 @@ class EchoReactorChartTests {
 		assertThat(containerPort(container, "echo").getContainerPort()).isEqualTo(echo.port());
 		assertThat(containerPort(container, "echo").getProtocol()).isEqualTo("TCP");
 		assertThat(containerPort(container, "http-metrics").getContainerPort()).isEqualTo(httpPort);
+		boolean udp = echo.udp().enabled();
+		if (udp) {
+			assertThat(containerPort(container, "udp").getContainerPort()).isEqualTo(echo.udp().port());
+			assertThat(containerPort(container, "udp").getProtocol()).isEqualTo("UDP");
+		}
+		else {
+			assertThat(container.getPorts()).extracting(ContainerPort::getName).doesNotContain("udp");
+		}
+		String udpService = EchoReactorChart.FULLNAME + "-udp";
+		boolean separate = rendered.all(Service.class).stream()
+			.anyMatch((service) -> service.getMetadata().getName().equals(udpService));
 		for (Service service : rendered.all(Service.class)) {
-			assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName)
-				.containsExactlyInAnyOrder("echo", "http-metrics");
+			List<String> expected = new ArrayList<>();
+			if (!service.getMetadata().getName().equals(udpService)) {
+				expected.addAll(List.of("echo", "http-metrics"));
+			}
+			if (udp && !(separate && service.getMetadata().getName().equals(EchoReactorChart.FULLNAME))) {
+				expected.add("udp");
+			}
+			assertThat(service.getSpec().getPorts()).as(service.getMetadata().getName())
+				.extracting(ServicePort::getName)
+				.containsExactlyInAnyOrderElementsOf(expected);
 			for (ServicePort port : service.getSpec().getPorts()) {
 				assertThat(port.getTargetPort()).isEqualTo(new IntOrString(port.getName()));
-				assertThat(containerPort(container, port.getTargetPort().getStrVal())).isNotNull();
+				ContainerPort target = containerPort(container, port.getTargetPort().getStrVal());
+				assertThat(port.getProtocol()).as(port.getName()).isEqualTo(target.getProtocol());
 			}
 			assertThat(service.getSpec().getSelector())
 				.isEqualTo(rendered.deployment().getSpec().getSelector().getMatchLabels());
 		}
+	}
+
+	@Test
+	void udpEchoIsServedBesideTcpOnTheSamePortNumberByDefault() {
+		Rendered rendered = EchoReactorChart.render();
+		ContainerPort udp = containerPort(rendered.container(), "udp");
+		assertThat(udp.getContainerPort()).isEqualTo(containerPort(rendered.container(), "echo").getContainerPort())
+			.isEqualTo(7007);
+		assertThat(udp.getProtocol()).isEqualTo("UDP");
+		assertThat(servicePort(rendered.service(), "udp").getPort()).isEqualTo(7007);
+		assertThat(servicePort(rendered.service(), "udp").getProtocol()).isEqualTo("UDP");
+		assertThat(rendered.applicationValue("echo", "server", "udp", "port")).isEqualTo(7007);
+		EchoServerProperties properties = bindEchoServer(rendered);
+		assertThat(properties.udp().enabled()).isTrue();
+		assertThat(properties.udp().port()).isEqualTo(7007);
+	}
+
+	@Test
+	void udpOffLeavesNoUdpPortAnywhere(@TempDir Path work) {
+		String[] values = { "config.echo.server.udp.enabled=false", "headlessService.enabled=true",
+				"networkPolicy.enabled=true", "service.udpSeparateService=true", "prometheusRule.enabled=true" };
+		Rendered rendered = EchoReactorChart.renderWithTestHooks(work, values);
+		assertThat(rendered.container().getPorts()).extracting(ContainerPort::getProtocol).containsOnly("TCP");
+		assertThat(rendered.all(Service.class)).extracting((service) -> service.getMetadata().getName())
+			.containsExactlyInAnyOrder(EchoReactorChart.FULLNAME, EchoReactorChart.FULLNAME + "-headless");
+		assertThat(rendered.all(Service.class)).flatExtracting((service) -> service.getSpec().getPorts())
+			.extracting(ServicePort::getProtocol)
+			.containsOnly("TCP");
+		assertThat(rendered.one(NetworkPolicy.class).getSpec().getIngress())
+			.flatExtracting((rule) -> rule.getPorts())
+			.extracting((port) -> port.getProtocol())
+			.containsOnly("TCP");
+		assertThat(rendered.testPod().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
+			.doesNotContain("ECHO_UDP_HOST", "ECHO_UDP_PORT", "UDP_PAYLOAD_BYTES");
+		assertThat(rendered.applicationValue("echo", "server", "udp", "port")).isNull();
+		assertThat(bindEchoServer(rendered).udp().enabled()).isFalse();
+		assertThat(rendered.one(PrometheusRule.class).getSpec().getGroups())
+			.flatExtracting((group) -> group.getRules())
+			.extracting((rule) -> rule.getAlert())
+			.noneMatch((alert) -> alert.contains("Udp"));
+	}
+
+	@Test
+	void udpOnAServiceOfItsOwnTakesTheMainServicesTypeAndSettings() {
+		Rendered rendered = EchoReactorChart.render("service.udpSeparateService=true", "service.type=LoadBalancer",
+				"service.externalTrafficPolicy=Local", "service.annotations.example\\.com/scheme=internet-facing",
+				"service.udpPort=7");
+		Service main = rendered.service();
+		Service udp = rendered.named(Service.class, EchoReactorChart.FULLNAME + "-udp");
+		assertThat(main.getSpec().getPorts()).extracting(ServicePort::getProtocol).containsOnly("TCP");
+		assertThat(udp.getSpec().getPorts()).singleElement().satisfies((port) -> {
+			assertThat(port.getName()).isEqualTo("udp");
+			assertThat(port.getPort()).isEqualTo(7);
+			assertThat(port.getProtocol()).isEqualTo("UDP");
+		});
+		assertThat(udp.getSpec().getType()).isEqualTo("LoadBalancer");
+		assertThat(udp.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+		assertThat(udp.getMetadata().getAnnotations()).isEqualTo(main.getMetadata().getAnnotations())
+			.containsEntry("example.com/scheme", "internet-facing");
+		assertThat(udp.getSpec().getSelector()).isEqualTo(main.getSpec().getSelector());
+		assertThat(udp.getMetadata().getLabels()).isEqualTo(main.getMetadata().getLabels());
+	}
+
+	@Test
+	void aLoadBalancerServiceCarriesBothProtocolsByDefault() {
+		Service service = EchoReactorChart.render("service.type=LoadBalancer").service();
+		assertThat(service.getSpec().getPorts()).extracting(ServicePort::getProtocol).contains("TCP", "UDP");
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -317,8 +422,17 @@ class EchoReactorChartTests {
 	void customConfigReachesTheBoundProperties() {
 		Rendered rendered = EchoReactorChart.render("config.echo.server.max-connection-age=30m",
 				"config.echo.server.max-connection-age-jitter=0.2", "config.echo.server.max-connections=500",
-				"config.logging.structured.format.console=ecs");
+				"config.logging.structured.format.console=ecs", "config.echo.server.udp.rate-limit-per-source=500",
+				"config.echo.server.udp.receive-buffer-size=4MB", "containerPorts.udp=9008",
+				"config.echo.server.write-timeout=30s", "config.echo.server.stall-timeout=5s",
+				"config.echo.server.max-connections-per-address=100");
 		EchoServerProperties properties = bindEchoServer(rendered);
+		assertThat(properties.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(properties.stallTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.maxConnectionsPerAddress()).isEqualTo(100);
+		assertThat(properties.udp().rateLimitPerSource()).isEqualTo(500);
+		assertThat(properties.udp().receiveBufferSize()).isEqualTo(DataSize.ofMegabytes(4));
+		assertThat(properties.udp().port()).isEqualTo(9008);
 		assertThat(properties.maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
 		assertThat(properties.maxConnectionAgeJitter()).isEqualTo(0.2);
 		assertThat(properties.maxConnections()).isEqualTo(500);
@@ -342,6 +456,9 @@ class EchoReactorChartTests {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.port=1234"))
 			.withMessageContaining("config.echo.server.port is set from containerPorts.echo");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.udp.port=1234"))
+			.withMessageContaining("config.echo.server.udp.port is set from containerPorts.udp");
 		assertThatIllegalStateException().isThrownBy(() -> EchoReactorChart.renderYaml("config.server.port=1234"))
 			.withMessageContaining("containerPorts.http");
 		assertThatIllegalStateException()
@@ -355,6 +472,8 @@ class EchoReactorChartTests {
 		assertThat(checksum(EchoReactorChart.render())).isEqualTo(original);
 		assertThat(checksum(EchoReactorChart.render("config.echo.server.max-connections=500"))).isNotEqualTo(original);
 		assertThat(checksum(EchoReactorChart.render("containerPorts.echo=9007"))).isNotEqualTo(original);
+		assertThat(checksum(EchoReactorChart.render("containerPorts.udp=9008"))).isNotEqualTo(original);
+		assertThat(checksum(EchoReactorChart.render("config.echo.server.udp.enabled=false"))).isNotEqualTo(original);
 	}
 
 	@Test
@@ -394,8 +513,18 @@ class EchoReactorChartTests {
 				arguments("preStop.action=wait", "/preStop/action"),
 				arguments("serviceMonitor.enabled=yes", "/serviceMonitor/enabled"),
 				arguments("prometheusRule.connectionsNearLimitRatio=2", "/prometheusRule/connectionsNearLimitRatio"),
+				arguments("prometheusRule.udpDropRatio=1.5", "/prometheusRule/udpDropRatio"),
 				arguments("config.echo.server.max-connection-age-jitter=1.5",
-						"/config/echo/server/max-connection-age-jitter"));
+						"/config/echo/server/max-connection-age-jitter"),
+				arguments("containerPorts.udp=0", "/containerPorts/udp"),
+				arguments("service.udpPort=70000", "/service/udpPort"),
+				arguments("service.udpSeparateService=yes", "/service/udpSeparateService"),
+				arguments("config.echo.server.udp.enabled=off", "/config/echo/server/udp/enabled"),
+				arguments("config.echo.server.udp.rate-limit-per-source=-1",
+						"/config/echo/server/udp/rate-limit-per-source"),
+				arguments("tests.udpPayloadBytes=9000", "/tests/udpPayloadBytes"),
+				arguments("config.echo.server.max-connections-per-address=-1",
+						"/config/echo/server/max-connections-per-address"));
 	}
 
 	@Test
@@ -430,7 +559,13 @@ class EchoReactorChartTests {
 		NetworkPolicy policy = rendered.one(NetworkPolicy.class);
 		assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(selector);
 		assertThat(policy.getSpec().getIngress()).hasSize(2);
-		assertThat(policy.getSpec().getIngress().get(0).getPorts().get(0).getPort()).isEqualTo(new IntOrString("echo"));
+		assertThat(policy.getSpec().getIngress().get(0).getPorts()).satisfiesExactly((port) -> {
+			assertThat(port.getPort()).isEqualTo(new IntOrString("echo"));
+			assertThat(port.getProtocol()).isEqualTo("TCP");
+		}, (port) -> {
+			assertThat(port.getPort()).isEqualTo(new IntOrString("udp"));
+			assertThat(port.getProtocol()).isEqualTo("UDP");
+		});
 		assertThat(policy.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchLabels())
 			.containsEntry("role", "client");
 		assertThat(policy.getSpec().getIngress().get(1).getPorts().get(0).getPort())
@@ -496,8 +631,28 @@ class EchoReactorChartTests {
 			assertThat(alert.getAnnotations()).containsKeys("summary", "description")
 				.containsEntry("runbook_url", "https://runbooks.example.org/echo#" + alert.getAlert().toLowerCase());
 		}));
-		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoAcceptErrors", "EchoListenQueueOverflows",
-				"EchoBackpressureSustained", "EchoConnectionsNearLimit", "EchoNotReady");
+		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoReactorStalled", "EchoAcceptErrors",
+				"EchoListenQueueOverflows", "EchoBackpressureSustained", "EchoConnectionsNearLimit",
+				"EchoConnectionsEvicted", "EchoWriteTimeouts", "EchoUdpDropsSustained", "EchoKernelUdpReceiveErrors",
+				"EchoNotReady");
+	}
+
+	@Test
+	void stallAlertFiresAtTheApplicationsOwnStallTimeout() {
+		assertThat(alertExpression(EchoReactorChart.render("prometheusRule.enabled=true"), "EchoReactorStalled"))
+			.contains("echo_reactor_select_age_seconds")
+			.endsWith(">= 10");
+		assertThat(alertExpression(EchoReactorChart.render("prometheusRule.enabled=true",
+				"config.echo.server.stall-timeout=2500ms"), "EchoReactorStalled"))
+			.endsWith(">= 2.5");
+	}
+
+	@Test
+	void alertThresholdsFollowTheirValues() {
+		Rendered rendered = EchoReactorChart.render("prometheusRule.enabled=true",
+				"prometheusRule.writeTimeoutRatio=0.05", "prometheusRule.udpDropRatio=0.2");
+		assertThat(alertExpression(rendered, "EchoWriteTimeouts")).endsWith("> 0.05");
+		assertThat(alertExpression(rendered, "EchoUdpDropsSustained")).contains("> 0.2");
 	}
 
 	@Test
@@ -533,7 +688,42 @@ class EchoReactorChartTests {
 				"Bytes per second each way", "Selector wakeups by cause", "wakeup() calls",
 				"Empty reads (EAGAIN) as a share of reads", "Ready keys per wakeup", "Loop busy ratio",
 				"Paused connections", "Listen queue overflows and drops", "Accepted and rejected per second",
-				"Backpressure pauses per second");
+				"Backpressure pauses per second", "Pending output memory", "Connections waiting for memory",
+				"Evictions, write timeouts and resets per second", "Time since the last select()",
+				"Selector rebuilds by cause", "UDP datagrams in and out per second", "UDP drops per second by cause",
+				"UDP sources tracked", "Kernel UDP errors per second");
+	}
+
+	@Test
+	void dashboardPanelsHaveTheirOwnIdsAndPlacesUnderTheirRows() throws IOException {
+		JsonNode json = JsonMapper.shared()
+			.readTree(Files.readString(EchoReactorChart.DIRECTORY.resolve("files/echo-reactor-dashboard.json")));
+		Set<Integer> ids = new HashSet<>();
+		List<int[]> taken = new ArrayList<>();
+		List<String> rows = new ArrayList<>();
+		int rowY = -1;
+		for (JsonNode panel : json.get("panels")) {
+			String title = panel.get("title").asString();
+			assertThat(ids.add(panel.get("id").asInt())).as("id of " + title + " is unique").isTrue();
+			JsonNode grid = panel.get("gridPos");
+			int[] box = { grid.get("x").asInt(), grid.get("y").asInt(), grid.get("w").asInt(), grid.get("h").asInt() };
+			assertThat(box[0] + box[2]).as(title + " fits in 24 columns").isLessThanOrEqualTo(24);
+			for (int[] other : taken) {
+				boolean apart = box[0] + box[2] <= other[0] || other[0] + other[2] <= box[0]
+						|| box[1] + box[3] <= other[1] || other[1] + other[3] <= box[1];
+				assertThat(apart).as(title + " overlaps another panel").isTrue();
+			}
+			taken.add(box);
+			if (panel.get("type").asString().equals("row")) {
+				assertThat(box[1]).as(title + " comes after the panels above it").isGreaterThan(rowY);
+				rowY = box[1];
+				rows.add(title);
+			}
+			else {
+				assertThat(box[1]).as(title + " sits below its row").isGreaterThan(rowY);
+			}
+		}
+		assertThat(rows).contains("Memory", "Stalls", "UDP");
 	}
 
 	@Test
@@ -551,7 +741,23 @@ class EchoReactorChartTests {
 		assertThat(env(container, "ECHO_PORT")).isEqualTo(String.valueOf(echo.getPort()));
 		assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
 		String script = String.join(" ", container.getCommand());
-		assertThat(script).contains("/dev/urandom").contains("nc ").contains("cmp ");
+		assertThat(script).contains("/dev/urandom").contains("nc ").contains("cmp ").contains("nc -u ");
+		assertThat(env(container, "ECHO_UDP_HOST")).isEqualTo(rendered.service().getMetadata().getName());
+		assertThat(env(container, "ECHO_UDP_PORT"))
+			.isEqualTo(String.valueOf(servicePort(rendered.service(), "udp").getPort()));
+		assertThat(env(container, "UDP_PAYLOAD_BYTES")).isEqualTo("512");
+	}
+
+	@Test
+	void helmTestPodSendsItsDatagramToTheUdpServiceOfItsOwn(@TempDir Path work) {
+		Rendered rendered = EchoReactorChart.renderWithTestHooks(work, "service.udpSeparateService=true",
+				"service.udpPort=7", "tests.udpPayloadBytes=1200");
+		Container container = rendered.testPod().getSpec().getContainers().get(0);
+		Service udp = rendered.named(Service.class, EchoReactorChart.FULLNAME + "-udp");
+		assertThat(env(container, "ECHO_HOST")).isEqualTo(EchoReactorChart.FULLNAME);
+		assertThat(env(container, "ECHO_UDP_HOST")).isEqualTo(udp.getMetadata().getName());
+		assertThat(env(container, "ECHO_UDP_PORT")).isEqualTo("7");
+		assertThat(env(container, "UDP_PAYLOAD_BYTES")).isEqualTo("1200");
 	}
 
 	@Test
@@ -570,7 +776,10 @@ class EchoReactorChartTests {
 			.collect(Collectors.toSet());
 		assertThat(commented).containsAll(keys);
 		assertThat(commented).contains("config.echo.server.max-connection-age",
-				"config.echo.server.max-connection-age-jitter");
+				"config.echo.server.max-connection-age-jitter", "config.echo.server.max-connections-per-address",
+				"config.echo.server.write-timeout", "config.echo.server.max-pending-output",
+				"config.echo.server.stall-timeout", "config.echo.server.udp.enabled",
+				"config.echo.server.udp.rate-limit-per-source", "config.echo.server.udp.receive-buffer-size");
 	}
 
 	@Test
@@ -654,6 +863,22 @@ class EchoReactorChartTests {
 			.filter((port) -> name.equals(port.getName()))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("No container port named " + name));
+	}
+
+	private static String alertExpression(Rendered rendered, String alert) {
+		return rendered.one(PrometheusRule.class).getSpec().getGroups().stream()
+			.flatMap((group) -> group.getRules().stream())
+			.filter((rule) -> alert.equals(rule.getAlert()))
+			.map((rule) -> rule.getExpr().getStrVal().strip())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No alert " + alert));
+	}
+
+	private static ServicePort servicePort(Service service, String name) {
+		return service.getSpec().getPorts().stream()
+			.filter((port) -> name.equals(port.getName()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No service port named " + name));
 	}
 
 	private static HTTPGetAction httpGet(Probe probe) {

@@ -88,11 +88,12 @@ class EchoReactorImageTests {
 	}
 
 	@Test
-	void exposesTheEchoAndHttpPorts() {
+	void exposesTheEchoUdpAndHttpPorts() {
 		List<String> exposed = List.of(one("EXPOSE").arguments().split("\\s+"));
-		assertThat(chart.container().getPorts())
-			.allSatisfy((port) -> assertThat(exposed).contains(String.valueOf(port.getContainerPort())));
-		assertThat(exposed).hasSize(2);
+		// EXPOSE writes a UDP port as 7007/udp; TCP is its default.
+		assertThat(chart.container().getPorts()).allSatisfy((port) -> assertThat(exposed)
+			.contains(port.getContainerPort() + ("UDP".equals(port.getProtocol()) ? "/udp" : "")));
+		assertThat(exposed).hasSize(3);
 	}
 
 	@Test
