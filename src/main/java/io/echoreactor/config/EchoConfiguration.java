@@ -4,33 +4,28 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 
-import io.echoreactor.actuator.EchoEndpoint;
 import io.echoreactor.actuator.EchoReactorHealthIndicator;
-import io.echoreactor.actuator.EchoReadinessStateHealthIndicator;
-import io.echoreactor.context.EchoServerLifecycle;
-import io.echoreactor.metrics.EchoKernelMetrics;
-import io.echoreactor.metrics.EchoReactorMetrics;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.TlsContext;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
-import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
- * The one place the echo server's beans are wired. With {@code echo.server.enabled=false}
- * none of them exist (no reactor, no echo port, no echo meters or endpoint) except the
- * {@code echo} health indicator, which the liveness group names and which then reports
- * the server as disabled.
+ * The one place the echo server's beans are wired. {@link EchoServerBeans} registers the
+ * server and what observes it when {@code echo.server.enabled} is true (the default); with
+ * {@code echo.server.enabled=false} none of them exist (no reactor, no echo port, no echo
+ * meters or endpoint) except the {@code echo} health indicator, which the liveness group
+ * names and which then reports the server as disabled.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(EchoServerBeans.class)
 class EchoConfiguration {
 
 	/**
@@ -46,54 +41,21 @@ class EchoConfiguration {
 		return new EchoReactorHealthIndicator(echoServer.getIfAvailable());
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(prefix = "echo.server", name = "enabled", havingValue = "true", matchIfMissing = true)
-	static class EchoServerConfiguration {
-
-		@Bean
-		EchoServer echoServer(EchoServerProperties properties, ObjectProvider<LifecycleProperties> lifecycleProperties,
-				ObjectProvider<SslBundles> sslBundles) {
-			LifecycleProperties lifecycle = lifecycleProperties.getIfAvailable();
-			if (lifecycle != null) {
-				checkDrainFitsInShutdownPhase(properties.shutdownTimeout(), lifecycle.getTimeoutPerShutdownPhase());
-			}
-			TlsContext tls = EchoTlsContexts.of(properties.ssl(), sslBundles);
-			if (!properties.plain().enabled() && tls == null) {
-				throw new InvalidConfigurationPropertyValueException("echo.server.plain.enabled", false,
-						"the server would serve no TCP port: set echo.server.ssl.bundle to serve TLS only, or "
-								+ "leave echo.server.plain.enabled true");
-			}
-			return new EchoServer(properties.toSettings(tls, greeting(properties.greeting())));
+	// The echo server's factory, for EchoServerBeans: the checks that fail start-up with a
+	// property's name come before anything binds.
+	static EchoServer echoServer(EchoServerProperties properties, ObjectProvider<LifecycleProperties> lifecycleProperties,
+			ObjectProvider<SslBundles> sslBundles) {
+		LifecycleProperties lifecycle = lifecycleProperties.getIfAvailable();
+		if (lifecycle != null) {
+			checkDrainFitsInShutdownPhase(properties.shutdownTimeout(), lifecycle.getTimeoutPerShutdownPhase());
 		}
-
-		@Bean
-		EchoServerLifecycle echoServerLifecycle(EchoServer echoServer, ApplicationEventPublisher eventPublisher) {
-			return new EchoServerLifecycle(echoServer, eventPublisher);
+		TlsContext tls = EchoTlsContexts.of(properties.ssl(), sslBundles);
+		if (!properties.plain().enabled() && tls == null) {
+			throw new InvalidConfigurationPropertyValueException("echo.server.plain.enabled", false,
+					"the server would serve no TCP port: set echo.server.ssl.bundle to serve TLS only, or "
+							+ "leave echo.server.plain.enabled true");
 		}
-
-		// Named so that it replaces Boot's readiness indicator.
-		@Bean
-		EchoReadinessStateHealthIndicator readinessStateHealthIndicator(ApplicationAvailability availability,
-				EchoServer echoServer) {
-			return new EchoReadinessStateHealthIndicator(availability, echoServer);
-		}
-
-		@Bean
-		EchoReactorMetrics echoReactorMetrics(EchoServer echoServer,
-				EchoReadinessStateHealthIndicator readinessStateHealthIndicator) {
-			return new EchoReactorMetrics(echoServer, readinessStateHealthIndicator::isAcceptingTraffic);
-		}
-
-		@Bean
-		EchoKernelMetrics echoKernelMetrics(EchoServer echoServer) {
-			return new EchoKernelMetrics(echoServer);
-		}
-
-		@Bean
-		EchoEndpoint echoEndpoint(EchoServer echoServer) {
-			return new EchoEndpoint(echoServer);
-		}
-
+		return new EchoServer(properties.toSettings(tls, greeting(properties.greeting())));
 	}
 
 	private static Greeting greeting(Greeting.Mode mode) {
