@@ -29,12 +29,19 @@ CMD (Dockerfile) carries the same argument, so the container starts alike with a
 {{- end }}
 
 {{/*
-JAVA_TOOL_OPTIONS: the heap sized from the container's memory limit, the direct memory cap, then any extra options.
+JAVA_TOOL_OPTIONS: the heap sized from the container's memory limit, the direct memory cap, the processor count, the
+image's own options, then any extra options. The image's ENV JAVA_TOOL_OPTIONS is this string with the default values.
 */}}
 {{- define "echo-reactor.javaToolOptions" -}}
 {{- $options := list (printf "-XX:MaxRAMPercentage=%v" .Values.jvm.maxRamPercentage) }}
 {{- with .Values.jvm.maxDirectMemorySize }}
 {{- $options = append $options (printf "-XX:MaxDirectMemorySize=%s" .) }}
+{{- end }}
+{{- with .Values.jvm.activeProcessorCount }}
+{{- $options = append $options (printf "-XX:ActiveProcessorCount=%v" .) }}
+{{- end }}
+{{- with .Values.jvm.options }}
+{{- $options = append $options . }}
 {{- end }}
 {{- with .Values.jvm.extraOptions }}
 {{- $options = append $options . }}

@@ -363,6 +363,20 @@ class EchoReactorChartTests {
 		assertThat(limit - heapBytes - directBytes).isGreaterThanOrEqualTo(100L * 1024 * 1024);
 	}
 
+	@Test
+	void jvmOptionsPinTheProcessorCountKeepTheImagesOwnAndAppendExtraOnes() {
+		String defaults = env(EchoReactorChart.render().container(), "JAVA_TOOL_OPTIONS");
+		assertThat(defaults).contains("-XX:ActiveProcessorCount=2", "-XX:+UseSerialGC", "-XX:AutoBoxCacheMax=65536",
+				"-Dspring.aot.enabled=true");
+		String changed = env(EchoReactorChart
+			.render("jvm.activeProcessorCount=4", "jvm.extraOptions=-Xlog:gc:stderr")
+			.container(), "JAVA_TOOL_OPTIONS");
+		assertThat(changed).contains("-XX:ActiveProcessorCount=4").endsWith(" -XX:+UseSerialGC -XX:AutoBoxCacheMax=65536 "
+				+ "-XX:+ExitOnOutOfMemoryError -Dspring.aot.enabled=true -Xlog:gc:stderr");
+		assertThat(env(EchoReactorChart.render("jvm.activeProcessorCount=").container(), "JAVA_TOOL_OPTIONS"))
+			.doesNotContain("ActiveProcessorCount");
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("valueSets")
 	void podsOutliveThePreStopPauseAndTheDrain(String name, String[] values) {
