@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Dockerfile, read as the container runtime would and held against the chart: the
  * image starts with the same arguments and JVM options the chart gives it, runs as the
- * user the chart's security context expects and exposes the chart's ports. No container
- * engine is needed (building the image is not part of the build).
+ * user the chart's security context expects and exposes the chart's ports, and its AOT
+ * cache is trained with the command line and options the container starts with. No
+ * container engine is needed (building the image is not part of the build).
  */
 @Timeout(30)
 class EchoReactorImageTests {
@@ -42,24 +43,45 @@ class EchoReactorImageTests {
 	}
 
 	@Test
-	void buildsWithTheMavenWrapperInOneStageAndRunsOnATemurinJreInAnother() {
+	void buildsWithTheMavenWrapperInOneStageAndRunsOnATemurin25JreInAnother() {
 		List<Instruction> froms = all("FROM");
 		assertThat(froms).hasSizeGreaterThanOrEqualTo(2);
 		assertThat(all("RUN")).anySatisfy((run) -> assertThat(run.arguments()).contains("./mvnw").contains("package"));
 		assertThat(froms.get(froms.size() - 1).arguments()).matches("eclipse-temurin:\\$\\{JAVA_VERSION}-jre\\S*");
-		assertThat(all("ARG")).anySatisfy((arg) -> assertThat(arg.arguments()).isEqualTo("JAVA_VERSION=17"));
+		// The AOT cache (-XX:AOTCache, JEP 483 and 515) needs a Java 25 runtime.
+		assertThat(all("ARG")).anySatisfy((arg) -> assertThat(arg.arguments()).isEqualTo("JAVA_VERSION=25"));
 	}
 
 	@Test
-	void runsFromSpringBootsExtractedLayers() {
+	void runsTheExtractedJarWithJavaDashJarAndTheAotCache() {
 		assertThat(all("RUN")).anySatisfy((run) -> assertThat(run.arguments()).contains("-Djarmode=tools")
-			.contains("extract --layers --launcher"));
+			.contains("extract --layers --application-filename echo-reactor.jar")
+			.doesNotContain("--launcher"));
 		assertThat(all("COPY")).extracting(Instruction::arguments)
 			.filteredOn((arguments) -> arguments.startsWith("--from="))
 			.map((arguments) -> arguments.replaceAll(".*/extracted/([^/]+)/.*", "$1"))
 			.containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
-		assertThat(jsonArray(one("ENTRYPOINT"))).containsExactly("java",
-				"org.springframework.boot.loader.launch.JarLauncher");
+		List<String> entrypoint = jsonArray(one("ENTRYPOINT"));
+		assertThat(entrypoint).startsWith("java").endsWith("-jar", "echo-reactor.jar")
+			.contains("-XX:AOTCache=application.aot");
+	}
+
+	@Test
+	void trainsTheAotCacheWithTheEntryPointsCommandLineAfterTheJvmOptionsAreSet() {
+		List<Instruction> training = instructions.stream()
+			.filter((instruction) -> instruction.keyword().equals("RUN") && instruction.arguments().contains("train.sh"))
+			.toList();
+		assertThat(training).hasSize(1);
+		String arguments = training.get(0).arguments();
+		// train.sh TRAINING_CLASSES ENTRYPOINT... [&& cleanup]
+		List<String> words = List.of(arguments.split("&&")[0].strip().split("\\s+"));
+		List<String> command = words.subList(words.indexOf("/training/classes") + 1, words.size());
+		assertThat(command).isEqualTo(jsonArray(one("ENTRYPOINT")));
+		// A cache trained with other options (another collector, say) would not be used.
+		assertThat(instructions.indexOf(javaToolOptions())).isLessThan(instructions.indexOf(training.get(0)));
+		// Trained in the runtime stage, on the JRE and with the files the container has.
+		Instruction runtimeStage = all("FROM").get(all("FROM").size() - 1);
+		assertThat(instructions.indexOf(training.get(0))).isGreaterThan(instructions.indexOf(runtimeStage));
 	}
 
 	@Test
@@ -72,7 +94,7 @@ class EchoReactorImageTests {
 			.map(EnvVar::getValue)
 			.findFirst()
 			.orElseThrow();
-		assertThat(one("ENV").arguments()).isEqualTo("JAVA_TOOL_OPTIONS=\"" + javaToolOptions + "\"");
+		assertThat(javaToolOptions()).isEqualTo(new Instruction("ENV", "JAVA_TOOL_OPTIONS=\"" + javaToolOptions + "\""));
 	}
 
 	@Test
@@ -101,13 +123,21 @@ class EchoReactorImageTests {
 		List<String> rules = Files.readAllLines(Path.of(".dockerignore")).stream()
 			.filter((line) -> !line.isBlank() && !line.startsWith("#"))
 			.toList();
-		assertThat(rules).containsExactly("*", "!mvnw", "!.mvn/", "!pom.xml", "!src/main/");
+		assertThat(rules).containsExactly("*", "!mvnw", "!.mvn/", "!pom.xml", "!src/main/", "!src/image/");
 	}
 
 	private static List<String> jsonArray(Instruction instruction) {
 		assertThat(instruction.arguments()).as("exec (JSON) form, so signals reach the JVM").matches(JSON_FORM);
 		return JsonMapper.shared().readValue(instruction.arguments(), new TypeReference<List<String>>() {
 		});
+	}
+
+	private static Instruction javaToolOptions() {
+		List<Instruction> found = all("ENV").stream()
+			.filter((env) -> env.arguments().startsWith("JAVA_TOOL_OPTIONS="))
+			.toList();
+		assertThat(found).as("ENV JAVA_TOOL_OPTIONS").hasSize(1);
+		return found.get(0);
 	}
 
 	private static List<Instruction> all(String keyword) {
