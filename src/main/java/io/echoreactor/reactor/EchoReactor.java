@@ -132,6 +132,11 @@ public final class EchoReactor implements EventLoop.Owner {
 		return this.loop.threadState();
 	}
 
+	/** @return the reactor thread's id, for the JVM's per-thread accounting */
+	public long threadId() {
+		return this.loop.threadId();
+	}
+
 	/** @return whether the reactor thread has started and not yet ended */
 	public boolean isAlive() {
 		return this.loop.isAlive();
