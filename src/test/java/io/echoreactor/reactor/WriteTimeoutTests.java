@@ -76,7 +76,7 @@ class WriteTimeoutTests {
 			.reactors(1)
 			.writeTimeout(WRITE_TIMEOUT)
 			.readBufferSize(16 * KIB)
-			.writeBufferWaterMarks(8 * KIB, 16 * KIB)
+			.writeBufferWaterMarks(12 * KIB, 16 * KIB)
 			.socket(new SocketSettings(true, false, null, null, null, 8 * KIB, 8 * KIB))
 			.build());
 		this.server.start();
@@ -86,8 +86,8 @@ class WriteTimeoutTests {
 		slow.echo(1);
 		stuck.echo(1);
 
-		// 16 KiB every 50 ms: its echoes queue up behind the high-water mark the whole time,
-		// but the oldest of them is never more than about 100 ms old.
+		// 4 KiB every 12 ms, about 330 KiB/s: its echoes stay queued, between the water
+		// marks, for seconds on end, but none of them waits more than about 100 ms.
 		long slowBytes = MIB;
 		CompletableFuture<Void> slowWriting = slow.writeAsync(slowBytes, this.executor);
 		CompletableFuture<Void> slowRead = new CompletableFuture<>();
@@ -95,7 +95,7 @@ class WriteTimeoutTests {
 			try {
 				long left = slowBytes + 1 - slow.read();
 				if (left > 0) {
-					slow.readAndVerify(Math.min(16 * KIB, left));
+					slow.readAndVerify(Math.min(4 * KIB, left));
 				}
 				if (slow.read() == slowBytes + 1) {
 					slowRead.complete(null);
@@ -106,7 +106,7 @@ class WriteTimeoutTests {
 				// Stops the schedule.
 				throw new IllegalStateException(ex);
 			}
-		}, 0, 50, TimeUnit.MILLISECONDS);
+		}, 0, 12, TimeUnit.MILLISECONDS);
 
 		long stuckSince = System.nanoTime();
 		CompletableFuture<Void> stuckWriting = stuck.writeAsync(MIB, this.executor);
