@@ -74,7 +74,8 @@ class EventLoopTests {
 		select.releaseWakeup();
 		await().until(() -> select.wakeupReturned);
 		// The reactor, blocked in select() again, returns for the late wakeup.
-		await().untilAsserted(() -> assertThat(statistics.wakeups(WakeupCause.TASK)).isEqualTo(taskWakeupsBefore + 1));
+		await().untilAsserted(
+				() -> assertThat(statistics.wakeups(WakeupCause.TASK)).isEqualTo(taskWakeupsBefore + 1));
 		assertThat(statistics.wakeups(WakeupCause.SPURIOUS)).isEqualTo(spuriousBefore);
 		assertThat(statistics.get(Counter.WAKEUP_CALLS) - wakeupCallsBefore).isOne();
 		client.echo(16);

@@ -191,7 +191,8 @@ class LoopSelectorTests {
 		assertThat(this.statistics.wakeups(WakeupCause.SPURIOUS)).isZero();
 		// Consumed: the next quiet select() times out.
 		this.selector.select(SHORT_TIMEOUT_NANOS, this.dispatch);
-		assertThat(this.statistics.wakeups(WakeupCause.TIMEOUT)).isEqualTo((firstReturn == WakeupCause.TIMEOUT) ? 2 : 1);
+		assertThat(this.statistics.wakeups(WakeupCause.TIMEOUT))
+			.isEqualTo((firstReturn == WakeupCause.TIMEOUT) ? 2 : 1);
 		assertThat(this.statistics.wakeups(WakeupCause.SPURIOUS)).isZero();
 		assertThat(this.statistics.get(Counter.WAKEUP_CALLS)).isOne();
 	}

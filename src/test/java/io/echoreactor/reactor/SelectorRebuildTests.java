@@ -163,7 +163,8 @@ class SelectorRebuildTests {
 	private static String describe(Object attachment) {
 		if (attachment instanceof TcpConnection connection) {
 			try {
-				return "connection from port " + ((InetSocketAddress) connection.channel().getRemoteAddress()).getPort();
+				InetSocketAddress client = (InetSocketAddress) connection.channel().getRemoteAddress();
+				return "connection from port " + client.getPort();
 			}
 			catch (IOException ex) {
 				return "connection (closed)";
