@@ -185,6 +185,10 @@ public final class EchoServer {
 		return this.budget.allocatedBytes();
 	}
 
+	PendingOutputBudget pendingOutputBudget() {
+		return this.budget;
+	}
+
 	/** @return whether the accepting thread, if there is one, has not returned from select() for stall-timeout */
 	public boolean isAcceptorStalled() {
 		EchoAcceptor acceptor = this.acceptor;

@@ -71,7 +71,7 @@ final class ReactorMemory extends Deadlines.Entry {
 		};
 		this.relieve = () -> {
 			this.reliefQueued.set(false);
-			relief.evictWorst(budget.fairShareChunks());
+			relieveNow();
 		};
 		// One more than a read needs: a read's first bytes may land in a partly filled chunk.
 		this.reserve = new ByteBuffer[reserveChunks(readBufferSize)];
@@ -176,7 +176,10 @@ final class ReactorMemory extends Deadlines.Entry {
 		}
 	}
 
-	/** Another reactor found the pool dry: evict this reactor's worst holder. Called from any thread. */
+	/**
+	 * The pool is dry: evict this reactor's worst holder, from a task of its own. Called from
+	 * any thread.
+	 */
 	void relieveSoon() {
 		if (this.reliefQueued.compareAndSet(false, true)) {
 			this.loop.execute(this.relieve);
@@ -212,15 +215,20 @@ final class ReactorMemory extends Deadlines.Entry {
 		if (isScheduled()) {
 			return;
 		}
-		// Relief now and again until memory is back: here first, then on the other reactors.
+		// Relief soon, here and on the other reactors, and again until memory is back. Never
+		// inline: this runs inside a connection's own read or write, and that connection may
+		// be the one to evict.
 		this.loop.deadlines().schedule(this, this.loop.now() + RETRY_NANOS);
+		relieveSoon();
+		this.budget.requestRelief(this);
+	}
+
+	// Runs as a task of its own, outside any connection's I/O.
+	private void relieveNow() {
 		for (int i = 0; i < EVICTIONS_PER_RELIEF; i++) {
 			if (!this.relief.evictWorst(this.budget.fairShareChunks()) || tryRefill()) {
-				break;
+				return;
 			}
-		}
-		if (this.reserveCount < this.reserve.length || !this.waiting.isEmpty()) {
-			this.budget.requestRelief(this);
 		}
 	}
 
