@@ -519,8 +519,8 @@ class HostileSoakTests {
 					sample.direct() / (1 << 20), sample.pendingAllocated() / (1 << 20), sample.pending() / 1024,
 					sample.connections());
 		}
-		assertThat(second).as("samples in the second quarter").hasSizeGreaterThanOrEqualTo(3);
-		assertThat(last).as("samples in the last quarter").hasSizeGreaterThanOrEqualTo(3);
+		assertThat(second).as("samples in the second quarter").hasSizeGreaterThanOrEqualTo(2);
+		assertThat(last).as("samples in the last quarter").hasSizeGreaterThanOrEqualTo(2);
 		assertThat(Math.abs(heap4 - heap2)).as("heap after GC: last quarter against the second")
 			.isLessThanOrEqualTo(0.10 * heap2);
 		assertThat(Math.abs(direct4 - direct2)).as("direct memory: last quarter against the second")
