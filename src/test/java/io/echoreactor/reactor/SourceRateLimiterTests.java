@@ -57,6 +57,24 @@ class SourceRateLimiterTests {
 	}
 
 	@Test
+	void anEarlierTimeFromAnotherReactorNeitherRefillsTheBucketNorWindsItBack() {
+		// In reuseport mode the reactors share the limiter, each passing the time of its own
+		// last return from select(); one busy with a batch passes an older time than another.
+		SourceRateLimiter limiter = new SourceRateLimiter(5, 10);
+		InetAddress source = address(1);
+		assertThat(acquired(limiter, source, T0, 5)).isEqualTo(5);
+		long later = T0 + SECOND / 5;
+		long earlier = T0 + SECOND / 10;
+		assertThat(limiter.tryAcquire(source, later)).as("the one token due by then").isTrue();
+		for (int i = 0; i < 100; i++) {
+			assertThat(limiter.tryAcquire(source, earlier)).as("stale attempt %d", i).isFalse();
+			assertThat(limiter.tryAcquire(source, later)).as("attempt %d at the later time again", i).isFalse();
+		}
+		// Time moving on from the later time refills as usual.
+		assertThat(limiter.tryAcquire(source, later + SECOND / 5)).isTrue();
+	}
+
+	@Test
 	void aLongSilenceFillsTheBucketToOneSecondsWorthAndNoMore() {
 		SourceRateLimiter limiter = new SourceRateLimiter(5, 10);
 		InetAddress source = address(1);
