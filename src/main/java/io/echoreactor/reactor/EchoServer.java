@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
@@ -56,6 +57,8 @@ public final class EchoServer {
 
 	private final PendingOutputBudget budget;
 
+	private final LongSupplier rateLimitClock;
+
 	private final Object monitor = new Object();
 
 	private volatile List<EchoReactor> reactors = List.of();
@@ -86,9 +89,26 @@ public final class EchoServer {
 
 	EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
 			Listener.AcceptOperation acceptOperation) {
+		this(settings, selectOperation, acceptOperation, null);
+	}
+
+	/**
+	 * Create a server whose UDP rate limit goes by the given clock instead of the
+	 * reactors' own time, so that a test decides when buckets refill.
+	 * @param settings the settings
+	 * @param rateLimitClock the time, in {@link System#nanoTime()} terms
+	 */
+	EchoServer(EchoServerSettings settings, LongSupplier rateLimitClock) {
+		this(settings, SelectOperation.DEFAULT, Listener.AcceptOperation.DEFAULT,
+				Objects.requireNonNull(rateLimitClock, "rateLimitClock"));
+	}
+
+	private EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
+			Listener.AcceptOperation acceptOperation, LongSupplier rateLimitClock) {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.selectOperation = selectOperation;
 		this.acceptOperation = acceptOperation;
+		this.rateLimitClock = rateLimitClock;
 		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
 		this.budget = new PendingOutputBudget(pendingOutputLimit(settings));
 	}
@@ -386,13 +406,13 @@ public final class EchoServer {
 			for (EchoReactor reactor : reactors) {
 				DatagramChannel channel = bindDatagram(address, true);
 				channels.add(channel);
-				reactor.serveDatagrams(channel, rateLimiter);
+				reactor.serveDatagrams(channel, rateLimiter, this.rateLimitClock);
 			}
 		}
 		else {
 			DatagramChannel channel = bindDatagram(requested, false);
 			channels.add(channel);
-			reactors.get(0).serveDatagrams(channel, rateLimiter);
+			reactors.get(0).serveDatagrams(channel, rateLimiter, this.rateLimitClock);
 		}
 		this.udpLocalAddress = (InetSocketAddress) channels.get(0).getLocalAddress();
 	}
