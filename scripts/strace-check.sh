@@ -8,9 +8,9 @@
 #   STRATEGY=reuseport scripts/strace-check.sh
 #
 # Environment: STRATEGY (acceptor|reuseport), REACTORS (2), CONNECTIONS (40), MESSAGES (300), SIZE (512),
-# UDP_SOCKETS (20), DATAGRAMS (300), DATAGRAM_SIZE (512), TOLERANCE_PCT (2), ECHO_CLASSPATH (run from
-# this classpath instead of the packaged jar), JAVA (java). Needs strace, curl and a JDK. Everything
-# stays on 127.0.0.1.
+# UDP_SOCKETS (20), DATAGRAMS (300), DATAGRAM_SIZE (512), TOLERANCE_PCT (2), STARTUP_TIMEOUT (seconds
+# the service may take to start, 180), ECHO_CLASSPATH (run from this classpath instead of the packaged
+# jar), JAVA (java). Needs strace, curl and a JDK. Everything stays on 127.0.0.1.
 set -euo pipefail
 
 STRATEGY=${STRATEGY:-acceptor}
@@ -22,6 +22,7 @@ UDP_SOCKETS=${UDP_SOCKETS:-20}
 DATAGRAMS=${DATAGRAMS:-300}
 DATAGRAM_SIZE=${DATAGRAM_SIZE:-512}
 TOLERANCE_PCT=${TOLERANCE_PCT:-2}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
 JAVA=${JAVA:-java}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,7 +67,8 @@ fi
   --echo.server.address=127.0.0.1 --echo.server.port=0 --echo.server.reactors="$REACTORS" \
   --echo.server.accept-strategy="$STRATEGY" --echo.server.udp.rate-limit-per-source=0 >"$work/app.log" 2>&1 &
 app_pid=$!
-if ! wait_for 90 grep -q "Started EchoApplication" "$work/app.log"; then
+# Generous: on a machine busy with other builds, Spring alone has been seen to take a minute.
+if ! wait_for "$STARTUP_TIMEOUT" grep -q "Started EchoApplication" "$work/app.log"; then
   echo "strace-check: the service did not start; its log:" >&2
   cat "$work/app.log" >&2
   exit 1
