@@ -229,12 +229,13 @@ public final class EchoServer {
 	}
 
 	/**
-	 * Return whether new connections reach a reactor that serves them: in
-	 * {@code reuseport} mode the kernel routes connections to every reactor's listener, so
-	 * one stalled reactor is enough to strand some; in {@code acceptor} mode the acceptor
-	 * skips stalled reactors, so it takes the acceptor or every reactor. Called from any
-	 * thread.
-	 * @return whether connections are served
+	 * Return whether new connections and datagrams reach a reactor that serves them: in
+	 * {@code reuseport} mode the kernel routes connections and datagrams to every
+	 * reactor's sockets, so one stalled reactor is enough to strand some; in
+	 * {@code acceptor} mode the acceptor skips stalled reactors, so it takes the acceptor
+	 * or every reactor, or the first reactor alone while it owns the one UDP socket.
+	 * Called from any thread.
+	 * @return whether connections and datagrams are served
 	 */
 	public boolean isServingNewConnections() {
 		List<String> stalled = stalledThreads();
@@ -243,6 +244,11 @@ public final class EchoServer {
 		}
 		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
 			return false;
+		}
+		for (EchoReactor reactor : this.reactors) {
+			if (reactor.servesDatagrams() && stalled.contains(reactor.threadName())) {
+				return false;
+			}
 		}
 		return !stalled.contains(EchoAcceptor.THREAD_NAME) && stalled.size() < this.reactors.size();
 	}

@@ -26,8 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.echoreactor.reactor.EchoServerSettings.UdpSettings;
@@ -336,6 +338,39 @@ class EchoServerDatagramTests {
 		assertThat(sum(Counter.UDP_DATAGRAMS_RECEIVED)).isOne();
 	}
 
+	// Stalls
+
+	static Stream<Arguments> stalledReactors() {
+		return Stream.of(arguments("echo-reactor-0", true), arguments("echo-reactor-1", true),
+				arguments("echo-reactor-0", false));
+	}
+
+	@ParameterizedTest(name = "{0} stalled, UDP on: {1}")
+	@MethodSource("stalledReactors")
+	void aStalledReactorStopsTheServerServingNewTrafficWhenItStrandsConnectionsOrDatagrams(String thread,
+			boolean udp) throws Exception {
+		StallGate gate = new StallGate(thread);
+		EchoServer server = new EchoServer(settings(InetAddress.getByName("127.0.0.1"))
+			.selectTimeout(Duration.ofMillis(50))
+			.stallTimeout(Duration.ofMillis(500))
+			.udp(udp ? UdpSettings.DEFAULTS : UdpSettings.DISABLED)
+			.build(), gate);
+		this.closeables.add(gate);
+		start(server);
+		assertThat(server.isServingNewConnections()).isTrue();
+		gate.hold();
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.stalledThreads().contains(thread));
+		// In reuseport mode the kernel keeps routing connections and datagrams to the stalled
+		// reactor's sockets; in acceptor mode the acceptor skips it, but the one UDP socket
+		// is the first reactor's.
+		boolean stranded = this.strategy == AcceptStrategy.REUSEPORT || (udp && thread.equals("echo-reactor-0"));
+		assertThat(server.isServingNewConnections()).as("serving new traffic with %s stalled", thread)
+			.isEqualTo(!stranded);
+		gate.close();
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.stalledThreads().isEmpty());
+		assertThat(server.isServingNewConnections()).isTrue();
+	}
+
 	// Helpers
 
 	private EchoServerSettings.Builder settings(InetAddress address) {
@@ -479,6 +514,47 @@ class EchoServerDatagramTests {
 			bytes[i] = (byte) (seed * 31 + i % 251);
 		}
 		return bytes;
+	}
+
+	/**
+	 * Holds one reactor thread before its next {@code select()}, so that it stalls, until
+	 * closed.
+	 */
+	private static final class StallGate implements SelectOperation, Closeable {
+
+		private final String thread;
+
+		private final CountDownLatch released = new CountDownLatch(1);
+
+		private volatile boolean holding;
+
+		StallGate(String thread) {
+			this.thread = thread;
+		}
+
+		void hold() {
+			this.holding = true;
+		}
+
+		@Override
+		public int select(Selector selector, Consumer<SelectionKey> action, long timeoutMillis) throws IOException {
+			if (this.holding && Thread.currentThread().getName().equals(this.thread)) {
+				try {
+					this.released.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			return selector.select(action, timeoutMillis);
+		}
+
+		@Override
+		public void close() {
+			this.holding = false;
+			this.released.countDown();
+		}
+
 	}
 
 	/**
