@@ -59,7 +59,8 @@ import org.springframework.validation.annotation.Validated;
  * @param stallTimeout how long a reactor (or the acceptor) may go without returning from
  * select() before it counts as stalled: the echo health indicator (liveness) goes DOWN,
  * readiness refuses traffic in reuseport mode (where the kernel would go on routing
- * connections to it), and the acceptor stops handing it connections. 2s to 1h.
+ * connections and datagrams to it) and in acceptor mode when it is echo-reactor-0 with the
+ * UDP socket, and the acceptor stops handing it connections. 2s to 1h.
  * @param maxConnectionAge close a connection gracefully (pending bytes flushed, then FIN)
  * once it is this old, so clients reconnect and spread over new instances, 1s to 365d;
  * unset never.

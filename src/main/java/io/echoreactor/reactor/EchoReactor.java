@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLEngine;
 
@@ -258,10 +259,12 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * Serve the UDP echo on the given channel as well. Called before {@link #start()}.
 	 * @param channel the bound channel
 	 * @param rateLimiter the per-source rate limit, or {@code null}
+	 * @param rateLimitClock the rate limit's time, or {@code null} for the loop's own
 	 */
-	void serveDatagrams(DatagramChannel channel, SourceRateLimiter rateLimiter) throws IOException {
+	void serveDatagrams(DatagramChannel channel, SourceRateLimiter rateLimiter, LongSupplier rateLimitClock)
+			throws IOException {
 		DatagramEcho datagrams = new DatagramEcho(this.loop, channel, this.settings.udp().receiveBudget(),
-				rateLimiter);
+				rateLimiter, (rateLimitClock != null) ? rateLimitClock : this.loop::now);
 		datagrams.open();
 		this.datagrams = datagrams;
 		this.servesDatagrams = true;

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
@@ -56,6 +57,8 @@ public final class EchoServer {
 
 	private final PendingOutputBudget budget;
 
+	private final LongSupplier rateLimitClock;
+
 	private final Object monitor = new Object();
 
 	private volatile List<EchoReactor> reactors = List.of();
@@ -90,9 +93,26 @@ public final class EchoServer {
 
 	EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
 			Listener.AcceptOperation acceptOperation) {
+		this(settings, selectOperation, acceptOperation, null);
+	}
+
+	/**
+	 * Create a server whose UDP rate limit goes by the given clock instead of the
+	 * reactors' own time, so that a test decides when buckets refill.
+	 * @param settings the settings
+	 * @param rateLimitClock the time, in {@link System#nanoTime()} terms
+	 */
+	EchoServer(EchoServerSettings settings, LongSupplier rateLimitClock) {
+		this(settings, SelectOperation.DEFAULT, Listener.AcceptOperation.DEFAULT,
+				Objects.requireNonNull(rateLimitClock, "rateLimitClock"));
+	}
+
+	private EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
+			Listener.AcceptOperation acceptOperation, LongSupplier rateLimitClock) {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.selectOperation = selectOperation;
 		this.acceptOperation = acceptOperation;
+		this.rateLimitClock = rateLimitClock;
 		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
 		this.budget = new PendingOutputBudget(pendingOutputLimit(settings));
 	}
@@ -217,12 +237,13 @@ public final class EchoServer {
 	}
 
 	/**
-	 * Return whether new connections reach a reactor that serves them: in
-	 * {@code reuseport} mode the kernel routes connections to every reactor's listener, so
-	 * one stalled reactor is enough to strand some; in {@code acceptor} mode the acceptor
-	 * skips stalled reactors, so it takes the acceptor or every reactor. Called from any
-	 * thread.
-	 * @return whether connections are served
+	 * Return whether new connections and datagrams reach a reactor that serves them: in
+	 * {@code reuseport} mode the kernel routes connections and datagrams to every
+	 * reactor's sockets, so one stalled reactor is enough to strand some; in
+	 * {@code acceptor} mode the acceptor skips stalled reactors, so it takes the acceptor
+	 * or every reactor, or the first reactor alone while it owns the one UDP socket.
+	 * Called from any thread.
+	 * @return whether connections and datagrams are served
 	 */
 	public boolean isServingNewConnections() {
 		List<String> stalled = stalledThreads();
@@ -231,6 +252,11 @@ public final class EchoServer {
 		}
 		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
 			return false;
+		}
+		for (EchoReactor reactor : this.reactors) {
+			if (reactor.servesDatagrams() && stalled.contains(reactor.threadName())) {
+				return false;
+			}
 		}
 		return !stalled.contains(EchoAcceptor.THREAD_NAME) && stalled.size() < this.reactors.size();
 	}
@@ -404,13 +430,13 @@ public final class EchoServer {
 			for (EchoReactor reactor : reactors) {
 				DatagramChannel channel = bindDatagram(address, true);
 				channels.add(channel);
-				reactor.serveDatagrams(channel, rateLimiter);
+				reactor.serveDatagrams(channel, rateLimiter, this.rateLimitClock);
 			}
 		}
 		else {
 			DatagramChannel channel = bindDatagram(requested, false);
 			channels.add(channel);
-			reactors.get(0).serveDatagrams(channel, rateLimiter);
+			reactors.get(0).serveDatagrams(channel, rateLimiter, this.rateLimitClock);
 		}
 		this.udpLocalAddress = (InetSocketAddress) channels.get(0).getLocalAddress();
 	}

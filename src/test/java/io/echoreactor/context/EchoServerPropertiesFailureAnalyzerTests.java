@@ -50,7 +50,14 @@ class EchoServerPropertiesFailureAnalyzerTests {
 				arguments("echo.server.socket.keep-alive-count", "0", "must be between 1 and 127"),
 				arguments("echo.server.socket.keep-alive-count", "200", "must be between 1 and 127"),
 				arguments("echo.server.socket.keep-alive-idle", "0s", "must be between 1s and 32767s"),
-				arguments("echo.server.socket.send-buffer-size", "100MB", "must be between 1KB and 64MB"));
+				arguments("echo.server.socket.send-buffer-size", "100MB", "must be between 1KB and 64MB"),
+				arguments("echo.server.udp.port", "70000", "must be between 0 and 65535"),
+				arguments("echo.server.udp.port", "-1", "must be between 0 and 65535"),
+				arguments("echo.server.udp.rate-limit-per-source", "-1", "must be between 0 and 10000000"),
+				arguments("echo.server.udp.max-tracked-sources", "0", "must be between 1 and 10000000"),
+				arguments("echo.server.udp.receive-budget", "0", "must be between 1 and 65536"),
+				arguments("echo.server.udp.receive-buffer-size", "100B", "must be between 1KB and 64MB"),
+				arguments("echo.server.udp.send-buffer-size", "128MB", "must be between 1KB and 64MB"));
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
