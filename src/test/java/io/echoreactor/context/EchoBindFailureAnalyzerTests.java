@@ -78,8 +78,8 @@ class EchoBindFailureAnalyzerTests {
 		try (DatagramSocket holder = new DatagramSocket(new InetSocketAddress(loopback, port))) {
 			String report = FailureReports.failureReport(output, Map.of("echo.server.port", String.valueOf(port)));
 			assertThat(report).contains("Echo server UDP port " + port + " on 127.0.0.1 was already in use.")
-				.contains("with echo.server.udp.port (unset, it is the TCP port's number; set it to 0 for any free "
-						+ "port, or turn UDP off with echo.server.udp.enabled=false).");
+				.contains("with echo.server.udp.port (when unset it follows the TCP port's number; 0 picks any free "
+						+ "port), or turn UDP off with echo.server.udp.enabled=false.");
 			assertOneReport(report);
 		}
 	}
