@@ -364,6 +364,20 @@ class ProxyHeaderStageTests {
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
 	}
 
+	@Test
+	void optionalModeEchoesAPrefixOfASignatureThatTheClientEndsItsInputWith() throws IOException {
+		start(settings(Mode.OPTIONAL));
+		ByteClient client = connect();
+		client.send("PRO");
+		await().untilAsserted(() -> assertThat(sum(Counter.BYTES_RECEIVED)).isEqualTo(3));
+		// No header can follow the end of input: the three bytes were data.
+		client.shutdownOutput();
+		assertThat(client.readText(3)).isEqualTo("PRO");
+		client.assertClosedWithoutReply();
+		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
+	}
+
 	// The per-address limit counts the client the header names
 
 	@Test
