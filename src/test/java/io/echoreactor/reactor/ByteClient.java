@@ -12,6 +12,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,6 +97,11 @@ final class ByteClient implements Closeable {
 
 	Socket socket() {
 		return this.socket;
+	}
+
+	/** @return the TLS session of a client made with {@link #connectTls} */
+	SSLSession tlsSession() {
+		return ((SSLSocket) this.socket).getSession();
 	}
 
 	/** @return the client's own address and port, as the server (or a proxy) sees them */
