@@ -138,7 +138,9 @@ public final class Greeting {
 			if (line.length() > 0) {
 				line.append(' ');
 			}
-			String value = String.valueOf(field.getValue());
+			// Control characters become spaces before the value is judged, so that a line
+			// break in a value cannot end the line or split the value unquoted.
+			String value = String.valueOf(field.getValue()).replaceAll("\\p{Cntrl}", " ");
 			line.append(field.getKey()).append('=');
 			if (value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.isEmpty()) {
 				line.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
@@ -147,7 +149,7 @@ public final class Greeting {
 				line.append(value);
 			}
 		}
-		return line.toString().replace('\n', ' ').replace('\r', ' ');
+		return line.toString();
 	}
 
 	private static String json(Map<String, Object> fields) {

@@ -162,6 +162,20 @@ class GreetingTests {
 	}
 
 	@Test
+	void textFormQuotesValuesWithSpacesOrQuotesAndKeepsToOneLine() {
+		Map<String, String> identity = new LinkedHashMap<>();
+		identity.put("pod", "a \"quoted\" name");
+		identity.put("node", "line\nbreak\ttab");
+		identity.put("host", "pod\r\nforged=field");
+		String line = render(new Greeting(Greeting.Mode.TEXT, identity));
+		assertThat(line).endsWith("\n").containsOnlyOnce("\n");
+		assertThat(GreetingLines.text(line.substring(0, line.length() - 1))).containsEntry("pod", "a \"quoted\" name")
+			.containsEntry("node", "line break tab")
+			.containsEntry("host", "pod  forged=field")
+			.doesNotContainKey("forged");
+	}
+
+	@Test
 	void jsonFormEscapesQuotesBackslashesAndControlCharacters() {
 		Map<String, String> identity = new LinkedHashMap<>();
 		identity.put("pod", "a \"quoted\\\" name");
