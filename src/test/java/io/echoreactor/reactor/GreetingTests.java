@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for {@link Greeting}: off by default, so that the echo is byte-exact; otherwise
  * exactly one line before any echo, in text or JSON, naming the pod, the addresses, the
- * client a PROXY header names and the TLS parameters. Over real sockets on the loopback
+ * client a PROXY header names and what else the header said, and the TLS parameters. Over real sockets on the loopback
  * interface, and for the rendering alone.
  */
 @Timeout(60)
@@ -108,15 +108,53 @@ class GreetingTests {
 	@ParameterizedTest
 	@EnumSource(names = { "TEXT", "JSON" })
 	void greetingNamesTheClientThatAProxyHeaderNamesBesideThePeer(Greeting.Mode mode) throws IOException {
-		start(settings().greeting(new Greeting(mode, Map.of()))
-			.proxyProtocol(new ProxyProtocolSettings(Mode.REQUIRED, List.of(CidrRange.parse("127.0.0.0/8")),
-					Duration.ofSeconds(10))));
+		start(proxied(settings().greeting(new Greeting(mode, Map.of()))));
 		ByteClient proxy = connect(address("127.0.0.6"));
 		proxy.send("PROXY TCP6 2001:db8::1 2001:db8::7 50000 7007\r\nhello\n");
 		Map<String, Object> greeting = parse(mode, proxy.readLine());
 		assertThat(greeting).containsEntry("peer", "127.0.0.6:" + proxy.localAddress().getPort())
-			.containsEntry("client", "[2001:db8:0:0:0:0:0:1]:50000");
+			.containsEntry("client", "[2001:db8:0:0:0:0:0:1]:50000")
+			.containsKey((mode == Greeting.Mode.JSON) ? "proxy" : "proxy-version");
 		assertThat(proxy.readText(6)).isEqualTo("hello\n");
+	}
+
+	@Test
+	void jsonGreetingShowsTheVersionAndTlvsOfTheProxyHeader() throws IOException {
+		start(proxied(settings().greeting(new Greeting(Greeting.Mode.JSON, Map.of()))));
+		ByteClient proxy = connect(null);
+		proxy.send(v2WithTlvs());
+		Map<String, Object> greeting = GreetingLines.json(proxy.readLine());
+		assertThat(greeting).containsEntry("client", "192.0.2.1:50000");
+		assertThat(greeting.get("proxy")).isEqualTo(Map.of("version", 2, "command", "proxy", "alpn", "echo",
+				"authority", "echo.example", "unique-id", "0102feff", "ssl",
+				Map.of("client-tls", true, "version", "TLSv1.3", "cipher", "TLS_AES_128_GCM_SHA256", "cn",
+						"echo-test-client", "cert-verified", true)));
+		proxy.assertEchoes("hello\n");
+	}
+
+	@Test
+	void textGreetingFlattensTheProxyHeaderIntoPrefixedKeys() throws IOException {
+		start(proxied(settings().greeting(new Greeting(Greeting.Mode.TEXT, Map.of()))));
+		ByteClient proxy = connect(null);
+		proxy.send(v2WithTlvs());
+		String line = proxy.readLine();
+		assertThat(line).endsWith(" client=192.0.2.1:50000 proxy-version=2 proxy-command=proxy proxy-alpn=echo "
+				+ "proxy-authority=echo.example proxy-unique-id=0102feff proxy-ssl-client-tls=true "
+				+ "proxy-ssl-version=TLSv1.3 proxy-ssl-cipher=TLS_AES_128_GCM_SHA256 proxy-ssl-cn=echo-test-client "
+				+ "proxy-ssl-cert-verified=true");
+		assertThat(GreetingLines.text(line)).containsEntry("proxy-ssl-cn", "echo-test-client");
+		proxy.assertEchoes("hello\n");
+	}
+
+	@Test
+	void greetingAfterALocalHeaderNamesNoClient() throws IOException {
+		start(proxied(settings().greeting(new Greeting(Greeting.Mode.JSON, Map.of()))));
+		ByteClient proxy = connect(null);
+		proxy.send(ProxyV2Writer.local().toBytes());
+		Map<String, Object> greeting = GreetingLines.json(proxy.readLine());
+		assertThat(greeting).doesNotContainKey("client")
+			.containsEntry("proxy", Map.of("version", 2, "command", "local"));
+		proxy.assertEchoes("hello\n");
 	}
 
 	@Test
@@ -205,6 +243,25 @@ class GreetingTests {
 			.port(0)
 			.reactors(1)
 			.udp(EchoServerSettings.UdpSettings.DISABLED);
+	}
+
+	private static EchoServerSettings.Builder proxied(EchoServerSettings.Builder settings) {
+		return settings.proxyProtocol(new ProxyProtocolSettings(Mode.REQUIRED, List.of(CidrRange.parse("127.0.0.0/8")),
+				Duration.ofSeconds(10)));
+	}
+
+	private static byte[] v2WithTlvs() {
+		return ProxyV2Writer.proxy(ProxyHeader.Family.TCP4)
+			.inet(new InetSocketAddress(address("192.0.2.1"), 50000), new InetSocketAddress(address("198.51.100.7"), 7))
+			.tlv(ProxyHeader.Tlv.ALPN, "echo")
+			.tlv(ProxyHeader.Tlv.AUTHORITY, "echo.example")
+			.tlv(ProxyHeader.Tlv.UNIQUE_ID, new byte[] { 0x01, 0x02, (byte) 0xFE, (byte) 0xFF })
+			.tlv(ProxyHeader.Tlv.SSL,
+					ProxyV2Writer.ssl(ProxyHeader.Ssl.CLIENT_SSL | ProxyHeader.Ssl.CLIENT_CERT_CONN, 0,
+							ProxyV2Writer.subTlv(ProxyHeader.Tlv.SSL_VERSION, "TLSv1.3"),
+							ProxyV2Writer.subTlv(ProxyHeader.Tlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256"),
+							ProxyV2Writer.subTlv(ProxyHeader.Tlv.SSL_CN, "echo-test-client")))
+			.toBytes();
 	}
 
 	private static EchoServerSettings.Builder tls(EchoServerSettings.Builder settings,
