@@ -10,8 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -69,6 +71,22 @@ final class ByteClient implements Closeable {
 	 */
 	static ByteClient connectTls(InetSocketAddress server, InetAddress from, byte[] prefix, SSLContext context)
 			throws IOException {
+		return connectTls(server, from, prefix, context, (parameters) -> {
+		});
+	}
+
+	/**
+	 * Connect as {@link #connectTls(InetSocketAddress, InetAddress, byte[], SSLContext)}
+	 * does, with the handshake's parameters (server name, ALPN) adjusted first.
+	 * @param server the server
+	 * @param from the local address, or {@code null}
+	 * @param prefix bytes to send before the TLS handshake
+	 * @param context the client's TLS context
+	 * @param parameters adjusts the handshake's parameters
+	 * @return the connected client, its handshake done
+	 */
+	static ByteClient connectTls(InetSocketAddress server, InetAddress from, byte[] prefix, SSLContext context,
+			Consumer<SSLParameters> parameters) throws IOException {
 		Socket plain = new Socket();
 		try {
 			configure(plain, server, from);
@@ -77,6 +95,9 @@ final class ByteClient implements Closeable {
 			SSLSocket tls = (SSLSocket) context.getSocketFactory()
 				.createSocket(plain, server.getHostString(), server.getPort(), true);
 			tls.setSoTimeout(READ_TIMEOUT_MILLIS);
+			SSLParameters handshake = tls.getSSLParameters();
+			parameters.accept(handshake);
+			tls.setSSLParameters(handshake);
 			tls.startHandshake();
 			return new ByteClient(tls);
 		}
