@@ -99,6 +99,18 @@ class EchoServerPropertiesFailureAnalyzerTests {
 			.contains(property.endsWith("mode") ? List.of("OPTIONAL", "REQUIRED") : List.of("TEXT", "JSON"));
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "10.0.0.0/33", "fd00::/129", "example.com", "10.0.0.0/", "10.0.0.0/-1" })
+	void trustedSourceThatIsNoCidrRangeStopsStartUpWithTheAllowedForms(String value, CapturedOutput output) {
+		String report = FailureReports.failureReport(output,
+				Map.of("echo.server.proxy-protocol.trusted-sources", value));
+		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[0]\n")
+			.contains("Value: \"" + value + "\"")
+			.contains("Origin: \"echo.server.proxy-protocol.trusted-sources\" from property source \"commandLineArgs\"")
+			.contains("Reason: must be an IPv4 or IPv6 address, never a host name, or a CIDR range with a prefix "
+					+ "length of 0 to 32 (IPv4) or 0 to 128 (IPv6), such as 10.0.0.0/8 or fd00::/8");
+	}
+
 	@Test
 	void trustedSourceThatIsAHostNameIsNotLookedUp(CapturedOutput output) {
 		// localhost resolves on every machine: refusing it shows that it was not looked up.
