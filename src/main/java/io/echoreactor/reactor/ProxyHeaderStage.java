@@ -79,6 +79,11 @@ final class ProxyHeaderStage implements Stage {
 		this.partial = null;
 	}
 
+	/** @return whether bytes of a header not yet complete are held */
+	boolean holdsBytes() {
+		return this.partial != null;
+	}
+
 	private static ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
 		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
 		ByteBuffer target = kept;

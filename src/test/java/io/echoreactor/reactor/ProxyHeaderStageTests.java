@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -438,6 +439,46 @@ class ProxyHeaderStageTests {
 		relayed.assertEchoes("relayed\n");
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.LOCAL, 2L),
 				Map.entry(ProxyHeaderResult.V1, 1L));
+	}
+
+	// The server closing first
+
+	@Test
+	void connectionReachingItsMaximumAgeInTheHeaderStageIsClosedWithoutEchoingTheHeader() throws IOException {
+		start(settings(Mode.REQUIRED).maxConnectionAge(Duration.ofMillis(500), 0));
+		ByteClient proxy = connect();
+		// A proxy still sending its header when the connection reaches its maximum age:
+		// one byte per poll, so the connection never goes quiet.
+		byte[] header = ("PROXY UNKNOWN " + "x".repeat(91) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+		int[] sent = { 0 };
+		await().pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(20))
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> {
+				try {
+					if (sent[0] + 2 < header.length) {
+						proxy.send(new byte[] { header[sent[0]++] });
+					}
+				}
+				catch (IOException ex) {
+					// Reset by the server: it closed the connection
+					return true;
+				}
+				return sum(Counter.CLOSED_MAX_AGE) == 1 || connections().stream()
+					.anyMatch((connection) -> !(connection.stage() instanceof ProxyHeaderStage));
+			});
+		assertThat(sent[0] + 2).as("header bytes left to send").isLessThan(header.length);
+		try {
+			proxy.send(Arrays.copyOfRange(header, sent[0], header.length));
+			proxy.send("hello\n");
+		}
+		catch (IOException ex) {
+			// Closed already: what matters is what comes back
+		}
+		proxy.assertClosedWithoutReply();
+		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_MAX_AGE)).isOne());
+		assertThat(sum(Counter.BYTES_SENT)).as("bytes echoed").isZero();
+		assertThat(proxyHeaders()).isEmpty();
 	}
 
 	// Before TLS
