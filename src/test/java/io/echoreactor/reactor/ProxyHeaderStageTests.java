@@ -486,10 +486,7 @@ class ProxyHeaderStageTests {
 	@Test
 	void headerComesBeforeTheTlsHandshakeOnTheTlsPort() throws IOException {
 		TestCertificates certificates = TestCertificates.get();
-		start(settings(Mode.REQUIRED).plainEnabled(false)
-			.tls(new EchoServerSettings.TlsSettings(
-					new TlsContext(certificates.serverContext(), null, null, TlsContext.ClientAuth.NONE), 0,
-					Duration.ofSeconds(10))));
+		start(tlsOnly(settings(Mode.REQUIRED)));
 		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
 				V2_TCP4, certificates.clientContext(false));
 		this.closeables.add(client);
@@ -497,6 +494,18 @@ class ProxyHeaderStageTests {
 		assertThat(theOnlyConnection().proxy().source()).isEqualTo(new InetSocketAddress(address("192.0.2.1"), 50000));
 		await().untilAsserted(() -> assertThat(sum(Counter.TLS_HANDSHAKES)).isOne());
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.V2, 1L));
+	}
+
+	@Test
+	void optionalModeOnTheTlsPortHandsAClientHelloWithoutAHeaderToTls() throws IOException {
+		start(tlsOnly(settings(Mode.OPTIONAL)));
+		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
+				new byte[0], TestCertificates.get().clientContext(false));
+		this.closeables.add(client);
+		client.assertEchoes("hello over TLS without a header\n");
+		assertThat(theOnlyConnection().proxy()).isNull();
+		await().untilAsserted(() -> assertThat(sum(Counter.TLS_HANDSHAKES)).isOne());
+		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
 	}
 
 	// Helpers
@@ -553,6 +562,12 @@ class ProxyHeaderStageTests {
 			.udp(EchoServerSettings.UdpSettings.DISABLED)
 			.proxyProtocol(new ProxyProtocolSettings(mode,
 					List.of(trustedSources).stream().map(CidrRange::parse).toList(), headerTimeout));
+	}
+
+	private static EchoServerSettings.Builder tlsOnly(EchoServerSettings.Builder settings) {
+		return settings.plainEnabled(false)
+			.tls(new EchoServerSettings.TlsSettings(new TlsContext(TestCertificates.get().serverContext(), null, null,
+					TlsContext.ClientAuth.NONE), 0, Duration.ofSeconds(10)));
 	}
 
 	private void start(EchoServerSettings.Builder settings) {
