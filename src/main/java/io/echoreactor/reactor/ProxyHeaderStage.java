@@ -79,6 +79,11 @@ final class ProxyHeaderStage implements Stage {
 		this.partial = null;
 	}
 
+	/** @return whether bytes of a header not yet complete are held */
+	boolean holdsBytes() {
+		return this.partial != null;
+	}
+
 	private static ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
 		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
 		ByteBuffer target = kept;
@@ -93,8 +98,18 @@ final class ProxyHeaderStage implements Stage {
 	}
 
 	@Override
-	public void endOfInput(TcpConnection connection) {
-		if (this.partial == null && !this.required) {
+	public void endOfInput(TcpConnection connection) throws java.io.IOException {
+		if (!this.required && this.partial != null && ProxyProtocolParser.isSignaturePrefix(this.partial.flip())) {
+			// No header can follow the end of input, so a prefix of a signature ("PRO") was
+			// the client's data after all: echo it, then end as the echo ends.
+			ByteBuffer data = this.partial;
+			this.partial = null;
+			connection.proxyHeaderRead(ProxyHeaderResult.ABSENT, null, this.tls, data);
+			if (connection.isOpen()) {
+				connection.stage().endOfInput(connection);
+			}
+		}
+		else if (this.partial == null && !this.required) {
 			connection.close(CloseCause.EOF);
 		}
 		else {

@@ -506,6 +506,18 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if (!this.channel.isOpen() || this.stage instanceof Closing) {
 			return;
 		}
+		if (this.stage instanceof ProxyHeaderStage header) {
+			// Nothing has been echoed yet and what arrives now is the rest of a header, which
+			// Closing would echo as data. Close at once; with a reset if bytes are held, as
+			// they may have been data (optional mode) and are dropped.
+			if (header.holdsBytes()) {
+				reset(cause);
+			}
+			else {
+				close(cause);
+			}
+			return;
+		}
 		if (isInputShutdown() && this.pending == null) {
 			close(cause);
 			return;
