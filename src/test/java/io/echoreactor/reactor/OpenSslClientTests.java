@@ -92,6 +92,25 @@ class OpenSslClientTests {
 	}
 
 	@Test
+	void aKeyUpdateIsNotCountedAsAnotherHandshake() throws Exception {
+		start(ClientAuth.NONE);
+		List<String> handshakes = new java.util.concurrent.CopyOnWriteArrayList<>();
+		this.server.setTlsHandshakeListener((reactor, protocol, cipher, nanos) -> handshakes.add(protocol));
+		OpenSslClient client = clientWithCommands("-tls1_3");
+		client.send("before\n");
+		assertThat(client.receive(7)).isEqualTo("before\n");
+		// K: a KeyUpdate that asks the server to update its keys too.
+		client.send("K\n");
+		client.send("after\n");
+		assertThat(client.receive(6)).isEqualTo("after\n");
+		assertThat(client.errors()).contains("KEYUPDATE");
+		assertThat(client.endInput()).as(client::errors).isZero();
+		await().untilAsserted(() -> assertThat(statistics().closed(CloseCause.EOF)).isOne());
+		assertThat(statistics().get(Counter.TLS_HANDSHAKES)).isOne();
+		assertThat(handshakes).containsExactly("TLSv1.3");
+	}
+
+	@Test
 	void echoesToOpenSslPresentingATrustedClientCertificateWhenOneIsNeeded() throws Exception {
 		start(ClientAuth.NEED);
 		Issued certificate = authority.client("openssl client");
@@ -148,13 +167,19 @@ class OpenSslClientTests {
 	}
 
 	private OpenSslClient client(String... options) throws IOException {
+		List<String> command = new ArrayList<>(List.of(
+				// Lines starting with Q, R, k or K are data, not commands.
+				"-nocommands"));
+		command.addAll(List.of(options));
+		return clientWithCommands(command.toArray(String[]::new));
+	}
+
+	private OpenSslClient clientWithCommands(String... options) throws IOException {
 		List<String> command = new ArrayList<>(List.of(this.openssl.toString(), "s_client", "-connect",
 				"127.0.0.1:" + this.server.tlsPort(), "-CAfile", this.caFile.toString(), "-verify_return_error",
 				"-verify_ip", "127.0.0.1",
 				// Connection details go to standard error, so that standard output is the echo.
-				"-brief",
-				// Lines starting with Q, R or k are data, not commands.
-				"-nocommands"));
+				"-brief"));
 		command.addAll(List.of(options));
 		Path errors = Files.createTempFile(this.temp, "s_client-", ".err");
 		Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();

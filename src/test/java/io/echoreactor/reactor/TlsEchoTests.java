@@ -155,6 +155,31 @@ class TlsEchoTests {
 		client.echo(KIB);
 	}
 
+	@Test
+	void aClientWithNoCipherSuiteTheServerAllowsIsCountedAsNoSharedCipher() throws Exception {
+		start(settings(), new TlsContext(serverCertificate.serverContext(), List.of("TLSv1.2"),
+				List.of("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"), ClientAuth.NONE));
+		try (Socket plain = plainConnect()) {
+			SSLSocket client = (SSLSocket) trustingClient().getSocketFactory()
+				.createSocket(plain, "localhost", plain.getPort(), true);
+			client.setEnabledProtocols(new String[] { "TLSv1.2" });
+			client.setEnabledCipherSuites(new String[] { "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" });
+			assertThatExceptionOfType(SSLException.class).isThrownBy(client::startHandshake);
+		}
+		await().untilAsserted(() -> assertThat(statistics().tlsFailures(TlsFailure.NO_SHARED_CIPHER)).isOne());
+		assertThat(statistics().closed(CloseCause.TLS_HANDSHAKE)).isOne();
+	}
+
+	@Test
+	void aClientThatRefusesTheServersCertificateIsCountedAsBadCertificate() throws Exception {
+		start(settings(), tls(ClientAuth.NONE));
+		// It trusts another authority: its alert (certificate_unknown) ends the handshake.
+		SSLContext context = TestCertificates.sslContext(null, strangers.certificate());
+		assertThatExceptionOfType(SSLException.class).isThrownBy(() -> connect(context));
+		await().untilAsserted(() -> assertThat(statistics().tlsFailures(TlsFailure.BAD_CERTIFICATE)).isOne());
+		assertThat(statistics().closed(CloseCause.TLS_HANDSHAKE)).isOne();
+	}
+
 	// Client certificates
 
 	@ParameterizedTest(name = "{0}")
