@@ -1,5 +1,6 @@
 package io.echoreactor.reactor;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -288,6 +289,35 @@ class TlsEchoTests {
 		assertThat(statistics().get(Gauge.PENDING_BYTES)).isZero();
 	}
 
+	@Test
+	void onTheWireUnderTls13TheServersCloseNotifyFollowsTheLastEchoAndPrecedesItsFin() throws Exception {
+		start(settings(), tls(ClientAuth.NONE));
+		try (TlsRecordClient client = recordClient("TLSv1.3")) {
+			byte[] data = pattern(256 * KIB);
+			client.send(data);
+			client.sendCloseNotify();
+			ByteArrayOutputStream echo = new ByteArrayOutputStream();
+			assertThat(client.readToEnd(echo)).isEqualTo(TlsRecordClient.Ending.CLOSE_NOTIFY);
+			assertThat(echo.toByteArray()).isEqualTo(data);
+			assertThat(client.atEndOfStream()).isTrue();
+		}
+		await().untilAsserted(() -> assertThat(statistics().closed(CloseCause.EOF)).isOne());
+	}
+
+	@Test
+	void onTheWireUnderTls12TheClientsCloseNotifyIsAnsweredWithCloseNotifyAndFin() throws Exception {
+		start(settings(), tls(ClientAuth.NONE));
+		try (TlsRecordClient client = recordClient("TLSv1.2")) {
+			byte[] data = pattern(KIB);
+			client.send(data);
+			assertThat(client.receive(data.length)).isEqualTo(data);
+			client.sendCloseNotify();
+			assertThat(client.readToEnd(new ByteArrayOutputStream())).isEqualTo(TlsRecordClient.Ending.CLOSE_NOTIFY);
+			assertThat(client.atEndOfStream()).isTrue();
+		}
+		await().untilAsserted(() -> assertThat(statistics().closed(CloseCause.EOF)).isOne());
+	}
+
 	// Backpressure
 
 	@Test
@@ -331,6 +361,20 @@ class TlsEchoTests {
 		catch (java.net.SocketException ex) {
 			// A reset is a close too
 		}
+	}
+
+	private TlsRecordClient recordClient(String protocol) throws IOException {
+		TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), trustingClient(), protocol);
+		this.closeables.add(client);
+		client.handshake();
+		assertThat(client.protocol()).isEqualTo(protocol);
+		return client;
+	}
+
+	private static byte[] pattern(int length) {
+		byte[] data = new byte[length];
+		EchoPattern.fill(EchoPattern.key(length), 0, data, 0, length);
+		return data;
 	}
 
 	private ReactorStatistics statistics() {
