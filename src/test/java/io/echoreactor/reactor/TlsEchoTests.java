@@ -318,6 +318,21 @@ class TlsEchoTests {
 		await().untilAsserted(() -> assertThat(statistics().closed(CloseCause.EOF)).isOne());
 	}
 
+	@Test
+	void aCloseNotifyDuringATls12HandshakeIsCountedAsEof() throws Exception {
+		start(settings(), tls(ClientAuth.NONE));
+		// Under TLS 1.3 the server has switched to handshake keys by the time the client's
+		// plaintext alerts arrive, and the JDK's engine fails on them instead (other).
+		try (TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), trustingClient(),
+				"TLSv1.2")) {
+			client.sendClientHello();
+			client.sendCloseNotify();
+			await().untilAsserted(() -> assertThat(statistics().closed(CloseCause.TLS_HANDSHAKE)).isOne());
+		}
+		assertThat(statistics().tlsFailures(TlsFailure.EOF)).isOne();
+		assertThat(statistics().get(Counter.TLS_HANDSHAKES)).isZero();
+	}
+
 	// Backpressure
 
 	@Test
