@@ -319,6 +319,33 @@ class TlsEchoTests {
 	}
 
 	@Test
+	void onTheWireUnderTls12EchoesPendingAtTheClientsCloseNotifyAreCutAtARecordBoundaryOrTruncatedNeverBroken()
+			throws Exception {
+		start(settings().readBufferSize(16 * KIB)
+			.writeBufferWaterMarks(64 * KIB, 128 * KIB)
+			.socket(new SocketSettings(true, false, null, null, null, null, 16 * KIB)), tls(ClientAuth.NONE));
+		TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), (socket) -> {
+			socket.setReceiveBufferSize(16 * KIB);
+			socket.setSendBufferSize(256 * KIB);
+		}, trustingClient(), "TLSv1.2");
+		this.closeables.add(client);
+		client.handshake();
+		byte[] data = pattern(256 * KIB);
+		// Sent without reading: the server pauses with echoes pending; the close_notify
+		// follows the data.
+		client.send(data);
+		client.sendCloseNotify();
+		await().untilAsserted(() -> assertThat(statistics().get(Gauge.CONNECTIONS_PAUSED)).isOne());
+		ByteArrayOutputStream echo = new ByteArrayOutputStream();
+		TlsRecordClient.Ending ending = client.readToEnd(echo);
+		assertThat(echo.size()).isLessThan(data.length);
+		assertThat(echo.toByteArray()).isEqualTo(java.util.Arrays.copyOf(data, echo.size()));
+		assertThat(ending).isIn(TlsRecordClient.Ending.END_OF_STREAM, TlsRecordClient.Ending.TRUNCATED_RECORD);
+		await().untilAsserted(() -> assertThat(statistics().closed(CloseCause.EOF)).isOne());
+		assertThat(statistics().get(Gauge.PENDING_BYTES)).isZero();
+	}
+
+	@Test
 	void aCloseNotifyDuringATls12HandshakeIsCountedAsEof() throws Exception {
 		start(settings(), tls(ClientAuth.NONE));
 		// Under TLS 1.3 the server has switched to handshake keys by the time the client's

@@ -58,7 +58,21 @@ final class TlsRecordClient implements Closeable {
 	 */
 	static TlsRecordClient connect(InetSocketAddress address, SSLContext context, String protocol)
 			throws IOException {
+		return connect(address, (socket) -> {
+		}, context, protocol);
+	}
+
+	/**
+	 * Connect, after applying options to the socket, not yet handshaking.
+	 * @param address the TLS port's address
+	 * @param options options set before connecting
+	 * @param context what the client trusts
+	 * @param protocol the one protocol it offers
+	 */
+	static TlsRecordClient connect(InetSocketAddress address, EchoClient.SocketOptions options, SSLContext context,
+			String protocol) throws IOException {
 		Socket socket = new Socket();
+		options.apply(socket);
 		socket.setTcpNoDelay(true);
 		socket.connect(address, READ_TIMEOUT_MILLIS);
 		socket.setSoTimeout(READ_TIMEOUT_MILLIS);
