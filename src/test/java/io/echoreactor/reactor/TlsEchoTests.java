@@ -345,6 +345,24 @@ class TlsEchoTests {
 		assertThat(statistics().get(Gauge.PENDING_BYTES)).isZero();
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void whenTheDrainEndsAQuietClientGetsTheServersCloseNotifyThenItsFin(String protocol) throws Exception {
+		start(settings().shutdownTimeout(Duration.ofMillis(200)), tls(ClientAuth.NONE));
+		try (TlsRecordClient client = recordClient(protocol)) {
+			byte[] data = pattern(64 * KIB);
+			client.send(data);
+			assertThat(client.receive(data.length)).isEqualTo(data);
+			CompletableFuture<ShutdownResult> drained = new CompletableFuture<>();
+			this.server.shutDownGracefully(drained::complete);
+			assertThat(client.readToEnd(new ByteArrayOutputStream())).isEqualTo(TlsRecordClient.Ending.CLOSE_NOTIFY);
+			assertThat(client.atEndOfStream()).isTrue();
+			assertThat(drained).succeedsWithin(Duration.ofSeconds(30));
+		}
+		assertThat(statistics().closed(CloseCause.SHUTDOWN)).isOne();
+		assertThat(statistics().get(Counter.CLOSE_RESETS)).isZero();
+	}
+
 	@Test
 	void aCloseNotifyDuringATls12HandshakeIsCountedAsEof() throws Exception {
 		start(settings(), tls(ClientAuth.NONE));
