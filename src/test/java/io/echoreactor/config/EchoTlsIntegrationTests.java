@@ -2,6 +2,7 @@ package io.echoreactor.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -21,6 +23,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.echoreactor.metrics.PrometheusScrape;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.support.EchoSockets;
+import io.echoreactor.support.RequiredTools;
 import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TestCertificates.Issued;
@@ -123,6 +126,29 @@ class EchoTlsIntegrationTests {
 		assertThat(after.type("echo_tls_handshake_seconds")).isEqualTo("histogram");
 		assertThat(after.labelValues("echo_tls_handshakes_total", "result")).contains("ok", "timeout", "eof",
 				"not-tls", "protocol-version", "no-shared-cipher", "bad-certificate", "unknown-ca", "other");
+	}
+
+	@Test
+	void promtoolFindsNothingToCriticiseInTheTlsMeters() throws Exception {
+		Path promtool = RequiredTools.require("promtool");
+		try (SSLSocket client = connectTls("TLSv1.2")) {
+			EchoSockets.assertEchoes(client, "for promtool\n");
+		}
+		String scrape = get("/actuator/prometheus");
+		assertThat(PrometheusScrape.parse(scrape).families()).contains("echo_tls_handshakes_total",
+				"echo_tls_handshake_seconds", "echo_tls_connections_total", "echo_tls_task_seconds_total");
+		Process process = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true)
+			.start();
+		try (OutputStream stdin = process.getOutputStream()) {
+			stdin.write(scrape.getBytes(StandardCharsets.UTF_8));
+		}
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		// 0: clean, 3: lint findings only (Boot's JVM meters draw some), 1: a parse error.
+		assertThat(process.exitValue()).as(output).isIn(0, 3);
+		assertThat(output.lines().filter((line) -> line.startsWith("echo_tls") || line.startsWith("ssl_")))
+			.as(output)
+			.isEmpty();
 	}
 
 	@Test
