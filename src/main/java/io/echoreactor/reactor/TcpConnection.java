@@ -455,6 +455,12 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	/** The client's {@code close_notify} arrived. */
 	void tlsInputEnded() throws IOException {
+		if (!this.tls.isEstablished()) {
+			// A client that gives up during the handshake (close_notify after its hello):
+			// counted like one that closes the socket then.
+			handshakeFailed(TlsFailure.EOF, null);
+			return;
+		}
 		if (this.tls.closesWithPeer()) {
 			// TLS 1.2 and earlier: answer with close_notify and close now (RFC 5246 7.2.1).
 			close(this.stage.closeCause() == CloseCause.SHUTDOWN ? CloseCause.EOF : this.stage.closeCause());

@@ -196,12 +196,16 @@ final class TlsSession {
 
 	/**
 	 * Write the server's {@code close_notify}, or the alert of a failed handshake, if the
-	 * socket takes it at once; used when the connection closes anyway, so nothing waits for
-	 * it.
+	 * socket takes it at once and nothing is pending ahead of it; used when the connection
+	 * closes anyway, so nothing waits for it.
 	 * @param connection the connection
 	 */
 	void closeOutboundQuietly(TcpConnection connection) {
-		if (this.engine.isOutboundDone()) {
+		// It goes straight to the socket: behind pending output, which may begin in the
+		// middle of a record, it would break the stream (the client reads a record that does
+		// not decrypt). Closing with output pending discards it, so the stream ends
+		// truncated, without an alert.
+		if (this.engine.isOutboundDone() || connection.hasPendingOutput()) {
 			return;
 		}
 		try {

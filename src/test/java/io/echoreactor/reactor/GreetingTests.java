@@ -16,7 +16,7 @@ import java.util.Map;
 import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.GreetingLines;
-import io.echoreactor.support.TestCertificates;
+import io.echoreactor.support.LocalhostCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -159,7 +159,7 @@ class GreetingTests {
 
 	@Test
 	void greetingOnTheTlsPortNamesTheProtocolAndCipherSuiteAfterTheHandshake() throws IOException {
-		TestCertificates certificates = TestCertificates.get();
+		LocalhostCertificates certificates = LocalhostCertificates.get();
 		start(tls(settings().greeting(new Greeting(Greeting.Mode.JSON, Map.of())), TlsContext.ClientAuth.NONE));
 		ByteClient client = connectTls(certificates.clientContext(true));
 		Map<String, Object> greeting = GreetingLines.json(client.readLine());
@@ -173,18 +173,18 @@ class GreetingTests {
 	@ParameterizedTest
 	@EnumSource(names = { "WANT", "NEED" })
 	void greetingNamesTheSubjectOfTheClientCertificate(TlsContext.ClientAuth clientAuth) throws IOException {
-		TestCertificates certificates = TestCertificates.get();
+		LocalhostCertificates certificates = LocalhostCertificates.get();
 		start(tls(settings().greeting(new Greeting(Greeting.Mode.TEXT, Map.of())), clientAuth));
 		ByteClient client = connectTls(certificates.clientContext(true));
 		Map<String, String> greeting = GreetingLines.text(client.readLine());
-		assertThat(greeting).containsEntry("client-cert", TestCertificates.CLIENT_SUBJECT)
+		assertThat(greeting).containsEntry("client-cert", LocalhostCertificates.CLIENT_SUBJECT)
 			.containsEntry("tls", "TLSv1.3");
 		client.assertEchoes("hello\n");
 	}
 
 	@Test
 	void greetingLeavesTheClientCertificateOutWhenAWantedOneIsNotPresented() throws IOException {
-		TestCertificates certificates = TestCertificates.get();
+		LocalhostCertificates certificates = LocalhostCertificates.get();
 		start(tls(settings().greeting(new Greeting(Greeting.Mode.JSON, Map.of())), TlsContext.ClientAuth.WANT));
 		ByteClient client = connectTls(certificates.clientContext(false));
 		assertThat(GreetingLines.json(client.readLine())).containsKey("tls").doesNotContainKey("client-cert");
@@ -268,7 +268,7 @@ class GreetingTests {
 			TlsContext.ClientAuth clientAuth) {
 		return settings.plainEnabled(false)
 			.tls(new EchoServerSettings.TlsSettings(
-					new TlsContext(TestCertificates.get().serverContext(), null, null, clientAuth), 0,
+					new TlsContext(LocalhostCertificates.get().serverContext(), null, null, clientAuth), 0,
 					Duration.ofSeconds(10)));
 	}
 

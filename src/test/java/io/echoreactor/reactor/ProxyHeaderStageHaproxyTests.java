@@ -31,7 +31,7 @@ import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.GreetingLines;
 import io.echoreactor.support.Haproxy;
 import io.echoreactor.support.RequiredTools;
-import io.echoreactor.support.TestCertificates;
+import io.echoreactor.support.LocalhostCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,7 +153,7 @@ class ProxyHeaderStageHaproxyTests {
 	@Test
 	void sendProxyV2SslCnAfterTlsTerminationCarriesTheClientsTlsDetails() throws Exception {
 		startEchoServer();
-		TestCertificates certificates = TestCertificates.get();
+		LocalhostCertificates certificates = LocalhostCertificates.get();
 		Haproxy haproxy = haproxy("""
 				frontend echo
 				  bind 127.0.0.1:${port} ssl crt %s ca-file %s verify optional alpn echo
@@ -161,7 +161,7 @@ class ProxyHeaderStageHaproxyTests {
 				  default_backend echo
 				backend echo
 				  server echo 127.0.0.1:%d ssl verify none send-proxy-v2-ssl-cn proxy-v2-options ssl-cipher,authority,unique-id,crc32c
-				""".formatted(certificates.serverPem(), certificates.clientCertificatePem(), this.server.tlsPort()));
+				""".formatted(certificates.serverPem(), certificates.clientAuthorityPem(), this.server.tlsPort()));
 		ByteClient client = track(ByteClient.connectTls(haproxy.address(), CLIENT, new byte[0],
 				certificates.clientContext(true), (parameters) -> {
 					parameters.setServerNames(List.of(new SNIHostName("echo.example")));
@@ -176,7 +176,7 @@ class ProxyHeaderStageHaproxyTests {
 			.containsEntry("alpn", "echo")
 			.containsEntry("authority", "echo.example")
 			.containsEntry("ssl", Map.of("client-tls", true, "version", "TLSv1.3", "cipher",
-					client.tlsSession().getCipherSuite(), "cn", TestCertificates.CLIENT_COMMON_NAME, "cert-verified",
+					client.tlsSession().getCipherSuite(), "cn", LocalhostCertificates.CLIENT_COMMON_NAME, "cert-verified",
 					true));
 		ProxyHeader header = onlyHeader();
 		// HAProxy's unique id starts with the client's address and port in hex.
@@ -203,7 +203,7 @@ class ProxyHeaderStageHaproxyTests {
 				  server echo 127.0.0.1:%d send-proxy-v2
 				""".formatted(this.server.tlsPort()));
 		ByteClient client = track(ByteClient.connectTls(haproxy.address(), CLIENT, new byte[0],
-				TestCertificates.get().clientContext(false)));
+				LocalhostCertificates.get().clientContext(false)));
 		Map<String, Object> greeting = GreetingLines.json(client.readLine());
 		assertNamesTheClientBesideHaproxy(greeting, client, this.server.tlsPort());
 		assertThat(greeting).containsEntry("tls", client.tlsSession().getProtocol())
@@ -275,7 +275,7 @@ class ProxyHeaderStageHaproxyTests {
 	// Helpers
 
 	private void startEchoServer() {
-		TestCertificates certificates = TestCertificates.get();
+		LocalhostCertificates certificates = LocalhostCertificates.get();
 		this.server = new EchoServer(EchoServerSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)

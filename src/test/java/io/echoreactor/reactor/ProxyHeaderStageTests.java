@@ -24,7 +24,7 @@ import io.echoreactor.reactor.ProxyHeader.Tlv;
 import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
-import io.echoreactor.support.TestCertificates;
+import io.echoreactor.support.LocalhostCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -486,7 +486,7 @@ class ProxyHeaderStageTests {
 
 	@Test
 	void headerComesBeforeTheTlsHandshakeOnTheTlsPort() throws IOException {
-		TestCertificates certificates = TestCertificates.get();
+		LocalhostCertificates certificates = LocalhostCertificates.get();
 		start(tlsOnly(settings(Mode.REQUIRED)));
 		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
 				V2_TCP4, certificates.clientContext(false));
@@ -501,7 +501,7 @@ class ProxyHeaderStageTests {
 	void optionalModeOnTheTlsPortHandsAClientHelloWithoutAHeaderToTls() throws IOException {
 		start(tlsOnly(settings(Mode.OPTIONAL)));
 		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
-				new byte[0], TestCertificates.get().clientContext(false));
+				new byte[0], LocalhostCertificates.get().clientContext(false));
 		this.closeables.add(client);
 		client.assertEchoes("hello over TLS without a header\n");
 		assertThat(theOnlyConnection().proxy()).isNull();
@@ -567,7 +567,7 @@ class ProxyHeaderStageTests {
 
 	private static EchoServerSettings.Builder tlsOnly(EchoServerSettings.Builder settings) {
 		return settings.plainEnabled(false)
-			.tls(new EchoServerSettings.TlsSettings(new TlsContext(TestCertificates.get().serverContext(), null, null,
+			.tls(new EchoServerSettings.TlsSettings(new TlsContext(LocalhostCertificates.get().serverContext(), null, null,
 					TlsContext.ClientAuth.NONE), 0, Duration.ofSeconds(10)));
 	}
 

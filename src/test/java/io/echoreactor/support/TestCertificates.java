@@ -1,81 +1,378 @@
 package io.echoreactor.support;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
-import java.util.ArrayList;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Date;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Self-signed certificates for the TLS tests, made once per test JVM with the JDK's own
- * {@code keytool} (so no test needs another tool for them): a server certificate for
- * {@code localhost} and {@code 127.0.0.1}, and a client certificate whose subject the
- * greeting and HAProxy report. Each side trusts exactly the other's certificate. The same
- * keys are written as PEM for HAProxy.
+ * Certificates made at test time with Bouncy Castle: a certificate authority that issues
+ * server certificates (for {@code localhost}, {@code 127.0.0.1} and {@code ::1}) and
+ * client certificates, written as PEM files or key stores for Spring Boot's SSL bundles,
+ * and SSL contexts for the JDK's clients and for the reactor. Keys are EC P-256, quick to
+ * make on a loaded machine; the JDK's own providers sign and parse everything.
  */
 public final class TestCertificates {
 
-	/** The password of every key store here. */
+	/** The password of every key store written here. */
 	public static final String PASSWORD = "changeit";
 
-	/** The subject of the client certificate, as {@code X500Principal.getName()} gives it. */
-	public static final String CLIENT_SUBJECT = "CN=echo-test-client";
+	private static final SecureRandom random = new SecureRandom();
 
-	/** The common name of the client certificate. */
-	public static final String CLIENT_COMMON_NAME = "echo-test-client";
-
-	private static TestCertificates instance;
-
-	private final Path directory;
-
-	private final KeyStore server;
-
-	private final KeyStore client;
-
-	private TestCertificates(Path directory) throws IOException, GeneralSecurityException, InterruptedException {
-		this.directory = directory;
-		this.server = generate(directory.resolve("server.p12"), "server", "CN=localhost",
-				"SAN=dns:localhost,ip:127.0.0.1");
-		this.client = generate(directory.resolve("client.p12"), "client", CLIENT_SUBJECT, null);
-		store(trustStore(this.client, "client"), directory.resolve("server-truststore.p12"));
-		store(trustStore(this.server, "server"), directory.resolve("client-truststore.p12"));
-		Files.writeString(directory.resolve("server.pem"),
-				pem("CERTIFICATE", this.server.getCertificate("server").getEncoded())
-						+ pem("PRIVATE KEY", key(this.server, "server").getEncoded()));
-		Files.writeString(directory.resolve("client.crt"),
-				pem("CERTIFICATE", this.client.getCertificate("client").getEncoded()));
+	private TestCertificates() {
 	}
 
 	/**
-	 * Return the certificates, generating them on first use.
-	 * @return the certificates
+	 * Make a self-signed certificate authority, valid from an hour ago for a year.
+	 * @param commonName its common name
+	 * @return the authority
 	 */
-	public static synchronized TestCertificates get() {
-		if (instance == null) {
+	public static Authority authority(String commonName) {
+		KeyPair keys = keyPair();
+		X500Name name = new X500Name("CN=" + commonName + ",O=echo-reactor tests");
+		Instant now = Instant.now();
+		try {
+			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+			X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
+					Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(365))), name,
+					keys.getPublic())
+				.addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+				.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+				.addExtension(Extension.subjectKeyIdentifier, false,
+						extensions.createSubjectKeyIdentifier(keys.getPublic()));
+			return new Authority(name, keys, sign(builder, keys.getPrivate()));
+		}
+		catch (IOException | GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Return a client SSL context that trusts the given certificates and presents
+	 * {@code certificate}, if any.
+	 * @param certificate the client's certificate, or {@code null} for none
+	 * @param trusted the certificates it trusts (authorities, or a server's own)
+	 * @return the context
+	 */
+	public static SSLContext sslContext(Issued certificate, X509Certificate... trusted) {
+		try {
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init((certificate != null) ? certificate.keyManagers() : null, trustManagers(trusted), null);
+			return context;
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Return a client SSL context that presents {@code certificate} whatever authorities
+	 * the server says it accepts, as {@code openssl s_client -cert} does. The JDK's own key
+	 * manager presents only a certificate whose issuer the server names, and none
+	 * otherwise.
+	 * @param certificate the client's certificate
+	 * @param trusted the certificates it trusts
+	 * @return the context
+	 */
+	public static SSLContext insistentSslContext(Issued certificate, X509Certificate... trusted) {
+		try {
+			X509ExtendedKeyManager keyManager = (X509ExtendedKeyManager) certificate.keyManagers()[0];
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init(new KeyManager[] { new InsistentKeyManager(keyManager) }, trustManagers(trusted), null);
+			return context;
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static javax.net.ssl.TrustManager[] trustManagers(X509Certificate... trusted)
+			throws GeneralSecurityException {
+		KeyStore store = emptyStore("PKCS12");
+		for (int i = 0; i < trusted.length; i++) {
+			store.setCertificateEntry("trusted-" + i, trusted[i]);
+		}
+		TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		factory.init(store);
+		return factory.getTrustManagers();
+	}
+
+	private static KeyStore emptyStore(String type) throws GeneralSecurityException {
+		KeyStore store = KeyStore.getInstance(type);
+		try {
+			store.load(null, null);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return store;
+	}
+
+	private static KeyPair keyPair() {
+		try {
+			KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+			generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+			return generator.generateKeyPair();
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static BigInteger serial() {
+		return new BigInteger(63, random).add(BigInteger.ONE);
+	}
+
+	private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey)
+			throws GeneralSecurityException {
+		try {
+			return new JcaX509CertificateConverter()
+				.getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+		}
+		catch (OperatorCreationException ex) {
+			throw new GeneralSecurityException(ex);
+		}
+	}
+
+	private static String pem(String type, byte[] der) {
+		return "-----BEGIN " + type + "-----\n"
+				+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+				+ "\n-----END " + type + "-----\n";
+	}
+
+	private static void writeAtomically(Path file, String content) {
+		try {
+			Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".writing-", ".tmp");
+			Files.writeString(temporary, content, StandardCharsets.US_ASCII);
+			Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+					java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * A certificate authority.
+	 */
+	public static final class Authority {
+
+		private final X500Name name;
+
+		private final KeyPair keys;
+
+		private final X509Certificate certificate;
+
+		private Authority(X500Name name, KeyPair keys, X509Certificate certificate) {
+			this.name = name;
+			this.keys = keys;
+			this.certificate = certificate;
+		}
+
+		/** @return the authority's self-signed certificate */
+		public X509Certificate certificate() {
+			return this.certificate;
+		}
+
+		/**
+		 * Issue a server certificate for {@code localhost}, {@code 127.0.0.1} and
+		 * {@code ::1}, valid from an hour ago for 90 days.
+		 * @param commonName its common name
+		 * @return the certificate and its key
+		 */
+		public Issued server(String commonName) {
+			return server(commonName, Duration.ofDays(90));
+		}
+
+		/**
+		 * Issue a server certificate for {@code localhost}, {@code 127.0.0.1} and
+		 * {@code ::1}.
+		 * @param commonName its common name
+		 * @param validity how long from now it is valid
+		 * @return the certificate and its key
+		 */
+		public Issued server(String commonName, Duration validity) {
+			GeneralNames names = new GeneralNames(new GeneralName[] { new GeneralName(GeneralName.dNSName, "localhost"),
+					new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+					new GeneralName(GeneralName.iPAddress, "::1") });
+			return issue(commonName, validity, KeyPurposeId.id_kp_serverAuth, names);
+		}
+
+		/**
+		 * Issue a client certificate, valid from an hour ago for 90 days.
+		 * @param commonName its common name
+		 * @return the certificate and its key
+		 */
+		public Issued client(String commonName) {
+			return issue(commonName, Duration.ofDays(90), KeyPurposeId.id_kp_clientAuth, null);
+		}
+
+		private Issued issue(String commonName, Duration validity, KeyPurposeId purpose, GeneralNames names) {
+			KeyPair keys = keyPair();
+			Instant now = Instant.now();
 			try {
-				Path directory = Files.createTempDirectory("echo-test-certificates");
-				directory.toFile().deleteOnExit();
-				instance = new TestCertificates(directory);
-				try (var files = Files.list(directory)) {
-					files.forEach((file) -> file.toFile().deleteOnExit());
+				JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+				X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(this.name, serial(),
+						Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validity)),
+						new X500Name("CN=" + commonName + ",O=echo-reactor tests"), keys.getPublic())
+					.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+					.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+					.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+					.addExtension(Extension.authorityKeyIdentifier, false,
+							extensions.createAuthorityKeyIdentifier(this.certificate))
+					.addExtension(Extension.subjectKeyIdentifier, false,
+							extensions.createSubjectKeyIdentifier(keys.getPublic()));
+				if (names != null) {
+					builder.addExtension(Extension.subjectAlternativeName, false, names);
 				}
+				return new Issued(keys.getPrivate(), sign(builder, this.keys.getPrivate()), this);
+			}
+			catch (IOException | GeneralSecurityException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		/**
+		 * Write the authority's certificate as PEM.
+		 * @param file where
+		 * @return {@code file}
+		 */
+		public Path writePem(Path file) {
+			writeAtomically(file, pem());
+			return file;
+		}
+
+		/** @return the authority's certificate as PEM */
+		public String pem() {
+			try {
+				return TestCertificates.pem("CERTIFICATE", this.certificate.getEncoded());
+			}
+			catch (GeneralSecurityException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+	}
+
+	/**
+	 * A certificate an {@link Authority} issued, with its private key.
+	 */
+	public static final class Issued {
+
+		private final PrivateKey key;
+
+		private final X509Certificate certificate;
+
+		private final Authority issuer;
+
+		private Issued(PrivateKey key, X509Certificate certificate, Authority issuer) {
+			this.key = key;
+			this.certificate = certificate;
+			this.issuer = issuer;
+		}
+
+		/** @return the certificate */
+		public X509Certificate certificate() {
+			return this.certificate;
+		}
+
+		/** @return its serial number */
+		public BigInteger serial() {
+			return this.certificate.getSerialNumber();
+		}
+
+		/** @return the certificate as PEM */
+		public String certificatePem() {
+			try {
+				return pem("CERTIFICATE", this.certificate.getEncoded());
+			}
+			catch (GeneralSecurityException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		/** @return the private key as unencrypted PKCS#8 PEM */
+		public String keyPem() {
+			return pem("PRIVATE KEY", this.key.getEncoded());
+		}
+
+		/**
+		 * Write the certificate and its key as PEM files, each replaced atomically.
+		 * @param certificateFile where the certificate goes
+		 * @param keyFile where the key goes
+		 */
+		public void writePem(Path certificateFile, Path keyFile) {
+			writeAtomically(keyFile, keyPem());
+			writeAtomically(certificateFile, certificatePem());
+		}
+
+		/**
+		 * Return a key store holding the key and the certificate chain under the alias
+		 * {@code echo}, protected by {@link #PASSWORD}.
+		 * @param type {@code PKCS12} or {@code JKS}
+		 * @return the key store
+		 */
+		public KeyStore keyStore(String type) {
+			try {
+				KeyStore store = emptyStore(type);
+				store.setKeyEntry("echo", this.key, PASSWORD.toCharArray(),
+						new Certificate[] { this.certificate, this.issuer.certificate });
+				return store;
+			}
+			catch (GeneralSecurityException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		/**
+		 * Write {@link #keyStore(String)} to a file.
+		 * @param file where
+		 * @param type {@code PKCS12} or {@code JKS}
+		 * @return {@code file}
+		 */
+		public Path writeKeyStore(Path file, String type) {
+			try (OutputStream output = Files.newOutputStream(file)) {
+				keyStore(type).store(output, PASSWORD.toCharArray());
+				return file;
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
@@ -83,114 +380,75 @@ public final class TestCertificates {
 			catch (GeneralSecurityException ex) {
 				throw new IllegalStateException(ex);
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+		}
+
+		KeyManager[] keyManagers() {
+			try {
+				KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+				factory.init(keyStore("PKCS12"), PASSWORD.toCharArray());
+				return factory.getKeyManagers();
+			}
+			catch (GeneralSecurityException ex) {
 				throw new IllegalStateException(ex);
 			}
 		}
-		return instance;
-	}
 
-	/** @return the server's key and certificate, PKCS#12 */
-	public Path serverKeyStore() {
-		return this.directory.resolve("server.p12");
-	}
-
-	/** @return the client certificate as the server trusts it, PKCS#12 */
-	public Path serverTrustStore() {
-		return this.directory.resolve("server-truststore.p12");
-	}
-
-	/** @return the server certificate and its key in one PEM file, as HAProxy's {@code crt} takes it */
-	public Path serverPem() {
-		return this.directory.resolve("server.pem");
-	}
-
-	/** @return the client certificate, PEM, as HAProxy's {@code ca-file} takes it */
-	public Path clientCertificatePem() {
-		return this.directory.resolve("client.crt");
-	}
-
-	/**
-	 * Return the server's context: its own key, and trust in the client certificate.
-	 * @return the context
-	 */
-	public SSLContext serverContext() {
-		return context(this.server, "server", this.client, "client");
-	}
-
-	/**
-	 * Return a client context that trusts the server certificate.
-	 * @param presentCertificate whether the client presents its own certificate
-	 * @return the context
-	 */
-	public SSLContext clientContext(boolean presentCertificate) {
-		return context(presentCertificate ? this.client : null, "client", this.server, "server");
-	}
-
-	private static SSLContext context(KeyStore keys, String keyAlias, KeyStore trusted, String trustedAlias) {
-		try {
-			KeyManager[] keyManagers = null;
-			if (keys != null) {
-				KeyManagerFactory keyManagerFactory = KeyManagerFactory
-					.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-				keyManagerFactory.init(keys, PASSWORD.toCharArray());
-				keyManagers = keyManagerFactory.getKeyManagers();
-			}
-			TrustManagerFactory trustManagerFactory = TrustManagerFactory
-				.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-			trustManagerFactory.init(trustStore(trusted, trustedAlias));
-			SSLContext context = SSLContext.getInstance("TLS");
-			context.init(keyManagers, trustManagerFactory.getTrustManagers(), null);
-			return context;
+		/**
+		 * Return a server SSL context presenting this certificate and trusting client
+		 * certificates from the given authorities.
+		 * @param trustedClientAuthorities authorities whose client certificates are trusted
+		 * @return the context
+		 */
+		public SSLContext serverContext(X509Certificate... trustedClientAuthorities) {
+			return sslContext(this, trustedClientAuthorities);
 		}
-		catch (GeneralSecurityException | IOException ex) {
-			throw new IllegalStateException(ex);
+
+	}
+
+	// Chooses the one client certificate it holds, ignoring the issuers the server names.
+	private static final class InsistentKeyManager extends X509ExtendedKeyManager {
+
+		private final X509ExtendedKeyManager delegate;
+
+		InsistentKeyManager(X509ExtendedKeyManager delegate) {
+			this.delegate = delegate;
 		}
-	}
 
-	private static KeyStore generate(Path file, String alias, String subject, String extension)
-			throws IOException, GeneralSecurityException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
-			.toString(), "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-				subject, "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", PASSWORD,
-				"-keypass", PASSWORD));
-		if (extension != null) {
-			command.add("-ext");
-			command.add(extension);
+		@Override
+		public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+			return "echo";
 		}
-		Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-		assertThat(keytool.exitValue()).as(() -> "keytool exit code; its output:\n" + output).isZero();
-		KeyStore store = KeyStore.getInstance("PKCS12");
-		try (InputStream input = Files.newInputStream(file)) {
-			store.load(input, PASSWORD.toCharArray());
+
+		@Override
+		public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
+			return "echo";
 		}
-		return store;
-	}
 
-	private static KeyStore trustStore(KeyStore keys, String alias) throws GeneralSecurityException, IOException {
-		KeyStore trusted = KeyStore.getInstance("PKCS12");
-		trusted.load(null, null);
-		Certificate certificate = keys.getCertificate(alias);
-		trusted.setCertificateEntry(alias, certificate);
-		return trusted;
-	}
-
-	private static void store(KeyStore store, Path file) throws IOException, GeneralSecurityException {
-		try (OutputStream output = Files.newOutputStream(file)) {
-			store.store(output, PASSWORD.toCharArray());
+		@Override
+		public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+			return new String[] { "echo" };
 		}
-	}
 
-	private static PrivateKey key(KeyStore store, String alias) throws GeneralSecurityException {
-		return (PrivateKey) store.getKey(alias, PASSWORD.toCharArray());
-	}
+		@Override
+		public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+			return null;
+		}
 
-	private static String pem(String type, byte[] der) {
-		return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(der)
-				+ "\n-----END " + type + "-----\n";
+		@Override
+		public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+			return null;
+		}
+
+		@Override
+		public X509Certificate[] getCertificateChain(String alias) {
+			return this.delegate.getCertificateChain(alias);
+		}
+
+		@Override
+		public PrivateKey getPrivateKey(String alias) {
+			return this.delegate.getPrivateKey(alias);
+		}
+
 	}
 
 }
