@@ -14,6 +14,7 @@ import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ShutdownResult;
+import io.echoreactor.reactor.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -78,7 +79,7 @@ class EchoServerLoggingTests {
 			.port(0)
 			.reactors(2)
 			.acceptStrategy(AcceptStrategy.REUSEPORT)
-			.udp(new EchoServerSettings.UdpSettings(true, 0, 1000, 10_000, 64, null, null))
+			.udp(new UdpSettings(true, 0, 1000, 10_000, 64, null, null))
 			.build());
 		server.start();
 		try {

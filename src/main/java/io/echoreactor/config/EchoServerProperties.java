@@ -10,6 +10,9 @@ import io.echoreactor.reactor.CidrRange;
 import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.reactor.SocketSettings;
+import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.TlsSettings;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
 
@@ -147,7 +150,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.shutdownTimeout(this.shutdownTimeout)
 			.socket(this.socket.toSettings())
 			.udp(this.udp.toSettings())
-			.tls(new EchoServerSettings.TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
+			.tls(new TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
 			.plainEnabled(this.plain.enabled)
 			.proxyProtocol(this.proxyProtocol.toSettings())
 			.greeting(greeting)
@@ -180,8 +183,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
 
-		EchoServerSettings.SocketSettings toSettings() {
-			return new EchoServerSettings.SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
+		SocketSettings toSettings() {
+			return new SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
 					this.keepAliveInterval, this.keepAliveCount, toIntBytes(this.receiveBufferSize),
 					toIntBytes(this.sendBufferSize));
 		}
@@ -214,8 +217,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
 
-		EchoServerSettings.UdpSettings toSettings() {
-			return new EchoServerSettings.UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
+		UdpSettings toSettings() {
+			return new UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
 					this.maxTrackedSources, this.receiveBudget, toIntBytes(this.receiveBufferSize),
 					toIntBytes(this.sendBufferSize));
 		}

@@ -59,22 +59,22 @@ final class ProxyHeaderStage implements Stage {
 			bytes.position(bytes.position() + parsed.length());
 			ProxyHeader header = parsed.header();
 			boolean local = header.command() == ProxyHeader.Command.LOCAL || header.source() == null;
-			connection.proxyHeaderRead(local ? ProxyHeaderResult.LOCAL
+			headerRead(connection, local ? ProxyHeaderResult.LOCAL
 					: (header.version() == 1) ? ProxyHeaderResult.V1 : ProxyHeaderResult.V2, header, this.tls, bytes);
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Absent) {
 			if (this.required) {
-				connection.proxyHeaderRefused(ProxyHeaderResult.ABSENT, "no PROXY header");
+				connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.ABSENT, "no PROXY header");
 			}
 			else {
-				connection.proxyHeaderRead(ProxyHeaderResult.ABSENT, null, this.tls, bytes);
+				headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, bytes);
 			}
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Malformed malformed) {
-			connection.proxyHeaderRefused(ProxyHeaderResult.MALFORMED, malformed.reason());
+			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.MALFORMED, malformed.reason());
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Oversized oversized) {
-			connection.proxyHeaderRefused(ProxyHeaderResult.OVERSIZED, oversized.reason());
+			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.OVERSIZED, oversized.reason());
 		}
 		this.partial = null;
 	}
@@ -82,6 +82,22 @@ final class ProxyHeaderStage implements Stage {
 	/** @return whether bytes of a header not yet complete are held */
 	boolean holdsBytes() {
 		return this.partial != null;
+	}
+
+	// The header is read (or, in optional mode, found absent): count the client, move on,
+	// and hand on the bytes that followed.
+	private static void headerRead(TcpConnection connection, ProxyHeaderResult result, ProxyHeader header,
+			boolean tls, ByteBuffer rest) throws java.io.IOException {
+		connection.proxy(header);
+		java.net.InetAddress client = (header != null && header.source() != null
+				&& result != ProxyHeaderResult.LOCAL) ? header.source().getAddress() : connection.peerAddress();
+		if (!connection.pipeline().proxyHeaderRead(connection, result, client)) {
+			return;
+		}
+		connection.pipeline().afterProxyHeader(connection, tls);
+		if (rest.hasRemaining() && connection.isOpen()) {
+			connection.received(rest);
+		}
 	}
 
 	private static ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
@@ -104,7 +120,7 @@ final class ProxyHeaderStage implements Stage {
 			// the client's data after all: echo it, then end as the echo ends.
 			ByteBuffer data = this.partial;
 			this.partial = null;
-			connection.proxyHeaderRead(ProxyHeaderResult.ABSENT, null, this.tls, data);
+			headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, data);
 			if (connection.isOpen()) {
 				connection.stage().endOfInput(connection);
 			}
@@ -113,7 +129,7 @@ final class ProxyHeaderStage implements Stage {
 			connection.close(CloseCause.EOF);
 		}
 		else {
-			connection.proxyHeaderRefused((this.partial == null) ? ProxyHeaderResult.ABSENT
+			connection.pipeline().proxyHeaderRefused(connection, (this.partial == null) ? ProxyHeaderResult.ABSENT
 					: ProxyHeaderResult.MALFORMED, "the connection ended before the PROXY header");
 		}
 	}
@@ -130,7 +146,8 @@ final class ProxyHeaderStage implements Stage {
 	@Override
 	public void expired(TcpConnection connection, long nowNanos) {
 		if (nowNanos - this.deadlineNanos >= 0) {
-			connection.proxyHeaderRefused(ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
+			connection.pipeline()
+				.proxyHeaderRefused(connection, ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
 		}
 	}
 

@@ -14,6 +14,8 @@ import java.util.Map;
 
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.SocketSettings;
+import io.echoreactor.reactor.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -88,8 +90,8 @@ class EchoServerPropertiesTests {
 		assertThat(settings.idleTimeout()).isNull();
 		assertThat(settings.maxConnections()).isEqualTo(10_000);
 		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(settings.socket()).isEqualTo(EchoServerSettings.SocketSettings.DEFAULTS);
-		assertThat(settings.udp()).isEqualTo(EchoServerSettings.UdpSettings.DEFAULTS);
+		assertThat(settings.socket()).isEqualTo(SocketSettings.DEFAULTS);
+		assertThat(settings.udp()).isEqualTo(UdpSettings.DEFAULTS);
 	}
 
 	@Test
@@ -133,10 +135,10 @@ class EchoServerPropertiesTests {
 		assertThat(settings.maxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
 		assertThat(settings.maxConnectionAgeJitter()).isEqualTo(0.25);
 		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
-		assertThat(settings.socket()).isEqualTo(new EchoServerSettings.SocketSettings(false, true,
+		assertThat(settings.socket()).isEqualTo(new SocketSettings(false, true,
 				Duration.ofSeconds(60), Duration.ofSeconds(10), 5, 256 * 1024, 512 * 1024));
 		assertThat(settings.udp()).isEqualTo(
-				new EchoServerSettings.UdpSettings(false, 9001, 50, 300, 8, 4 * 1024 * 1024, 1024 * 1024));
+				new UdpSettings(false, 9001, 50, 300, 8, 4 * 1024 * 1024, 1024 * 1024));
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.WakeupCause;
+import io.echoreactor.reactor.TlsSettings;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.Search;
@@ -280,7 +281,7 @@ class EchoReactorMetricsTests {
 			.reactors(reactors)
 			.acceptStrategy(acceptStrategy)
 			.maxConnections(100)
-			.tls(new EchoServerSettings.TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
+			.tls(new TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
 			.proxyProtocol(new ProxyProtocolSettings(ProxyProtocolSettings.Mode.OPTIONAL,
 					ProxyProtocolSettings.OFF.trustedSources(), Duration.ofSeconds(5)))
 			.build());

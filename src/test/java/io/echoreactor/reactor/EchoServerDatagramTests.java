@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import io.echoreactor.reactor.EchoServerSettings.UdpSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.FreePorts;
 import org.junit.jupiter.api.AfterEach;

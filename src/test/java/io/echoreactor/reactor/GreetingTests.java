@@ -242,7 +242,7 @@ class GreetingTests {
 			.address(LOOPBACK)
 			.port(0)
 			.reactors(1)
-			.udp(EchoServerSettings.UdpSettings.DISABLED);
+			.udp(UdpSettings.DISABLED);
 	}
 
 	private static EchoServerSettings.Builder proxied(EchoServerSettings.Builder settings) {
@@ -267,7 +267,7 @@ class GreetingTests {
 	private static EchoServerSettings.Builder tls(EchoServerSettings.Builder settings,
 			TlsContext.ClientAuth clientAuth) {
 		return settings.plainEnabled(false)
-			.tls(new EchoServerSettings.TlsSettings(
+			.tls(new TlsSettings(
 					new TlsContext(LocalhostCertificates.get().serverContext(), null, null, clientAuth), 0,
 					Duration.ofSeconds(10)));
 	}

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.echoreactor.reactor.EchoServerSettings.TlsSettings;
-import io.echoreactor.reactor.EchoServerSettings.UdpSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.TlsContext.ClientAuth;
 import io.echoreactor.support.RequiredTools;

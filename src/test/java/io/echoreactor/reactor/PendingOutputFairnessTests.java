@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import io.echoreactor.reactor.EchoServerSettings.SocketSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.junit.jupiter.api.AfterEach;

@@ -280,8 +280,8 @@ class ProxyHeaderStageHaproxyTests {
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)
-			.udp(EchoServerSettings.UdpSettings.DISABLED)
-			.tls(new EchoServerSettings.TlsSettings(
+			.udp(UdpSettings.DISABLED)
+			.tls(new TlsSettings(
 					new TlsContext(certificates.serverContext(), null, null, TlsContext.ClientAuth.NONE), 0,
 					Duration.ofSeconds(10)))
 			.proxyProtocol(new ProxyProtocolSettings(Mode.REQUIRED, List.of(CidrRange.parse("127.0.0.1/32")),

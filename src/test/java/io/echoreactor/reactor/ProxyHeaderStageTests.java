@@ -560,14 +560,14 @@ class ProxyHeaderStageTests {
 			.port(0)
 			.reactors(2)
 			.acceptStrategy(this.strategy)
-			.udp(EchoServerSettings.UdpSettings.DISABLED)
+			.udp(UdpSettings.DISABLED)
 			.proxyProtocol(new ProxyProtocolSettings(mode,
 					List.of(trustedSources).stream().map(CidrRange::parse).toList(), headerTimeout));
 	}
 
 	private static EchoServerSettings.Builder tlsOnly(EchoServerSettings.Builder settings) {
 		return settings.plainEnabled(false)
-			.tls(new EchoServerSettings.TlsSettings(new TlsContext(LocalhostCertificates.get().serverContext(), null, null,
+			.tls(new TlsSettings(new TlsContext(LocalhostCertificates.get().serverContext(), null, null,
 					TlsContext.ClientAuth.NONE), 0, Duration.ofSeconds(10)));
 	}
 

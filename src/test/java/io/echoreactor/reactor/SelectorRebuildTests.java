@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-import io.echoreactor.reactor.EchoServerSettings.SocketSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.junit.jupiter.api.AfterEach;

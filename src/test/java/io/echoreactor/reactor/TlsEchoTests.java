@@ -19,9 +19,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
-import io.echoreactor.reactor.EchoServerSettings.SocketSettings;
-import io.echoreactor.reactor.EchoServerSettings.TlsSettings;
-import io.echoreactor.reactor.EchoServerSettings.UdpSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import io.echoreactor.reactor.TlsContext.ClientAuth;

@@ -23,7 +23,7 @@ public final class LocalhostCertificates {
 	public static final String CLIENT_COMMON_NAME = "echo-test-client";
 
 	/** The subject of the client certificate, as {@code X500Principal.getName()} gives it. */
-	public static final String CLIENT_SUBJECT = "CN=" + CLIENT_COMMON_NAME + ",O=echo-reactor tests";
+	public static final String CLIENT_SUBJECT = "O=echo-reactor tests,CN=" + CLIENT_COMMON_NAME;
 
 	private static LocalhostCertificates instance;
 
