@@ -1,6 +1,8 @@
 package io.echoreactor.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -40,6 +42,8 @@ final class LoadLoop implements Runnable {
 	private static final long MILLISECOND = 1_000_000L;
 
 	private static final int READ_BUFFER_SIZE = 64 * 1024;
+
+	private static final int OPEN_BATCH = 16;
 
 	final int index;
 
@@ -91,6 +95,9 @@ final class LoadLoop implements Runnable {
 
 	long lastMeasuredAt;
 
+	/** CPU time of this loop's thread in the measured window, or -1 when unknown. */
+	long cpuInWindow = -1;
+
 	int established;
 
 	Throwable failure;
@@ -108,6 +115,8 @@ final class LoadLoop implements Runnable {
 	private boolean started;
 
 	private boolean running;
+
+	private long cpuAtWindowStart = -1;
 
 	private long windowStart = Long.MAX_VALUE;
 
@@ -185,6 +194,10 @@ final class LoadLoop implements Runnable {
 				this.connectedReported = true;
 				this.run.loopConnected();
 			}
+			// With --messages the window lasts until the last echo.
+			if (this.cpuAtWindowStart >= 0 && this.cpuInWindow < 0) {
+				this.cpuInWindow = cpuTime() - this.cpuAtWindowStart;
+			}
 			handOff(true);
 		}
 	}
@@ -232,12 +245,18 @@ final class LoadLoop implements Runnable {
 			}
 			begin(start, now);
 		}
+		if (this.cpuAtWindowStart < 0 && now >= this.windowStart && this.running) {
+			this.cpuAtWindowStart = cpuTime();
+		}
 		// Messages due before the window's end go out even when the loop wakes after it.
 		if (this.running && this.nextDue <= now) {
 			releaseDue(now);
 		}
 		if (this.running && now >= this.windowEnd) {
 			this.running = false;
+			if (this.cpuAtWindowStart >= 0) {
+				this.cpuInWindow = cpuTime() - this.cpuAtWindowStart;
+			}
 			this.nextDue = Long.MAX_VALUE;
 			for (Flow flow : this.flows) {
 				if (!flow.isDone()) {
@@ -262,8 +281,12 @@ final class LoadLoop implements Runnable {
 		return wake;
 	}
 
+	// Opens the connections that are due: all at once in batches, or each at its time at the
+	// connect rate. Between batches the loop selects, so that a connect's latency does not
+	// include the time spent opening the connections after it.
 	private long openDue(long now) {
 		long rate = this.options.connectRate();
+		int batch = 0;
 		while (this.nextToOpen < this.flows.length) {
 			Flow flow = this.flows[this.nextToOpen];
 			if (rate > 0) {
@@ -272,11 +295,12 @@ final class LoadLoop implements Runnable {
 					return at;
 				}
 			}
+			else if (batch++ == OPEN_BATCH) {
+				return now;
+			}
 			this.nextToOpen++;
 			flow.open(now);
-			if (rate > 0) {
-				now = System.nanoTime();
-			}
+			now = System.nanoTime();
 		}
 		return Long.MAX_VALUE;
 	}
@@ -334,6 +358,12 @@ final class LoadLoop implements Runnable {
 	 */
 	long intended(int id, long message) {
 		return this.scheduleOrigin + (long) ((message * (double) this.options.connections() + id) * this.scheduleGap);
+	}
+
+	// The loop's own CPU time, to say whether the client kept up; -1 where the JVM cannot tell.
+	private static long cpuTime() {
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
 	}
 
 	private void expire(long now) {

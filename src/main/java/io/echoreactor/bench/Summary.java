@@ -44,11 +44,16 @@ final class Summary {
 
 	private int established;
 
+	// CPU time of the loops in the measured window, or -1 when unknown.
+	private long cpuNanos;
+
 	Summary(BenchOptions options, List<LoadLoop> loops, Histogram latency, long startNanos) {
 		this.options = options;
 		this.latency = latency;
 		long lastMeasuredAt = startNanos;
+		this.cpuNanos = 0;
 		for (LoadLoop loop : loops) {
+			this.cpuNanos = (this.cpuNanos < 0 || loop.cpuInWindow < 0) ? -1 : this.cpuNanos + loop.cpuInWindow;
 			this.connectLatency.add(loop.connectLatency);
 			this.handshakeLatency.add(loop.handshakeLatency);
 			this.greetings.addAll(loop.greetings);
@@ -130,6 +135,11 @@ final class Summary {
 		return messagesPerSecond() * this.options.size() / 1e6;
 	}
 
+	// The loops' share of their threads' time in the window: near 100% the client may be what limits the rate.
+	private double cpuPercent() {
+		return (this.seconds > 0) ? 100 * this.cpuNanos / 1e9 / this.seconds / this.options.threads() : 0;
+	}
+
 	private String load() {
 		StringBuilder load = new StringBuilder();
 		if (this.options.openLoop()) {
@@ -184,6 +194,11 @@ final class Summary {
 			rows.add(new String[] { "latency p99", micros(this.latency.getValueAtPercentile(99)) });
 			rows.add(new String[] { "latency p99.9", micros(this.latency.getValueAtPercentile(99.9)) });
 			rows.add(new String[] { "latency max", micros(this.latency.getMaxValue()) });
+			if (this.cpuNanos >= 0 && this.messages > 0) {
+				rows.add(new String[] { "client cpu", String.format(Locale.ROOT, "%.0f%% of %d thread%s, %.2f us per message",
+						cpuPercent(), this.options.threads(), (this.options.threads() != 1) ? "s" : "",
+						this.cpuNanos / 1e3 / this.messages) });
+			}
 		}
 		if (udp()) {
 			rows.add(new String[] { "lost", String.format(Locale.ROOT, "%,d", this.lost) });
@@ -228,6 +243,11 @@ final class Summary {
 			.field("p99_us", this.latency.getValueAtPercentile(99) / 1e3)
 			.field("p999_us", this.latency.getValueAtPercentile(99.9) / 1e3)
 			.field("max_us", this.latency.getMaxValue() / 1e3);
+		if (this.cpuNanos >= 0) {
+			json.field("client_cpu_s", this.cpuNanos / 1e9)
+				.field("client_cpu_pct", cpuPercent())
+				.field("client_cpu_us_per_msg", (this.messages > 0) ? this.cpuNanos / 1e3 / this.messages : 0);
+		}
 		if (this.connectLatency.getTotalCount() > 0) {
 			json.field("connect_p50_us", this.connectLatency.getValueAtPercentile(50) / 1e3)
 				.field("connect_p99_us", this.connectLatency.getValueAtPercentile(99) / 1e3)

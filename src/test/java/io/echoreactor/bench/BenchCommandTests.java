@@ -55,6 +55,7 @@ class BenchCommandTests {
 			.contains("errors           0")
 			.containsPattern("messages/s +[1-9]")
 			.contains("latency p99.9")
+			.containsPattern("client cpu +\\d+% of 2 threads, [\\d.]+ us per message")
 			.contains("closed loop, depth 4, 8 connections x 100 B, 2 threads, 0.5 s after 0.2 s warm-up");
 		assertThat(result.out().lines()).allMatch((line) -> line.matches("[a-zA-Z/. 0-9]{16} .+"));
 	}
@@ -85,7 +86,8 @@ class BenchCommandTests {
 			.containsEntry("loop", "closed")
 			.containsEntry("target", "127.0.0.1:" + server.port())
 			.containsKeys("messages_per_sec", "mb_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us",
-					"connect_p50_us", "connect_p99_us", "errors", "errors_by_kind", "status");
+					"connect_p50_us", "connect_p99_us", "client_cpu_pct", "client_cpu_us_per_msg", "errors",
+					"errors_by_kind", "status");
 		assertThat(((Number) json.get("connections")).intValue()).isEqualTo(4);
 		assertThat(((Number) json.get("messages_per_sec")).doubleValue()).isPositive();
 		assertThat(result.counts("errors_by_kind")).containsKeys("corrupt", "eof", "reset", "refused", "timeout");
