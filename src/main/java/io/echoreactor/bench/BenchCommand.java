@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
@@ -36,9 +37,16 @@ public final class BenchCommand {
 
 	private final PrintStream err;
 
-	private final boolean terminal;
+	// Asked only when a load runs: on newer JDKs finding out can load the console's classes.
+	private final BooleanSupplier terminal;
+
+	private boolean progress;
 
 	BenchCommand(PrintStream out, PrintStream err, boolean terminal) {
+		this(out, err, () -> terminal);
+	}
+
+	private BenchCommand(PrintStream out, PrintStream err, BooleanSupplier terminal) {
 		this.out = out;
 		this.err = err;
 		this.terminal = terminal;
@@ -50,7 +58,7 @@ public final class BenchCommand {
 	 * @return the exit status
 	 */
 	public static int run(String... args) {
-		return new BenchCommand(System.out, System.err, Terminal.isTerminal()).execute(args);
+		return new BenchCommand(System.out, System.err, Terminal::isTerminal).execute(args);
 	}
 
 	int execute(String... args) {
@@ -113,6 +121,7 @@ public final class BenchCommand {
 
 	private int load(BenchOptions options, InetSocketAddress address, ClientTls tls, HistogramLogWriter log)
 			throws IOException, InterruptedException {
+		this.progress = this.terminal.getAsBoolean();
 		LoadRun run = new LoadRun(options, address, tls, options.threads());
 		List<LoadLoop> loops = new ArrayList<>();
 		for (int i = 0; i < options.threads(); i++) {
@@ -126,7 +135,7 @@ public final class BenchCommand {
 			thread.start();
 		}
 		while (!run.awaitConnected(1000)) {
-			if (this.terminal) {
+			if (this.progress) {
 				this.out.printf(Locale.ROOT, "connecting: %,d of %,d ready, %,d failed%n", run.established(),
 						options.connections(), run.failed());
 			}
@@ -256,14 +265,10 @@ public final class BenchCommand {
 				return;
 			}
 			writeLog(complete);
-			if (this.terminal()) {
+			if (BenchCommand.this.progress) {
 				printProgress(complete);
 			}
 			this.reportedTick = complete;
-		}
-
-		private boolean terminal() {
-			return BenchCommand.this.terminal;
 		}
 
 		private void printProgress(long tick) {

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -201,7 +202,7 @@ final class TcpFlow extends Flow {
 			this.stage = (this.greeting != null) ? Stage.GREETING : Stage.READY;
 			return;
 		}
-		var engine = clientTls.createEngine();
+		SSLEngine engine = clientTls.createEngine();
 		this.tls = new TlsClient(engine, this.channel, this.loop.tlsBuffers(engine));
 		this.tls.begin();
 		this.connectStartedAt = System.nanoTime();
