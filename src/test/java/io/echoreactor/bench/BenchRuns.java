@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.UdpSettings;
 import org.springframework.boot.json.JsonParserFactory;
 
 /**
@@ -31,7 +32,7 @@ final class BenchRuns implements AutoCloseable {
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)
-			.udp(EchoServerSettings.UdpSettings.DISABLED);
+			.udp(UdpSettings.DISABLED);
 		EchoServer server = new EchoServer(customizer.apply(settings).build());
 		this.servers.add(server);
 		server.start();

@@ -20,6 +20,7 @@ import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.reactor.TlsSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,7 @@ class TlsClientTests {
 		context.init(keys.getKeyManagers(), null, null);
 		TlsContext tls = new TlsContext(context, null, null, TlsContext.ClientAuth.NONE);
 		return this.runs.server((settings) -> customizer
-			.apply(settings.tls(new EchoServerSettings.TlsSettings(tls, 0, Duration.ofSeconds(10)))));
+			.apply(settings.tls(new TlsSettings(tls, 0, Duration.ofSeconds(10)))));
 	}
 
 }

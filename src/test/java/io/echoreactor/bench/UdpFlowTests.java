@@ -6,6 +6,7 @@ import java.net.InetAddress;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.UdpSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +30,7 @@ class UdpFlowTests {
 
 	private EchoServer udpServer() {
 		return this.runs.server((settings) -> settings
-			.udp(new EchoServerSettings.UdpSettings(true, 0, 0, 10_000, 64, null, null)));
+			.udp(new UdpSettings(true, 0, 0, 10_000, 64, null, null)));
 	}
 
 	@Test
