@@ -7,6 +7,7 @@
 #   scripts/bench.sh                                  # every server and scenario, 5 runs of 10 s each
 #   BASELINE_REF=main scripts/bench.sh                # also echo-reactor built from main, as echo-reactor@main
 #   RUNS=3 DURATION=5 SCENARIOS=small SERVERS=c-epoll,echo-reactor scripts/bench.sh
+#   CLIENTS=c,java SERVERS=echo-reactor scripts/bench.sh  # the C load clients and 'echo-reactor bench'
 #
 # Scenarios. TCP (connections x message size x messages in flight per connection): small 64 x 64 B
 # x 1, pipelined 64 x 64 B x 16, bulk 16 x 16 KiB x 4. UDP (flows x datagram size x datagrams in
@@ -16,6 +17,10 @@
 # reactor, UDP on with its per-source rate limit off (--echo.server.udp.rate-limit-per-source=0).
 # A scenario runs against the selected servers that speak its protocol; ratios are to the C server
 # of that protocol (c-epoll or c-udp).
+# Clients. c: bench/echo-load.c (TCP) and bench/udp-load.c (UDP). java: the service's own load
+# client, 'java -jar echo-reactor.jar bench --threads 1 --json', its JSON turned into the C clients'
+# line. CLIENTS=c,java runs both, one after the other, for every scenario and server; the table then
+# has a client column and "vs C client", the ratio to the C client against the same server.
 # Each JVM server is first warmed up with one JVM_WARMUP-second run of every scenario it serves (not
 # counted). Then RUNS rounds; each round runs every scenario against every server in turn, so that
 # whatever else the machine does hits all of them alike. Each counted run measures DURATION
@@ -23,7 +28,8 @@
 # comes from /proc/stat. Raw per-run lines and the table go to $BENCH_DIR/results-<timestamp>.txt.
 #
 # Environment: RUNS (5), DURATION (10), WARMUP (2), JVM_WARMUP (10), SCENARIOS
-# (small,pipelined,bulk,udp), SERVERS (c-epoll,c-udp,echo-reactor,netty-nio,netty-epoll,netty-udp,
+# (small,pipelined,bulk,udp), CLIENTS (c; c,java; java), CLIENT_JAVA_OPTS (-Xms128m -Xmx128m; for the
+# java client), SERVERS (c-epoll,c-udp,echo-reactor,netty-nio,netty-epoll,netty-udp,
 # plus baseline when BASELINE_REF is set), BASELINE_REF (a git ref of this repository, built in a
 # temporary git worktree under $BENCH_DIR and removed afterwards), ECHO_JAR (the service's jar;
 # default target/echo-reactor-*.jar, built only if missing: run ./mvnw package after changing the
@@ -46,6 +52,8 @@ BASELINE_REF=${BASELINE_REF:-}
 SERVERS=${SERVERS:-c-epoll,c-udp,echo-reactor,netty-nio,netty-epoll,netty-udp${BASELINE_REF:+,baseline}}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+AlwaysPreTouch}
+CLIENTS=${CLIENTS:-c}
+CLIENT_JAVA_OPTS=${CLIENT_JAVA_OPTS:--Xms128m -Xmx128m}
 NETTY_FETCH=${NETTY_FETCH:-true}
 UDP_TIMEOUT=1 # seconds after which an unanswered datagram is lost
 
@@ -87,6 +95,16 @@ serves() {
   [[ " ${protocols[$1]} " == *" $(protocol "$2") "* ]]
 }
 IFS=, read -ra scenarios <<<"$SCENARIOS"
+IFS=, read -ra clients <<<"$CLIENTS"
+java_client=false
+for client in "${clients[@]}"; do
+  case "$client" in
+    c) ;;
+    java) java_client=true ;;
+    *) fail "unknown client '$client' (c, java)" ;;
+  esac
+done
+[ "${#clients[@]}" -gt 0 ] || fail "CLIENTS names no client (c, java)"
 IFS=, read -ra requested <<<"$SERVERS"
 for scenario in "${scenarios[@]}"; do
   shape "$scenario" >/dev/null || fail "unknown scenario '$scenario' (small, pipelined, bulk, udp)"
@@ -118,13 +136,14 @@ done
 [ "${#servers[@]}" -gt 0 ] || fail "no selected server serves the scenarios $SCENARIOS"
 
 tools=(gcc taskset)
-[ "${#jvm_servers[@]}" -gt 0 ] && tools+=("$JAVA")
+{ [ "${#jvm_servers[@]}" -gt 0 ] || $java_client; } && tools+=("$JAVA")
 [ -n "$BASELINE_REF" ] && tools+=(git)
 for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || fail "'$tool' is required but not installed"
 done
 [ "$(nproc --all)" -ge 2 ] || fail "needs two CPUs: the servers run on CPU 0, the load on CPU 1"
 read -ra java_opts <<<"$JAVA_OPTS"
+read -ra client_java_opts <<<"$CLIENT_JAVA_OPTS"
 
 stamp=$(date +%Y%m%d-%H%M%S)
 work="$bench_dir/run-$stamp"
@@ -163,7 +182,7 @@ timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/udp-load" bench/udp-load.c
 # The packaged application, not the plain jar.
 find_jar() { ls "$1"/target/echo-reactor-*.jar 2>/dev/null | grep -v -- '-plain\.jar$' | head -n 1 || true; }
 jar=""
-if [[ " ${jvm_servers[*]} " == *" echo-reactor "* ]]; then
+if [[ " ${jvm_servers[*]} " == *" echo-reactor "* ]] || $java_client; then
   jar=${ECHO_JAR:-$(find_jar "$root")}
   if [ -z "$jar" ]; then
     log "building the service (./mvnw -B -q -DskipTests package)"
@@ -279,23 +298,42 @@ busy_pct() {
   awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.1f", (t1 > t0) ? 100 * (b1 - b0) / (t1 - t0) : 0 }'
 }
 
-# Runs the load client against server $1 with scenario $2 for $3 s after $4 s of warm-up; leaves the
-# client's line in $work/load.out, and with $5 = measure the cores' busy shares in $busy. Returns the
-# client's exit status (137 when killed at its deadline).
+# The java client's JSON summary (its last line) as the C clients' key=value line.
+json_to_line() {
+  local key value line=""
+  for key in messages_per_sec mb_per_sec connections p50_us p90_us p99_us p999_us max_us errors messages lost late; do
+    value=$(tail -n 1 "$1" | grep -o "\"$key\":[0-9.eE+-]*" | head -n 1 | cut -d: -f2)
+    [ -z "$value" ] || line+="$key=$value "
+  done
+  echo "${line% }"
+}
+
+# Runs load client $6 (c, the default, or java) against server $1 with scenario $2 for $3 s after
+# $4 s of warm-up; leaves the client's line in $work/load.out, and with $5 = measure the cores' busy
+# shares in $busy. Returns the client's exit status (137 when killed at its deadline).
 load() {
   local name=$1 connections size depth status=0 before after b0 t0 b1 t1 b0_end t0_end b1_end t1_end client
+  local which=${6:-c} target_port
   read -r connections size depth <<<"$(shape "$2")"
   if ! kill -0 "${pid[$name]}" 2>/dev/null; then
     tail -n 40 "$work/$name.log" >&2
     fail "${label[$name]} is no longer running"
   fi
-  if [ "$(protocol "$2")" = udp ]; then
-    client=("$bench_dir/udp-load" --port "${udp_port[$name]}" --flows "$connections" --timeout "$UDP_TIMEOUT")
+  if [ "$(protocol "$2")" = udp ]; then target_port=${udp_port[$name]}; else target_port=${port[$name]}; fi
+  if [ "$which" = java ]; then
+    client=("$JAVA" "${client_java_opts[@]}" -jar "$jar" bench --protocol "$(protocol "$2")" --threads 1 --json
+      --connections "$connections" --size "$size" --depth "$depth" --duration "$3" --warmup "$4")
+    [ "$(protocol "$2")" = udp ] && client+=(--udp-timeout "$UDP_TIMEOUT")
+    client+=("127.0.0.1:$target_port")
+  elif [ "$(protocol "$2")" = udp ]; then
+    client=("$bench_dir/udp-load" --port "$target_port" --flows "$connections" --timeout "$UDP_TIMEOUT"
+      --host 127.0.0.1 --size "$size" --depth "$depth" --duration "$3" --warmup "$4")
   else
-    client=("$bench_dir/echo-load" --port "${port[$name]}" --connections "$connections")
+    client=("$bench_dir/echo-load" --port "$target_port" --connections "$connections"
+      --host 127.0.0.1 --size "$size" --depth "$depth" --duration "$3" --warmup "$4")
   fi
-  timeout -s KILL $(($3 + $4 + 30)) taskset -c 1 "${client[@]}" --host 127.0.0.1 --size "$size" --depth "$depth" \
-    --duration "$3" --warmup "$4" >"$work/load.out" 2>"$work/load.err" &
+  # The java client needs a second or so more to start its JVM.
+  timeout -s KILL $(($3 + $4 + 30)) taskset -c 1 "${client[@]}" >"$work/load.out" 2>"$work/load.err" &
   load_pid=$!
   busy=""
   if [ "${5:-}" = measure ]; then
@@ -311,6 +349,10 @@ load() {
   fi
   wait "$load_pid" || status=$?
   load_pid=""
+  if [ "$which" = java ]; then
+    json_to_line "$work/load.out" >"$work/load.line"
+    mv "$work/load.line" "$work/load.out"
+  fi
   return "$status"
 }
 
@@ -322,7 +364,7 @@ runs_per_round=0 warmups=0
 for scenario in "${scenarios[@]}"; do
   for server in "${servers[@]}"; do
     serves "$server" "$scenario" || continue
-    runs_per_round=$((runs_per_round + 1))
+    runs_per_round=$((runs_per_round + ${#clients[@]}))
     [[ " ${jvm_servers[*]} " == *" $server "* ]] && warmups=$((warmups + 1))
   done
 done
@@ -330,11 +372,13 @@ done
 total=$((RUNS * runs_per_round * per_run + warmups * (JVM_WARMUP + 1)))
 log "about $((total / 60 + 1)) minutes of load; results in $results"
 
+client_settings=""
+$java_client && client_settings=" CLIENT_JAVA_OPTS=$CLIENT_JAVA_OPTS"
 {
   echo "# scripts/bench.sh $(date -Is) commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "# RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP SCENARIOS=$SCENARIOS SERVERS=$SERVERS" \
     "BASELINE_REF=$BASELINE_REF JAVA=$JAVA JAVA_OPTS=$JAVA_OPTS${netty_classpath:+ NETTY_VERSION=$NETTY_VERSION}" \
-    "UDP_TIMEOUT=${UDP_TIMEOUT}s"
+    "UDP_TIMEOUT=${UDP_TIMEOUT}s CLIENTS=$CLIENTS$client_settings"
   echo "# $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
 } >"$results"
 
@@ -355,15 +399,20 @@ for round in $(seq 1 "$RUNS"); do
   for scenario in "${scenarios[@]}"; do
     for server in "${servers[@]}"; do
       serves "$server" "$scenario" || continue
-      status=0
-      load "$server" "$scenario" "$DURATION" "$WARMUP" measure || status=$?
-      line="round=$round scenario=$scenario server=${label[$server]} $(head -n 1 "$work/load.out") $busy status=$status"
-      echo "$line" >>"$results"
-      log "$line"
-      if [ "$status" -ne 0 ]; then
-        failures=$((failures + 1))
-        log "run failed: $(cat "$work/load.err")"
-      fi
+      for client in "${clients[@]}"; do
+        status=0
+        load "$server" "$scenario" "$DURATION" "$WARMUP" measure "$client" || status=$?
+        # client= only for the java client, so that a C-only run's lines stay as they were.
+        line="round=$round scenario=$scenario server=${label[$server]}"
+        [ "$client" = c ] || line+=" client=$client"
+        line+=" $(head -n 1 "$work/load.out") $busy status=$status"
+        echo "$line" >>"$results"
+        log "$line"
+        if [ "$status" -ne 0 ]; then
+          failures=$((failures + 1))
+          log "run failed: $(cat "$work/load.err")"
+        fi
+      done
     done
   done
 done
@@ -375,7 +424,7 @@ pid=()
 
 order_scenarios=$(IFS=,; echo "${scenarios[*]}")
 order_servers=$(for s in "${servers[@]}"; do printf '%s,' "${label[$s]}"; done)
-table=$(awk -v scenarios="$order_scenarios" -v servers="$order_servers" '
+table=$(awk -v scenarios="$order_scenarios" -v servers="$order_servers" -v clients="$CLIENTS" '
   function median(list,    n, v, i, j, t) {
     n = split(list, v, " ")
     for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
@@ -399,36 +448,56 @@ table=$(awk -v scenarios="$order_scenarios" -v servers="$order_servers" '
   /^round=/ {
     delete f
     for (i = 1; i <= NF; i++) { k = index($i, "="); f[substr($i, 1, k - 1)] = substr($i, k + 1) }
-    key = f["scenario"] SUBSEP f["server"]
+    client = ("client" in f) ? f["client"] : "c"
+    if (client != "c") with_clients = 1
+    key = f["scenario"] SUBSEP f["server"] SUBSEP client
     tried[key] = 1
     if (f["status"] != 0) next
     for (m in f) values[key, m] = values[key, m] " " f[m]
     runs[key]++
   }
+  function ratio(x, reference) {
+    return (reference > 0) ? sprintf("%.2f", x / reference) : "-"
+  }
+  # With the java client in the run, a client column and the ratio to the C client against the
+  # same server; a C-only run prints the table it always has.
   END {
-    printf "| scenario | server | messages/s | MB/s | vs C | spread | p50 µs | p99 µs | p99.9 µs | lost, all runs |"
-    print " server core busy | load core busy |"
-    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    ns = split(scenarios, sc, ","); nv = split(servers, sv, ",")
+    if (with_clients) {
+      printf "| scenario | server | client | messages/s | MB/s | vs C | vs C client | spread | p50 µs | p99 µs |"
+      print " p99.9 µs | lost, all runs | server core busy | load core busy |"
+      print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    } else {
+      printf "| scenario | server | messages/s | MB/s | vs C | spread | p50 µs | p99 µs | p99.9 µs | lost, all runs |"
+      print " server core busy | load core busy |"
+      print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    }
+    ns = split(scenarios, sc, ","); nv = split(servers, sv, ","); nc = split(clients, cv, ",")
     for (i = 1; i <= ns; i++) {
       udp = (sc[i] == "udp")
-      c = (sc[i] SUBSEP (udp ? "c-udp" : "c-epoll"))
-      reference = (c in runs) ? median(values[c, "messages_per_sec"]) : 0
       for (j = 1; j <= nv; j++) {
         if (sv[j] == "") continue
-        key = sc[i] SUBSEP sv[j]
-        if (!(key in runs)) {
-          if (key in tried) printf "| %s | %s | no successful run | | | | | | | | | |\n", sc[i], sv[j]
-          continue
+        for (l = 1; l <= nc; l++) {
+          key = sc[i] SUBSEP sv[j] SUBSEP cv[l]
+          label = with_clients ? sv[j] " | " cv[l] : sv[j]
+          if (!(key in runs)) {
+            if (key in tried) printf "| %s | %s | no successful run | | | | | | | | | |%s\n", sc[i], label, with_clients ? " |" : ""
+            continue
+          }
+          # The C server of the protocol, and this server with the C client, each measured alike.
+          c = sc[i] SUBSEP (udp ? "c-udp" : "c-epoll") SUBSEP cv[l]
+          reference = (c in runs) ? median(values[c, "messages_per_sec"]) : 0
+          cc = sc[i] SUBSEP sv[j] SUBSEP "c"
+          client_reference = (cc in runs) ? median(values[cc, "messages_per_sec"]) : 0
+          mps = median(values[key, "messages_per_sec"])
+          range = extreme(values[key, "messages_per_sec"], 1) - extreme(values[key, "messages_per_sec"], 0)
+          spread = (mps > 0) ? 100 * range / 2 / mps : 0
+          printf "| %s | %s | %s | %.1f | %s |%s ±%.1f%% | %.0f | %.0f | %.0f | %s | %.0f%% | %.0f%% |\n", sc[i], label,
+            grouped(mps), median(values[key, "mb_per_sec"]), ratio(mps, reference),
+            with_clients ? " " ratio(mps, client_reference) " |" : "", spread, median(values[key, "p50_us"]),
+            median(values[key, "p99_us"]), median(values[key, "p999_us"]),
+            udp ? grouped(sum(values[key, "lost"])) : "-", median(values[key, "cpu0_busy_pct"]),
+            median(values[key, "cpu1_busy_pct"])
         }
-        mps = median(values[key, "messages_per_sec"])
-        range = extreme(values[key, "messages_per_sec"], 1) - extreme(values[key, "messages_per_sec"], 0)
-        spread = (mps > 0) ? 100 * range / 2 / mps : 0
-        printf "| %s | %s | %s | %.1f | %s | ±%.1f%% | %.0f | %.0f | %.0f | %s | %.0f%% | %.0f%% |\n", sc[i], sv[j],
-          grouped(mps), median(values[key, "mb_per_sec"]), (reference > 0) ? sprintf("%.2f", mps / reference) : "-",
-          spread, median(values[key, "p50_us"]), median(values[key, "p99_us"]), median(values[key, "p999_us"]),
-          udp ? grouped(sum(values[key, "lost"])) : "-", median(values[key, "cpu0_busy_pct"]),
-          median(values[key, "cpu1_busy_pct"])
       }
     }
   }' "$results")

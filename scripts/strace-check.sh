@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Checks that the service's meters tell the truth: starts it, traces its reactor threads (and the
-# acceptor) with strace, runs a fixed loopback workload, and compares the meters' deltas with the
-# system calls the kernel saw. Prints the table; exits 1 when a row differs by more than TOLERANCE_PCT.
+# acceptor) with strace, runs a fixed loopback workload over TCP and then over UDP, and compares the
+# meters' deltas with the system calls the kernel saw. Prints the table; exits 1 when a row differs by
+# more than TOLERANCE_PCT.
 #
 #   scripts/strace-check.sh                      # acceptor strategy, 2 reactors
 #   STRATEGY=reuseport scripts/strace-check.sh
 #
 # Environment: STRATEGY (acceptor|reuseport), REACTORS (2), CONNECTIONS (40), MESSAGES (300), SIZE (512),
-# TOLERANCE_PCT (2), ECHO_CLASSPATH (run from this classpath instead of the packaged jar),
-# JAVA (java). Needs strace, curl and a JDK. Everything stays on 127.0.0.1.
+# UDP_SOCKETS (20), DATAGRAMS (300), DATAGRAM_SIZE (512), TOLERANCE_PCT (2), STARTUP_TIMEOUT (seconds
+# the service may take to start, 180), ECHO_CLASSPATH (run from this classpath instead of the packaged
+# jar), JAVA (java). Needs strace, curl and a JDK. Everything stays on 127.0.0.1.
 set -euo pipefail
 
 STRATEGY=${STRATEGY:-acceptor}
@@ -16,7 +18,11 @@ REACTORS=${REACTORS:-2}
 CONNECTIONS=${CONNECTIONS:-40}
 MESSAGES=${MESSAGES:-300}
 SIZE=${SIZE:-512}
+UDP_SOCKETS=${UDP_SOCKETS:-20}
+DATAGRAMS=${DATAGRAMS:-300}
+DATAGRAM_SIZE=${DATAGRAM_SIZE:-512}
 TOLERANCE_PCT=${TOLERANCE_PCT:-2}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
 JAVA=${JAVA:-java}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,16 +62,20 @@ else
   launch=(-jar "$jar")
 fi
 
+# The UDP workload comes from one address, faster than the default rate limit per source allows.
 "$JAVA" "${launch[@]}" --server.address=127.0.0.1 --server.port=0 \
   --echo.server.address=127.0.0.1 --echo.server.port=0 --echo.server.reactors="$REACTORS" \
-  --echo.server.accept-strategy="$STRATEGY" >"$work/app.log" 2>&1 &
+  --echo.server.accept-strategy="$STRATEGY" --echo.server.udp.rate-limit-per-source=0 >"$work/app.log" 2>&1 &
 app_pid=$!
-if ! wait_for 90 grep -q "Started EchoApplication" "$work/app.log"; then
+# Generous: on a machine busy with other builds, Spring alone has been seen to take a minute.
+if ! wait_for "$STARTUP_TIMEOUT" grep -q "Started EchoApplication" "$work/app.log"; then
   echo "strace-check: the service did not start; its log:" >&2
   cat "$work/app.log" >&2
   exit 1
 fi
 echo_port=$(sed -n 's/.*Echo server started on [^ ]*:\([0-9]*\) .*/\1/p' "$work/app.log" | head -n 1)
+udp_port=$(sed -n 's/.*; UDP on [^ ]*:\([0-9]*\) .*/\1/p' "$work/app.log" | head -n 1)
+[ -n "$udp_port" ] || { echo "strace-check: the service did not log its UDP port; its log:" >&2; cat "$work/app.log" >&2; exit 1; }
 http_port=$(sed -n 's/.*Tomcat started on port \([0-9]*\).*/\1/p' "$work/app.log" | head -n 1)
 metrics_url="http://127.0.0.1:$http_port/actuator/prometheus"
 
@@ -82,8 +92,9 @@ done
 [ "${#reactor_tids[@]}" -eq "$REACTORS" ] || { echo "strace-check: found ${#reactor_tids[@]} reactor threads, expected $REACTORS" >&2; exit 1; }
 
 # -ff follows every thread of the process, one file per thread (trace.TID); only the files of the
-# reactor threads and the acceptor are read below.
-strace -y -ff -o "$work/trace" \
+# reactor threads and the acceptor are read below. -yy names each socket with its protocol
+# (TCP, TCPv6, UDP, UDPv6), so that TCP and UDP calls are counted apart.
+strace -yy -ff -o "$work/trace" \
   -e trace=read,readv,recvfrom,recvmsg,write,writev,sendto,sendmsg,epoll_wait,epoll_pwait,epoll_pwait2,accept,accept4 \
   -p "$app_pid" 2>"$work/strace.err" &
 strace_pid=$!
@@ -100,19 +111,25 @@ scrape() { curl -fsS -H 'Accept: text/plain;version=0.0.4' "$metrics_url" >"$1";
 
 scrape "$work/before.prom"
 "$JAVA" "$root/scripts/EchoLoad.java" "$echo_port" "$CONNECTIONS" "$MESSAGES" "$SIZE"
+"$JAVA" "$root/scripts/UdpEchoLoad.java" "$udp_port" "$UDP_SOCKETS" "$DATAGRAMS" "$DATAGRAM_SIZE"
 closed_before=$(family_sum "$work/before.prom" echo_connections_closed_total)
+udp_sent_before=$(family_sum "$work/before.prom" echo_udp_datagrams_sent_total)
+# A reactor counts a datagram as sent once send() has returned, which may be after its client has
+# the answer: wait for the count too.
 settled() {
   scrape "$work/after.prom" &&
     [ "$(family_sum "$work/after.prom" echo_connections_active)" = 0 ] &&
-    [ $(( $(family_sum "$work/after.prom" echo_connections_closed_total) - closed_before )) -ge "$CONNECTIONS" ]
+    [ $(( $(family_sum "$work/after.prom" echo_connections_closed_total) - closed_before )) -ge "$CONNECTIONS" ] &&
+    [ $(( $(family_sum "$work/after.prom" echo_udp_datagrams_sent_total) - udp_sent_before )) -ge $(( UDP_SOCKETS * DATAGRAMS )) ]
 }
-wait_for 30 settled || { echo "strace-check: the connections did not all close" >&2; exit 1; }
+wait_for 30 settled || { echo "strace-check: the connections did not all close, or the datagrams were not all counted" >&2; exit 1; }
 kill -INT "$strace_pid"
 wait "$strace_pid" 2>/dev/null || true
 strace_pid=""
 
-# Counts system calls in the trace files of the given threads. A socket shows as <TCP:...>,
-# <TCPv6:...> or <socket:[inode]> under -y; the JDK's wakeup eventfd as <anon_inode:[eventfd]>.
+# Counts system calls in the trace files of the given threads. Under -yy a socket shows as
+# <TCP:[...]>, <TCPv6:[...]>, <UDP:[...]> or <UDPv6:[...]>; the JDK's wakeup eventfd as
+# <anon_inode:[eventfd]>.
 count() {
   local pattern=$1; shift
   local total=0 n tid
@@ -123,11 +140,22 @@ count() {
   done
   echo "$total"
 }
-socket='[0-9]+<(TCP|TCPv6|socket):'
+socket='[0-9]+<(TCP|TCPv6):'
+udp_socket='[0-9]+<(UDP|UDPv6):'
+# A socket strace could not name (<socket:[inode]>) cannot be told TCP or UDP: the rows would mislead.
+unnamed=$(count '^[a-z0-9_]+\([0-9]+<socket:\[' "${reactor_tids[@]}")
+if [ "$unnamed" -ne 0 ]; then
+  echo "strace-check: strace -yy could not name the protocol of $unnamed socket calls of the reactor threads" >&2
+  exit 1
+fi
 accepting=("${reactor_tids[@]}")
 [ -n "$acceptor_tid" ] && accepting=("$acceptor_tid")
 
 delta() { echo $(( $(family_sum "$work/after.prom" "$@") - $(family_sum "$work/before.prom" "$@") )); }
+# A datagram the reactor received, and each receive that found none (EAGAIN), is one recvfrom; each
+# answer is one sendto, whether it was sent, found the send buffer full (EAGAIN) or failed.
+udp_receives=$(( $(delta echo_udp_datagrams_received_total) + $(delta echo_udp_receives_empty_total) ))
+udp_sends=$(( $(delta echo_udp_datagrams_sent_total) + $(delta echo_udp_sends_empty_total) + $(delta echo_udp_dropped_total 'cause="send-error"') ))
 
 rows=(
   "socket reads|$(count "^(read|readv|recvfrom|recvmsg)\($socket" "${reactor_tids[@]}")|$(delta echo_reads_total)|echo_reads_total"
@@ -137,6 +165,10 @@ rows=(
   "socket writes = -1 EAGAIN|$(count "^(write|writev|sendto|sendmsg)\($socket.*= -1 EAGAIN" "${reactor_tids[@]}")|$(delta echo_writes_incomplete_total 'result="empty"')|echo_writes_incomplete_total{result=\"empty\"}"
   "accept calls (accepting thread)|$(count '^(accept|accept4)\(' "${accepting[@]}")|$(delta echo_accepts_total)|echo_accepts_total"
   "accept = -1 EAGAIN|$(count '^(accept|accept4)\(.*= -1 EAGAIN' "${accepting[@]}")|$(delta echo_accepts_empty_total)|echo_accepts_empty_total"
+  "udp receives (recvfrom)|$(count "^(recvfrom|recvmsg)\($udp_socket" "${reactor_tids[@]}")|$udp_receives|echo_udp_datagrams_received_total + echo_udp_receives_empty_total"
+  "udp receives = -1 EAGAIN|$(count "^(recvfrom|recvmsg)\($udp_socket.*= -1 EAGAIN" "${reactor_tids[@]}")|$(delta echo_udp_receives_empty_total)|echo_udp_receives_empty_total"
+  "udp sends (sendto)|$(count "^(sendto|sendmsg)\($udp_socket" "${reactor_tids[@]}")|$udp_sends|echo_udp_datagrams_sent_total + echo_udp_sends_empty_total (+ send errors)"
+  "udp sends = -1 EAGAIN|$(count "^(sendto|sendmsg)\($udp_socket.*= -1 EAGAIN" "${reactor_tids[@]}")|$(delta echo_udp_sends_empty_total)|echo_udp_sends_empty_total"
 )
 # Selector.wakeup() writes the reactor's eventfd from the calling thread. Other selectors in the
 # process (Tomcat's poller) have eventfds too, so find the reactors' own: the eventfds registered

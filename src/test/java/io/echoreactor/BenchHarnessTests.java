@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.UdpSettings;
 import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -213,7 +214,7 @@ class BenchHarnessTests {
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)
-			.udp(new EchoServerSettings.UdpSettings(true, 0, 0, 10_000, 64, null, null))
+			.udp(new UdpSettings(true, 0, 0, 10_000, 64, null, null))
 			.build());
 		server.start();
 		try {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.echoreactor.support.ApplicationProcess;
+import io.echoreactor.support.GreetingLines;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +34,7 @@ import static io.echoreactor.support.ActuatorProbes.status;
 import static io.echoreactor.support.EchoSockets.assertEchoes;
 import static io.echoreactor.support.EchoSockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -108,6 +112,49 @@ class EchoApplicationProcessTests {
 			.contains("Graceful shutdown of the echo server complete")
 			.doesNotContain("ended by shutdown-timeout")
 			.doesNotContain("Exception");
+	}
+
+	@Test
+	void jsonGreetingNamesThePodFromItsEnvironmentAndTheClientFromAProxyHeader() throws Exception {
+		// The chart passes these through the downward API.
+		this.application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"),
+				Map.of("POD_NAME", "echo-reactor-5c8d-7xk2p", "POD_NAMESPACE", "echo-test", "NODE_NAME", "node-7"),
+				"--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
+				"--echo.server.address=127.0.0.1", "--echo.server.greeting=json",
+				"--echo.server.proxy-protocol.mode=optional");
+		int echoPort = this.application.echoPort();
+		try (Socket client = connect(echoPort)) {
+			// Sent before the greeting is read: the greeting still comes first.
+			client.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+			Map<String, Object> greeting = GreetingLines.json(readLine(client));
+			assertThat(greeting).containsExactly(entry("service", "echo-reactor"),
+					entry("pod", "echo-reactor-5c8d-7xk2p"), entry("namespace", "echo-test"), entry("node", "node-7"),
+					entry("host", InetAddress.getLocalHost().getHostName()), entry("local", "127.0.0.1:" + echoPort),
+					entry("peer", "127.0.0.1:" + client.getLocalPort()));
+			assertThat(readLine(client)).isEqualTo("hello");
+		}
+		try (Socket proxy = connect(echoPort)) {
+			proxy.getOutputStream()
+				.write(("PROXY TCP4 203.0.113.9 127.0.0.1 40000 " + echoPort + "\r\nhello\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			Map<String, Object> greeting = GreetingLines.json(readLine(proxy));
+			assertThat(greeting).containsEntry("pod", "echo-reactor-5c8d-7xk2p")
+				.containsEntry("peer", "127.0.0.1:" + proxy.getLocalPort())
+				.containsEntry("client", "203.0.113.9:40000")
+				.containsEntry("proxy", Map.of("version", 1, "command", "proxy"));
+			assertThat(readLine(proxy)).isEqualTo("hello");
+		}
+	}
+
+	private static String readLine(Socket client) throws IOException {
+		InputStream in = client.getInputStream();
+		StringBuilder line = new StringBuilder();
+		int b;
+		while ((b = in.read()) != '\n') {
+			assertThat(b).as("byte of a line (-1 is the end of stream)").isNotNegative();
+			line.append((char) b);
+		}
+		return line.toString();
 	}
 
 	/**

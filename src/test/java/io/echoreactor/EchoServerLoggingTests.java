@@ -1,15 +1,20 @@
 package io.echoreactor;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ShutdownResult;
+import io.echoreactor.reactor.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,6 +45,14 @@ class EchoServerLoggingTests {
 					assertEchoes(client, "hello " + i + "\n");
 				}
 			}
+			InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+			try (DatagramSocket client = new DatagramSocket(loopback)) {
+				client.setSoTimeout(10_000);
+				for (int i = 0; i < 20; i++) {
+					client.send(new DatagramPacket(new byte[] { (byte) i }, 1, server.udpLocalAddress()));
+					client.receive(new DatagramPacket(new byte[1], 1));
+				}
+			}
 			await().until(() -> server.activeConnections() == 0);
 			assertThat(echoLines(output.toString().substring(afterStart))).isEmpty();
 			CompletableFuture<ShutdownResult> result = new CompletableFuture<>();
@@ -48,10 +61,32 @@ class EchoServerLoggingTests {
 			List<String> lines = echoLines(output.toString());
 			assertThat(lines).hasSize(3);
 			assertThat(lines.get(0)).contains("Echo server started on 127.0.0.1:" + server.port())
-				.contains("accept strategy acceptor, 2 reactors");
+				.contains("accept strategy acceptor, 2 reactors")
+				.contains("; UDP on 127.0.0.1:" + server.udpPort() + " (echo-reactor-0)");
 			assertThat(lines.get(1)).contains("Commencing graceful shutdown of the echo server. Waiting for 0 "
 					+ "connection(s) to close");
 			assertThat(lines.get(2)).contains("Graceful shutdown of the echo server complete");
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	void logsTheFreeUdpPortPortZeroPickedAndThatEachReactorHasASocketInReuseportMode(CapturedOutput output) {
+		EchoServer server = new EchoServer(EchoServerSettings.builder()
+			.address(InetAddress.getLoopbackAddress())
+			.port(0)
+			.reactors(2)
+			.acceptStrategy(AcceptStrategy.REUSEPORT)
+			.udp(new UdpSettings(true, 0, 1000, 10_000, 64, null, null))
+			.build());
+		server.start();
+		try {
+			assertThat(server.udpPort()).isPositive();
+			assertThat(output).contains("Echo server started on 127.0.0.1:" + server.port()
+					+ " (accept strategy reuseport, 2 reactors); UDP on 127.0.0.1:" + server.udpPort()
+					+ " (a socket per reactor)");
 		}
 		finally {
 			server.stop();

@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the layering visible: the reactor is plain JDK, testable with plain sockets, and
- * only {@code config} wires the other packages together.
+ * only {@code config} wires the other packages together. The load client, {@code bench},
+ * is plain JDK and HdrHistogram, so that {@code echo-reactor bench} loads neither Spring
+ * nor the server's classes.
  */
 class PackageDependencyTests {
 
@@ -28,6 +30,18 @@ class PackageDependencyTests {
 			.noneMatch((imported) -> imported.startsWith("org.springframework")
 					|| imported.startsWith("io.micrometer") || (imported.startsWith("io.echoreactor.")
 							&& !imported.startsWith("io.echoreactor.reactor.")));
+	}
+
+	@Test
+	void loadClientImportsNeitherSpringNorTheReactorNorTheRestOfTheService() throws IOException {
+		assertThat(imports("bench")).isNotEmpty()
+			.noneMatch((imported) -> imported.startsWith("org.springframework") || imported.startsWith("io.micrometer")
+					|| (imported.startsWith("io.echoreactor.") && !imported.startsWith("io.echoreactor.bench.")));
+	}
+
+	@Test
+	void reactorDoesNotImportTheLoadClient() throws IOException {
+		assertThat(imports("reactor")).noneMatch((imported) -> imported.startsWith("io.echoreactor.bench."));
 	}
 
 	@Test

@@ -9,6 +9,8 @@ import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ReactorStatistics;
+import io.echoreactor.reactor.SocketSettings;
+import io.echoreactor.reactor.UdpSettings;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -197,7 +199,7 @@ public class EchoEndpoint {
 
 		static ConfigurationDescriptor of(EchoServer server) {
 			EchoServerSettings settings = server.settings();
-			EchoServerSettings.SocketSettings socket = settings.socket();
+			SocketSettings socket = settings.socket();
 			InetAddress address = settings.address();
 			return new ConfigurationDescriptor((address != null) ? describe(address) : "*", settings.port(),
 					settings.reactors(), settings.acceptStrategy().name().toLowerCase(), settings.backlog(),
@@ -245,7 +247,7 @@ public class EchoEndpoint {
 	public record UdpSettingsDescriptor(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
 			int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
 
-		static UdpSettingsDescriptor of(EchoServerSettings.UdpSettings udp) {
+		static UdpSettingsDescriptor of(UdpSettings udp) {
 			return new UdpSettingsDescriptor(udp.enabled(), udp.port(), udp.rateLimitPerSource(),
 					udp.maxTrackedSources(), udp.receiveBudget(), udp.receiveBufferSize(), udp.sendBufferSize());
 		}

@@ -18,9 +18,10 @@ import org.springframework.boot.health.application.ReadinessStateHealthIndicator
  * again.
  *
  * <p>
- * Readiness also refuses traffic while stalled threads would strand new connections: in
- * {@code reuseport} mode one stalled reactor (the kernel goes on routing connections to
- * its listener), in {@code acceptor} mode a stalled acceptor or every reactor stalled.
+ * Readiness also refuses traffic while stalled threads would strand new connections or
+ * datagrams: in {@code reuseport} mode one stalled reactor (the kernel goes on routing
+ * connections and datagrams to its sockets), in {@code acceptor} mode a stalled acceptor,
+ * every reactor stalled, or the first reactor stalled while it owns the UDP socket.
  *
  * <p>
  * Registered as {@code readinessStateHealthIndicator}, in place of Boot's.

@@ -22,7 +22,8 @@ import jakarta.validation.Payload;
 @Retention(RetentionPolicy.RUNTIME)
 public @interface CidrNotation {
 
-	String message() default "must be an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8 or fd00::/8";
+	String message() default "must be an IPv4 or IPv6 address, never a host name, or a CIDR range with a prefix length "
+			+ "of 0 to 32 (IPv4) or 0 to 128 (IPv6), such as 10.0.0.0/8 or fd00::/8";
 
 	Class<?>[] groups() default {};
 

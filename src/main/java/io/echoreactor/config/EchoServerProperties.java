@@ -10,6 +10,9 @@ import io.echoreactor.reactor.CidrRange;
 import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.reactor.SocketSettings;
+import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.TlsSettings;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
 
@@ -59,7 +62,8 @@ import org.springframework.validation.annotation.Validated;
  * @param stallTimeout how long a reactor (or the acceptor) may go without returning from
  * select() before it counts as stalled: the echo health indicator (liveness) goes DOWN,
  * readiness refuses traffic in reuseport mode (where the kernel would go on routing
- * connections to it), and the acceptor stops handing it connections. 2s to 1h.
+ * connections and datagrams to it) and in acceptor mode when it is echo-reactor-0 with the
+ * UDP socket, and the acceptor stops handing it connections. 2s to 1h.
  * @param maxConnectionAge close a connection gracefully (pending bytes flushed, then FIN)
  * once it is this old, so clients reconnect and spread over new instances, 1s to 365d;
  * unset never.
@@ -146,7 +150,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.shutdownTimeout(this.shutdownTimeout)
 			.socket(this.socket.toSettings())
 			.udp(this.udp.toSettings())
-			.tls(new EchoServerSettings.TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
+			.tls(new TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
 			.plainEnabled(this.plain.enabled)
 			.proxyProtocol(this.proxyProtocol.toSettings())
 			.greeting(greeting)
@@ -179,8 +183,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
 
-		EchoServerSettings.SocketSettings toSettings() {
-			return new EchoServerSettings.SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
+		SocketSettings toSettings() {
+			return new SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
 					this.keepAliveInterval, this.keepAliveCount, toIntBytes(this.receiveBufferSize),
 					toIntBytes(this.sendBufferSize));
 		}
@@ -213,8 +217,8 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
 
-		EchoServerSettings.UdpSettings toSettings() {
-			return new EchoServerSettings.UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
+		UdpSettings toSettings() {
+			return new UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
 					this.maxTrackedSources, this.receiveBudget, toIntBytes(this.receiveBufferSize),
 					toIntBytes(this.sendBufferSize));
 		}

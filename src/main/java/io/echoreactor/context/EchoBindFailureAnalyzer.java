@@ -28,8 +28,8 @@ class EchoBindFailureAnalyzer extends AbstractFailureAnalyzer<EchoBindException>
 					+ where + " was already in use.",
 					(udp ? "Identify and stop the process that's bound to UDP port " + port
 							+ " or configure this application to use another UDP port with " + property
-							+ " (unset, it is the TCP port's number; set it to 0 for any free port, or turn UDP "
-							+ "off with echo.server.udp.enabled=false)."
+							+ " (when unset it follows the TCP port's number; 0 picks any free port), or turn UDP off "
+							+ "with echo.server.udp.enabled=false."
 							: "Identify and stop the process that's listening on port " + port
 									+ " or configure this application to listen on another port with " + property
 									+ "."),

@@ -38,13 +38,18 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 		for (ObjectError error : errors.getAllErrors()) {
 			ConfigurationPropertyName name = propertyName(errors.getName(), error);
 			ConfigurationProperty bound = findBound(errors, name);
+			// A list written as one comma-separated value is bound under the list's name, so
+			// an element's origin is the list's; its value is the element alone.
+			ConfigurationProperty list = (bound == null && name.isLastElementIndexed())
+					? findBound(errors, name.getParent()) : null;
 			description.append("\n    Property: ").append(name);
 			Object value = (bound != null) ? bound.getValue()
 					: (error instanceof FieldError fieldError) ? fieldError.getRejectedValue() : null;
 			if (value != null) {
 				description.append("\n    Value: \"").append(value).append('"');
 			}
-			Origin origin = (bound != null) ? bound.getOrigin() : Origin.from(error);
+			Origin origin = (bound != null) ? bound.getOrigin()
+					: (list != null) ? list.getOrigin() : Origin.from(error);
 			if (origin != null) {
 				description.append("\n    Origin: ").append(origin);
 			}

@@ -232,6 +232,13 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "or saturated.",
 			Tag.REACTOR),
 
+	/** {@code echo_reactor_allocated_bytes_total{reactor}}. */
+	REACTOR_ALLOCATED("echo.reactor.allocated", Meter.Type.COUNTER, "bytes",
+			"Heap bytes the reactor thread has allocated (the JVM's own per-thread count). Healthy: flat while it "
+					+ "echoes: the echo path allocates nothing per message or per wakeup; it grows with new "
+					+ "connections, TLS handshakes and UDP sources.",
+			Tag.REACTOR),
+
 	/** {@code echo_reactor_tasks_total{reactor}}. */
 	REACTOR_TASKS("echo.reactor.tasks", Meter.Type.COUNTER, null,
 			"Tasks that other threads queued for this reactor and that it ran, such as connections handed over "

@@ -61,6 +61,9 @@ public final class EchoReactorMetrics implements MeterBinder {
 
 	private static final DistributionSummary[] NONE = {};
 
+	private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+		.getThreadMXBean();
+
 	// From a session resumed on a fast machine to a full handshake on a loaded one.
 	private static final Duration[] HANDSHAKE_BUCKETS = Stream
 		.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
@@ -201,6 +204,15 @@ public final class EchoReactorMetrics implements MeterBinder {
 			return (reactor != null) ? reactor.pendingTasks() : 0;
 		});
 		counter(registry, EchoReactorMeters.REACTOR_TASKS, tags, index, Counter.TASKS_RUN);
+		if (THREADS instanceof com.sun.management.ThreadMXBean threads && threads.isThreadAllocatedMemorySupported()) {
+			// The JVM forgets a thread's count when it ends; a counter must not go back.
+			java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+			register(registry, EchoReactorMeters.REACTOR_ALLOCATED, tags, (server) -> {
+				EchoReactor reactor = reactor(server, index);
+				long allocated = (reactor != null) ? threads.getThreadAllocatedBytes(reactor.threadId()) : -1;
+				return last.accumulateAndGet(allocated, Math::max);
+			});
+		}
 		register(registry, EchoReactorMeters.REACTOR_ALIVE, tags, (server) -> isAlive(server, index) ? 1 : 0);
 		counter(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, tags, index, Counter.LOOP_FAILURES);
 		for (RebuildCause cause : RebuildCause.values()) {

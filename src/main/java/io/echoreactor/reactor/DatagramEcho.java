@@ -9,6 +9,7 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.function.LongSupplier;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
@@ -47,6 +48,8 @@ final class DatagramEcho implements Selectable {
 
 	private final SourceRateLimiter rateLimiter;
 
+	private final LongSupplier clock;
+
 	private final int ownPort;
 
 	private final InetAddress ownAddress;
@@ -60,13 +63,16 @@ final class DatagramEcho implements Selectable {
 	 * @param channel the bound, non-blocking channel
 	 * @param receiveBudget datagrams per wakeup
 	 * @param rateLimiter the per-source limit, or {@code null} for none
+	 * @param clock the time the rate limit goes by, in {@link System#nanoTime()} terms:
+	 * the loop's time, or a clock a test holds
 	 */
-	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter)
-			throws IOException {
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+			LongSupplier clock) throws IOException {
 		this.loop = loop;
 		this.channel = channel;
 		this.receiveBudget = receiveBudget;
 		this.rateLimiter = rateLimiter;
+		this.clock = clock;
 		InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
 		this.ownPort = local.getPort();
 		this.ownAddress = local.getAddress();
@@ -146,7 +152,7 @@ final class DatagramEcho implements Selectable {
 		if (port < 1024) {
 			return UdpDropCause.LOW_SOURCE_PORT;
 		}
-		if (this.rateLimiter != null && !this.rateLimiter.tryAcquire(source.getAddress(), this.loop.now())) {
+		if (this.rateLimiter != null && !this.rateLimiter.tryAcquire(source.getAddress(), this.clock.getAsLong())) {
 			return UdpDropCause.RATE_LIMIT;
 		}
 		return null;

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLEngine;
 
@@ -44,13 +45,6 @@ public final class EchoReactor implements EventLoop.Owner {
 	/** Thread name prefix by which tools find the reactor threads. */
 	public static final String THREAD_NAME_PREFIX = "echo-reactor-";
 
-	/**
-	 * A connection holding pending output that has written nothing for this long is
-	 * stalled, and may be evicted when memory runs short; one that wrote more recently is
-	 * draining, and never is.
-	 */
-	static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
 	private final int index;
 
 	private final EchoServerSettings settings;
@@ -65,17 +59,14 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final ReactorMemory memory;
 
+	private final ConnectionPipeline pipeline;
+
 	private final ByteBuffer readBuffer;
 
 	private final long idleTimeoutNanos;
 
-	private final long maxAgeNanos;
-
 	private final long writeTimeoutNanos;
 
-	private final ThrottledWarning evictions = new ThrottledWarning(logger);
-
-	private final ThrottledWarning proxyRefusals = new ThrottledWarning(logger);
 
 	private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
@@ -83,7 +74,6 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private volatile boolean servesDatagrams;
 
-	private volatile TlsHandshakeListener tlsHandshakeListener;
 
 	// Reactor-thread state.
 
@@ -91,7 +81,6 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private DatagramEcho datagrams;
 
-	private TlsSession.TlsBuffers tlsBuffers;
 
 	private int connections;
 
@@ -107,9 +96,9 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.loop = new EventLoop(THREAD_NAME_PREFIX + index, settings.selectTimeout().toNanos(), selectOperation,
 				this);
 		this.readBuffer = ByteBuffer.allocateDirect(settings.readBufferSize());
-		this.memory = new ReactorMemory(budget, this.loop, settings.readBufferSize(), this::evictWorst);
+		this.memory = new ReactorMemory(budget, this.loop, settings.readBufferSize());
+		this.pipeline = new ConnectionPipeline(this, settings, limit);
 		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
-		this.maxAgeNanos = nanosOrZero(settings.maxConnectionAge());
 		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
 	}
 
@@ -130,6 +119,11 @@ public final class EchoReactor implements EventLoop.Owner {
 	/** @return the reactor thread's state */
 	public Thread.State threadState() {
 		return this.loop.threadState();
+	}
+
+	/** @return the reactor thread's id, for the JVM's per-thread accounting */
+	public long threadId() {
+		return this.loop.threadId();
 	}
 
 	/** @return whether the reactor thread has started and not yet ended */
@@ -185,11 +179,15 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * @param listener the listener, or {@code null}
 	 */
 	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
-		this.tlsHandshakeListener = listener;
+		this.pipeline.setTlsHandshakeListener(listener);
 	}
 
 	EventLoop loop() {
 		return this.loop;
+	}
+
+	ConnectionPipeline pipeline() {
+		return this.pipeline;
 	}
 
 	EchoServerSettings settings() {
@@ -253,10 +251,12 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * Serve the UDP echo on the given channel as well. Called before {@link #start()}.
 	 * @param channel the bound channel
 	 * @param rateLimiter the per-source rate limit, or {@code null}
+	 * @param rateLimitClock the rate limit's time, or {@code null} for the loop's own
 	 */
-	void serveDatagrams(DatagramChannel channel, SourceRateLimiter rateLimiter) throws IOException {
+	void serveDatagrams(DatagramChannel channel, SourceRateLimiter rateLimiter, LongSupplier rateLimitClock)
+			throws IOException {
 		DatagramEcho datagrams = new DatagramEcho(this.loop, channel, this.settings.udp().receiveBudget(),
-				rateLimiter);
+				rateLimiter, (rateLimitClock != null) ? rateLimitClock : this.loop::now);
 		datagrams.open();
 		this.datagrams = datagrams;
 		this.servesDatagrams = true;
@@ -291,10 +291,10 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.connections++;
 		statistics().increment(Counter.CONNECTIONS_ACCEPTED);
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, 1);
-		TcpConnection connection = new TcpConnection(this, channel, address, expiry());
+		TcpConnection connection = new TcpConnection(this, channel, address, this.pipeline.expiry());
 		try {
 			channel.configureBlocking(false);
-			configure(channel);
+			this.pipeline.configure(channel);
 			connection.open();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -306,7 +306,7 @@ public final class EchoReactor implements EventLoop.Owner {
 			return;
 		}
 		try {
-			begin(connection, tls);
+			this.pipeline.begin(connection, tls);
 		}
 		catch (IOException ex) {
 			if (logger.isDebugEnabled()) {
@@ -317,96 +317,6 @@ public final class EchoReactor implements EventLoop.Owner {
 		}
 		if (this.state == State.CLOSING) {
 			connection.beginClose(CloseCause.SHUTDOWN, this.closeDeadlineNanos);
-		}
-	}
-
-	// The stages before the echo: the PROXY header from a trusted source (or a refusal in
-	// required mode), then the TLS handshake on the TLS port.
-	private void begin(TcpConnection connection, boolean tls) throws IOException {
-		ProxyProtocolSettings proxy = this.settings.proxyProtocol();
-		if (proxy.mode() != ProxyProtocolSettings.Mode.OFF) {
-			InetAddress peer = connection.peerAddress();
-			if (peer != null && proxy.trusts(peer)) {
-				connection.advance(new ProxyHeaderStage(this.loop.now() + proxy.headerTimeout().toNanos(),
-						proxy.mode() == ProxyProtocolSettings.Mode.REQUIRED, tls));
-				return;
-			}
-			if (proxy.mode() == ProxyProtocolSettings.Mode.REQUIRED) {
-				connection.proxyHeaderRefused(ProxyHeaderResult.UNTRUSTED,
-						"the PROXY protocol is required and " + peer + " is not a trusted source");
-				return;
-			}
-		}
-		if (tls) {
-			connection.startTls(Echoing.INSTANCE);
-		}
-		else {
-			entered(connection, Echoing.INSTANCE);
-		}
-	}
-
-	void proxyHeaderCounted(ProxyHeaderResult result) {
-		statistics().increment(ReactorStatistics.proxyCounter(result));
-	}
-
-	void proxyHeaderRefused(TcpConnection connection, ProxyHeaderResult result, String reason) {
-		if (this.proxyRefusals.due()) {
-			this.proxyRefusals.log("Refused the PROXY header of a connection from " + connection.peerAddress() + " on "
-					+ threadName() + ": " + result.tag() + " (" + reason + ")", null);
-		}
-	}
-
-	/**
-	 * Count a connection whose client a PROXY header named against that client's
-	 * {@code max-connections-per-address}; refuse it if the client has its share.
-	 * @return whether the connection may go on
-	 */
-	boolean admitAddress(TcpConnection connection, InetAddress client) {
-		if (!this.limit.limitsAddresses() || client == null) {
-			return true;
-		}
-		if (!this.limit.tryAcquire(client)) {
-			statistics().increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
-			connection.reject();
-			return false;
-		}
-		connection.countedAs(client);
-		return true;
-	}
-
-	private long expiry() {
-		if (this.maxAgeNanos == 0) {
-			return Long.MAX_VALUE;
-		}
-		double jitter = this.settings.maxConnectionAgeJitter() * ThreadLocalRandom.current().nextDouble();
-		return this.loop.now() + (long) (this.maxAgeNanos * (1 - jitter));
-	}
-
-	private void configure(SocketChannel channel) throws IOException {
-		EchoServerSettings.SocketSettings socket = this.settings.socket();
-		channel.setOption(StandardSocketOptions.TCP_NODELAY, socket.tcpNoDelay());
-		if (socket.keepAlive()) {
-			channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-			setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPIDLE, seconds(socket.keepAliveIdle()));
-			setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds(socket.keepAliveInterval()));
-			setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPCOUNT, socket.keepAliveCount());
-		}
-		if (socket.sendBufferSize() != null) {
-			channel.setOption(StandardSocketOptions.SO_SNDBUF, socket.sendBufferSize());
-		}
-		if (socket.receiveBufferSize() != null) {
-			channel.setOption(StandardSocketOptions.SO_RCVBUF, socket.receiveBufferSize());
-		}
-	}
-
-	private static Integer seconds(Duration duration) {
-		return (duration != null) ? (int) Math.max(1, duration.toSeconds()) : null;
-	}
-
-	private static <T> void setIfSupported(SocketChannel channel, SocketOption<T> option, T value)
-			throws IOException {
-		if (value != null && channel.supportedOptions().contains(option)) {
-			channel.setOption(option, value);
 		}
 	}
 
@@ -426,81 +336,6 @@ public final class EchoReactor implements EventLoop.Owner {
 			this.limit.release(connection.address());
 		}
 		completeDrainedIfEmpty();
-	}
-
-	/**
-	 * Evict the worst holder of pending output: the stalled connection above its fair
-	 * share that holds the most for the longest. Runs on the reactor thread.
-	 */
-	private boolean evictWorst(int fairShareChunks) {
-		long now = this.loop.now();
-		TcpConnection worst = null;
-		double worstScore = 0;
-		for (SelectionKey key : this.loop.selector().keys()) {
-			if (key.attachment() instanceof TcpConnection connection && connection.heldChunks() > fairShareChunks) {
-				long stalled = now - connection.lastWriteNanos();
-				double score = (double) connection.heldChunks() * stalled;
-				if (stalled >= STALL_NANOS && score > worstScore) {
-					worst = connection;
-					worstScore = score;
-				}
-			}
-		}
-		if (worst != null) {
-			if (this.evictions.due()) {
-				this.evictions.log("max-pending-output (" + this.budget.limit() / 1024 + " KiB) ran short; evicted "
-						+ "a connection on " + threadName() + " that held " + worst.heldChunks()
-						* (PendingOutputBudget.CHUNK_SIZE / 1024) + " KiB without reading its echoes for "
-						+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastWriteNanos()) + " ms", null);
-			}
-			worst.reset(CloseCause.EVICTED);
-			return true;
-		}
-		return false;
-	}
-
-	/** @return a TLS session for a new connection, from the current {@link TlsContext} */
-	TlsSession newTlsSession() {
-		SSLEngine engine = this.settings.tls().context().createEngine();
-		if (this.tlsBuffers == null) {
-			this.tlsBuffers = new TlsSession.TlsBuffers(engine);
-		}
-		return new TlsSession(engine, this.tlsBuffers, statistics(), this.loop.now());
-	}
-
-	long handshakeTimeoutNanos() {
-		return this.settings.tls().handshakeTimeout().toNanos();
-	}
-
-	void handshakeCompleted(TlsSession session) {
-		statistics().increment(Counter.TLS_HANDSHAKES);
-		TlsHandshakeListener listener = this.tlsHandshakeListener;
-		if (listener != null) {
-			javax.net.ssl.SSLSession established = session.engine().getSession();
-			listener.handshakeCompleted(this.index, established.getProtocol(), established.getCipherSuite(),
-					System.nanoTime() - session.startNanos());
-		}
-	}
-
-	void handshakeFailed(TcpConnection connection, TlsFailure failure, Exception ex) {
-		statistics().increment(ReactorStatistics.tlsFailureCounter(failure));
-		if (ex != null && logger.isDebugEnabled()) {
-			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);
-		}
-	}
-
-	/** A connection is ready to echo: greet it first, if the greeting is on. */
-	void entered(TcpConnection connection, Stage stage) throws IOException {
-		Greeting greeting = this.settings.greeting();
-		if (greeting.enabled() && stage == Echoing.INSTANCE) {
-			connection.greet(greeting);
-		}
-	}
-
-	void memoryShortWarning(TcpConnection connection) {
-		if (this.evictions.due()) {
-			this.evictions.log("No memory for pending output on " + threadName() + "; resetting a connection", null);
-		}
 	}
 
 	/**

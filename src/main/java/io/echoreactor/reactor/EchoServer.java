@@ -1,11 +1,7 @@
 package io.echoreactor.reactor;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +13,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -56,19 +52,15 @@ public final class EchoServer {
 
 	private final PendingOutputBudget budget;
 
+	private final LongSupplier rateLimitClock;
+
 	private final Object monitor = new Object();
 
 	private volatile List<EchoReactor> reactors = List.of();
 
 	private volatile EchoAcceptor acceptor;
 
-	private volatile InetSocketAddress localAddress;
-
-	private volatile InetSocketAddress udpLocalAddress;
-
-	private volatile InetSocketAddress tlsLocalAddress;
-
-	private volatile SourceRateLimiter rateLimiter;
+	private volatile ServerSockets sockets;
 
 	private volatile Status status = Status.NEW;
 
@@ -90,35 +82,28 @@ public final class EchoServer {
 
 	EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
 			Listener.AcceptOperation acceptOperation) {
+		this(settings, selectOperation, acceptOperation, null);
+	}
+
+	/**
+	 * Create a server whose UDP rate limit goes by the given clock instead of the
+	 * reactors' own time, so that a test decides when buckets refill.
+	 * @param settings the settings
+	 * @param rateLimitClock the time, in {@link System#nanoTime()} terms
+	 */
+	EchoServer(EchoServerSettings settings, LongSupplier rateLimitClock) {
+		this(settings, SelectOperation.DEFAULT, Listener.AcceptOperation.DEFAULT,
+				Objects.requireNonNull(rateLimitClock, "rateLimitClock"));
+	}
+
+	private EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
+			Listener.AcceptOperation acceptOperation, LongSupplier rateLimitClock) {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.selectOperation = selectOperation;
 		this.acceptOperation = acceptOperation;
+		this.rateLimitClock = rateLimitClock;
 		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
-		this.budget = new PendingOutputBudget(pendingOutputLimit(settings));
-	}
-
-	/**
-	 * Return the most direct memory pending output may hold under the given settings:
-	 * {@code max-pending-output}, or by default half of the JVM's direct memory (the rest
-	 * is for the reactors' read buffers, and the JDK's and the HTTP server's own buffers).
-	 * @param settings the settings
-	 * @return the limit in bytes
-	 */
-	public static long pendingOutputLimit(EchoServerSettings settings) {
-		long maxPendingOutput = settings.maxPendingOutput();
-		return (maxPendingOutput > 0) ? maxPendingOutput : maxDirectMemory() / 2;
-	}
-
-	/**
-	 * Return the direct memory the reactors keep in reserve, out of
-	 * {@link #pendingOutputLimit(EchoServerSettings)}, so that each can always hold what
-	 * one read brings in.
-	 * @param settings the settings
-	 * @return the reserves of all reactors, in bytes
-	 */
-	public static long pendingOutputReserve(EchoServerSettings settings) {
-		return (long) settings.reactors() * ReactorMemory.reserveChunks(settings.readBufferSize())
-				* PendingOutputBudget.CHUNK_SIZE;
+		this.budget = new PendingOutputBudget(PendingOutputBudget.limitFor(settings));
 	}
 
 	/** @return the settings the server runs with */
@@ -139,12 +124,13 @@ public final class EchoServer {
 
 	/** @return the bound address, or {@code null} before start */
 	public InetSocketAddress localAddress() {
-		return this.localAddress;
+		ServerSockets sockets = this.sockets;
+		return (sockets != null) ? sockets.plain() : null;
 	}
 
 	/** @return the bound port (useful with port 0), or -1 before start */
 	public int port() {
-		InetSocketAddress address = this.localAddress;
+		InetSocketAddress address = localAddress();
 		return (address != null) ? address.getPort() : -1;
 	}
 
@@ -185,6 +171,10 @@ public final class EchoServer {
 		return this.budget.allocatedBytes();
 	}
 
+	PendingOutputBudget pendingOutputBudget() {
+		return this.budget;
+	}
+
 	/** @return whether the accepting thread, if there is one, has not returned from select() for stall-timeout */
 	public boolean isAcceptorStalled() {
 		EchoAcceptor acceptor = this.acceptor;
@@ -213,12 +203,13 @@ public final class EchoServer {
 	}
 
 	/**
-	 * Return whether new connections reach a reactor that serves them: in
-	 * {@code reuseport} mode the kernel routes connections to every reactor's listener, so
-	 * one stalled reactor is enough to strand some; in {@code acceptor} mode the acceptor
-	 * skips stalled reactors, so it takes the acceptor or every reactor. Called from any
-	 * thread.
-	 * @return whether connections are served
+	 * Return whether new connections and datagrams reach a reactor that serves them: in
+	 * {@code reuseport} mode the kernel routes connections and datagrams to every
+	 * reactor's sockets, so one stalled reactor is enough to strand some; in
+	 * {@code acceptor} mode the acceptor skips stalled reactors, so it takes the acceptor
+	 * or every reactor, or the first reactor alone while it owns the one UDP socket.
+	 * Called from any thread.
+	 * @return whether connections and datagrams are served
 	 */
 	public boolean isServingNewConnections() {
 		List<String> stalled = stalledThreads();
@@ -227,6 +218,11 @@ public final class EchoServer {
 		}
 		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
 			return false;
+		}
+		for (EchoReactor reactor : this.reactors) {
+			if (reactor.servesDatagrams() && stalled.contains(reactor.threadName())) {
+				return false;
+			}
 		}
 		return !stalled.contains(EchoAcceptor.THREAD_NAME) && stalled.size() < this.reactors.size();
 	}
@@ -273,10 +269,8 @@ public final class EchoServer {
 				throw new IllegalStateException("The echo server can start only once; it is " + this.status);
 			}
 			List<EchoReactor> reactors = new ArrayList<>();
-			List<ServerSocketChannel> listeners = new ArrayList<>();
-			List<DatagramChannel> datagramChannels = new ArrayList<>();
 			try {
-				checkReserveFitsBudget();
+				this.budget.checkReservesFit(this.settings);
 				for (int i = 0; i < this.settings.reactors(); i++) {
 					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.selectOperation,
 							this.acceptOperation));
@@ -285,25 +279,9 @@ public final class EchoServer {
 					this.acceptor = new EchoAcceptor(List.copyOf(reactors), this.limit, this.settings,
 							this.selectOperation, this.acceptOperation);
 				}
-				if (this.settings.plainEnabled()) {
-					this.localAddress = bindListeners(reactors, listeners, this.settings.port(), false,
-							EchoBindException.Protocol.TCP);
-				}
-				if (this.settings.tls().enabled()) {
-					this.tlsLocalAddress = bindListeners(reactors, listeners, this.settings.tls().port(), true,
-							EchoBindException.Protocol.TLS);
-				}
-				if (this.settings.udp().enabled()) {
-					bindDatagrams(reactors, datagramChannels);
-				}
+				this.sockets = ServerSockets.bind(this.settings, reactors, this.acceptor, this.rateLimitClock);
 			}
 			catch (IOException | RuntimeException ex) {
-				for (ServerSocketChannel listener : listeners) {
-					Closeables.closeQuietly(listener);
-				}
-				for (DatagramChannel channel : datagramChannels) {
-					Closeables.closeQuietly(channel);
-				}
 				reactors.forEach(EchoReactor::abandon);
 				EchoAcceptor acceptor = this.acceptor;
 				if (acceptor != null) {
@@ -327,126 +305,19 @@ public final class EchoServer {
 				this.acceptor.start();
 			}
 			this.status = Status.RUNNING;
-			logger.info("Echo server started on " + describe((this.localAddress != null) ? this.localAddress
-					: this.tlsLocalAddress) + " (" + ((this.localAddress != null) ? "" : "TLS only, ") + "accept strategy "
-					+ this.settings.acceptStrategy().name().toLowerCase() + ", " + reactors.size() + " reactor"
-					+ ((reactors.size() != 1) ? "s" : "") + ")" + describeTls() + describeUdp());
-		}
-	}
-
-	// With less, one reactor's reserve could not be refilled while another's connections
-	// held the rest, and reading would stop for want of memory nobody can evict.
-	private void checkReserveFitsBudget() {
-		long reserve = pendingOutputReserve(this.settings);
-		if (reserve * 2 > this.budget.limit()) {
-			throw new EchoServerException("echo.server.max-pending-output (" + this.budget.limit() / 1024
-					+ " KiB) must be at least " + reserve * 2 / 1024 + " KiB: twice what the " + this.settings.reactors()
-					+ " reactor(s) keep in reserve to hold one read each (echo.server.read-buffer-size, "
-					+ this.settings.readBufferSize() / 1024 + " KiB); raise it, or lower echo.server.reactors or "
-					+ "echo.server.read-buffer-size", null);
-		}
-	}
-
-	/**
-	 * Return the JVM's limit on direct memory: {@code -XX:MaxDirectMemorySize}, or the
-	 * maximum heap size when that is not set.
-	 * @return the limit in bytes
-	 */
-	public static long maxDirectMemory() {
-		try {
-			String value = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-				.getVMOption("MaxDirectMemorySize")
-				.getValue();
-			long configured = Long.parseLong(value);
-			// 0 means the default, which is the maximum heap size.
-			return (configured > 0) ? configured : Runtime.getRuntime().maxMemory();
-		}
-		catch (RuntimeException ex) {
-			return Runtime.getRuntime().maxMemory();
-		}
-	}
-
-	private String describeTls() {
-		InetSocketAddress tls = this.tlsLocalAddress;
-		return (tls != null && this.localAddress != null) ? "; TLS on " + describe(tls) : "";
-	}
-
-	private String describeUdp() {
-		InetSocketAddress udp = this.udpLocalAddress;
-		if (udp == null) {
-			return "; UDP off";
-		}
-		return "; UDP on " + describe(udp) + ((this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT)
-				? " (a socket per reactor)" : " (" + this.reactors.get(0).threadName() + ")");
-	}
-
-	// In acceptor mode the first reactor owns the one socket; in reuseport mode each
-	// reactor owns one, and the kernel spreads sources over them.
-	private void bindDatagrams(List<EchoReactor> reactors, List<DatagramChannel> channels) throws IOException {
-		EchoServerSettings.UdpSettings udp = this.settings.udp();
-		int port = (udp.port() != null) ? udp.port() : this.settings.port();
-		InetSocketAddress requested = new InetSocketAddress(this.settings.address(), port);
-		SourceRateLimiter rateLimiter = (udp.rateLimitPerSource() > 0)
-				? new SourceRateLimiter(udp.rateLimitPerSource(), udp.maxTrackedSources()) : null;
-		this.rateLimiter = rateLimiter;
-		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
-			// As for TCP: bind once without SO_REUSEPORT, so that another process's port is
-			// an error rather than a group to join.
-			int bound;
-			try (DatagramChannel probe = bindDatagram(requested, false)) {
-				bound = ((InetSocketAddress) probe.getLocalAddress()).getPort();
-			}
-			InetSocketAddress address = new InetSocketAddress(this.settings.address(), bound);
-			for (EchoReactor reactor : reactors) {
-				DatagramChannel channel = bindDatagram(address, true);
-				channels.add(channel);
-				reactor.serveDatagrams(channel, rateLimiter);
-			}
-		}
-		else {
-			DatagramChannel channel = bindDatagram(requested, false);
-			channels.add(channel);
-			reactors.get(0).serveDatagrams(channel, rateLimiter);
-		}
-		this.udpLocalAddress = (InetSocketAddress) channels.get(0).getLocalAddress();
-	}
-
-	private DatagramChannel bindDatagram(InetSocketAddress address, boolean reusePort) throws IOException {
-		DatagramChannel channel = DatagramChannel.open();
-		try {
-			EchoServerSettings.UdpSettings udp = this.settings.udp();
-			if (reusePort) {
-				channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-			}
-			if (udp.receiveBufferSize() != null) {
-				channel.setOption(StandardSocketOptions.SO_RCVBUF, udp.receiveBufferSize());
-			}
-			if (udp.sendBufferSize() != null) {
-				channel.setOption(StandardSocketOptions.SO_SNDBUF, udp.sendBufferSize());
-			}
-			try {
-				channel.bind(address);
-			}
-			catch (IOException ex) {
-				throw new EchoBindException(address, ex, EchoBindException.Protocol.UDP);
-			}
-			channel.configureBlocking(false);
-			return channel;
-		}
-		catch (IOException | RuntimeException ex) {
-			Closeables.closeQuietly(channel);
-			throw ex;
+			logger.info("Echo server started on " + this.sockets.describe(reactors));
 		}
 	}
 
 	/** @return the TLS listener's bound address, or {@code null} before start or without TLS */
 	public InetSocketAddress tlsLocalAddress() {
-		return this.tlsLocalAddress;
+		ServerSockets sockets = this.sockets;
+		return (sockets != null) ? sockets.tls() : null;
 	}
 
 	/** @return the TLS port (useful with port 0), or -1 before start or without TLS */
 	public int tlsPort() {
-		InetSocketAddress address = this.tlsLocalAddress;
+		InetSocketAddress address = tlsLocalAddress();
 		return (address != null) ? address.getPort() : -1;
 	}
 
@@ -466,88 +337,31 @@ public final class EchoServer {
 
 	/** @return the UDP socket's bound address, or {@code null} before start or with UDP off */
 	public InetSocketAddress udpLocalAddress() {
-		return this.udpLocalAddress;
+		ServerSockets sockets = this.sockets;
+		return (sockets != null) ? sockets.udp() : null;
 	}
 
 	/** @return the UDP port (useful with port 0), or -1 before start or with UDP off */
 	public int udpPort() {
-		InetSocketAddress address = this.udpLocalAddress;
+		InetSocketAddress address = udpLocalAddress();
 		return (address != null) ? address.getPort() : -1;
 	}
 
 	/** @return the source addresses the UDP rate limit tracks now; 0 when it is off */
 	public int udpTrackedSources() {
-		SourceRateLimiter rateLimiter = this.rateLimiter;
+		SourceRateLimiter rateLimiter = rateLimiter();
 		return (rateLimiter != null) ? rateLimiter.tracked() : 0;
 	}
 
 	/** @return the source addresses the UDP rate limit has forgotten to stay within its bound */
 	public long udpForgottenSources() {
-		SourceRateLimiter rateLimiter = this.rateLimiter;
+		SourceRateLimiter rateLimiter = rateLimiter();
 		return (rateLimiter != null) ? rateLimiter.forgotten() : 0;
 	}
 
-	static String describe(InetSocketAddress address) {
-		String host = address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
-		return host + ":" + address.getPort();
-	}
-
-	// One listener on the acceptor, or one SO_REUSEPORT listener per reactor.
-	private InetSocketAddress bindListeners(List<EchoReactor> reactors, List<ServerSocketChannel> listeners, int port,
-			boolean tls, EchoBindException.Protocol protocol) throws IOException {
-		InetSocketAddress requested = new InetSocketAddress(this.settings.address(), port);
-		if (this.acceptor != null) {
-			ServerSocketChannel listener = bind(requested, false, protocol);
-			listeners.add(listener);
-			this.acceptor.listen(listener, tls);
-			return (InetSocketAddress) listener.getLocalAddress();
-		}
-		// SO_REUSEPORT would let this group join another process's group on the same port
-		// without a word. Binding once without it first fails as it should if the port is
-		// held, and picks the port when 0 was asked for.
-		int bound;
-		try (ServerSocketChannel probe = bind(requested, false, protocol)) {
-			bound = ((InetSocketAddress) probe.getLocalAddress()).getPort();
-		}
-		InetSocketAddress address = new InetSocketAddress(this.settings.address(), bound);
-		for (EchoReactor reactor : reactors) {
-			ServerSocketChannel listener = bind(address, true, protocol);
-			listeners.add(listener);
-			reactor.listen(listener, tls);
-		}
-		return (InetSocketAddress) listeners.get(listeners.size() - 1).getLocalAddress();
-	}
-
-	private ServerSocketChannel bind(InetSocketAddress address, boolean reusePort, EchoBindException.Protocol protocol)
-			throws IOException {
-		ServerSocketChannel listener = ServerSocketChannel.open();
-		try {
-			listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-			if (reusePort) {
-				if (!listener.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-					throw new EchoServerException("The reuseport accept strategy needs SO_REUSEPORT, which this "
-							+ "platform does not support; use the acceptor strategy", null);
-				}
-				listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-			}
-			Integer receiveBufferSize = this.settings.socket().receiveBufferSize();
-			if (receiveBufferSize != null) {
-				// Set before listen() so that accepted sockets inherit it with a matching window scale.
-				listener.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize);
-			}
-			try {
-				listener.bind(address, this.settings.backlog());
-			}
-			catch (IOException ex) {
-				throw new EchoBindException(address, ex, protocol);
-			}
-			listener.configureBlocking(false);
-			return listener;
-		}
-		catch (IOException | RuntimeException ex) {
-			Closeables.closeQuietly(listener);
-			throw ex;
-		}
+	private SourceRateLimiter rateLimiter() {
+		ServerSockets sockets = this.sockets;
+		return (sockets != null) ? sockets.rateLimiter() : null;
 	}
 
 	/**

@@ -112,11 +112,11 @@ public final class EchoServerSettings {
 				"maxConnectionAgeJitter must be between 0 and 1");
 	}
 
-	private static boolean isPositive(Duration duration) {
+	static boolean isPositive(Duration duration) {
 		return !duration.isNegative() && !duration.isZero();
 	}
 
-	private static void check(boolean condition, String message) {
+	static void check(boolean condition, String message) {
 		if (!condition) {
 			throw new IllegalArgumentException(message);
 		}
@@ -266,83 +266,6 @@ public final class EchoServerSettings {
 	/** @return the greeting sent before the echo, {@link Greeting#OFF} by default */
 	public Greeting greeting() {
 		return this.greeting;
-	}
-
-	/**
-	 * The TLS listener, beside the plain port: the echo through TLS, with the handshake in
-	 * the reactor thread.
-	 *
-	 * @param context what connections are made from, or {@code null} for no TLS listener
-	 * @param port the TLS port; 0 picks a free one
-	 * @param handshakeTimeout how long a handshake may take before the connection is closed
-	 */
-	public record TlsSettings(TlsContext context, int port, Duration handshakeTimeout) {
-
-		/** No TLS listener. */
-		public static final TlsSettings DISABLED = new TlsSettings(null, 7443, Duration.ofSeconds(10));
-
-		public TlsSettings {
-			check(port >= 0 && port <= 65535, "tls.port must be between 0 and 65535");
-			check(handshakeTimeout != null && isPositive(handshakeTimeout), "tls.handshakeTimeout must be positive");
-		}
-
-		/** @return whether a TLS listener is served */
-		public boolean enabled() {
-			return this.context != null;
-		}
-
-	}
-
-	/**
-	 * The UDP echo (RFC 862's second half) on the same reactors.
-	 *
-	 * @param enabled whether to serve UDP
-	 * @param port the UDP port, or {@code null} for the TCP port's configured number; 0
-	 * picks a free port
-	 * @param rateLimitPerSource datagrams per second answered for one source address (a
-	 * token bucket holding one second's worth), or 0 for no limit
-	 * @param maxTrackedSources the most source addresses the rate limit tracks; the least
-	 * recent is forgotten first
-	 * @param receiveBudget datagrams received per wakeup before other work gets a turn
-	 * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
-	 * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
-	 */
-	public record UdpSettings(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
-			int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
-
-		/** The service's defaults: on, beside the TCP port, 1,000 datagrams/s per source. */
-		public static final UdpSettings DEFAULTS = new UdpSettings(true, null, 1000, 10_000, 64, null, null);
-
-		/** UDP off. */
-		public static final UdpSettings DISABLED = new UdpSettings(false, null, 1000, 10_000, 64, null, null);
-
-		public UdpSettings {
-			check(port == null || (port >= 0 && port <= 65535), "udp.port must be between 0 and 65535");
-			check(rateLimitPerSource >= 0, "udp.rateLimitPerSource must be at least 0");
-			check(maxTrackedSources >= 1, "udp.maxTrackedSources must be at least 1");
-			check(receiveBudget >= 1, "udp.receiveBudget must be at least 1");
-		}
-
-	}
-
-	/**
-	 * Socket options applied to the listening and accepted sockets; {@code null} leaves
-	 * the kernel's default.
-	 *
-	 * @param tcpNoDelay whether to disable Nagle's algorithm
-	 * @param keepAlive whether to enable TCP keepalive
-	 * @param keepAliveIdle idle time before the first keepalive probe, or {@code null}
-	 * @param keepAliveInterval time between keepalive probes, or {@code null}
-	 * @param keepAliveCount unanswered probes before the connection is dropped, or {@code null}
-	 * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
-	 * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
-	 */
-	public record SocketSettings(boolean tcpNoDelay, boolean keepAlive, Duration keepAliveIdle,
-			Duration keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
-
-		/** The service's defaults: no Nagle delay, everything else as the kernel has it. */
-		public static final SocketSettings DEFAULTS = new SocketSettings(true, false, null, null, null, null, null);
-
 	}
 
 	/**

@@ -124,6 +124,10 @@ final class EventLoop {
 		return this.thread.getState();
 	}
 
+	long threadId() {
+		return this.thread.getId();
+	}
+
 	boolean isAlive() {
 		return this.thread.isAlive();
 	}

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -17,13 +19,17 @@ import javax.net.ssl.SSLSession;
  * connection is ready to echo (after its PROXY header and TLS handshake), before any echo,
  * saying which pod answered and whom it saw: the pod (host name, and the pod, namespace
  * and node names where the environment gives them), the local address, the peer as the
- * socket sees it, the client as a PROXY header names it, and the negotiated TLS protocol,
- * cipher suite and client certificate subject. Off by default, so that the echo stays
- * byte-exact RFC 862.
+ * socket sees it, the client as a PROXY header names it and what else the header said
+ * ({@code proxy}: its version and command, and the TLVs a proxy adds: ALPN, authority,
+ * unique id, and the client's TLS version, cipher and certificate common name), and the
+ * negotiated TLS protocol, cipher suite and client certificate subject. Off by default,
+ * so that the echo stays byte-exact RFC 862.
  *
  * <p>
- * The text form is {@code key=value} pairs separated by spaces; the JSON form is one object
- * on one line. Both end with {@code \n}. Fields without a value are left out.
+ * The text form is {@code key=value} pairs separated by spaces, {@code proxy} flattened
+ * into {@code proxy-version}, {@code proxy-ssl-cn} and so on; the JSON form is one object
+ * on one line, {@code proxy} a nested object. Both end with {@code \n}. Fields without a
+ * value are left out.
  */
 public final class Greeting {
 
@@ -96,8 +102,11 @@ public final class Greeting {
 		}
 		fields.put("local", address(local));
 		fields.put("peer", address(peer));
-		if (proxy != null && proxy.source() != null) {
-			fields.put("client", address(proxy.source()));
+		if (proxy != null) {
+			if (proxy.source() != null) {
+				fields.put("client", address(proxy.source()));
+			}
+			fields.put("proxy", proxyDetails(proxy));
 		}
 		if (tls != null) {
 			fields.put("tls", tls.getProtocol());
@@ -119,6 +128,29 @@ public final class Greeting {
 		return String.valueOf(address);
 	}
 
+	// The TLVs are the proxy's words about the client, shown as they came: the unique id is
+	// opaque bytes, so it is shown in hex.
+	private static Map<String, Object> proxyDetails(ProxyHeader proxy) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("version", proxy.version());
+		details.put("command", proxy.command().name().toLowerCase(Locale.ROOT));
+		proxy.alpn().ifPresent((alpn) -> details.put("alpn", alpn));
+		proxy.authority().ifPresent((authority) -> details.put("authority", authority));
+		proxy.uniqueId().ifPresent((id) -> details.put("unique-id", HexFormat.of().formatHex(id)));
+		proxy.ssl().ifPresent((ssl) -> {
+			Map<String, Object> tls = new LinkedHashMap<>();
+			tls.put("client-tls", ssl.connectedOverSsl());
+			ssl.version().ifPresent((version) -> tls.put("version", version));
+			ssl.cipher().ifPresent((cipher) -> tls.put("cipher", cipher));
+			ssl.commonName().ifPresent((cn) -> tls.put("cn", cn));
+			if (ssl.certificateOnConnection() || ssl.certificateInSession()) {
+				tls.put("cert-verified", ssl.certificateVerified());
+			}
+			details.put("ssl", tls);
+		});
+		return details;
+	}
+
 	private static String clientCertificateSubject(SSLSession session) {
 		try {
 			Certificate[] chain = session.getPeerCertificates();
@@ -134,11 +166,13 @@ public final class Greeting {
 
 	private static String text(Map<String, Object> fields) {
 		StringBuilder line = new StringBuilder();
-		for (Map.Entry<String, Object> field : fields.entrySet()) {
+		for (Map.Entry<String, Object> field : flatten("", fields).entrySet()) {
 			if (line.length() > 0) {
 				line.append(' ');
 			}
-			String value = String.valueOf(field.getValue());
+			// Control characters become spaces before the value is judged, so that a line
+			// break in a value cannot end the line or split the value unquoted.
+			String value = String.valueOf(field.getValue()).replaceAll("\\p{Cntrl}", " ");
 			line.append(field.getKey()).append('=');
 			if (value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.isEmpty()) {
 				line.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
@@ -147,20 +181,55 @@ public final class Greeting {
 				line.append(value);
 			}
 		}
-		return line.toString().replace('\n', ' ').replace('\r', ' ');
+		return line.toString();
+	}
+
+	// Nested fields become "parent-child" keys: the text form has one level.
+	private static Map<String, Object> flatten(String prefix, Map<String, Object> fields) {
+		Map<String, Object> flat = new LinkedHashMap<>();
+		for (Map.Entry<String, Object> field : fields.entrySet()) {
+			if (field.getValue() instanceof Map<?, ?> nested) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> children = (Map<String, Object>) nested;
+				flat.putAll(flatten(prefix + field.getKey() + "-", children));
+			}
+			else {
+				flat.put(prefix + field.getKey(), field.getValue());
+			}
+		}
+		return flat;
 	}
 
 	private static String json(Map<String, Object> fields) {
-		StringBuilder json = new StringBuilder("{");
+		StringBuilder json = new StringBuilder();
+		object(json, fields);
+		return json.toString();
+	}
+
+	private static void object(StringBuilder json, Map<String, Object> fields) {
+		json.append('{');
+		boolean first = true;
 		for (Map.Entry<String, Object> field : fields.entrySet()) {
-			if (json.length() > 1) {
+			if (!first) {
 				json.append(',');
 			}
+			first = false;
 			quote(json, field.getKey());
 			json.append(':');
-			quote(json, String.valueOf(field.getValue()));
+			Object value = field.getValue();
+			if (value instanceof Map<?, ?> nested) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> children = (Map<String, Object>) nested;
+				object(json, children);
+			}
+			else if (value instanceof Number || value instanceof Boolean) {
+				json.append(value);
+			}
+			else {
+				quote(json, String.valueOf(value));
+			}
 		}
-		return json.append('}').toString();
+		json.append('}');
 	}
 
 	private static void quote(StringBuilder json, String value) {

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
@@ -47,7 +48,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 
 	private final boolean tls;
 
-	private final java.util.function.Predicate<InetAddress> countsAddressLater;
+	private final Predicate<InetAddress> countsAddressLater;
 
 	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
@@ -64,7 +65,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 	 * per-address limit only once their PROXY header names the client
 	 */
 	Listener(EventLoop loop, ServerSocketChannel channel, ConnectionLimit limit, Handoff handoff,
-			AcceptOperation acceptOperation, boolean tls, java.util.function.Predicate<InetAddress> countsAddressLater) {
+			AcceptOperation acceptOperation, boolean tls, Predicate<InetAddress> countsAddressLater) {
 		this.loop = loop;
 		this.channel = channel;
 		this.limit = limit;

@@ -1,8 +1,10 @@
 package io.echoreactor.reactor;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -57,6 +59,56 @@ final class PendingOutputBudget {
 	private final AtomicInteger hungry = new AtomicInteger();
 
 	private volatile ReactorMemory[] members = new ReactorMemory[0];
+
+	/**
+	 * Return the most direct memory pending output may hold under the given settings:
+	 * {@code max-pending-output}, or by default half of the JVM's direct memory (the rest
+	 * is for the reactors' read buffers, and the JDK's and the HTTP server's own buffers).
+	 * @param settings the settings
+	 * @return the limit in bytes
+	 */
+	static long limitFor(EchoServerSettings settings) {
+		long maxPendingOutput = settings.maxPendingOutput();
+		return (maxPendingOutput > 0) ? maxPendingOutput : maxDirectMemory() / 2;
+	}
+
+	/**
+	 * Return the JVM's limit on direct memory: {@code -XX:MaxDirectMemorySize}, or the
+	 * maximum heap size when that is not set.
+	 * @return the limit in bytes
+	 */
+	static long maxDirectMemory() {
+		try {
+			String value = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+				.getVMOption("MaxDirectMemorySize")
+				.getValue();
+			long configured = Long.parseLong(value);
+			// 0 means the default, which is the maximum heap size.
+			return (configured > 0) ? configured : Runtime.getRuntime().maxMemory();
+		}
+		catch (RuntimeException ex) {
+			return Runtime.getRuntime().maxMemory();
+		}
+	}
+
+	/**
+	 * Check that the reactors' reserves leave room for connections: with less than twice
+	 * them, one reactor's reserve could not be refilled while another's connections held
+	 * the rest, and reading would stop for want of memory nobody can evict.
+	 * @param settings the settings
+	 * @throws EchoServerException if they do not fit
+	 */
+	void checkReservesFit(EchoServerSettings settings) {
+		long reserve = (long) settings.reactors() * ReactorMemory.reserveChunks(settings.readBufferSize())
+				* CHUNK_SIZE;
+		if (reserve * 2 > this.limit) {
+			throw new EchoServerException("echo.server.max-pending-output (" + this.limit / 1024
+					+ " KiB) must be at least " + reserve * 2 / 1024 + " KiB: twice what the " + settings.reactors()
+					+ " reactor(s) keep in reserve to hold one read each (echo.server.read-buffer-size, "
+					+ settings.readBufferSize() / 1024 + " KiB); raise it, or lower echo.server.reactors or "
+					+ "echo.server.read-buffer-size", null);
+		}
+	}
 
 	PendingOutputBudget(long limit) {
 		this.limit = limit;

@@ -59,24 +59,45 @@ final class ProxyHeaderStage implements Stage {
 			bytes.position(bytes.position() + parsed.length());
 			ProxyHeader header = parsed.header();
 			boolean local = header.command() == ProxyHeader.Command.LOCAL || header.source() == null;
-			connection.proxyHeaderRead(local ? ProxyHeaderResult.LOCAL
+			headerRead(connection, local ? ProxyHeaderResult.LOCAL
 					: (header.version() == 1) ? ProxyHeaderResult.V1 : ProxyHeaderResult.V2, header, this.tls, bytes);
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Absent) {
 			if (this.required) {
-				connection.proxyHeaderRefused(ProxyHeaderResult.ABSENT, "no PROXY header");
+				connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.ABSENT, "no PROXY header");
 			}
 			else {
-				connection.proxyHeaderRead(ProxyHeaderResult.ABSENT, null, this.tls, bytes);
+				headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, bytes);
 			}
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Malformed malformed) {
-			connection.proxyHeaderRefused(ProxyHeaderResult.MALFORMED, malformed.reason());
+			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.MALFORMED, malformed.reason());
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Oversized oversized) {
-			connection.proxyHeaderRefused(ProxyHeaderResult.OVERSIZED, oversized.reason());
+			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.OVERSIZED, oversized.reason());
 		}
 		this.partial = null;
+	}
+
+	/** @return whether bytes of a header not yet complete are held */
+	boolean holdsBytes() {
+		return this.partial != null;
+	}
+
+	// The header is read (or, in optional mode, found absent): count the client, move on,
+	// and hand on the bytes that followed.
+	private static void headerRead(TcpConnection connection, ProxyHeaderResult result, ProxyHeader header,
+			boolean tls, ByteBuffer rest) throws java.io.IOException {
+		connection.proxy(header);
+		java.net.InetAddress client = (header != null && header.source() != null
+				&& result != ProxyHeaderResult.LOCAL) ? header.source().getAddress() : connection.peerAddress();
+		if (!connection.pipeline().proxyHeaderRead(connection, result, client)) {
+			return;
+		}
+		connection.pipeline().afterProxyHeader(connection, tls);
+		if (rest.hasRemaining() && connection.isOpen()) {
+			connection.received(rest);
+		}
 	}
 
 	private static ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
@@ -93,12 +114,22 @@ final class ProxyHeaderStage implements Stage {
 	}
 
 	@Override
-	public void endOfInput(TcpConnection connection) {
-		if (this.partial == null && !this.required) {
+	public void endOfInput(TcpConnection connection) throws java.io.IOException {
+		if (!this.required && this.partial != null && ProxyProtocolParser.isSignaturePrefix(this.partial.flip())) {
+			// No header can follow the end of input, so a prefix of a signature ("PRO") was
+			// the client's data after all: echo it, then end as the echo ends.
+			ByteBuffer data = this.partial;
+			this.partial = null;
+			headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, data);
+			if (connection.isOpen()) {
+				connection.stage().endOfInput(connection);
+			}
+		}
+		else if (this.partial == null && !this.required) {
 			connection.close(CloseCause.EOF);
 		}
 		else {
-			connection.proxyHeaderRefused((this.partial == null) ? ProxyHeaderResult.ABSENT
+			connection.pipeline().proxyHeaderRefused(connection, (this.partial == null) ? ProxyHeaderResult.ABSENT
 					: ProxyHeaderResult.MALFORMED, "the connection ended before the PROXY header");
 		}
 	}
@@ -115,7 +146,8 @@ final class ProxyHeaderStage implements Stage {
 	@Override
 	public void expired(TcpConnection connection, long nowNanos) {
 		if (nowNanos - this.deadlineNanos >= 0) {
-			connection.proxyHeaderRefused(ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
+			connection.pipeline()
+				.proxyHeaderRefused(connection, ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
 		}
 	}
 

@@ -103,6 +103,20 @@ public final class ProxyProtocolParser {
 		return (v1 == INCOMPLETE || v2 == INCOMPLETE) ? INCOMPLETE : ABSENT;
 	}
 
+	/**
+	 * Return whether {@code bytes} (position to limit) are a proper prefix of the version 1
+	 * or version 2 signature: what {@link #parse(ByteBuffer)} answers
+	 * {@link Result.Incomplete} for before it knows whether a header is there at all.
+	 * @param bytes the bytes received so far
+	 * @return whether they are a prefix of a signature and no more
+	 */
+	static boolean isSignaturePrefix(ByteBuffer bytes) {
+		int start = bytes.position();
+		int available = bytes.remaining();
+		return matchSignature(bytes, start, available, V1_SIGNATURE) == INCOMPLETE
+				|| matchSignature(bytes, start, available, V2_SIGNATURE) == INCOMPLETE;
+	}
+
 	// Returns null when the whole signature is there.
 	private static Result matchSignature(ByteBuffer bytes, int start, int available, byte[] signature) {
 		for (int i = 0; i < signature.length; i++) {

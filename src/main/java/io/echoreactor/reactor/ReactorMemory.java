@@ -1,9 +1,13 @@
 package io.echoreactor.reactor;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * One reactor's side of the {@link PendingOutputBudget}: where its connections' pending
@@ -27,8 +31,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ReactorMemory extends Deadlines.Entry {
 
+	private static final Log logger = LogFactory.getLog(ReactorMemory.class);
+
 	/** How often a reactor that is short of memory asks again for relief. */
 	private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	/**
+	 * A connection holding pending output that has written nothing for this long is
+	 * stalled, and may be evicted when memory runs short; one that wrote more recently is
+	 * draining, and never is.
+	 */
+	static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
 	/** The most connections one reactor evicts at a time, until its reserve is full again. */
 	private static final int EVICTIONS_PER_RELIEF = 4;
@@ -37,7 +50,7 @@ final class ReactorMemory extends Deadlines.Entry {
 
 	private final EventLoop loop;
 
-	private final Relief relief;
+	private final ThrottledWarning evictions = new ThrottledWarning(logger);
 
 	private final ByteBuffer[] reserve;
 
@@ -59,19 +72,17 @@ final class ReactorMemory extends Deadlines.Entry {
 	 * @param budget the shared budget
 	 * @param loop the reactor's loop
 	 * @param readBufferSize the largest read, which the reserve must be able to hold
-	 * @param relief evicts the reactor's worst holder of pending output
 	 */
-	ReactorMemory(PendingOutputBudget budget, EventLoop loop, int readBufferSize, Relief relief) {
+	ReactorMemory(PendingOutputBudget budget, EventLoop loop, int readBufferSize) {
 		this.budget = budget;
 		this.loop = loop;
-		this.relief = relief;
 		this.wake = () -> {
 			this.wakeQueued.set(false);
 			resumeWaiting();
 		};
 		this.relieve = () -> {
 			this.reliefQueued.set(false);
-			relief.evictWorst(budget.fairShareChunks());
+			relieveNow();
 		};
 		// One more than a read needs: a read's first bytes may land in a partly filled chunk.
 		this.reserve = new ByteBuffer[reserveChunks(readBufferSize)];
@@ -176,7 +187,10 @@ final class ReactorMemory extends Deadlines.Entry {
 		}
 	}
 
-	/** Another reactor found the pool dry: evict this reactor's worst holder. Called from any thread. */
+	/**
+	 * The pool is dry: evict this reactor's worst holder, from a task of its own. Called from
+	 * any thread.
+	 */
 	void relieveSoon() {
 		if (this.reliefQueued.compareAndSet(false, true)) {
 			this.loop.execute(this.relieve);
@@ -212,15 +226,20 @@ final class ReactorMemory extends Deadlines.Entry {
 		if (isScheduled()) {
 			return;
 		}
-		// Relief now and again until memory is back: here first, then on the other reactors.
+		// Relief soon, here and on the other reactors, and again until memory is back. Never
+		// inline: this runs inside a connection's own read or write, and that connection may
+		// be the one to evict.
 		this.loop.deadlines().schedule(this, this.loop.now() + RETRY_NANOS);
+		relieveSoon();
+		this.budget.requestRelief(this);
+	}
+
+	// Runs as a task of its own, outside any connection's I/O.
+	private void relieveNow() {
 		for (int i = 0; i < EVICTIONS_PER_RELIEF; i++) {
-			if (!this.relief.evictWorst(this.budget.fairShareChunks()) || tryRefill()) {
-				break;
+			if (!evictWorst(this.budget.fairShareChunks()) || tryRefill()) {
+				return;
 			}
-		}
-		if (this.reserveCount < this.reserve.length || !this.waiting.isEmpty()) {
-			this.budget.requestRelief(this);
 		}
 	}
 
@@ -244,20 +263,45 @@ final class ReactorMemory extends Deadlines.Entry {
 	}
 
 	/**
-	 * Evicts a reactor's worst holder of pending output.
+	 * Close, with a reset, the connection that holds the most pending output for the
+	 * longest without draining (stalled for {@link #STALL_NANOS}), if any holds more than
+	 * its fair share. Runs on the reactor thread, never inside a connection's own I/O.
+	 * @param fairShareChunks what a connection may hold without being evicted
+	 * @return whether a connection was evicted
 	 */
-	@FunctionalInterface
-	interface Relief {
+	private boolean evictWorst(int fairShareChunks) {
+		long now = this.loop.now();
+		TcpConnection worst = null;
+		double worstScore = 0;
+		for (SelectionKey key : this.loop.selector().keys()) {
+			if (key.attachment() instanceof TcpConnection connection && connection.heldChunks() > fairShareChunks) {
+				long stalled = now - connection.lastWriteNanos();
+				double score = (double) connection.heldChunks() * stalled;
+				if (stalled >= STALL_NANOS && score > worstScore) {
+					worst = connection;
+					worstScore = score;
+				}
+			}
+		}
+		if (worst == null) {
+			return false;
+		}
+		if (this.evictions.due()) {
+			this.evictions.log("max-pending-output (" + this.budget.limit() / 1024 + " KiB) ran short; evicted a "
+					+ "connection on " + this.loop.name() + " that held " + worst.heldChunks()
+					* (PendingOutputBudget.CHUNK_SIZE / 1024) + " KiB without reading its echoes for "
+					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastWriteNanos()) + " ms", null);
+		}
+		worst.reset(CloseCause.EVICTED);
+		return true;
+	}
 
-		/**
-		 * Close, with a reset, the connection that holds the most pending output for the
-		 * longest without draining, if any holds more than {@code fairShareChunks}. Runs on
-		 * the reactor's thread.
-		 * @param fairShareChunks what a connection may hold without being evicted
-		 * @return whether a connection was evicted
-		 */
-		boolean evictWorst(int fairShareChunks);
-
+	/** A stage sent more than memory could hold: the one case reads cannot prevent. */
+	void warnShort() {
+		if (this.evictions.due()) {
+			this.evictions.log("No memory for pending output on " + this.loop.name() + "; resetting a connection",
+					null);
+		}
 	}
 
 }

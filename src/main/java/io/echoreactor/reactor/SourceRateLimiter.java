@@ -68,9 +68,14 @@ final class SourceRateLimiter {
 			this.tracked = this.buckets.size();
 			return true;
 		}
-		long elapsed = Math.max(0, Math.min(nowNanos - bucket.refilledNanos, NANOS_PER_SECOND));
-		bucket.tokens = Math.min(this.capacity, bucket.tokens + elapsed * this.rate);
-		bucket.refilledNanos = nowNanos;
+		// Reactors sharing the limiter pass the time of their own last select(), so a time may
+		// be older than the bucket's: it refills nothing and must not wind the bucket back,
+		// or the next caller would be credited the same interval again.
+		if (nowNanos - bucket.refilledNanos > 0) {
+			long elapsed = Math.min(nowNanos - bucket.refilledNanos, NANOS_PER_SECOND);
+			bucket.tokens = Math.min(this.capacity, bucket.tokens + elapsed * this.rate);
+			bucket.refilledNanos = nowNanos;
+		}
 		if (bucket.tokens >= NANOS_PER_SECOND) {
 			bucket.tokens -= NANOS_PER_SECOND;
 			return true;

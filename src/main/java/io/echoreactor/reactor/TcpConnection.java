@@ -159,7 +159,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 			}
 		}
 		catch (SSLException ex) {
-			tlsFailed(ex);
+			this.tls.failed(this, ex);
 		}
 		catch (IOException ex) {
 			failed(ex);
@@ -183,12 +183,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 				statistics.add(Counter.BYTES_RECEIVED, n);
 				this.lastReadNanos = this.reactor.loop().now();
 				buffer.flip();
-				if (this.tls == null) {
-					this.stage.received(this, buffer);
-				}
-				else {
-					this.tls.received(this, buffer);
-				}
+				received(buffer);
 				if ((this.interestOps & SelectionKey.OP_READ) == 0 || !this.channel.isOpen()) {
 					return;
 				}
@@ -213,7 +208,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 	}
 
-	private void inputEnded() throws IOException {
+	void inputEnded() throws IOException {
 		this.flags |= INPUT_SHUTDOWN;
 		interestOps(this.interestOps & ~SelectionKey.OP_READ);
 		this.stage.endOfInput(this);
@@ -262,7 +257,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		this.reactor.statistics().add(Gauge.PENDING_BYTES, this.pending.bytes() - before);
 		if (!kept) {
 			// Only a stage that sends more than it read can get here.
-			this.reactor.memoryShortWarning(this);
+			this.reactor.memory().warnShort();
 			reset(CloseCause.ERROR);
 			return;
 		}
@@ -366,59 +361,40 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	/**
-	 * Begin TLS: every byte from now on passes through an engine made from the reactor's
-	 * {@link TlsContext}, and the handshake comes before {@code next}.
-	 * @param next the stage after the handshake
+	 * Begin TLS: every byte from now on passes through {@code session}'s engine, and the
+	 * {@code handshake} stage bounds the handshake.
+	 * @param session the session
+	 * @param handshake the handshake stage, which knows what follows it
 	 */
-	void startTls(Stage next) throws IOException {
-		this.tls = this.reactor.newTlsSession();
-		this.tls.begin();
-		advance(new TlsHandshake(this.reactor.loop().now() + this.reactor.handshakeTimeoutNanos(), next));
+	void startTls(TlsSession session, TlsHandshake handshake) throws IOException {
+		this.tls = session;
+		session.begin();
+		advance(handshake);
 	}
 
 	/**
-	 * The PROXY header has been read (or, in optional mode, found absent): count the
-	 * client against the per-address limit, move on, and hand on the bytes that followed.
-	 * @param result what was read
-	 * @param header the header, or {@code null} if absent
-	 * @param tls whether a TLS handshake follows
-	 * @param rest the bytes after the header
+	 * Remember the PROXY header the connection started with.
+	 * @param header the header, or {@code null}
 	 */
-	void proxyHeaderRead(ProxyHeaderResult result, ProxyHeader header, boolean tls, ByteBuffer rest)
-			throws IOException {
-		this.reactor.proxyHeaderCounted(result);
+	void proxy(ProxyHeader header) {
 		this.proxy = header;
-		InetAddress client = (header != null && header.source() != null && result != ProxyHeaderResult.LOCAL)
-				? header.source().getAddress() : peerAddress();
-		if (!this.reactor.admitAddress(this, client)) {
-			return;
-		}
-		if (tls) {
-			startTls(Echoing.INSTANCE);
+	}
+
+	/**
+	 * Hand bytes on to the stage, through TLS on a TLS connection.
+	 * @param bytes the bytes, consumed entirely
+	 */
+	void received(ByteBuffer bytes) throws IOException {
+		if (this.tls == null) {
+			this.stage.received(this, bytes);
 		}
 		else {
-			advance(Echoing.INSTANCE);
-			this.reactor.entered(this, Echoing.INSTANCE);
-		}
-		if (rest.hasRemaining() && this.channel.isOpen()) {
-			if (this.tls == null) {
-				this.stage.received(this, rest);
-			}
-			else {
-				this.tls.received(this, rest);
-			}
+			this.tls.received(this, bytes);
 		}
 	}
 
-	/**
-	 * The PROXY header was refused: count it and close.
-	 * @param result why
-	 * @param reason what was wrong, for the log
-	 */
-	void proxyHeaderRefused(ProxyHeaderResult result, String reason) {
-		this.reactor.proxyHeaderCounted(result);
-		this.reactor.proxyHeaderRefused(this, result, reason);
-		close(CloseCause.PROXY_HEADER);
+	ConnectionPipeline pipeline() {
+		return this.reactor.pipeline();
 	}
 
 	/** Count the connection against its client's per-address limit from now on. */
@@ -433,59 +409,6 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		catch (IOException | RuntimeException ex) {
 			return null;
 		}
-	}
-
-	/**
-	 * Send the greeting line, before any echo.
-	 * @param greeting the greeting
-	 */
-	void greet(Greeting greeting) throws IOException {
-		send(greeting.render(this.channel.getLocalAddress(), this.channel.getRemoteAddress(), this.proxy,
-				(this.tls != null) ? this.tls.engine().getSession() : null));
-	}
-
-	/** The TLS handshake is done: count it and move on. */
-	void tlsEstablished(TlsSession session) throws IOException {
-		this.reactor.handshakeCompleted(session);
-		if (this.stage instanceof TlsHandshake handshake) {
-			advance(handshake.next());
-			this.reactor.entered(this, handshake.next());
-		}
-	}
-
-	/** The client's {@code close_notify} arrived. */
-	void tlsInputEnded() throws IOException {
-		if (this.tls.closesWithPeer()) {
-			// TLS 1.2 and earlier: answer with close_notify and close now (RFC 5246 7.2.1).
-			close(this.stage.closeCause() == CloseCause.SHUTDOWN ? CloseCause.EOF : this.stage.closeCause());
-			return;
-		}
-		inputEnded();
-	}
-
-	/**
-	 * The handshake failed: count why, and close (the engine's alert, if it has one, is
-	 * written first).
-	 * @param failure why
-	 * @param ex what the engine threw, or {@code null}
-	 */
-	void handshakeFailed(TlsFailure failure, SSLException ex) {
-		this.reactor.handshakeFailed(this, failure, ex);
-		if (this.tls != null && ex != null) {
-			this.tls.closeOutboundQuietly(this);
-		}
-		close(CloseCause.TLS_HANDSHAKE);
-	}
-
-	private void tlsFailed(SSLException ex) {
-		if (this.tls != null && !this.tls.isEstablished()) {
-			handshakeFailed(TlsFailure.of(ex), ex);
-			return;
-		}
-		if (logger.isDebugEnabled()) {
-			logger.debug("TLS failure on " + this.channel, ex);
-		}
-		close(CloseCause.ERROR);
 	}
 
 	/**
@@ -506,6 +429,18 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if (!this.channel.isOpen() || this.stage instanceof Closing) {
 			return;
 		}
+		if (this.stage instanceof ProxyHeaderStage header) {
+			// Nothing has been echoed yet and what arrives now is the rest of a header, which
+			// Closing would echo as data. Close at once; with a reset if bytes are held, as
+			// they may have been data (optional mode) and are dropped.
+			if (header.holdsBytes()) {
+				reset(cause);
+			}
+			else {
+				close(cause);
+			}
+			return;
+		}
 		if (isInputShutdown() && this.pending == null) {
 			close(cause);
 			return;
@@ -516,55 +451,19 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	@Override
 	void expired(long nowNanos) {
 		try {
-			if (this.stage.deadlineNanos(this) - nowNanos <= 0) {
-				this.stage.expired(this, nowNanos);
-				if (!this.channel.isOpen()) {
-					return;
-				}
-			}
-			long idleTimeout = this.reactor.idleTimeoutNanos();
-			if (idleTimeout > 0 && (this.flags & AWAITING_MEMORY) == 0
-					&& nowNanos - Math.max(this.lastReadNanos, this.lastWriteNanos) >= idleTimeout) {
-				close(CloseCause.IDLE);
-				return;
-			}
-			long writeTimeout = this.reactor.writeTimeoutNanos();
-			if (writeTimeout > 0 && this.pending != null && nowNanos - this.pending.oldestNanos() >= writeTimeout) {
-				reset(CloseCause.WRITE_TIMEOUT);
-				return;
-			}
-			if (nowNanos - this.expiresAtNanos >= 0 && !(this.stage instanceof Closing)) {
-				beginClose(CloseCause.MAX_AGE, nowNanos + EchoServer.FLUSH_TIMEOUT.toNanos());
-				return;
-			}
-			scheduleDeadline();
+			ConnectionTimers.expired(this, nowNanos);
 		}
 		catch (IOException ex) {
 			failed(ex);
 		}
 	}
 
-	/**
-	 * Schedule the earliest of the connection's deadlines. Idle times are read lazily: the
-	 * entry fires at the earliest moment the connection could be idle, and reschedules if
-	 * it was not.
-	 */
+	/** Schedule the earliest of the connection's deadlines (see {@link ConnectionTimers}). */
 	void scheduleDeadline() {
 		if (!this.channel.isOpen()) {
 			return;
 		}
-		long due = this.stage.deadlineNanos(this);
-		long idleTimeout = this.reactor.idleTimeoutNanos();
-		if (idleTimeout > 0) {
-			due = earlier(due, Math.max(this.lastReadNanos, this.lastWriteNanos) + idleTimeout);
-		}
-		long writeTimeout = this.reactor.writeTimeoutNanos();
-		if (writeTimeout > 0 && this.pending != null) {
-			due = earlier(due, this.pending.oldestNanos() + writeTimeout);
-		}
-		if (!(this.stage instanceof Closing)) {
-			due = earlier(due, this.expiresAtNanos);
-		}
+		long due = ConnectionTimers.due(this);
 		if (due == Long.MAX_VALUE) {
 			this.reactor.loop().deadlines().cancel(this);
 		}
@@ -573,14 +472,20 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 	}
 
-	private static long earlier(long a, long b) {
-		if (a == Long.MAX_VALUE) {
-			return b;
-		}
-		if (b == Long.MAX_VALUE) {
-			return a;
-		}
-		return (a - b <= 0) ? a : b;
+	EchoReactor reactor() {
+		return this.reactor;
+	}
+
+	PendingOutput pendingOutput() {
+		return this.pending;
+	}
+
+	boolean isAwaitingMemory() {
+		return (this.flags & AWAITING_MEMORY) != 0;
+	}
+
+	long expiresAtNanos() {
+		return this.expiresAtNanos;
 	}
 
 	private void failed(IOException ex) {

@@ -31,7 +31,7 @@ final class TlsHandshake implements Stage {
 
 	@Override
 	public void endOfInput(TcpConnection connection) {
-		connection.handshakeFailed(TlsFailure.EOF, null);
+		connection.tls().handshakeFailed(connection, TlsFailure.EOF, null);
 	}
 
 	@Override
@@ -46,7 +46,7 @@ final class TlsHandshake implements Stage {
 	@Override
 	public void expired(TcpConnection connection, long nowNanos) {
 		if (nowNanos - this.deadlineNanos >= 0) {
-			connection.handshakeFailed(TlsFailure.TIMEOUT, null);
+			connection.tls().handshakeFailed(connection, TlsFailure.TIMEOUT, null);
 		}
 	}
 

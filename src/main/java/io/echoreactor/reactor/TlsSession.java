@@ -9,6 +9,8 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * TLS on one {@link TcpConnection}, in its reactor's thread: an {@link SSLEngine} between
@@ -35,6 +37,8 @@ import io.echoreactor.reactor.ReactorStatistics.Counter;
  * <strong>Threading:</strong> confined to the connection's reactor thread.
  */
 final class TlsSession {
+
+	private static final Log logger = LogFactory.getLog(TlsSession.class);
 
 	private final SSLEngine engine;
 
@@ -106,7 +110,7 @@ final class TlsSession {
 			if (status == SSLEngineResult.Status.CLOSED) {
 				deliver(connection, plaintext);
 				keepPartialRecord(source);
-				connection.tlsInputEnded();
+				inputEnded(connection);
 				return;
 			}
 			if (!handshake(connection, result.getHandshakeStatus())) {
@@ -196,12 +200,16 @@ final class TlsSession {
 
 	/**
 	 * Write the server's {@code close_notify}, or the alert of a failed handshake, if the
-	 * socket takes it at once; used when the connection closes anyway, so nothing waits for
-	 * it.
+	 * socket takes it at once and nothing is pending ahead of it; used when the connection
+	 * closes anyway, so nothing waits for it.
 	 * @param connection the connection
 	 */
 	void closeOutboundQuietly(TcpConnection connection) {
-		if (this.engine.isOutboundDone()) {
+		// It goes straight to the socket: behind pending output, which may begin in the
+		// middle of a record, it would break the stream (the client reads a record that does
+		// not decrypt). Closing with output pending discards it, so the stream ends
+		// truncated, without an alert.
+		if (this.engine.isOutboundDone() || connection.hasPendingOutput()) {
 			return;
 		}
 		try {
@@ -266,9 +274,64 @@ final class TlsSession {
 		}
 	}
 
+	// Count the handshake and move the connection on to what follows it.
 	private void established(TcpConnection connection) throws IOException {
 		this.established = true;
-		connection.tlsEstablished(this);
+		connection.pipeline().handshakeCompleted(this);
+		if (connection.stage() instanceof TlsHandshake handshake) {
+			connection.advance(handshake.next());
+			if (handshake.next() == Echoing.INSTANCE) {
+				connection.pipeline().echoing(connection);
+			}
+		}
+	}
+
+	// The client's close_notify arrived.
+	private void inputEnded(TcpConnection connection) throws IOException {
+		if (!this.established) {
+			// A client that gives up during the handshake (close_notify after its hello):
+			// counted like one that closes the socket then.
+			handshakeFailed(connection, TlsFailure.EOF, null);
+			return;
+		}
+		if (closesWithPeer()) {
+			// TLS 1.2 and earlier: answer with close_notify and close now (RFC 5246 7.2.1).
+			CloseCause cause = connection.stage().closeCause();
+			connection.close((cause == CloseCause.SHUTDOWN) ? CloseCause.EOF : cause);
+			return;
+		}
+		connection.inputEnded();
+	}
+
+	/**
+	 * The handshake failed: count why, and close (the engine's alert, if it has one, is
+	 * written first).
+	 * @param connection the connection
+	 * @param failure why
+	 * @param ex what the engine threw, or {@code null}
+	 */
+	void handshakeFailed(TcpConnection connection, TlsFailure failure, SSLException ex) {
+		connection.pipeline().handshakeFailed(connection, failure, ex);
+		if (ex != null) {
+			closeOutboundQuietly(connection);
+		}
+		connection.close(CloseCause.TLS_HANDSHAKE);
+	}
+
+	/**
+	 * The engine refused what arrived: a failed handshake, or a broken record after it.
+	 * @param connection the connection
+	 * @param ex what the engine threw
+	 */
+	void failed(TcpConnection connection, SSLException ex) {
+		if (!this.established) {
+			handshakeFailed(connection, TlsFailure.of(ex), ex);
+			return;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("TLS failure on " + connection.channel(), ex);
+		}
+		connection.close(CloseCause.ERROR);
 	}
 
 	private void runDelegatedTasks() {

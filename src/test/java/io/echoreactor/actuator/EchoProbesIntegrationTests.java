@@ -1,6 +1,7 @@
 package io.echoreactor.actuator;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -8,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,15 +75,35 @@ class EchoProbesIntegrationTests {
 			assertThat(scrape(httpPort).value("echo_ready")).isOne();
 			InetSocketAddress echoAddress = new InetSocketAddress(echoServer.localAddress().getAddress(),
 					echoServer.port());
-			try (SocketChannel client = SocketChannel.open(echoAddress)) {
+			InetSocketAddress udpAddress = echoServer.udpLocalAddress();
+			try (SocketChannel client = SocketChannel.open(echoAddress);
+					DatagramChannel udpClient = DatagramChannel.open()) {
 				assertThat(echo(client, "before the drain")).isEqualTo("before the drain");
+				udpClient.bind(new InetSocketAddress(udpAddress.getAddress(), 0)).configureBlocking(false);
+				udpClient.send(ByteBuffer.wrap("datagram before the drain".getBytes(StandardCharsets.US_ASCII)),
+						udpAddress);
+				assertThat(receive(udpClient)).isEqualTo("datagram before the drain");
 
 				// Drain: the open connection holds the shutdown until its client closes.
 				Thread closer = new Thread(context::close, "test-context-close");
 				closer.start();
-				await().atMost(Duration.ofSeconds(20))
-					.until(() -> get(httpPort, "/actuator/health/readiness").statusCode() == 503);
+				// UDP stops with the listener. Once its port is free, readiness already
+				// refuses traffic: there is no moment when UDP is gone and the pod still
+				// looks ready.
+				try (DatagramChannel holder = await().atMost(Duration.ofSeconds(20))
+					.pollInterval(Duration.ofMillis(10))
+					.ignoreException(BindException.class)
+					.until(() -> bindDatagram(udpAddress), (bound) -> true)) {
+					assertThat(get(httpPort, "/actuator/health/readiness").statusCode()).isEqualTo(503);
+					holder.configureBlocking(false);
+					udpClient.send(ByteBuffer.wrap("datagram during the drain".getBytes(StandardCharsets.US_ASCII)),
+							udpAddress);
+					assertThat(receive(holder)).as("the datagram reached the port's new owner")
+						.isEqualTo("datagram during the drain");
+					assertThat(udpClient.receive(ByteBuffer.allocate(64))).as("an answer from the service").isNull();
+				}
 				HttpResponse<String> readiness = get(httpPort, "/actuator/health/readiness");
+				assertThat(readiness.statusCode()).isEqualTo(503);
 				assertThat(status(readiness)).isEqualTo("OUT_OF_SERVICE");
 				HttpResponse<String> liveness = get(httpPort, "/actuator/health/liveness");
 				assertThat(liveness.statusCode()).isEqualTo(200);
@@ -159,6 +181,26 @@ class EchoProbesIntegrationTests {
 			}
 		}
 		return new String(in.array(), StandardCharsets.US_ASCII);
+	}
+
+	private static DatagramChannel bindDatagram(InetSocketAddress address) throws IOException {
+		DatagramChannel channel = DatagramChannel.open();
+		try {
+			return channel.bind(address);
+		}
+		catch (IOException ex) {
+			channel.close();
+			throw ex;
+		}
+	}
+
+	private static String receive(DatagramChannel channel) {
+		ByteBuffer buffer = ByteBuffer.allocate(1024);
+		await().atMost(Duration.ofSeconds(10))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> channel.receive(buffer.clear()) != null);
+		return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
 	}
 
 	static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

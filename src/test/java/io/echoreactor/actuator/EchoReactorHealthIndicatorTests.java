@@ -3,7 +3,10 @@ package io.echoreactor.actuator;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
@@ -92,6 +95,41 @@ class EchoReactorHealthIndicatorTests {
 	}
 
 	@Test
+	void downWithTheStalledThreadWhileAReactorIsWedgedAndUpOnceItIsReleased() {
+		EchoServer server = new EchoServer(EchoServerSettings.builder()
+			.address(InetAddress.getLoopbackAddress())
+			.port(0)
+			.reactors(2)
+			.acceptStrategy(AcceptStrategy.REUSEPORT)
+			.selectTimeout(Duration.ofMillis(50))
+			.stallTimeout(Duration.ofMillis(300))
+			.build());
+		EchoReactorHealthIndicator indicator = new EchoReactorHealthIndicator(server);
+		CountDownLatch wedge = new CountDownLatch(1);
+		try {
+			server.start();
+			server.reactors().get(1).execute(() -> block(wedge));
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				Health health = indicator.health();
+				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+				assertThat(health.getDetails()).containsEntry("stalledThreads", List.of("echo-reactor-1"))
+					.containsEntry("reactorsAlive", 2)
+					.doesNotContainKey("deadThreads");
+			});
+			wedge.countDown();
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				Health health = indicator.health();
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).doesNotContainKey("stalledThreads");
+			});
+		}
+		finally {
+			wedge.countDown();
+			server.stop();
+		}
+	}
+
+	@Test
 	void upOnceTheServerHasStoppedAndItsThreadsHaveEnded() {
 		this.server.start();
 		this.server.stop();
@@ -107,6 +145,15 @@ class EchoReactorHealthIndicatorTests {
 		Health health = new EchoReactorHealthIndicator(null).health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).containsEntry("enabled", false);
+	}
+
+	private static void block(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	static final class ReactorKilledError extends Error {

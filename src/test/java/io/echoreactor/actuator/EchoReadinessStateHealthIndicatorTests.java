@@ -1,7 +1,12 @@
 package io.echoreactor.actuator;
 
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +19,7 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link EchoReadinessStateHealthIndicator}.
@@ -66,6 +72,77 @@ class EchoReadinessStateHealthIndicatorTests {
 		publish(ReadinessState.ACCEPTING_TRAFFIC);
 		assertThat(this.indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 		assertThat(this.indicator.isAcceptingTraffic()).isFalse();
+	}
+
+	@Test
+	void refusesTrafficWhileAReactorIsWedgedInReuseportModeAndIsReadyAgainOnceItIsReleased() {
+		EchoServer server = wedgeable(AcceptStrategy.REUSEPORT);
+		EchoReadinessStateHealthIndicator indicator = new EchoReadinessStateHealthIndicator(this.availability,
+				server);
+		CountDownLatch wedge = new CountDownLatch(1);
+		try {
+			server.start();
+			publish(ReadinessState.ACCEPTING_TRAFFIC);
+			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+			server.reactors().get(1).execute(() -> block(wedge));
+			// The kernel goes on routing connections to the wedged reactor's listener.
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+				assertThat(indicator.isAcceptingTraffic()).isFalse();
+			});
+			wedge.countDown();
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+				assertThat(indicator.isAcceptingTraffic()).isTrue();
+			});
+		}
+		finally {
+			wedge.countDown();
+			server.stop();
+		}
+	}
+
+	@Test
+	void staysReadyInAcceptorModeWhileOneOfTwoReactorsIsWedged() {
+		EchoServer server = wedgeable(AcceptStrategy.ACCEPTOR);
+		EchoReadinessStateHealthIndicator indicator = new EchoReadinessStateHealthIndicator(this.availability,
+				server);
+		CountDownLatch wedge = new CountDownLatch(1);
+		try {
+			server.start();
+			publish(ReadinessState.ACCEPTING_TRAFFIC);
+			server.reactors().get(1).execute(() -> block(wedge));
+			// The acceptor hands new connections to the other reactor.
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(server.stalledThreads()).isEqualTo(List.of("echo-reactor-1"));
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+				assertThat(indicator.isAcceptingTraffic()).isTrue();
+			});
+		}
+		finally {
+			wedge.countDown();
+			server.stop();
+		}
+	}
+
+	private static EchoServer wedgeable(AcceptStrategy strategy) {
+		return new EchoServer(EchoServerSettings.builder()
+			.address(InetAddress.getLoopbackAddress())
+			.port(0)
+			.reactors(2)
+			.acceptStrategy(strategy)
+			.selectTimeout(Duration.ofMillis(50))
+			.stallTimeout(Duration.ofMillis(300))
+			.build());
+	}
+
+	private static void block(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private void publish(ReadinessState state) {

@@ -14,6 +14,8 @@ import java.util.Map;
 
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.SocketSettings;
+import io.echoreactor.reactor.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,6 +66,13 @@ class EchoServerPropertiesTests {
 		assertThat(properties.socket().keepAliveCount()).isNull();
 		assertThat(properties.socket().receiveBufferSize()).isNull();
 		assertThat(properties.socket().sendBufferSize()).isNull();
+		assertThat(properties.udp().enabled()).isTrue();
+		assertThat(properties.udp().port()).isNull();
+		assertThat(properties.udp().rateLimitPerSource()).isEqualTo(1000);
+		assertThat(properties.udp().maxTrackedSources()).isEqualTo(10_000);
+		assertThat(properties.udp().receiveBudget()).isEqualTo(64);
+		assertThat(properties.udp().receiveBufferSize()).isNull();
+		assertThat(properties.udp().sendBufferSize()).isNull();
 	}
 
 	@Test
@@ -81,7 +90,8 @@ class EchoServerPropertiesTests {
 		assertThat(settings.idleTimeout()).isNull();
 		assertThat(settings.maxConnections()).isEqualTo(10_000);
 		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(settings.socket()).isEqualTo(EchoServerSettings.SocketSettings.DEFAULTS);
+		assertThat(settings.socket()).isEqualTo(SocketSettings.DEFAULTS);
+		assertThat(settings.udp()).isEqualTo(UdpSettings.DEFAULTS);
 	}
 
 	@Test
@@ -102,7 +112,13 @@ class EchoServerPropertiesTests {
 				Map.entry("echo.server.socket.keep-alive-interval", "10s"),
 				Map.entry("echo.server.socket.keep-alive-count", "5"),
 				Map.entry("echo.server.socket.receive-buffer-size", "256KB"),
-				Map.entry("echo.server.socket.send-buffer-size", "512KB"));
+				Map.entry("echo.server.socket.send-buffer-size", "512KB"),
+				Map.entry("echo.server.udp.enabled", "false"), Map.entry("echo.server.udp.port", "9001"),
+				Map.entry("echo.server.udp.rate-limit-per-source", "50"),
+				Map.entry("echo.server.udp.max-tracked-sources", "300"),
+				Map.entry("echo.server.udp.receive-budget", "8"),
+				Map.entry("echo.server.udp.receive-buffer-size", "4MB"),
+				Map.entry("echo.server.udp.send-buffer-size", "1MB"));
 		EchoServerSettings settings = bind(source).toSettings();
 		assertThat(settings.address()).isEqualTo(InetAddress.getByName("127.0.0.1"));
 		assertThat(settings.port()).isEqualTo(9000);
@@ -119,8 +135,10 @@ class EchoServerPropertiesTests {
 		assertThat(settings.maxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
 		assertThat(settings.maxConnectionAgeJitter()).isEqualTo(0.25);
 		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
-		assertThat(settings.socket()).isEqualTo(new EchoServerSettings.SocketSettings(false, true,
+		assertThat(settings.socket()).isEqualTo(new SocketSettings(false, true,
 				Duration.ofSeconds(60), Duration.ofSeconds(10), 5, 256 * 1024, 512 * 1024));
+		assertThat(settings.udp()).isEqualTo(
+				new UdpSettings(false, 9001, 50, 300, 8, 4 * 1024 * 1024, 1024 * 1024));
 	}
 
 	@Test
@@ -130,13 +148,16 @@ class EchoServerPropertiesTests {
 				StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
 				Map.of("ECHO_SERVER_PORT", "9000", "ECHO_SERVER_ACCEPTSTRATEGY", "reuseport",
 						"ECHO_SERVER_READBUFFERSIZE", "128KB", "ECHO_SERVER_SHUTDOWNTIMEOUT", "5s",
-						"ECHO_SERVER_SOCKET_KEEPALIVECOUNT", "4"));
+						"ECHO_SERVER_SOCKET_KEEPALIVECOUNT", "4", "ECHO_SERVER_UDP_PORT", "9001",
+						"ECHO_SERVER_UDP_RATELIMITPERSOURCE", "0"));
 		EchoServerProperties properties = bind(ConfigurationPropertySources.from(environment));
 		assertThat(properties.port()).isEqualTo(9000);
 		assertThat(properties.acceptStrategy()).isEqualTo(AcceptStrategy.REUSEPORT);
 		assertThat(properties.readBufferSize()).isEqualTo(DataSize.ofKilobytes(128));
 		assertThat(properties.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.socket().keepAliveCount()).isEqualTo(4);
+		assertThat(properties.udp().port()).isEqualTo(9001);
+		assertThat(properties.udp().rateLimitPerSource()).isZero();
 	}
 
 	@Test

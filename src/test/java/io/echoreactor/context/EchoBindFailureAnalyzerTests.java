@@ -1,13 +1,16 @@
 package io.echoreactor.context;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Map;
 
 import io.echoreactor.reactor.EchoBindException;
+import io.echoreactor.support.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,6 +48,46 @@ class EchoBindFailureAnalyzerTests {
 				.contains("Action:")
 				.contains("or configure this application to listen on another port with echo.server.port.");
 		}
+	}
+
+	@ParameterizedTest(name = "accept strategy {0}")
+	@ValueSource(strings = { "acceptor", "reuseport" })
+	void udpPortAlreadyInUseStopsStartUpWithOneReportNamingTheUdpPortProperty(String acceptStrategy,
+			CapturedOutput output) throws IOException {
+		try (DatagramChannel holder = DatagramChannel.open()) {
+			// Another instance in reuseport mode: its SO_REUSEPORT must not let this one join.
+			holder.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+			int port = ((InetSocketAddress) holder.getLocalAddress()).getPort();
+			String report = FailureReports.failureReport(output, Map.of("echo.server.udp.port", String.valueOf(port),
+					"echo.server.accept-strategy", acceptStrategy));
+			assertThat(report).contains("Echo server UDP port " + port + " on 127.0.0.1 was already in use.")
+				.contains("Identify and stop the process that's bound to UDP port " + port)
+				.contains("configure this application to use another UDP port with echo.server.udp.port")
+				.doesNotContain("with echo.server.port.");
+			assertOneReport(report);
+		}
+	}
+
+	@Test
+	void udpPortTakenFromAnUnsetUdpPortIsReportedAgainstTheUdpPortProperty(CapturedOutput output)
+			throws IOException {
+		InetAddress loopback = InetAddress.getLoopbackAddress();
+		int port = FreePorts.freeTcpAndUdpPort(loopback);
+		// Another service on the same number, UDP only: the TCP listener binds, the UDP socket does not.
+		try (DatagramSocket holder = new DatagramSocket(new InetSocketAddress(loopback, port))) {
+			String report = FailureReports.failureReport(output, Map.of("echo.server.port", String.valueOf(port)));
+			assertThat(report).contains("Echo server UDP port " + port + " on 127.0.0.1 was already in use.")
+				.contains("with echo.server.udp.port (when unset it follows the TCP port's number; 0 picks any free "
+						+ "port), or turn UDP off with echo.server.udp.enabled=false.");
+			assertOneReport(report);
+		}
+	}
+
+	private static void assertOneReport(String report) {
+		assertThat(report).containsOnlyOnce("APPLICATION FAILED TO START")
+			.containsOnlyOnce("Description:")
+			.containsOnlyOnce("Action:");
 	}
 
 	@Test

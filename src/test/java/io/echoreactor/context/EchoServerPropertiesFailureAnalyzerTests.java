@@ -1,5 +1,6 @@
 package io.echoreactor.context;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -50,7 +52,16 @@ class EchoServerPropertiesFailureAnalyzerTests {
 				arguments("echo.server.socket.keep-alive-count", "0", "must be between 1 and 127"),
 				arguments("echo.server.socket.keep-alive-count", "200", "must be between 1 and 127"),
 				arguments("echo.server.socket.keep-alive-idle", "0s", "must be between 1s and 32767s"),
-				arguments("echo.server.socket.send-buffer-size", "100MB", "must be between 1KB and 64MB"));
+				arguments("echo.server.socket.send-buffer-size", "100MB", "must be between 1KB and 64MB"),
+				arguments("echo.server.udp.port", "70000", "must be between 0 and 65535"),
+				arguments("echo.server.udp.port", "-1", "must be between 0 and 65535"),
+				arguments("echo.server.udp.rate-limit-per-source", "-1", "must be between 0 and 10000000"),
+				arguments("echo.server.udp.max-tracked-sources", "0", "must be between 1 and 10000000"),
+				arguments("echo.server.udp.receive-budget", "0", "must be between 1 and 65536"),
+				arguments("echo.server.udp.receive-buffer-size", "100B", "must be between 1KB and 64MB"),
+				arguments("echo.server.udp.send-buffer-size", "128MB", "must be between 1KB and 64MB"),
+				arguments("echo.server.proxy-protocol.header-timeout", "0", "must be between 1ms and 1h"),
+				arguments("echo.server.proxy-protocol.header-timeout", "2h", "must be between 1ms and 1h"));
 	}
 
 	@ParameterizedTest(name = "{0}={1}")
@@ -82,6 +93,39 @@ class EchoServerPropertiesFailureAnalyzerTests {
 			.contains("The following values are valid:")
 			.contains("ACCEPTOR")
 			.contains("REUSEPORT");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "echo.server.proxy-protocol.mode", "echo.server.greeting" })
+	void unknownProxyProtocolModeOrGreetingStopsStartUpListingTheValidOnes(String property, CapturedOutput output) {
+		String report = FailureReports.failureReport(output, Map.of(property, "bogus"));
+		assertThat(report).contains("Property: " + property + "\n")
+			.contains("Value: \"bogus\"")
+			.contains("The following values are valid:")
+			.contains("OFF")
+			.contains(property.endsWith("mode") ? List.of("OPTIONAL", "REQUIRED") : List.of("TEXT", "JSON"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "10.0.0.0/33", "fd00::/129", "example.com", "10.0.0.0/", "10.0.0.0/-1" })
+	void trustedSourceThatIsNoCidrRangeStopsStartUpWithTheAllowedForms(String value, CapturedOutput output) {
+		String report = FailureReports.failureReport(output,
+				Map.of("echo.server.proxy-protocol.trusted-sources", value));
+		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[0]\n")
+			.contains("Value: \"" + value + "\"")
+			.contains("Origin: \"echo.server.proxy-protocol.trusted-sources\" from property source \"commandLineArgs\"")
+			.contains("Reason: must be an IPv4 or IPv6 address, never a host name, or a CIDR range with a prefix "
+					+ "length of 0 to 32 (IPv4) or 0 to 128 (IPv6), such as 10.0.0.0/8 or fd00::/8");
+	}
+
+	@Test
+	void trustedSourceThatIsAHostNameIsNotLookedUp(CapturedOutput output) {
+		// localhost resolves on every machine: refusing it shows that it was not looked up.
+		String report = FailureReports.failureReport(output,
+				Map.of("echo.server.proxy-protocol.trusted-sources", "10.0.0.0/8,localhost"));
+		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[1]\n")
+			.contains("Value: \"localhost\"")
+			.doesNotContain("trusted-sources[0]");
 	}
 
 	@Test

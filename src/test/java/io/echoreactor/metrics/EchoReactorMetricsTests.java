@@ -22,6 +22,7 @@ import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.WakeupCause;
+import io.echoreactor.reactor.TlsSettings;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.Search;
@@ -57,7 +58,7 @@ class EchoReactorMetricsTests {
 			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
 			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_sources_tracked",
 			"echo_udp_sources_forgotten_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
-			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_proxy_headers_total");
+			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_proxy_headers_total", "echo_reactor_allocated_bytes_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",
@@ -280,7 +281,7 @@ class EchoReactorMetricsTests {
 			.reactors(reactors)
 			.acceptStrategy(acceptStrategy)
 			.maxConnections(100)
-			.tls(new EchoServerSettings.TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
+			.tls(new TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
 			.proxyProtocol(new ProxyProtocolSettings(ProxyProtocolSettings.Mode.OPTIONAL,
 					ProxyProtocolSettings.OFF.trustedSources(), Duration.ofSeconds(5)))
 			.build());

@@ -11,11 +11,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * A blocking echo client on a plain {@link Socket}: it sends its own {@link EchoPattern}
+ * A blocking echo client on a plain {@link Socket}, or an {@link SSLSocket} over one: it sends its own {@link EchoPattern}
  * stream and verifies the echo as it arrives, a chunk at a time, so that any amount can
  * be echoed in constant memory.
  *
@@ -34,6 +37,8 @@ final class EchoClient implements Closeable {
 
 	private final Socket socket;
 
+	private final Socket transport;
+
 	private final InputStream input;
 
 	private final OutputStream output;
@@ -45,7 +50,12 @@ final class EchoClient implements Closeable {
 	private volatile long read;
 
 	private EchoClient(Socket socket) throws IOException {
+		this(socket, socket);
+	}
+
+	private EchoClient(Socket socket, Socket transport) throws IOException {
 		this.socket = socket;
+		this.transport = transport;
 		this.input = socket.getInputStream();
 		this.output = socket.getOutputStream();
 		this.key = EchoPattern.key(seeds.incrementAndGet());
@@ -75,8 +85,51 @@ final class EchoClient implements Closeable {
 		}
 	}
 
+	/**
+	 * Connect through TLS and finish the handshake.
+	 * @param address the TLS port's address
+	 * @param context the client's SSL context (what it trusts, and its certificate)
+	 * @param protocols the protocols the client offers, none for the JDK's defaults
+	 */
+	static EchoClient connectTls(InetSocketAddress address, SSLContext context, String... protocols)
+			throws IOException {
+		return connectTls(address, (socket) -> {
+		}, context, protocols);
+	}
+
+	/**
+	 * Connect through TLS, after applying options to the TCP socket, and finish the
+	 * handshake.
+	 */
+	static EchoClient connectTls(InetSocketAddress address, SocketOptions options, SSLContext context,
+			String... protocols) throws IOException {
+		Socket plain = new Socket();
+		try {
+			options.apply(plain);
+			plain.setTcpNoDelay(true);
+			plain.connect(address, READ_TIMEOUT_MILLIS);
+			plain.setSoTimeout(READ_TIMEOUT_MILLIS);
+			SSLSocket socket = (SSLSocket) context.getSocketFactory()
+				.createSocket(plain, address.getHostString(), address.getPort(), true);
+			if (protocols.length > 0) {
+				socket.setEnabledProtocols(protocols);
+			}
+			socket.startHandshake();
+			return new EchoClient(socket, plain);
+		}
+		catch (IOException | RuntimeException ex) {
+			plain.close();
+			throw ex;
+		}
+	}
+
 	Socket socket() {
 		return this.socket;
+	}
+
+	/** @return the TCP socket: {@link #socket()} itself, or the one a TLS socket is layered over */
+	Socket transport() {
+		return this.transport;
 	}
 
 	/** @return the bytes sent so far */

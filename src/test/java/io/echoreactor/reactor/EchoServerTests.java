@@ -31,7 +31,6 @@ import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import io.echoreactor.reactor.EchoServerSettings.SocketSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.junit.jupiter.api.AfterEach;

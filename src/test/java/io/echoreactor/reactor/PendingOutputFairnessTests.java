@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import io.echoreactor.reactor.EchoServerSettings.SocketSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.junit.jupiter.api.AfterEach;
@@ -132,6 +131,44 @@ class PendingOutputFairnessTests {
 				.isZero();
 			assertThat(reactor.statistics().get(Counter.WRITES_PARTIAL)).as(reactor.threadName()).isPositive();
 		}
+	}
+
+	@Test
+	void aConnectionEvictedWhileItsOwnReadNeedsMemoryLosesNoChunkAndCausesNoFailure() throws Exception {
+		// One reactor, a budget of 1 MiB and water marks above it, so that the budget, not
+		// backpressure, stops two clients that never read; the second keeps sending, so the
+		// reactor runs short inside that connection's own read, while it is the worst holder.
+		this.server = new EchoServer(EchoServerSettings.builder()
+			.address(InetAddress.getLoopbackAddress())
+			.port(0)
+			.reactors(1)
+			.writeBufferWaterMarks(2 * MIB, 4 * MIB)
+			.maxPendingOutput(MIB)
+			.socket(new SocketSettings(true, false, null, null, null, 16 * KIB, 16 * KIB))
+			.build());
+		this.server.start();
+		SocketChannel first = hostileClient();
+		SocketChannel second = hostileClient();
+		ByteBuffer data = ByteBuffer.allocate(16 * KIB);
+		for (int i = 0; i < 16; i++) {
+			first.write(data.clear());
+		}
+		await().atMost(Duration.ofSeconds(60)).until(() -> {
+			try {
+				second.write(data.clear());
+			}
+			catch (IOException ex) {
+				// Evicted, as it should be
+			}
+			return sum(Counter.CLOSED_EVICTED) > 0;
+		});
+		first.close();
+		second.close();
+		await().untilAsserted(() -> assertThat(sum(Gauge.CONNECTIONS_ACTIVE)).isZero());
+		assertThat(sum(Gauge.PENDING_BYTES)).isZero();
+		assertThat(sum(Counter.LOOP_FAILURES)).isZero();
+		// Every chunk is back: only the reactor's reserve is held.
+		assertThat(this.server.pendingOutputBudget().chunksInUse()).isEqualTo(ReactorMemory.reserveChunks(64 * KIB));
 	}
 
 	// Connects clients that send and never read until the budget is spent.

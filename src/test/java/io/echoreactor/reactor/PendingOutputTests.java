@@ -27,8 +27,7 @@ class PendingOutputTests {
 
 	private final EventLoop loop = newLoop();
 
-	private final ReactorMemory memory = new ReactorMemory(this.budget, this.loop, CHUNK,
-			(fairShare) -> false);
+	private final ReactorMemory memory = new ReactorMemory(this.budget, this.loop, CHUNK);
 
 	private final PendingOutput output = new PendingOutput(this.memory);
 

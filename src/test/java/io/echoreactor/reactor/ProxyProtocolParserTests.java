@@ -51,6 +51,20 @@ class ProxyProtocolParserTests {
 		assertThat(parse("\r\n")).isInstanceOf(Result.Incomplete.class);
 	}
 
+	@Test
+	void onlyProperPrefixesOfASignatureAreSignaturePrefixes() {
+		byte[] v2 = ProxyV2Writer.local().toBytes();
+		for (String prefix : new String[] { "P", "PRO", "PROX", "\r\n", "\r\n\r\n\0" }) {
+			assertThat(ProxyProtocolParser.isSignaturePrefix(ascii(prefix))).as(prefix).isTrue();
+		}
+		assertThat(ProxyProtocolParser.isSignaturePrefix(ByteBuffer.wrap(v2, 0, 11))).isTrue();
+		// A whole signature starts a header: what follows it is the header's business.
+		for (String bytes : new String[] { "PROXY", "PROXY TCP4 192.0.2.1", "PX", "GET" }) {
+			assertThat(ProxyProtocolParser.isSignaturePrefix(ascii(bytes))).as(bytes).isFalse();
+		}
+		assertThat(ProxyProtocolParser.isSignaturePrefix(ByteBuffer.wrap(v2, 0, 12))).isFalse();
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "GET / HTTP/1.1\r\n", "PX", "PROXZ", "proxy TCP4 192.168.0.1 192.168.0.11 56324 443\r\n",
 			"\r\n\r\nGET", "\r\n\r\n\0\r\nQUIZ\n", "\n", "SSH-2.0-OpenSSH_9.6\r\n", "hello" })
@@ -270,6 +284,10 @@ class ProxyProtocolParserTests {
 		Result.Parsed parsed = (Result.Parsed) parse(withData);
 		assertThat(parsed.length()).isEqualTo(header.length);
 		assertThat(parsed).isEqualTo(parse(header));
+	}
+
+	private static ByteBuffer ascii(String text) {
+		return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
 	}
 
 	static Result parse(String text) {

@@ -1,0 +1,290 @@
+package io.echoreactor.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The figures of a finished run, gathered from the loops, and their two forms: text, one
+ * line per figure, and one JSON object on one line with the same figures.
+ */
+final class Summary {
+
+	private final BenchOptions options;
+
+	private final Histogram latency;
+
+	private final Histogram connectLatency = Interval.histogram();
+
+	private final Histogram handshakeLatency = Interval.histogram();
+
+	private final Tally greetings = new Tally();
+
+	private final Tally sessions = new Tally();
+
+	private final long[] errors = new long[ErrorKind.values().length];
+
+	private final String[] firstErrors = new String[ErrorKind.values().length];
+
+	private final List<String> failures = new ArrayList<>();
+
+	private final double seconds;
+
+	private long messages;
+
+	private long allMessages;
+
+	private long lost;
+
+	private long late;
+
+	private int established;
+
+	// CPU time of the loops in the measured window, or -1 when unknown.
+	private long cpuNanos;
+
+	Summary(BenchOptions options, List<LoadLoop> loops, Histogram latency, long startNanos) {
+		this.options = options;
+		this.latency = latency;
+		long lastMeasuredAt = startNanos;
+		this.cpuNanos = 0;
+		for (LoadLoop loop : loops) {
+			this.cpuNanos = (this.cpuNanos < 0 || loop.cpuInWindow < 0) ? -1 : this.cpuNanos + loop.cpuInWindow;
+			this.connectLatency.add(loop.connectLatency);
+			this.handshakeLatency.add(loop.handshakeLatency);
+			this.greetings.addAll(loop.greetings);
+			this.sessions.addAll(loop.sessions);
+			for (int i = 0; i < this.errors.length; i++) {
+				this.errors[i] += loop.errors[i];
+				if (this.firstErrors[i] == null) {
+					this.firstErrors[i] = loop.firstErrors[i];
+				}
+			}
+			this.messages += loop.messages;
+			this.allMessages += loop.allMessages;
+			this.lost += loop.lost;
+			this.late += loop.late;
+			this.established += loop.established;
+			lastMeasuredAt = Math.max(lastMeasuredAt, loop.lastMeasuredAt);
+			if (loop.failure != null) {
+				this.failures.add("client loop " + loop.index + " failed: " + loop.failure);
+			}
+		}
+		// With --messages the run lasts until the last echo; otherwise the window is exact.
+		this.seconds = options.byMessages() ? (lastMeasuredAt - startNanos) / 1e9 : options.durationNanos() / 1e9;
+	}
+
+	/** @return the errors of every kind */
+	long totalErrors() {
+		long total = 0;
+		for (long count : this.errors) {
+			total += count;
+		}
+		return total;
+	}
+
+	/** @return the connections (flows) that became ready to echo */
+	int established() {
+		return this.established;
+	}
+
+	/** @return 0 when everything came back right and every connection was served, else 1 */
+	int status() {
+		boolean unanswered = udp() && this.options.durationNanos() != 0 && this.allMessages == 0;
+		return (totalErrors() > 0 || this.established < this.options.connections() || !this.failures.isEmpty()
+				|| unanswered) ? 1 : 0;
+	}
+
+	/**
+	 * Return one line per problem, for standard error: each kind of error with its first
+	 * occurrence, a loop that failed, a UDP server that answered nothing.
+	 * @return the lines
+	 */
+	List<String> problems() {
+		List<String> lines = new ArrayList<>();
+		for (ErrorKind kind : ErrorKind.values()) {
+			long count = this.errors[kind.ordinal()];
+			if (count > 0) {
+				String first = this.firstErrors[kind.ordinal()];
+				lines.add("bench: " + kind.label() + " (" + count + " " + kind.unit(udp()) + ")"
+						+ ((first != null) ? ": " + first : ""));
+			}
+		}
+		for (String failure : this.failures) {
+			lines.add("bench: " + failure);
+		}
+		if (udp() && this.options.durationNanos() != 0 && this.allMessages == 0 && this.established > 0) {
+			lines.add("bench: no datagram was answered by " + this.options.target());
+		}
+		return lines;
+	}
+
+	private boolean udp() {
+		return this.options.protocol() == BenchOptions.Protocol.UDP;
+	}
+
+	private double messagesPerSecond() {
+		return (this.seconds > 0) ? this.messages / this.seconds : 0;
+	}
+
+	private double megabytesPerSecond() {
+		return messagesPerSecond() * this.options.size() / 1e6;
+	}
+
+	// The loops' share of their threads' time in the window: near 100% the client may be what limits the rate.
+	private double cpuPercent() {
+		return (this.seconds > 0) ? 100 * this.cpuNanos / 1e9 / this.seconds / this.options.threads() : 0;
+	}
+
+	private String load() {
+		StringBuilder load = new StringBuilder();
+		if (this.options.openLoop()) {
+			load.append("open loop, ").append(this.options.rate()).append(" messages/s, ");
+		}
+		else {
+			load.append("closed loop, depth ").append(this.options.depth()).append(", ");
+		}
+		load.append(this.options.connections()).append(udp() ? " flows x " : " connections x ")
+			.append(this.options.size())
+			.append(" B, ")
+			.append(this.options.threads())
+			.append((this.options.threads() != 1) ? " threads, " : " thread, ");
+		if (this.options.byMessages()) {
+			load.append(this.options.messages()).append(" messages");
+		}
+		else {
+			load.append(seconds(this.options.durationNanos())).append(" after ")
+				.append(seconds(this.options.warmupNanos()))
+				.append(" warm-up");
+		}
+		if (this.options.connectRate() > 0) {
+			load.append(", connecting at ").append(this.options.connectRate()).append("/s");
+		}
+		return load.toString();
+	}
+
+	/** @return the summary as text, one line per figure */
+	String text() {
+		List<String[]> rows = new ArrayList<>();
+		String protocol = this.options.protocol().label()
+				+ ((this.options.proxyProtocol() != null) ? " with PROXY " + this.options.proxyProtocol().name().toLowerCase(Locale.ROOT) : "");
+		rows.add(new String[] { "target", this.options.target() + " " + protocol });
+		rows.add(new String[] { "load", load() });
+		rows.add(new String[] { udp() ? "flows" : "connections",
+				this.established + " of " + this.options.connections() });
+		if (this.connectLatency.getTotalCount() > 0) {
+			rows.add(new String[] { "connect", percentiles(this.connectLatency) });
+		}
+		if (this.handshakeLatency.getTotalCount() > 0) {
+			rows.add(new String[] { "tls handshake", percentiles(this.handshakeLatency) });
+		}
+		this.sessions.sorted().forEach((session, count) -> rows.add(new String[] { "tls", session + " (" + count + ")" }));
+		this.greetings.sorted()
+			.forEach((greeting, count) -> rows.add(new String[] { "greeting", greeting + " (" + count + ")" }));
+		if (this.options.durationNanos() != 0) {
+			rows.add(new String[] { "messages", String.format(Locale.ROOT, "%,d", this.messages) });
+			rows.add(new String[] { "messages/s", String.format(Locale.ROOT, "%,.0f", messagesPerSecond()) });
+			rows.add(new String[] { "MB/s", String.format(Locale.ROOT, "%.3f", megabytesPerSecond()) });
+			rows.add(new String[] { "latency p50", micros(this.latency.getValueAtPercentile(50)) });
+			rows.add(new String[] { "latency p90", micros(this.latency.getValueAtPercentile(90)) });
+			rows.add(new String[] { "latency p99", micros(this.latency.getValueAtPercentile(99)) });
+			rows.add(new String[] { "latency p99.9", micros(this.latency.getValueAtPercentile(99.9)) });
+			rows.add(new String[] { "latency max", micros(this.latency.getMaxValue()) });
+			if (this.cpuNanos >= 0 && this.messages > 0) {
+				rows.add(new String[] { "client cpu", String.format(Locale.ROOT, "%.0f%% of %d thread%s, %.2f us per message",
+						cpuPercent(), this.options.threads(), (this.options.threads() != 1) ? "s" : "",
+						this.cpuNanos / 1e3 / this.messages) });
+			}
+		}
+		if (udp()) {
+			rows.add(new String[] { "lost", String.format(Locale.ROOT, "%,d", this.lost) });
+			rows.add(new String[] { "late", String.format(Locale.ROOT, "%,d", this.late) });
+		}
+		rows.add(new String[] { "errors", String.format(Locale.ROOT, "%,d", totalErrors()) });
+		for (ErrorKind kind : ErrorKind.values()) {
+			long count = this.errors[kind.ordinal()];
+			if (count > 0) {
+				rows.add(new String[] { "errors " + kind.label(), count + " " + kind.unit(udp()) });
+			}
+		}
+		StringBuilder text = new StringBuilder();
+		for (String[] row : rows) {
+			text.append(String.format(Locale.ROOT, "%-16s %s%n", row[0], row[1]));
+		}
+		return text.toString();
+	}
+
+	/** @return the summary as one JSON object on one line */
+	String json() {
+		Json json = new Json().field("target", this.options.target())
+			.field("protocol", this.options.protocol().label())
+			.field("proxy_protocol",
+					(this.options.proxyProtocol() != null) ? this.options.proxyProtocol().name().toLowerCase(Locale.ROOT)
+							: null)
+			.field("loop", this.options.openLoop() ? "open" : "closed")
+			.field("connections", this.established)
+			.field("connections_requested", this.options.connections())
+			.field("threads", this.options.threads())
+			.field("size", this.options.size())
+			.field("depth", this.options.openLoop() ? 0 : this.options.depth())
+			.field("rate", this.options.rate())
+			.field("connect_rate", this.options.connectRate())
+			.field("duration_s", this.seconds)
+			.field("warmup_s", this.options.warmupNanos() / 1e9)
+			.field("messages", this.messages)
+			.field("messages_per_sec", messagesPerSecond())
+			.field("mb_per_sec", megabytesPerSecond())
+			.field("p50_us", this.latency.getValueAtPercentile(50) / 1e3)
+			.field("p90_us", this.latency.getValueAtPercentile(90) / 1e3)
+			.field("p99_us", this.latency.getValueAtPercentile(99) / 1e3)
+			.field("p999_us", this.latency.getValueAtPercentile(99.9) / 1e3)
+			.field("max_us", this.latency.getMaxValue() / 1e3);
+		if (this.cpuNanos >= 0) {
+			json.field("client_cpu_s", this.cpuNanos / 1e9)
+				.field("client_cpu_pct", cpuPercent())
+				.field("client_cpu_us_per_msg", (this.messages > 0) ? this.cpuNanos / 1e3 / this.messages : 0);
+		}
+		if (this.connectLatency.getTotalCount() > 0) {
+			json.field("connect_p50_us", this.connectLatency.getValueAtPercentile(50) / 1e3)
+				.field("connect_p99_us", this.connectLatency.getValueAtPercentile(99) / 1e3)
+				.field("connect_max_us", this.connectLatency.getMaxValue() / 1e3);
+		}
+		if (this.handshakeLatency.getTotalCount() > 0) {
+			json.field("tls_handshake_p50_us", this.handshakeLatency.getValueAtPercentile(50) / 1e3)
+				.field("tls_handshake_p99_us", this.handshakeLatency.getValueAtPercentile(99) / 1e3)
+				.field("tls_handshake_max_us", this.handshakeLatency.getMaxValue() / 1e3)
+				.field("tls", this.sessions.sorted());
+		}
+		if (this.options.greeting()) {
+			json.field("greetings", this.greetings.sorted());
+		}
+		if (udp()) {
+			json.field("lost", this.lost).field("late", this.late);
+		}
+		Map<String, Long> byKind = new LinkedHashMap<>();
+		for (ErrorKind kind : ErrorKind.values()) {
+			byKind.put(kind.label(), this.errors[kind.ordinal()]);
+		}
+		json.field("errors", totalErrors()).field("errors_by_kind", byKind).field("status", status());
+		return json.toString();
+	}
+
+	private static String percentiles(Histogram histogram) {
+		return "p50 " + micros(histogram.getValueAtPercentile(50)) + ", p99 "
+				+ micros(histogram.getValueAtPercentile(99)) + ", max " + micros(histogram.getMaxValue()) + " ("
+				+ histogram.getTotalCount() + ")";
+	}
+
+	static String micros(long nanos) {
+		return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+	}
+
+	static String seconds(long nanos) {
+		return String.format(Locale.ROOT, "%.3f", nanos / 1e9).replaceAll("\\.?0+$", "") + " s";
+	}
+
+}

@@ -1,0 +1,439 @@
+package io.echoreactor.bench;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+
+/**
+ * One UDP flow of the load: a datagram socket connected to the server, so that it hears
+ * only the server and learns of an ICMP "port unreachable". A datagram is its sequence
+ * number (8 bytes), the flow's number (4 bytes) and then payload bytes from a place in the
+ * {@link Payload} table that depends on both, as in the C client {@code udp-load}: an
+ * echo names the datagram it answers and is compared with it byte for byte.
+ *
+ * <p>
+ * A datagram not answered within {@code --udp-timeout} is <em>lost</em>: counted, and not
+ * an error, since UDP promises no delivery. An echo of a datagram already answered or
+ * given up is <em>late</em>. Errors are wrong bytes, echoes of another length, and echoes
+ * of datagrams this flow never sent.
+ *
+ * <p>
+ * In flight, datagrams occupy slots: in the closed loop {@code depth} of them, slot
+ * {@code k} sending {@code k, k + depth, ...} in turn; in the open loop a ring large enough
+ * for twice the datagrams of one timeout at the flow's rate, sequence number {@code s} in
+ * slot {@code s % ring}.
+ *
+ * <p>
+ * <strong>Threading:</strong> confined to its loop's thread.
+ */
+final class UdpFlow extends Flow {
+
+	// Echoes read per readiness event before other flows get a turn.
+	private static final int READ_BATCH = 64;
+
+	private static final int MAX_RING = 1 << 20;
+
+	private final int size;
+
+	private final int payloadLength;
+
+	private final boolean openLoop;
+
+	private final int start;
+
+	private final ByteBuffer header = ByteBuffer.allocateDirect(BenchOptions.UDP_HEADER);
+
+	private final ByteBuffer view = Payload.view();
+
+	private final ByteBuffer[] datagram = { this.header, this.view };
+
+	private final int slots;
+
+	private final long[] slotSeq;
+
+	private final long[] slotSentAt;
+
+	private final boolean[] inFlight;
+
+	// Closed loop: slots whose next datagram waits to be sent, a ring.
+	private final int[] unsent;
+
+	private int unsentHead;
+
+	private int unsentCount;
+
+	private int inFlightCount;
+
+	private long released;
+
+	// Open loop: the next sequence number to send, and the oldest not yet answered or lost.
+	private long sendSeq;
+
+	private long oldest;
+
+	private DatagramChannel channel;
+
+	private SelectionKey key;
+
+	private int interest;
+
+	private boolean running;
+
+	private boolean done;
+
+	UdpFlow(LoadLoop loop, int id, long quota) {
+		super(loop, id, quota);
+		BenchOptions options = loop.options;
+		this.size = options.size();
+		this.payloadLength = this.size - BenchOptions.UDP_HEADER;
+		this.openLoop = options.openLoop();
+		this.start = Payload.start(id);
+		if (this.openLoop) {
+			double perFlow = (double) options.rate() / options.connections();
+			long wanted = (long) Math.ceil(perFlow * options.udpTimeoutNanos() / 1e9 * 2) + 64;
+			this.slots = (int) Math.min(MAX_RING, Long.highestOneBit(Math.max(1, wanted - 1)) << 1);
+		}
+		else {
+			this.slots = options.depth();
+		}
+		this.slotSeq = new long[this.slots];
+		this.slotSentAt = new long[this.slots];
+		this.inFlight = new boolean[this.slots];
+		this.unsent = this.openLoop ? null : new int[this.slots];
+	}
+
+	@Override
+	void open(long now) {
+		InetSocketAddress address = this.loop.run.address();
+		try {
+			this.channel = DatagramChannel.open((address.getAddress() instanceof Inet6Address)
+					? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+			this.channel.configureBlocking(false);
+			this.channel.connect(address);
+			this.key = this.channel.register(this.loop.selector, SelectionKey.OP_READ, this);
+			this.interest = SelectionKey.OP_READ;
+			this.loop.ready();
+		}
+		catch (IOException | RuntimeException ex) {
+			IOException io = (ex instanceof IOException e) ? e : new IOException(ex.toString(), ex);
+			this.loop.error(ErrorKind.ofConnect(io), 1, describe(ex));
+			finish(true);
+		}
+	}
+
+	@Override
+	void start(long now) {
+		if (this.done) {
+			return;
+		}
+		if (this.loop.options.durationNanos() == 0) {
+			finish(false);
+			return;
+		}
+		this.running = true;
+		if (!this.openLoop) {
+			for (int k = 0; k < this.slots && this.released < this.quota; k++) {
+				this.slotSeq[k] = k;
+				queue(k);
+				this.released++;
+			}
+			sendQueued();
+		}
+	}
+
+	@Override
+	void release(long now) {
+		if (this.done || !this.running || this.released >= this.quota) {
+			return;
+		}
+		this.released++;
+		if ((this.interest & SelectionKey.OP_WRITE) == 0) {
+			sendQueued();
+		}
+	}
+
+	@Override
+	void stop(long now) {
+		this.running = false;
+		if (!this.openLoop) {
+			// Waiting to go out still: never sent, nothing to wait for.
+			this.unsentCount = 0;
+		}
+		finishIfIdle();
+	}
+
+	@Override
+	void selected(int readyOps) {
+		if ((readyOps & SelectionKey.OP_READ) != 0) {
+			readable();
+		}
+		if (!this.done && (readyOps & SelectionKey.OP_WRITE) != 0) {
+			sendQueued();
+		}
+	}
+
+	private void readable() {
+		ByteBuffer buffer = this.loop.readBuffer;
+		for (int i = 0; i < READ_BATCH && !this.done; i++) {
+			buffer.clear();
+			int read;
+			try {
+				read = this.channel.read(buffer);
+			}
+			catch (PortUnreachableException ex) {
+				this.loop.error(ErrorKind.REFUSED, 1, describe(ex));
+				continue;
+			}
+			catch (IOException | RuntimeException ex) {
+				this.loop.error((ex instanceof IOException io) ? ErrorKind.of(io) : ErrorKind.IO, 1, describe(ex));
+				finish(false);
+				return;
+			}
+			if (read <= 0) {
+				break;
+			}
+			check(buffer, read, System.nanoTime());
+		}
+		if (!this.done) {
+			sendQueued();
+		}
+	}
+
+	private void check(ByteBuffer echo, int length, long now) {
+		if (length != this.size) {
+			this.loop.error(ErrorKind.LENGTH, 1,
+					"flow " + this.id + " got an echo of " + length + " bytes for datagrams of " + this.size);
+			return;
+		}
+		long seq = echo.getLong(0);
+		int flow = echo.getInt(8);
+		int slot = (int) (seq % this.slots);
+		boolean unknown = flow != this.id || seq < 0;
+		if (!unknown) {
+			unknown = this.openLoop ? seq >= this.sendSeq
+					: seq > this.slotSeq[slot] || (seq == this.slotSeq[slot] && !this.inFlight[slot]);
+		}
+		if (unknown) {
+			this.loop.error(ErrorKind.UNKNOWN, 1, "flow " + this.id + " got an echo of datagram " + seq + " of flow "
+					+ flow + ", which it did not send");
+			return;
+		}
+		long wrong = verify(echo, seq);
+		boolean answer = this.slotSeq[slot] == seq && this.inFlight[slot];
+		if (!answer) {
+			this.loop.late++;
+			return;
+		}
+		if (wrong == 0) {
+			long latency;
+			boolean measured;
+			if (this.openLoop) {
+				long intended = this.loop.intended(this.id, seq);
+				latency = now - intended;
+				measured = intended >= this.loop.windowStart() && intended < this.loop.windowEnd();
+			}
+			else {
+				latency = now - this.slotSentAt[slot];
+				measured = now >= this.loop.windowStart() && now < this.loop.windowEnd();
+			}
+			this.loop.completed(now, latency, measured);
+		}
+		resolve(slot);
+	}
+
+	private long verify(ByteBuffer echo, long seq) {
+		int offset = Payload.datagramOffset(this.start, seq, this.payloadLength);
+		ByteBuffer expected = this.loop.expected;
+		expected.limit(offset + this.payloadLength).position(offset);
+		echo.limit(this.size).position(BenchOptions.UDP_HEADER);
+		if (echo.mismatch(expected) < 0) {
+			return 0;
+		}
+		long wrong = 0;
+		for (int i = 0; i < this.payloadLength; i++) {
+			if (echo.get(BenchOptions.UDP_HEADER + i) != expected.get(offset + i)) {
+				wrong++;
+			}
+		}
+		this.loop.error(ErrorKind.CORRUPT, wrong,
+				"datagram " + seq + " of flow " + this.id + " came back with " + wrong + " wrong byte(s)");
+		return wrong;
+	}
+
+	// The slot's datagram is answered or lost; in the closed loop its next one may go.
+	private void resolve(int slot) {
+		this.inFlight[slot] = false;
+		this.inFlightCount--;
+		if (!this.openLoop) {
+			this.slotSeq[slot] += this.slots;
+			if (this.running && this.released < this.quota) {
+				queue(slot);
+				this.released++;
+			}
+		}
+	}
+
+	private void queue(int slot) {
+		this.unsent[(this.unsentHead + this.unsentCount++) % this.slots] = slot;
+	}
+
+	// Sends what waits until the socket takes no more.
+	private void sendQueued() {
+		long now = System.nanoTime();
+		if (this.openLoop) {
+			while (this.sendSeq < this.released) {
+				int slot = (int) (this.sendSeq % this.slots);
+				if (this.inFlight[slot]) {
+					// The ring came round to a datagram still unanswered, twice the timeout old.
+					lose(slot);
+				}
+				if (!send(this.sendSeq)) {
+					return;
+				}
+				this.slotSeq[slot] = this.sendSeq++;
+				sent(slot, now);
+			}
+		}
+		else {
+			while (this.unsentCount > 0) {
+				int slot = this.unsent[this.unsentHead];
+				if (!send(this.slotSeq[slot])) {
+					return;
+				}
+				this.unsentHead = (this.unsentHead + 1) % this.slots;
+				this.unsentCount--;
+				sent(slot, now);
+			}
+		}
+		interest(SelectionKey.OP_READ);
+		finishIfIdle();
+	}
+
+	private void sent(int slot, long now) {
+		this.slotSentAt[slot] = now;
+		this.inFlight[slot] = true;
+		this.inFlightCount++;
+	}
+
+	// Returns false when the socket's buffer is full.
+	private boolean send(long seq) {
+		if (this.done) {
+			return false;
+		}
+		this.header.clear();
+		this.header.putLong(0, seq).putInt(8, this.id);
+		int offset = Payload.datagramOffset(this.start, seq, this.payloadLength);
+		this.view.limit(offset + this.payloadLength).position(offset);
+		try {
+			if (this.channel.write(this.datagram) == 0) {
+				interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+				return false;
+			}
+		}
+		catch (PortUnreachableException ex) {
+			// The datagram counts as sent, and as lost when its time is up.
+			this.loop.error(ErrorKind.REFUSED, 1, describe(ex));
+		}
+		catch (IOException | RuntimeException ex) {
+			this.loop.error((ex instanceof IOException io) ? ErrorKind.of(io) : ErrorKind.IO, 1, describe(ex));
+			finish(false);
+			return false;
+		}
+		return true;
+	}
+
+	@Override
+	void expire(long now) {
+		long timeout = this.loop.options.udpTimeoutNanos();
+		if (this.openLoop) {
+			while (this.oldest < this.sendSeq) {
+				int slot = (int) (this.oldest % this.slots);
+				if (this.slotSeq[slot] == this.oldest && this.inFlight[slot]) {
+					if (now - this.slotSentAt[slot] < timeout) {
+						break;
+					}
+					lose(slot);
+				}
+				this.oldest++;
+			}
+		}
+		else {
+			for (int slot = 0; slot < this.slots; slot++) {
+				if (this.inFlight[slot] && now - this.slotSentAt[slot] >= timeout) {
+					lose(slot);
+				}
+			}
+			sendQueued();
+		}
+		finishIfIdle();
+	}
+
+	private void lose(int slot) {
+		long counted = this.openLoop ? this.loop.intended(this.id, this.slotSeq[slot]) : this.slotSentAt[slot];
+		if (counted >= this.loop.windowStart() && counted < this.loop.windowEnd()) {
+			this.loop.lost++;
+		}
+		resolve(slot);
+	}
+
+	private void finishIfIdle() {
+		if (this.done || (this.running && this.released < this.quota) || this.inFlightCount > 0) {
+			return;
+		}
+		if (this.openLoop ? this.sendSeq < this.released : this.unsentCount > 0) {
+			return;
+		}
+		if (this.loop.runStarted()) {
+			finish(false);
+		}
+	}
+
+	@Override
+	boolean isDone() {
+		return this.done;
+	}
+
+	@Override
+	void abandon() {
+		close();
+		this.done = true;
+	}
+
+	private void finish(boolean settingUp) {
+		this.done = true;
+		close();
+		this.loop.done(settingUp);
+	}
+
+	private void close() {
+		if (this.key != null) {
+			this.key.cancel();
+		}
+		if (this.channel != null) {
+			try {
+				this.channel.close();
+			}
+			catch (IOException ex) {
+				// Ignore: closing
+			}
+		}
+	}
+
+	private void interest(int ops) {
+		if (this.interest != ops && this.key != null && this.key.isValid()) {
+			this.key.interestOps(ops);
+			this.interest = ops;
+		}
+	}
+
+	private String describe(Exception ex) {
+		String message = (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+		return "flow " + this.id + " to " + this.loop.options.target() + ": " + message;
+	}
+
+}

@@ -1,0 +1,134 @@
+package io.echoreactor.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A deliberately broken echo server for tests: blocking sockets, a thread per connection,
+ * and a behaviour that decides what comes back.
+ */
+final class FaultyEcho implements AutoCloseable {
+
+	private final ServerSocket listener;
+
+	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+	private FaultyEcho(Behaviour behaviour) throws IOException {
+		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		Thread acceptor = new Thread(() -> {
+			while (!this.listener.isClosed()) {
+				try {
+					Socket socket = this.listener.accept();
+					this.sockets.add(socket);
+					Thread connection = new Thread(() -> {
+						try (socket) {
+							behaviour.serve(socket.getInputStream(), socket.getOutputStream());
+						}
+						catch (IOException ex) {
+							// The client went away
+						}
+					}, "faulty-echo-connection");
+					connection.setDaemon(true);
+					connection.start();
+				}
+				catch (IOException ex) {
+					// Closed
+				}
+			}
+		}, "faulty-echo");
+		acceptor.setDaemon(true);
+		acceptor.start();
+	}
+
+	/** An echo that flips the bits of one byte of each connection's stream. */
+	static FaultyEcho flippingByte(long offset) throws IOException {
+		return new FaultyEcho((in, out) -> {
+			long position = 0;
+			byte[] buffer = new byte[8192];
+			for (int read; (read = in.read(buffer)) >= 0;) {
+				if (offset >= position && offset < position + read) {
+					buffer[(int) (offset - position)] ^= (byte) 0xFF;
+				}
+				position += read;
+				out.write(buffer, 0, read);
+			}
+		});
+	}
+
+	/** An echo that sends every byte twice. */
+	static FaultyEcho doubling() throws IOException {
+		return new FaultyEcho((in, out) -> {
+			byte[] buffer = new byte[8192];
+			for (int read; (read = in.read(buffer)) >= 0;) {
+				out.write(buffer, 0, read);
+				out.write(buffer, 0, read);
+			}
+		});
+	}
+
+	/** An echo that closes once it has echoed this many bytes. */
+	static FaultyEcho closingAfter(int bytes) throws IOException {
+		return new FaultyEcho((in, out) -> {
+			byte[] buffer = new byte[bytes];
+			int read = in.readNBytes(buffer, 0, bytes);
+			out.write(buffer, 0, read);
+		});
+	}
+
+	/** An echo that reads nothing for its first milliseconds, then echoes. */
+	static FaultyEcho slowStart(long millis) throws IOException {
+		return new FaultyEcho((in, out) -> {
+			try {
+				Thread.sleep(millis);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			in.transferTo(out);
+		});
+	}
+
+	/** A server that reads and never answers. */
+	static FaultyEcho silent() throws IOException {
+		return new FaultyEcho((in, out) -> in.transferTo(OutputStream.nullOutputStream()));
+	}
+
+	/** A server that sends a line first, then echoes. */
+	static FaultyEcho greeting(String line) throws IOException {
+		return new FaultyEcho((in, out) -> {
+			out.write(line.getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			in.transferTo(out);
+		});
+	}
+
+	int port() {
+		return this.listener.getLocalPort();
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.listener.close();
+		for (Socket socket : this.sockets) {
+			socket.close();
+		}
+	}
+
+	/**
+	 * What the server does with one connection.
+	 */
+	@FunctionalInterface
+	interface Behaviour {
+
+		void serve(InputStream in, OutputStream out) throws IOException;
+
+	}
+
+}

@@ -1,0 +1,74 @@
+package io.echoreactor.reactor;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Tests for {@link CidrRange}: the forms {@code trusted-sources} takes, what each range
+ * contains, and that a host name is refused rather than looked up.
+ */
+class CidrRangeTests {
+
+	@Test
+	void ipv4RangeContainsItsAddressesAndTheirIpv4MappedForm() {
+		CidrRange range = CidrRange.parse("10.1.0.0/16");
+		assertThat(range.contains(address("10.1.255.7"))).isTrue();
+		assertThat(range.contains(address("10.2.0.1"))).isFalse();
+		assertThat(range.contains(address("::ffff:10.1.2.3"))).isTrue();
+		assertThat(range.contains(address("2001:db8::1"))).isFalse();
+	}
+
+	@Test
+	void ipv6RangeContainsItsAddressesAndNoIpv4Address() {
+		CidrRange range = CidrRange.parse("fd00::/8");
+		assertThat(range.contains(address("fd12:3456::1"))).isTrue();
+		assertThat(range.contains(address("fe80::1"))).isFalse();
+		assertThat(range.contains(address("10.0.0.1"))).isFalse();
+	}
+
+	@Test
+	void anAddressWithoutAPrefixIsThatAddressAlone() {
+		CidrRange range = CidrRange.parse("127.0.0.2");
+		assertThat(range.contains(address("127.0.0.2"))).isTrue();
+		assertThat(range.contains(address("127.0.0.1"))).isFalse();
+		assertThat(CidrRange.parse("::1").contains(address("::1"))).isTrue();
+	}
+
+	@Test
+	void prefixZeroContainsEveryAddressOfItsFamily() {
+		assertThat(CidrRange.parse("0.0.0.0/0").contains(address("203.0.113.9"))).isTrue();
+		assertThat(CidrRange.parse("::/0").contains(address("2001:db8::1"))).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "10.0.0.0/33", "fd00::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/8", "10.0.0/8",
+			"", "example.com", "localhost", "localhost/8" })
+	void anythingButAnAddressLiteralWithAPrefixInRangeIsRefused(String text) {
+		assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse(text)).withMessageContaining(text);
+	}
+
+	@Test
+	void aHostNameIsRefusedEvenWhereItWouldResolve() throws UnknownHostException {
+		// A lookup would have found localhost; the range takes literals only.
+		assertThat(InetAddress.getByName("localhost").isLoopbackAddress()).isTrue();
+		assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("localhost"))
+			.withMessage("'localhost' is not an IPv4 or IPv6 address or CIDR range");
+	}
+
+	private static InetAddress address(String literal) {
+		try {
+			return InetAddress.getByName(literal);
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException(ex);
+		}
+	}
+
+}
