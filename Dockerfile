@@ -43,6 +43,9 @@ COPY --from=build /build/extracted/application/ ./
 # Integers cached up to 65536, so that the JDK's selector boxes no file descriptor on the echo path; exit rather
 # than limp on after an OutOfMemoryError; Spring's build-time (AOT) application context. Measurements and reasons:
 # BENCHMARKS.md, "Start-up and footprint".
+# glibc serves allocations of 32 KiB and more with mmap and gives them back to the kernel when they are freed,
+# instead of keeping the memory the JIT compilers used while the service started: 20 MB less RSS at rest.
+ENV MALLOC_MMAP_THRESHOLD_=32768
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=96m -XX:ActiveProcessorCount=2 -XX:+UseSerialGC -XX:AutoBoxCacheMax=65536 -XX:+ExitOnOutOfMemoryError -Dspring.aot.enabled=true"
 # The AOT cache (JEP 483, 514, 515): the classes the service loads and links, and the method profiles of start-up,
 # the echo path, probes and scrapes, so that a container starts without parsing, verifying and profiling them

@@ -15,12 +15,14 @@
 #                 BEFORE_JAR when set.
 #   jar-17        java -jar on JDK 17 with the image's JAVA_TOOL_OPTIONS and the pod's limits emulated.
 #   jar-17-no-spring-aot  the same without Spring AOT (-Dspring.aot.enabled=true left out).
+#   jar-17-no-autobox     the same without -XX:AutoBoxCacheMax.
 #   jar-25        java -jar of the packed jar on Temurin 25, as jar-17.
 #   image         the Dockerfile reproduced on the host with Temurin 25: the jar extracted as the build stage does,
 #                 the AOT cache trained by src/image/train.sh as the runtime stage does, then the ENTRYPOINT and
 #                 JAVA_TOOL_OPTIONS read from the Dockerfile.
 #   image-no-cache        the same files and options, the ENTRYPOINT without -XX:AOTCache.
 #   image-no-spring-aot   the image without Spring AOT, with an AOT cache trained that way.
+#   image-glibc-default   the image without its MALLOC_* environment.
 # Every variant but jar-17-plain runs with the pod's limits emulated, since no container engine runs here:
 # -XX:MaxRAM set to the chart's memory limit (resources.limits.memory in values.yaml) and
 # -XX:ActiveProcessorCount=$CPUS (the chart sets no CPU limit; 2 is this machine and a small node). A JVM in a
@@ -56,8 +58,8 @@ fail() { echo "startup: $*" >&2; exit 1; }
 log() { echo "startup: $*" >&2; }
 
 variants=("$@")
-[ ${#variants[@]} -gt 0 ] || variants=(jar-17-plain launcher-17 jar-17 jar-17-no-spring-aot jar-25 image image-no-cache \
-  image-no-spring-aot)
+[ ${#variants[@]} -gt 0 ] || variants=(jar-17-plain launcher-17 jar-17 jar-17-no-spring-aot jar-17-no-autobox jar-25 \
+  image image-no-cache image-no-spring-aot image-glibc-default)
 
 jar=${JAR:-$(ls target/echo-reactor-*.jar 2>/dev/null | head -1 || true)}
 if [ -z "$jar" ]; then
@@ -94,16 +96,18 @@ entrypoint_json=$(echo "$dockerfile" | sed -n 's/^ENTRYPOINT \(\[.*\]\)$/\1/p' |
 mapfile -t entrypoint < <(echo "$entrypoint_json" | tr -d '[]' | tr ',' '\n' | sed 's/^ *"//; s/" *$//')
 [ "${entrypoint[0]:-}" = java ] || fail "the Dockerfile's ENTRYPOINT does not start with java: $entrypoint_json"
 
-# The image's environment as NAME=VALUE lines, JAVA_TOOL_OPTIONS with the container's collector (see with_gc) and,
-# given "no-spring-aot", without Spring AOT.
+# The image's environment as NAME=VALUE lines, JAVA_TOOL_OPTIONS with the container's collector (see with_gc);
+# given "no-spring-aot" without Spring AOT, "no-autobox" without -XX:AutoBoxCacheMax, "glibc-default" without the
+# MALLOC_* settings.
 image_env_lines() {
   local assignment options
   for assignment in "${image_env[@]}"; do
     if [[ $assignment == JAVA_TOOL_OPTIONS=* ]]; then
       options=$(with_gc "${assignment#JAVA_TOOL_OPTIONS=}")
       [ "${1:-}" != no-spring-aot ] || options=$(echo "$options" | sed 's/ *-Dspring\.aot\.enabled=true//')
+      [ "${1:-}" != no-autobox ] || options=$(echo "$options" | sed 's/ *-XX:AutoBoxCacheMax=[0-9]*//')
       printf '%s\n' "JAVA_TOOL_OPTIONS=$options"
-    else
+    elif [[ "${1:-}" != glibc-default || $assignment != MALLOC_* ]]; then
       printf '%s\n' "$assignment"
     fi
   done
@@ -181,9 +185,9 @@ variant_args() {
       printf '%s\n' --dir "$out"
       image_env_args
       printf '%s\n' -- "$JAVA17" "${limits[@]}" -jar "$jar" ;;
-    jar-17-no-spring-aot)
+    jar-17-no-spring-aot | jar-17-no-autobox)
       printf '%s\n' --dir "$out"
-      image_env_args no-spring-aot
+      image_env_args "${1#jar-17-}"
       printf '%s\n' -- "$JAVA17" "${limits[@]}" -jar "$jar" ;;
     jar-25)
       printf '%s\n' --dir "$out"
@@ -199,6 +203,11 @@ variant_args() {
       image_env_args
       printf '%s\n' -- "$JAVA25" "${limits[@]}"
       entrypoint_args no-cache ;;
+    image-glibc-default)
+      printf '%s\n' --dir "$out/image"
+      image_env_args glibc-default
+      printf '%s\n' -- "$JAVA25" "${limits[@]}"
+      entrypoint_args ;;
     image-no-spring-aot)
       printf '%s\n' --dir "$out/image-no-spring-aot"
       image_env_args no-spring-aot
@@ -212,7 +221,7 @@ for variant in "${variants[@]}"; do
   case "$variant" in
     launcher-17) prepare_launcher ;;
     image) prepare_image image ;;
-    image-no-cache) [[ " ${variants[*]} " == *" image "* ]] || prepare_image image ;;
+    image-no-cache | image-glibc-default) [[ " ${variants[*]} " == *" image "* ]] || prepare_image image ;;
     image-no-spring-aot) prepare_image image-no-spring-aot no-spring-aot ;;
   esac
 done
