@@ -46,7 +46,7 @@ COPY --from=build /build/extracted/application/ ./
 # glibc serves allocations of 32 KiB and more with mmap and gives them back to the kernel when they are freed,
 # instead of keeping the memory the JIT compilers used while the service started: 20 MB less RSS at rest.
 ENV MALLOC_MMAP_THRESHOLD_=32768
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=96m -XX:ActiveProcessorCount=2 -XX:+UseSerialGC -XX:AutoBoxCacheMax=65536 -XX:+ExitOnOutOfMemoryError -Dspring.aot.enabled=true"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=33 -XX:MaxDirectMemorySize=96m -XX:ActiveProcessorCount=2 -XX:+UseSerialGC -XX:AutoBoxCacheMax=65536 -XX:+ExitOnOutOfMemoryError -Dspring.aot.enabled=true"
 # The AOT cache (JEP 483, 514, 515): the classes the service loads and links, and the method profiles of start-up,
 # the echo path, probes and scrapes, so that a container starts without parsing, verifying and profiling them
 # again. Trained here, on this JRE, with these files and these options, by starting the service with the

@@ -11,8 +11,8 @@
 #   jar-17-plain  java -jar on JDK 17 with no options at all: the host's ergonomics (24 GiB, G1), the issue's
 #                 "java -jar" figure. Uses BEFORE_JAR when set.
 #   launcher-17   the former image, reproduced: JDK 17, the jar extracted with its launcher, started by
-#                 org.springframework.boot.loader.launch.JarLauncher with the former JAVA_TOOL_OPTIONS. Uses
-#                 BEFORE_JAR when set.
+#                 org.springframework.boot.loader.launch.JarLauncher with the former JAVA_TOOL_OPTIONS and the
+#                 former memory limit (512Mi). Uses BEFORE_JAR when set.
 #   jar-17        java -jar on JDK 17 with the image's JAVA_TOOL_OPTIONS and the pod's limits emulated.
 #   jar-17-no-spring-aot  the same without Spring AOT (-Dspring.aot.enabled=true left out).
 #   jar-17-no-autobox     the same without -XX:AutoBoxCacheMax.
@@ -47,6 +47,8 @@ CPUS=${CPUS:-2}
 PRIORITY=${PRIORITY:-}
 # The JAVA_TOOL_OPTIONS of the chart and the image before this benchmark's changes (launcher-17).
 FORMER_JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=96m -XX:+ExitOnOutOfMemoryError"
+# ... and its memory limit.
+FORMER_MAX_RAM=512m
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -180,7 +182,8 @@ variant_args() {
     jar-17-plain) printf '%s\n' --dir "$out" -- "$JAVA17" -jar "$before_jar" ;;
     launcher-17)
       printf '%s\n' --dir "$out/launcher-17" --env "JAVA_TOOL_OPTIONS=$(with_gc "$FORMER_JAVA_TOOL_OPTIONS")" \
-        -- "$JAVA17" "${limits[@]}" org.springframework.boot.loader.launch.JarLauncher ;;
+        -- "$JAVA17" -XX:MaxRAM="$FORMER_MAX_RAM" -XX:ActiveProcessorCount="$CPUS" \
+        org.springframework.boot.loader.launch.JarLauncher ;;
     jar-17)
       printf '%s\n' --dir "$out"
       image_env_args

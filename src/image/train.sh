@@ -5,21 +5,21 @@
 # Dockerfile runs this in the runtime stage, so that the cache comes from the same JRE, files and
 # JAVA_TOOL_OPTIONS as the container's; bench/startup.sh runs it on the host to reproduce the image.
 #
-# The training JVM sees TRAINING_MAX_RAM (512m, the chart's memory limit) as its memory, not the build machine's:
+# The training JVM sees TRAINING_MAX_RAM (384m, the chart's memory limit) as its memory, not the build machine's:
 # on a machine with 64 GiB or more, half of it as heap would turn compressed object pointers off, and a cache made
 # so would not match a pod's JVM, which then starts without it.
 #
 # Usage, in the application's directory: train.sh TRAINING_CLASSES ENTRYPOINT...
 #   e.g. train.sh /training/classes java -XX:AOTCache=application.aot -jar echo-reactor.jar
 # Environment: TRAINING_HTTP_PORT (8081), TRAINING_ECHO_PORT (7007), the ports the application binds meanwhile;
-# TRAINING_MAX_RAM (512m).
+# TRAINING_MAX_RAM (384m).
 set -eu
 
 classes=$1
 shift
 http_port=${TRAINING_HTTP_PORT:-8081}
 echo_port=${TRAINING_ECHO_PORT:-7007}
-max_ram=${TRAINING_MAX_RAM:-512m}
+max_ram=${TRAINING_MAX_RAM:-384m}
 java=$1
 cache=
 first=true

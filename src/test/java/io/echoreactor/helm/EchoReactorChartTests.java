@@ -359,8 +359,10 @@ class EchoReactorChartTests {
 		assertThat(direct.find()).isTrue();
 		long heapBytes = limit * Long.parseLong(heap.group(1)) / 100;
 		long directBytes = Long.parseLong(direct.group(1)) * 1024 * 1024;
-		// Metaspace, thread stacks, the JIT and the GC need about 100 MiB beside heap and direct memory.
-		assertThat(limit - heapBytes - directBytes).isGreaterThanOrEqualTo(100L * 1024 * 1024);
+		// Beside heap and direct memory the JVM measured about 105 MiB at rest (the AOT cache's
+		// classes, libjvm, the JIT's code, stacks; BENCHMARKS.md), and the JIT's code grows under
+		// load.
+		assertThat(limit - heapBytes - directBytes).isGreaterThanOrEqualTo(144L * 1024 * 1024);
 	}
 
 	@Test
