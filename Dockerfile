@@ -62,6 +62,6 @@ USER 10001:10001
 # echo over TCP (echo.server.port) and UDP (echo.server.udp.port, the same number unless set), and HTTP for
 # Actuator: health probes, metrics (server.port).
 EXPOSE 7007 7007/udp 8081
-# No finalizer thread (JEP 421): nothing the service runs relies on finalization.
+# No finalizer thread (JEP 421): no class of the service or its libraries declares a finalizer.
 ENTRYPOINT ["java", "-XX:AOTCache=application.aot", "--finalization=disabled", "-jar", "echo-reactor.jar"]
 CMD ["--spring.config.additional-location=optional:file:/config/"]
