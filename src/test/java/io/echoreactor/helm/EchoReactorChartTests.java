@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -296,7 +298,22 @@ class EchoReactorChartTests {
 		assertThat(udp.getMetadata().getAnnotations()).isEqualTo(main.getMetadata().getAnnotations())
 			.containsEntry("example.com/scheme", "internet-facing");
 		assertThat(udp.getSpec().getSelector()).isEqualTo(main.getSpec().getSelector());
-		assertThat(udp.getMetadata().getLabels()).isEqualTo(main.getMetadata().getLabels());
+		assertThat(udp.getMetadata().getLabels()).containsEntry("app.kubernetes.io/component", "echo-udp")
+			.containsAllEntriesOf(EchoReactorChart.render().deployment().getMetadata().getLabels());
+	}
+
+	@Test
+	void serviceMonitorSelectsOnlyTheMainServiceSoEachPodIsScrapedOnce() {
+		Rendered rendered = EchoReactorChart.render("serviceMonitor.enabled=true", "headlessService.enabled=true",
+				"service.udpSeparateService=true");
+		LabelSelector selector = rendered.one(ServiceMonitor.class).getSpec().getSelector();
+		Service headless = rendered.named(Service.class, EchoReactorChart.FULLNAME + "-headless");
+		// The headless Service serves http-metrics too: selecting it would scrape every pod a second time.
+		assertThat(headless.getSpec().getPorts()).extracting(ServicePort::getName).contains("http-metrics");
+		assertThat(rendered.all(Service.class)).hasSize(3)
+			.filteredOn((service) -> selects(selector, service.getMetadata().getLabels()))
+			.extracting((service) -> service.getMetadata().getName())
+			.containsExactly(EchoReactorChart.FULLNAME);
 	}
 
 	@Test
@@ -842,6 +859,27 @@ class EchoReactorChartTests {
 		assertThat(pod.getVolumes()).filteredOn((volume) -> volume.getName().equals(tmp.getName()))
 			.singleElement()
 			.satisfies((volume) -> assertThat(volume.getEmptyDir()).isNotNull());
+	}
+
+	/** Whether a label selector selects an object with these labels, as the API server decides it. */
+	static boolean selects(LabelSelector selector, Map<String, String> labels) {
+		Map<String, String> actual = (labels != null) ? labels : Map.of();
+		if (selector.getMatchLabels() != null && !selector.getMatchLabels().entrySet().stream()
+			.allMatch((entry) -> entry.getValue().equals(actual.get(entry.getKey())))) {
+			return false;
+		}
+		List<LabelSelectorRequirement> requirements = (selector.getMatchExpressions() != null)
+				? selector.getMatchExpressions() : List.of();
+		return requirements.stream().allMatch((requirement) -> {
+			String value = actual.get(requirement.getKey());
+			return switch (requirement.getOperator()) {
+				case "In" -> value != null && requirement.getValues().contains(value);
+				case "NotIn" -> value == null || !requirement.getValues().contains(value);
+				case "Exists" -> value != null;
+				case "DoesNotExist" -> value == null;
+				default -> throw new AssertionError("Unknown operator " + requirement.getOperator());
+			};
+		});
 	}
 
 	private static Duration preStopPause(Container container) {
