@@ -89,12 +89,23 @@ the container ports, the probes and the Service cannot disagree with what the ap
 {{- if hasKey (dig "management" "server" dict $config) "port" }}
 {{- fail "config.management.server.port is not supported: the probes and the metrics use containerPorts.http" }}
 {{- end }}
+{{- if hasKey $echoServer "greeting" }}
+{{- fail "config.echo.server.greeting is set from the greeting value; set that instead" }}
+{{- end }}
 {{- $echoPorts := dict "port" (int .Values.containerPorts.echo) }}
 {{- if include "echo-reactor.udpEnabled" . }}
 {{- $_ := set $echoPorts "udp" (dict "port" (int .Values.containerPorts.udp)) }}
 {{- end }}
+{{- $_ := set $echoPorts "greeting" (include "echo-reactor.greeting" .) }}
 {{- $ports := dict "echo" (dict "server" $echoPorts) "server" (dict "port" (int .Values.containerPorts.http)) }}
 {{- toYaml (mustMergeOverwrite $config $ports) }}
+{{- end }}
+
+{{/*
+The greeting mode, off, text or json. An unquoted off in a values file reads as false, which means off too.
+*/}}
+{{- define "echo-reactor.greeting" -}}
+{{- .Values.greeting | default "off" }}
 {{- end }}
 
 {{/*

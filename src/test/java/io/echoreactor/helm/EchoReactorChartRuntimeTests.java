@@ -107,9 +107,7 @@ class EchoReactorChartRuntimeTests {
 				"--echo.server.udp.port=0", "--echo.server.address=127.0.0.1"));
 		log = Files.createTempFile("echo-reactor-chart-runtime", ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-		for (EnvVar variable : container.getEnv()) {
-			builder.environment().put(variable.getName(), variable.getValue());
-		}
+		putEnvironment(builder.environment(), container);
 		application = builder.start();
 		application.getOutputStream().close();
 		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -215,7 +213,7 @@ class EchoReactorChartRuntimeTests {
 		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(process.exitValue()).as(output).isZero();
 		assertThat(output).contains("came back byte for byte").contains("came back unchanged");
-		assertThat(Files.size(tmp.resolve("received"))).isEqualTo(Long.parseLong(environment.get("PAYLOAD_BYTES")));
+		assertThat(Files.size(tmp.resolve("echoed"))).isEqualTo(Long.parseLong(environment.get("PAYLOAD_BYTES")));
 		assertThat(Files.size(tmp.resolve("udp-received")))
 			.isEqualTo(Long.parseLong(environment.get("UDP_PAYLOAD_BYTES")));
 	}
@@ -252,6 +250,27 @@ class EchoReactorChartRuntimeTests {
 		assertThat(missing).as("metric names queried by the dashboard or the alerts but absent from a real scrape "
 				+ "(echo_* series scraped: %s)", samples.stream().filter((sample) -> sample.startsWith("echo_")).toList())
 			.isEmpty();
+	}
+
+	/**
+	 * Put the container's environment into a process's, with what the downward API would
+	 * give for the variables taken from the pod's fields.
+	 * @param environment the process's environment
+	 * @param container the rendered container
+	 */
+	static void putEnvironment(Map<String, String> environment, Container container) {
+		Map<String, String> downwardApi = Map.of("metadata.name", EchoReactorChart.FULLNAME + "-7d4b9c-x2k8p",
+				"metadata.namespace", EchoReactorChart.NAMESPACE, "spec.nodeName", "node-1");
+		for (EnvVar variable : container.getEnv()) {
+			if (variable.getValueFrom() != null) {
+				String field = variable.getValueFrom().getFieldRef().getFieldPath();
+				assertThat(downwardApi).as(variable.getName()).containsKey(field);
+				environment.put(variable.getName(), downwardApi.get(field));
+			}
+			else {
+				environment.put(variable.getName(), variable.getValue());
+			}
+		}
 	}
 
 	private static List<String> dashboardQueries() throws IOException {

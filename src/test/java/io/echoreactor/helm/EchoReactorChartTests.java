@@ -19,6 +19,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.echoreactor.config.EchoServerProperties;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
+import io.echoreactor.reactor.Greeting;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -541,7 +542,8 @@ class EchoReactorChartTests {
 						"/config/echo/server/udp/rate-limit-per-source"),
 				arguments("tests.udpPayloadBytes=9000", "/tests/udpPayloadBytes"),
 				arguments("config.echo.server.max-connections-per-address=-1",
-						"/config/echo/server/max-connections-per-address"));
+						"/config/echo/server/max-connections-per-address"),
+				arguments("greeting=yaml", "/greeting"));
 	}
 
 	@Test
@@ -763,6 +765,41 @@ class EchoReactorChartTests {
 		assertThat(env(container, "ECHO_UDP_PORT"))
 			.isEqualTo(String.valueOf(servicePort(rendered.service(), "udp").getPort()));
 		assertThat(env(container, "UDP_PAYLOAD_BYTES")).isEqualTo("512");
+	}
+
+	@Test
+	void podsKnowTheirNameNamespaceAndNodeFromTheDownwardApi() {
+		Container container = EchoReactorChart.render().container();
+		Map<String, String> fields = container.getEnv().stream()
+			.filter((variable) -> variable.getValueFrom() != null)
+			.collect(Collectors.toMap(EnvVar::getName,
+					(variable) -> variable.getValueFrom().getFieldRef().getFieldPath()));
+		assertThat(fields).containsExactlyInAnyOrderEntriesOf(Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE",
+				"metadata.namespace", "NODE_NAME", "spec.nodeName"));
+	}
+
+	@Test
+	void greetingIsOffByDefaultAndFollowsItsValue() {
+		assertThat(bindEchoServer(EchoReactorChart.render()).greeting()).isEqualTo(Greeting.Mode.OFF);
+		assertThat(bindEchoServer(EchoReactorChart.render("greeting=json")).greeting()).isEqualTo(Greeting.Mode.JSON);
+		assertThat(bindEchoServer(EchoReactorChart.render("greeting=text")).greeting()).isEqualTo(Greeting.Mode.TEXT);
+		// An unquoted off in a values file is YAML's false.
+		assertThat(bindEchoServer(EchoReactorChart.render("greeting=false")).greeting()).isEqualTo(Greeting.Mode.OFF);
+		assertThat(EchoReactorChart.render("greeting=off").applicationYamlText()).contains("greeting: \"off\"");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.greeting=json"))
+			.withMessageContaining("config.echo.server.greeting is set from the greeting value");
+	}
+
+	@Test
+	void helmTestPodSkipsTheGreetingLineBeforeComparing(@TempDir Path work) {
+		Container off = EchoReactorChart.renderWithTestHooks(work.resolve("off")).testPod().getSpec().getContainers()
+			.get(0);
+		assertThat(off.getEnv()).extracting(EnvVar::getName).doesNotContain("GREETING");
+		Container json = EchoReactorChart.renderWithTestHooks(work.resolve("json"), "greeting=json").testPod()
+			.getSpec().getContainers().get(0);
+		assertThat(env(json, "GREETING")).isEqualTo("json");
+		assertThat(json.getCommand().get(2)).contains("head -n 1 /tmp/received").contains("cmp /tmp/sent /tmp/echoed");
 	}
 
 	@Test
