@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLContext;
+
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.echoreactor.config.EchoServerProperties;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
 import io.echoreactor.reactor.Greeting;
+import io.echoreactor.reactor.TlsContext;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -152,7 +155,19 @@ class EchoReactorChartTests {
 								"service.udpPort=7", "headlessService.enabled=true", "networkPolicy.enabled=true",
 								"config.echo.server.udp.rate-limit-per-source=500",
 								"config.echo.server.udp.receive-buffer-size=4MB",
-								"config.echo.server.accept-strategy=reuseport" }));
+								"config.echo.server.accept-strategy=reuseport" }),
+				arguments("tls beside plain",
+						new String[] { "tls.enabled=true", "tls.existingSecret=echo-tls", "tls.clientAuth=want",
+								"headlessService.enabled=true", "networkPolicy.enabled=true",
+								"prometheusRule.enabled=true", "proxyProtocol.mode=optional",
+								"proxyProtocol.trustedSources[0]=10.0.0.0/8", "bench.enabled=true",
+								"bench.protocol=tls" }),
+				arguments("tls only from cert-manager",
+						new String[] { "tls.enabled=true", "tls.plainEnabled=false", "tls.certManager.enabled=true",
+								"tls.certManager.issuerRef.name=echo-ca", "tls.clientAuth=need",
+								"containerPorts.tls=9443", "service.tlsPort=443", "service.type=LoadBalancer",
+								"proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=10.1.2.3",
+								"bench.enabled=true", "bench.protocol=udp" }));
 	}
 
 	@Test
@@ -170,7 +185,9 @@ class EchoReactorChartTests {
 				List.of("HorizontalPodAutoscaler", "PodDisruptionBudget"), "custom config", List.of(),
 				"security and placement", List.of("ServiceAccount", "NetworkPolicy", "Service"), "udp off",
 				List.of("Service", "NetworkPolicy", "PrometheusRule"), "udp on a service of its own",
-				List.of("Service", "Service", "NetworkPolicy"));
+				List.of("Service", "Service", "NetworkPolicy"), "tls beside plain",
+				List.of("Service", "NetworkPolicy", "PrometheusRule", "Job"), "tls only from cert-manager",
+				List.of("Certificate", "Job"));
 		List<String> expected = new ArrayList<>(List.of("ConfigMap", "Service", "Deployment"));
 		expected.addAll(optionalKinds.get(name));
 		assertThat(rendered.kinds()).containsExactlyInAnyOrderElementsOf(expected);
@@ -206,8 +223,22 @@ class EchoReactorChartTests {
 		Container container = rendered.container();
 		EchoServerProperties echo = bindEchoServer(rendered);
 		int httpPort = ((Number) rendered.applicationValue("server", "port")).intValue();
-		assertThat(containerPort(container, "echo").getContainerPort()).isEqualTo(echo.port());
-		assertThat(containerPort(container, "echo").getProtocol()).isEqualTo("TCP");
+		boolean plain = echo.plain().enabled();
+		boolean tls = echo.ssl().bundle() != null;
+		if (plain) {
+			assertThat(containerPort(container, "echo").getContainerPort()).isEqualTo(echo.port());
+			assertThat(containerPort(container, "echo").getProtocol()).isEqualTo("TCP");
+		}
+		else {
+			assertThat(container.getPorts()).extracting(ContainerPort::getName).doesNotContain("echo");
+		}
+		if (tls) {
+			assertThat(containerPort(container, "tls").getContainerPort()).isEqualTo(echo.ssl().port());
+			assertThat(containerPort(container, "tls").getProtocol()).isEqualTo("TCP");
+		}
+		else {
+			assertThat(container.getPorts()).extracting(ContainerPort::getName).doesNotContain("tls");
+		}
 		assertThat(containerPort(container, "http-metrics").getContainerPort()).isEqualTo(httpPort);
 		boolean udp = echo.udp().enabled();
 		if (udp) {
@@ -223,7 +254,13 @@ class EchoReactorChartTests {
 		for (Service service : rendered.all(Service.class)) {
 			List<String> expected = new ArrayList<>();
 			if (!service.getMetadata().getName().equals(udpService)) {
-				expected.addAll(List.of("echo", "http-metrics"));
+				expected.add("http-metrics");
+				if (plain) {
+					expected.add("echo");
+				}
+				if (tls) {
+					expected.add("tls");
+				}
 			}
 			if (udp && !(separate && service.getMetadata().getName().equals(EchoReactorChart.FULLNAME))) {
 				expected.add("udp");
@@ -429,11 +466,15 @@ class EchoReactorChartTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("valueSets")
-	void renderedApplicationYamlBindsToTheApplicationsPropertiesAndPassesValidation(String name, String[] values) {
+	void renderedApplicationYamlBindsToTheApplicationsPropertiesAndPassesValidation(String name, String[] values)
+			throws Exception {
 		Rendered rendered = EchoReactorChart.render(values);
 		EchoServerProperties properties = bindEchoServer(rendered);
 		assertThat(validator.validate(properties)).isEmpty();
-		assertThat(properties.toSettings()).isNotNull();
+		// The application makes the TLS context from the bundle the chart names; any context stands in for it.
+		TlsContext tls = (properties.ssl().bundle() != null)
+				? new TlsContext(SSLContext.getDefault(), null, null, properties.ssl().clientAuth()) : null;
+		assertThat(properties.toSettings(tls)).isNotNull();
 	}
 
 	@Test
@@ -543,7 +584,23 @@ class EchoReactorChartTests {
 				arguments("tests.udpPayloadBytes=9000", "/tests/udpPayloadBytes"),
 				arguments("config.echo.server.max-connections-per-address=-1",
 						"/config/echo/server/max-connections-per-address"),
-				arguments("greeting=yaml", "/greeting"));
+				arguments("greeting=yaml", "/greeting"), arguments("tls.clientAuth=maybe", "/tls/clientAuth"),
+				arguments("tls.enabled=yes", "/tls/enabled"), arguments("containerPorts.tls=0", "/containerPorts/tls"),
+				arguments("service.tlsPort=65536", "/service/tlsPort"),
+				arguments("tls.mountPath=relative/tls", "/tls/mountPath"),
+				arguments("tls.certManager.duration=90d", "/tls/certManager/duration"),
+				arguments("tls.certManager.privateKey.algorithm=DSA", "/tls/certManager/privateKey/algorithm"),
+				arguments("tls.certManager.privateKey.size=1024", "/tls/certManager/privateKey/size"),
+				arguments("tls.certManager.issuerRef.namespace=x", "additional properties 'namespace' not allowed"),
+				arguments("proxyProtocol.mode=always", "/proxyProtocol/mode"),
+				arguments("proxyProtocol.headerTimeout=soon", "/proxyProtocol/headerTimeout"),
+				arguments("prometheusRule.certificateExpiryDays=0", "/prometheusRule/certificateExpiryDays"),
+				arguments("prometheusRule.tlsHandshakeFailureRatio=2", "/prometheusRule/tlsHandshakeFailureRatio"),
+				arguments("bench.protocol=http", "/bench/protocol"), arguments("bench.size=1G", "/bench/size"),
+				arguments("bench.connections=0", "/bench/connections"),
+				arguments("bench.duration=forever", "/bench/duration"),
+				arguments("bench.proxyProtocol=v3", "/bench/proxyProtocol"),
+				arguments("bench.tlsTrust=everyone", "/bench/tlsTrust"));
 	}
 
 	@Test
@@ -640,7 +697,8 @@ class EchoReactorChartTests {
 	void everyAlertHasSeveritySummaryDescriptionAndRunbook() {
 		Rendered rendered = EchoReactorChart.render("prometheusRule.enabled=true",
 				"prometheusRule.additionalRuleLabels.team=network",
-				"prometheusRule.runbookBaseUrl=https://runbooks.example.org/echo");
+				"prometheusRule.runbookBaseUrl=https://runbooks.example.org/echo", "tls.enabled=true",
+				"tls.existingSecret=echo-tls");
 		PrometheusRule rule = rendered.one(PrometheusRule.class);
 		List<String> alerts = new ArrayList<>();
 		rule.getSpec().getGroups().forEach((group) -> group.getRules().forEach((alert) -> {
@@ -653,7 +711,7 @@ class EchoReactorChartTests {
 		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoReactorStalled", "EchoAcceptErrors",
 				"EchoListenQueueOverflows", "EchoBackpressureSustained", "EchoConnectionsNearLimit",
 				"EchoConnectionsEvicted", "EchoWriteTimeouts", "EchoUdpDropsSustained", "EchoKernelUdpReceiveErrors",
-				"EchoNotReady");
+				"EchoTlsCertificateExpiring", "EchoTlsHandshakeFailures", "EchoNotReady");
 	}
 
 	@Test
@@ -677,7 +735,12 @@ class EchoReactorChartTests {
 	@Test
 	void everyRunbookHasASectionInTheChartReadme() throws IOException {
 		String readme = Files.readString(EchoReactorChart.DIRECTORY.resolve("README.md"));
-		PrometheusRule rule = EchoReactorChart.render("prometheusRule.enabled=true").one(PrometheusRule.class);
+		PrometheusRule rule = EchoReactorChart
+			.render("prometheusRule.enabled=true", "tls.enabled=true", "tls.existingSecret=echo-tls")
+			.one(PrometheusRule.class);
+		assertThat(rule.getSpec().getGroups()).flatExtracting((group) -> group.getRules())
+			.extracting((alert) -> alert.getAlert())
+			.contains("EchoTlsCertificateExpiring", "EchoTlsHandshakeFailures");
 		rule.getSpec().getGroups().forEach((group) -> group.getRules().forEach((alert) -> assertThat(readme)
 			.as("README section for " + alert.getAlert())
 			.containsPattern("(?m)^#+ " + alert.getAlert() + "$")));
