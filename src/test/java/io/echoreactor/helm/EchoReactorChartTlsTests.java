@@ -369,6 +369,33 @@ class EchoReactorChartTlsTests {
 			.contains("{bundle=\"echo\"} < " + Duration.ofDays(14).toSeconds());
 	}
 
+	@Test
+	void notesShowHowToReachTlsRunTheBenchJobAndWhomTheProxyHeadersAreTrustedFrom(@TempDir Path work) {
+		String plain = EchoReactorChart.renderNotes(work.resolve("plain"));
+		assertThat(plain).contains("echo hello | nc -q 1 127.0.0.1 7007")
+			.contains("--reuse-values --set bench.enabled=true")
+			.doesNotContain("openssl")
+			.doesNotContain("PROXY protocol");
+		String tls = EchoReactorChart.renderNotes(work.resolve("tls"), "tls.enabled=true",
+				"tls.existingSecret=echo-tls", "bench.enabled=true", "bench.protocol=tls",
+				"proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=10.0.0.5",
+				"proxyProtocol.trustedSources[1]=10.0.0.6");
+		String service = EchoReactorChart.FULLNAME + "." + EchoReactorChart.NAMESPACE + ".svc";
+		assertThat(tls).contains("port-forward svc/" + EchoReactorChart.FULLNAME + " 7443:tls")
+			.contains("openssl s_client -connect 127.0.0.1:7443 -servername " + service + " -CAfile ca.crt")
+			.contains("get secret echo-tls -o jsonpath='{.data.ca\\.crt}'")
+			.contains("job/" + EchoReactorChart.FULLNAME + "-bench-1")
+			.contains("against " + service + ":7443")
+			.contains("| tail -n 1")
+			.contains("Headers are read only from 10.0.0.5, 10.0.0.6");
+		String tlsOnly = EchoReactorChart.renderNotes(work.resolve("tls-only"), "tls.enabled=true",
+				"tls.certManager.enabled=true", "tls.certManager.issuerRef.name=ca", "tls.plainEnabled=false");
+		assertThat(tlsOnly).contains("The plain echo port is off")
+			.contains("get certificate " + EchoReactorChart.FULLNAME)
+			.contains("get secret " + EchoReactorChart.FULLNAME + "-tls")
+			.doesNotContain("nc -q 1 127.0.0.1");
+	}
+
 	static SslProperties sslProperties(Rendered rendered) {
 		// Fails on any key under spring.ssl that Spring Boot's own properties do not have.
 		return EchoReactorChartTests.bind(rendered)
