@@ -83,7 +83,7 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 			                        tls trusts the JDK's certificate authorities unless told otherwise
 
 			Output:
-			  --json                print the summary as one JSON object, the last line of output
+			  --json                also print the summary as one JSON object, the last line of output
 			  --histogram FILE      write the latency HdrHistogram log (one interval per second, nanoseconds)
 			  --help                print this and exit
 
