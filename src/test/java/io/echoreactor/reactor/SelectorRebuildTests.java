@@ -85,6 +85,8 @@ class SelectorRebuildTests {
 			.selectTimeout(Duration.ofSeconds(5))
 			.stallTimeout(Duration.ofSeconds(10))
 			.socket(new SocketSettings(true, false, null, null, null, 8 * KIB, 8 * KIB))
+			// The keys this test accounts for are TCP's.
+			.udp(UdpSettings.DISABLED)
 			.build(), this.select);
 		this.server.start();
 		EchoReactor reactor = this.server.reactors().get(0);
