@@ -224,7 +224,7 @@ final class TcpFlow extends Flow {
 			this.stage = (this.greeting != null) ? Stage.GREETING : Stage.READY;
 			return;
 		}
-		SSLEngine engine = clientTls.createEngine();
+		SSLEngine engine = clientTls.createEngine(!this.reconnect);
 		this.tls = new TlsClient(engine, this.channel, this.loop.tlsBuffers(engine));
 		this.tls.begin();
 		this.connectStartedAt = System.nanoTime();
@@ -647,7 +647,7 @@ final class TcpFlow extends Flow {
 	// The next connection of a reconnecting flow, once this one has echoed and ended well.
 	private void reconnect() {
 		if (this.tls != null) {
-			// The JDK would resume it (TLS 1.3: from the server's ticket, which came before the echo).
+			// Not to be resumed by anyone (the next engine does not look it up either).
 			this.tls.engine().getSession().invalidate();
 		}
 		close();
