@@ -7,13 +7,25 @@
  * right: a wrong, missing or extra byte is an error, and any error makes the exit status 1.
  *
  *   echo-load --port P [--host 127.0.0.1] [--connections 1] [--size 64] [--depth 1]
- *             [--duration 10] [--warmup 2] [--threads 1]
+ *             [--duration 10] [--warmup 2] [--threads 1] [--connect-rate N] [--idle]
  *
  * Phases: connect every connection (at most 10 s), run WARMUP seconds unmeasured, then
  * DURATION seconds measured; then stop sending, shut down each connection's output once
  * all it sent is out, and wait (at most 10 s) for every echo and the server's end of
  * stream. Durations may be fractional. --threads T spreads the connections over T threads,
  * each with its own epoll instance; scripts/bench.sh uses one, as the client has one core.
+ * --connect-rate N opens the connections at N per second in all instead of all at once
+ * (a server's listen backlog is not overrun by thousands of connects at the same moment);
+ * each thread opens its share at its share of the rate, and the last connect still has
+ * 10 s to complete.
+ *
+ * --idle holds the connections instead of loading them: each sends one message and waits
+ * for its echo (so that the server has served every connection once), then the client
+ * prints "idle connections=N" on stdout and sends nothing more until SIGTERM or SIGINT
+ * or DURATION seconds, whichever comes first; then it closes every connection as at the
+ * end of a run (end of stream, the server's end of stream) and prints its line, with the
+ * one echo of each connection as its messages (measured, with their latency) and a rate
+ * of 0. scripts/bench.sh uses it to weigh the server's memory per idle connection.
  *
  * Output, one line on stdout:
  *   messages_per_sec=... mb_per_sec=... connections=... p50_us=... p90_us=... p99_us=...
@@ -32,10 +44,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,6 +85,7 @@ struct worker {
 	struct conn *conns;
 	int count, open, epfd;
 	bool running;        /* still releasing messages; false once the measured window is over */
+	bool holding;        /* --idle: sending nothing more, and not ending either */
 	uint64_t window_start, window_end;
 	unsigned char *buffer;
 	struct histogram latency;
@@ -83,12 +98,13 @@ static struct {
 	socklen_t address_length;
 	const char *host;
 	int port, connections, threads;
-	uint64_t size, depth, warmup_ns, duration_ns;
+	uint64_t size, depth, warmup_ns, duration_ns, connect_rate;
+	bool idle;
 } options = { .host = "127.0.0.1", .port = -1, .connections = 1, .threads = 1, .size = 64, .depth = 1,
 	.warmup_ns = 2 * NS_PER_S, .duration_ns = 10 * NS_PER_S };
 
-static pthread_barrier_t all_connected;
-static atomic_bool connect_failed;
+static pthread_barrier_t all_connected, all_echoed, all_released;
+static atomic_bool connect_failed, echo_failed;
 
 static void watch(struct worker *w, struct conn *c, bool writing)
 {
@@ -134,7 +150,7 @@ static void send_some(struct worker *w, struct conn *c)
 	watch(w, c, false);
 	/* After the run, end of stream tells the server that everything has been sent; the
 	 * echo must then come back complete, followed by the server's own end of stream. */
-	if (!w->running && !c->output_shut) {
+	if (!w->running && !w->holding && !c->output_shut) {
 		shutdown(c->fd, SHUT_WR);
 		c->output_shut = true;
 	}
@@ -197,35 +213,53 @@ static void on_readable(struct worker *w, struct conn *c)
 	}
 }
 
-/* Opens every connection at once and waits for all of them, at most CONNECT_TIMEOUT_NS. */
+/* Opens one connection; its completion is reported by epoll as writable. */
+static bool open_one(struct worker *w, struct conn *c)
+{
+	c->fd = socket(options.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		snprintf(w->failure, sizeof w->failure, "socket: %s", strerror(errno));
+		return false;
+	}
+	w->open++;
+	int one = 1;
+	/* Pipelined small messages leave at once instead of waiting for the previous ACK. */
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (connect(c->fd, (struct sockaddr *)&options.address, options.address_length) < 0 && errno != EINPROGRESS) {
+		snprintf(w->failure, sizeof w->failure, "connect to %s port %d: %s", options.host, options.port,
+				strerror(errno));
+		return false;
+	}
+	/* Writable means the handshake is over, one way or the other; SO_ERROR says which. */
+	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+	epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	return true;
+}
+
+/* Opens every connection, all at once or at the connect rate, and waits for all of them:
+ * at most CONNECT_TIMEOUT_NS after the last one was opened. */
 static bool connect_all(struct worker *w)
 {
-	for (int i = 0; i < w->count; i++) {
-		struct conn *c = &w->conns[i];
-		c->fd = socket(options.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (c->fd < 0) {
-			snprintf(w->failure, sizeof w->failure, "socket: %s", strerror(errno));
-			return false;
-		}
-		w->open++;
-		int one = 1;
-		/* Pipelined small messages leave at once instead of waiting for the previous ACK. */
-		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		if (connect(c->fd, (struct sockaddr *)&options.address, options.address_length) < 0
-				&& errno != EINPROGRESS) {
-			snprintf(w->failure, sizeof w->failure, "connect to %s port %d: %s", options.host, options.port,
-					strerror(errno));
-			return false;
-		}
-		/* Writable means the handshake is over, one way or the other; SO_ERROR says which. */
-		struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
-		epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
-	}
-	uint64_t deadline = now_ns() + CONNECT_TIMEOUT_NS;
+	/* This thread's share of the rate: its connections are spread evenly over the same time. */
+	double gap_ns = options.connect_rate ? (double)NS_PER_S * options.threads / (double)options.connect_rate : 0;
+	uint64_t origin = now_ns(), deadline = UINT64_MAX;
+	int opened = 0;
 	struct epoll_event events[MAX_EVENTS];
 	for (int waiting = w->count; waiting > 0;) {
-		int timeout = ms_until(deadline);
-		if (timeout == 0) {
+		uint64_t next_at = UINT64_MAX;
+		while (opened < w->count) {
+			uint64_t at = origin + (uint64_t)(opened * gap_ns);
+			if (at > now_ns()) {
+				next_at = at;
+				break;
+			}
+			if (!open_one(w, &w->conns[opened++]))
+				return false;
+		}
+		if (opened == w->count && deadline == UINT64_MAX)
+			deadline = now_ns() + CONNECT_TIMEOUT_NS;
+		int timeout = ms_until(next_at < deadline ? next_at : deadline);
+		if (ms_until(deadline) == 0) {
 			snprintf(w->failure, sizeof w->failure, "timed out connecting to %s port %d (%d of %d connected)",
 					options.host, options.port, w->count - waiting, w->count);
 			return false;
@@ -252,6 +286,79 @@ static bool connect_all(struct worker *w)
 	return true;
 }
 
+/* Handles what epoll reports until every open connection is done or the deadline passes;
+ * with until_echoed, only until every connection has its first echo back. Returns false
+ * at the deadline. */
+static bool serve(struct worker *w, uint64_t deadline, bool until_echoed)
+{
+	struct epoll_event events[MAX_EVENTS];
+	int echoed = 0;
+	for (int i = 0; i < w->count; i++)
+		echoed += w->conns[i].done || w->conns[i].completed > 0;
+	while (w->open > 0 && !(until_echoed && echoed == w->count)) {
+		int timeout = ms_until(deadline);
+		if (timeout == 0)
+			return false;
+		int ready = epoll_wait(w->epfd, events, MAX_EVENTS, timeout);
+		for (int i = 0; i < ready; i++) {
+			struct conn *c = events[i].data.ptr;
+			bool before = c->done || c->completed > 0;
+			if (!c->done && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+				on_readable(w, c);
+			if (!c->done && (events[i].events & EPOLLOUT))
+				send_some(w, c);
+			echoed += !before && (c->done || c->completed > 0);
+		}
+	}
+	return true;
+}
+
+/* Ends every connection: end of stream once all is sent, then every echo and the server's
+ * end of stream, at most DRAIN_TIMEOUT_NS; a connection still incomplete then is an error. */
+static void drain(struct worker *w)
+{
+	w->running = false;
+	w->holding = false;
+	for (int i = 0; i < w->count; i++)
+		if (!w->conns[i].done)
+			send_some(w, &w->conns[i]); /* shuts output down where all is sent */
+	serve(w, now_ns() + DRAIN_TIMEOUT_NS, false);
+	for (int i = 0; i < w->count; i++)
+		if (!w->conns[i].done)
+			finish(w, &w->conns[i], true); /* echoes still missing after the drain */
+}
+
+/* --idle: one echo on every connection, every echo measured. */
+static bool echo_once(struct worker *w)
+{
+	w->window_start = 0;
+	w->window_end = UINT64_MAX;
+	w->holding = true;
+	for (int i = 0; i < w->count; i++) {
+		w->conns[i].queued = options.size;
+		send_some(w, &w->conns[i]);
+	}
+	bool echoed = serve(w, now_ns() + CONNECT_TIMEOUT_NS, true);
+	if (!echoed)
+		snprintf(w->failure, sizeof w->failure, "not every connection to %s port %d echoed its message in %llu s",
+				options.host, options.port, (unsigned long long)(CONNECT_TIMEOUT_NS / NS_PER_S));
+	return echoed && w->errors == 0 && w->open == w->count;
+}
+
+/* --idle: until SIGTERM, SIGINT or DURATION, whichever comes first; the signals are blocked
+ * in every thread, so that they wait here. */
+static void hold(void)
+{
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	struct timespec duration = { .tv_sec = (time_t)(options.duration_ns / NS_PER_S),
+		.tv_nsec = (long)(options.duration_ns % NS_PER_S) };
+	while (sigtimedwait(&stop, NULL, &duration) < 0 && errno == EINTR)
+		;
+}
+
 static void run(struct worker *w)
 {
 	uint64_t start = now_ns();
@@ -262,31 +369,8 @@ static void run(struct worker *w)
 		w->conns[i].queued = options.depth * options.size;
 		send_some(w, &w->conns[i]);
 	}
-	uint64_t deadline = w->window_end;
-	struct epoll_event events[MAX_EVENTS];
-	while (w->open > 0) {
-		if (ms_until(deadline) == 0) {
-			if (!w->running)
-				break; /* the drain timed out */
-			w->running = false;
-			deadline = now_ns() + DRAIN_TIMEOUT_NS;
-			for (int i = 0; i < w->count; i++)
-				if (!w->conns[i].done)
-					send_some(w, &w->conns[i]); /* shuts output down where all is sent */
-			continue;
-		}
-		int ready = epoll_wait(w->epfd, events, MAX_EVENTS, ms_until(deadline));
-		for (int i = 0; i < ready; i++) {
-			struct conn *c = events[i].data.ptr;
-			if (!c->done && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
-				on_readable(w, c);
-			if (!c->done && (events[i].events & EPOLLOUT))
-				send_some(w, c);
-		}
-	}
-	for (int i = 0; i < w->count; i++)
-		if (!w->conns[i].done)
-			finish(w, &w->conns[i], true); /* echoes still missing after the drain */
+	serve(w, w->window_end, false);
+	drain(w);
 }
 
 static void *work(void *argument)
@@ -300,18 +384,35 @@ static void *work(void *argument)
 		for (int i = 0; i < w->count; i++)
 			if (w->conns[i].fd >= 0)
 				close(w->conns[i].fd);
+		if (options.idle) {
+			/* The main thread waits for every thread at both. */
+			pthread_barrier_wait(&all_echoed);
+			pthread_barrier_wait(&all_released);
+		}
 		return NULL;
 	}
-	run(w);
+	if (!options.idle) {
+		run(w);
+		return NULL;
+	}
+	if (!echo_once(w))
+		atomic_store(&echo_failed, true);
+	/* Every thread's connections have echoed once; the main thread holds them. */
+	pthread_barrier_wait(&all_echoed);
+	pthread_barrier_wait(&all_released);
+	drain(w);
 	return NULL;
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: echo-load --port P [--host 127.0.0.1] [--connections 1] [--size 64] [--depth 1]\n"
-			"                 [--duration 10] [--warmup 2] [--threads 1]\n"
+			"                 [--duration 10] [--warmup 2] [--threads 1] [--connect-rate N] [--idle]\n"
 			"  closed loop: each connection keeps DEPTH messages of SIZE bytes in flight and checks every\n"
-			"  echoed byte; durations in seconds, fractions allowed; exits 1 on any error.\n");
+			"  echoed byte; durations in seconds, fractions allowed; exits 1 on any error.\n"
+			"  --connect-rate: connections opened per second (default: all at once).\n"
+			"  --idle: one echo per connection, then \"idle connections=N\" on stdout and nothing sent\n"
+			"  until SIGTERM, SIGINT or DURATION seconds; then every connection is closed.\n");
 	exit(2);
 }
 
@@ -321,7 +422,8 @@ static void parse(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' }, { "connections", required_argument, NULL, 'c' },
 		{ "size", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'd' },
 		{ "duration", required_argument, NULL, 'D' }, { "warmup", required_argument, NULL, 'w' },
-		{ "threads", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
+		{ "threads", required_argument, NULL, 't' }, { "connect-rate", required_argument, NULL, 'r' },
+		{ "idle", no_argument, NULL, 'i' }, { NULL, 0, NULL, 0 } };
 	for (int option; (option = getopt_long(argc, argv, "", known, NULL)) != -1;) {
 		switch (option) {
 		case 'h': options.host = optarg; break;
@@ -332,6 +434,8 @@ static void parse(int argc, char **argv)
 		case 'D': options.duration_ns = seconds(optarg, 0.001); break;
 		case 'w': options.warmup_ns = seconds(optarg, 0); break;
 		case 't': options.threads = (int)integer(optarg, 1, 256); break;
+		case 'r': options.connect_rate = (uint64_t)integer(optarg, 1, 10000000); break;
+		case 'i': options.idle = true; break;
 		default: usage();
 		}
 	}
@@ -369,6 +473,16 @@ int main(int argc, char **argv)
 		}
 	}
 	pthread_barrier_init(&all_connected, NULL, (unsigned)options.threads);
+	pthread_barrier_init(&all_echoed, NULL, (unsigned)options.threads + 1);
+	pthread_barrier_init(&all_released, NULL, (unsigned)options.threads + 1);
+	if (options.idle) {
+		/* Blocked in every thread (they inherit the mask), so that hold() receives them. */
+		sigset_t stop;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	}
 	for (int t = 0; t < options.threads; t++) {
 		struct worker *w = &workers[t];
 		int first = (int)((long long)options.connections * t / options.threads);
@@ -380,6 +494,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "echo-load: cannot start thread %d\n", t);
 			return 1;
 		}
+	}
+	if (options.idle) {
+		pthread_barrier_wait(&all_echoed);
+		if (!atomic_load(&connect_failed) && !atomic_load(&echo_failed)) {
+			printf("idle connections=%d\n", options.connections);
+			fflush(stdout);
+			hold();
+		}
+		pthread_barrier_wait(&all_released);
 	}
 	for (int t = 0; t < options.threads; t++)
 		pthread_join(workers[t].thread, NULL);
@@ -402,7 +525,8 @@ int main(int argc, char **argv)
 		bytes += w->bytes;
 		errors += w->errors;
 	}
-	double window = (double)options.duration_ns / NS_PER_S;
+	/* --idle: the messages are the one echo of each connection, and there is no rate. */
+	double window = options.idle ? INFINITY : (double)options.duration_ns / NS_PER_S;
 	printf("messages_per_sec=%.0f mb_per_sec=%.3f connections=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f "
 			"p999_us=%.1f max_us=%.1f errors=%llu messages=%llu\n",
 			(double)messages / window, (double)bytes / window / 1e6, options.connections,

@@ -96,12 +96,244 @@ the container ports, the probes and the Service cannot disagree with what the ap
 {{- if hasKey (dig "management" "server" dict $config) "port" }}
 {{- fail "config.management.server.port is not supported: the probes and the metrics use containerPorts.http" }}
 {{- end }}
+{{- if hasKey $echoServer "greeting" }}
+{{- fail "config.echo.server.greeting is set from the greeting value; set that instead" }}
+{{- end }}
+{{- $ssl := dig "ssl" dict $echoServer }}
+{{- range $key := list "bundle" "port" "client-auth" }}
+{{- if and (kindIs "map" $ssl) (hasKey $ssl $key) }}
+{{- fail (printf "config.echo.server.ssl.%s is set from the tls values (tls.enabled, tls.bundleName, containerPorts.tls, tls.clientAuth); set those instead" $key) }}
+{{- end }}
+{{- end }}
+{{- if hasKey $echoServer "plain" }}
+{{- fail "config.echo.server.plain is set from tls.plainEnabled; set that instead" }}
+{{- end }}
+{{- if hasKey $echoServer "proxy-protocol" }}
+{{- fail "config.echo.server.proxy-protocol is set from the proxyProtocol values; set those instead" }}
+{{- end }}
 {{- $echoPorts := dict "port" (int .Values.containerPorts.echo) }}
 {{- if include "echo-reactor.udpEnabled" . }}
 {{- $_ := set $echoPorts "udp" (dict "port" (int .Values.containerPorts.udp)) }}
 {{- end }}
+{{- $_ := set $echoPorts "greeting" (include "echo-reactor.greeting" .) }}
 {{- $ports := dict "echo" (dict "server" $echoPorts) "server" (dict "port" (int .Values.containerPorts.http)) }}
+{{- if .Values.tls.enabled }}
+{{- $_ := set $echoPorts "ssl" (dict "bundle" .Values.tls.bundleName "port" (int .Values.containerPorts.tls) "client-auth" .Values.tls.clientAuth) }}
+{{- $_ := set $echoPorts "plain" (dict "enabled" .Values.tls.plainEnabled) }}
+{{- $_ := set $ports "spring" (dict "ssl" (dict "bundle" (dict "pem" (dict .Values.tls.bundleName (include "echo-reactor.pemBundle" . | fromYaml))))) }}
+{{- end }}
+{{- $proxy := include "echo-reactor.proxyProtocol" . | fromYaml }}
+{{- if $proxy }}
+{{- $_ := set $echoPorts "proxy-protocol" $proxy }}
+{{- end }}
 {{- toYaml (mustMergeOverwrite $config $ports) }}
+{{- end }}
+
+{{/*
+The PEM SSL bundle over the mounted Secret. reload-on-update makes Spring Boot watch the files: the kubelet updates
+a Secret volume by pointing its ..data link at a new directory, and the bundle (and so new handshakes) follows.
+Client certificates are checked against the Secret's ca.crt; without client-auth the bundle has no trust store.
+*/}}
+{{- define "echo-reactor.pemBundle" -}}
+{{- $directory := .Values.tls.mountPath }}
+reload-on-update: true
+keystore:
+  certificate: {{ printf "file:%s/tls.crt" $directory | quote }}
+  private-key: {{ printf "file:%s/tls.key" $directory | quote }}
+{{- if ne .Values.tls.clientAuth "none" }}
+truststore:
+  certificate: {{ printf "file:%s/ca.crt" $directory | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+"true" when the pods serve the plain echo port: always without TLS, and beside TLS unless tls.plainEnabled is false.
+*/}}
+{{- define "echo-reactor.plainEnabled" -}}
+{{- if or (not .Values.tls.enabled) .Values.tls.plainEnabled }}true{{ end }}
+{{- end }}
+
+{{/*
+The Secret the TLS volume mounts (and cert-manager writes): tls.existingSecret, else "<fullname>-tls". Fails when TLS
+is on with neither a Secret nor cert-manager to make one.
+*/}}
+{{- define "echo-reactor.tlsSecretName" -}}
+{{- if .Values.tls.existingSecret }}
+{{- .Values.tls.existingSecret }}
+{{- else if .Values.tls.certManager.enabled }}
+{{- printf "%s-tls" (include "echo-reactor.fullname" . | trunc 59 | trimSuffix "-") }}
+{{- else }}
+{{- fail "tls.enabled needs tls.existingSecret (a kubernetes.io/tls Secret) or tls.certManager.enabled" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The names the cert-manager Certificate is issued for: tls.certManager.dnsNames, else every name of the Services
+that carry the tls port, as a YAML list.
+*/}}
+{{- define "echo-reactor.tlsDnsNames" -}}
+{{- if .Values.tls.certManager.dnsNames }}
+{{- toYaml .Values.tls.certManager.dnsNames }}
+{{- else }}
+{{- $services := list (include "echo-reactor.fullname" .) }}
+{{- if .Values.headlessService.enabled }}
+{{- $services = append $services (printf "%s-headless" (include "echo-reactor.fullname" .)) }}
+{{- end }}
+{{- range $services }}
+- {{ . }}
+- {{ printf "%s.%s" . $.Release.Namespace }}
+- {{ printf "%s.%s.svc" . $.Release.Namespace }}
+- {{ printf "%s.%s.svc.%s" . $.Release.Namespace $.Values.tls.certManager.clusterDomain }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Checks the TLS values that the schema cannot: what each option needs.
+*/}}
+{{- define "echo-reactor.checkTls" -}}
+{{- if and (not .Values.tls.enabled) (not .Values.tls.plainEnabled) }}
+{{- fail "tls.plainEnabled=false serves TLS only, and needs tls.enabled" }}
+{{- end }}
+{{- if and .Values.tls.certManager.enabled (not .Values.tls.enabled) }}
+{{- fail "tls.certManager.enabled issues the Secret that tls.enabled serves; set tls.enabled too" }}
+{{- end }}
+{{- if and .Values.tls.certManager.enabled (not .Values.tls.certManager.issuerRef.name) }}
+{{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name: the Issuer or ClusterIssuer that signs the certificate" }}
+{{- end }}
+{{- if .Values.tls.enabled }}
+{{- $_ := include "echo-reactor.tlsSecretName" . }}
+{{- end }}
+{{- $key := .Values.tls.certManager.privateKey }}
+{{- $sizes := dict "RSA" (list 2048 4096 8192) "ECDSA" (list 256 384 521) }}
+{{- if and .Values.tls.certManager.enabled (hasKey $sizes $key.algorithm) (not (has (int $key.size) (get $sizes $key.algorithm))) }}
+{{- fail (printf "tls.certManager.privateKey.size %v does not fit algorithm %s: use one of %v" $key.size $key.algorithm (get $sizes $key.algorithm)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The chart's common labels without its selector labels, for objects that must not be taken for the echo pods.
+*/}}
+{{- define "echo-reactor.chartLabels" -}}
+helm.sh/chart: {{ include "echo-reactor.chart" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Labels of the bench Job's pod. Not the chart's selector labels: the Services would otherwise send echo traffic to the
+load client.
+*/}}
+{{- define "echo-reactor.benchSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-bench" (include "echo-reactor.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: bench
+{{- end }}
+
+{{/*
+HOST:PORT the bench Job loads: the Service name that carries the protocol's port, and that port.
+*/}}
+{{- define "echo-reactor.benchTarget" -}}
+{{- $protocol := .Values.bench.protocol }}
+{{- if eq $protocol "udp" }}
+{{- if not (include "echo-reactor.udpEnabled" .) }}
+{{- fail "bench.protocol=udp needs UDP on (config.echo.server.udp.enabled)" }}
+{{- end }}
+{{- printf "%s.%s.svc:%v" (include "echo-reactor.udpServiceName" .) .Release.Namespace .Values.service.udpPort }}
+{{- else if eq $protocol "tls" }}
+{{- if not .Values.tls.enabled }}
+{{- fail "bench.protocol=tls needs tls.enabled" }}
+{{- end }}
+{{- printf "%s.%s.svc:%v" (include "echo-reactor.fullname" .) .Release.Namespace .Values.service.tlsPort }}
+{{- else }}
+{{- if not (include "echo-reactor.plainEnabled" .) }}
+{{- fail "bench.protocol=tcp needs the plain echo port; with tls.plainEnabled=false use bench.protocol=tls" }}
+{{- end }}
+{{- printf "%s.%s.svc:%v" (include "echo-reactor.fullname" .) .Release.Namespace .Values.service.port }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where the bench Job mounts the TLS Secret, for --ca.
+*/}}
+{{- define "echo-reactor.benchCaDirectory" -}}
+/etc/echo-reactor/bench-ca
+{{- end }}
+
+{{/*
+The bench Job's arguments, after the image's ENTRYPOINT: `bench`, the options from the bench values, and the target.
+--json makes the summary one JSON object, the last line of the log. --greeting follows the server's greeting, which
+the client would otherwise count as bytes it never sent.
+*/}}
+{{- define "echo-reactor.benchArgs" -}}
+{{- $bench := .Values.bench }}
+{{- /* Numbers from a values file are floats, which print as 1e+06 from a million on. */}}
+{{- $number := dict }}
+{{- range $key := list "connections" "size" "depth" "rate" "duration" "warmup" }}
+{{- $value := get $bench $key }}
+{{- $_ := set $number $key (ternary $value (toString (int64 $value)) (kindIs "string" $value)) }}
+{{- end }}
+{{- $args := list "bench" "--protocol" $bench.protocol "--connections" $number.connections "--size" $number.size }}
+{{- if gt (int64 $bench.rate) 0 }}
+{{- $args = concat $args (list "--rate" $number.rate) }}
+{{- else }}
+{{- $args = concat $args (list "--depth" $number.depth) }}
+{{- end }}
+{{- $args = concat $args (list "--duration" $number.duration "--warmup" $number.warmup) }}
+{{- with $bench.threads }}
+{{- $args = concat $args (list "--threads" (toString (int64 .))) }}
+{{- end }}
+{{- if ne $bench.protocol "udp" }}
+{{- if ne (include "echo-reactor.greeting" .) "off" }}
+{{- $args = append $args "--greeting" }}
+{{- end }}
+{{- with $bench.proxyProtocol }}
+{{- $args = concat $args (list "--proxy-protocol" .) }}
+{{- end }}
+{{- end }}
+{{- if eq $bench.protocol "tls" }}
+{{- if eq $bench.tlsTrust "ca" }}
+{{- $args = concat $args (list "--ca" (printf "%s/ca.crt" (include "echo-reactor.benchCaDirectory" .))) }}
+{{- else if eq $bench.tlsTrust "insecure" }}
+{{- $args = append $args "--insecure" }}
+{{- end }}
+{{- end }}
+{{- $args = append $args "--json" }}
+{{- $args = concat $args $bench.extraArgs }}
+{{- $args = append $args (include "echo-reactor.benchTarget" .) }}
+{{- toYaml $args }}
+{{- end }}
+
+{{/*
+The proxy-protocol block of the application.yml, empty while the mode is off. A header from an untrusted source would
+let any client name any address, so a mode other than off needs trusted sources, and none may be a range of every
+address.
+*/}}
+{{- define "echo-reactor.proxyProtocol" -}}
+{{- $mode := .Values.proxyProtocol.mode | default "off" }}
+{{- if ne $mode "off" }}
+{{- if not .Values.proxyProtocol.trustedSources }}
+{{- fail (printf "proxyProtocol.mode=%s needs proxyProtocol.trustedSources: the addresses of your load balancers, and nothing else" $mode) }}
+{{- end }}
+{{- range .Values.proxyProtocol.trustedSources }}
+{{- if regexMatch "/0$" (toString .) }}
+{{- fail (printf "proxyProtocol.trustedSources must not include %s: trusting headers from every address lets any client forge its address; list only your load balancers" .) }}
+{{- end }}
+{{- end }}
+mode: {{ $mode }}
+trusted-sources:
+  {{- toYaml .Values.proxyProtocol.trustedSources | nindent 2 }}
+header-timeout: {{ .Values.proxyProtocol.headerTimeout }}
+{{- end }}
+{{- end }}
+
+{{/*
+The greeting mode, off, text or json. An unquoted off in a values file reads as false, which means off too.
+*/}}
+{{- define "echo-reactor.greeting" -}}
+{{- .Values.greeting | default "off" }}
 {{- end }}
 
 {{/*

@@ -190,6 +190,30 @@ class BenchHarnessTests {
 	}
 
 	@Test
+	@Timeout(90)
+	void benchScriptRunsManyConnectionsAndWeighsIdleOnesInASecondTable() throws Exception {
+		RequiredTools.require("taskset");
+		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
+		assumeDescriptorLimitOfAtLeast(10_100);
+		Path benchDir = this.temp.resolve("bench");
+		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
+		builder.environment()
+			.putAll(Map.of("SERVERS", "c-epoll", "SCENARIOS", "many,idle", "RUNS", "1", "DURATION", "1", "WARMUP", "0",
+					"BENCH_DIR", benchDir.toString()));
+		Outcome script = run(builder, "bench-sh-idle", Duration.ofSeconds(80));
+		assertThat(script.exitCode()).as(script.report()).isZero();
+		// Rate, MB/s, vs C, then spread, the latencies, lost, errors (0), the busy shares and no allocation.
+		assertThat(script.stdout()).as(script.report())
+			.containsPattern("\\| many \\| c-epoll \\| [\\d,]+ \\| [\\d.]+ \\| 1\\.00 \\|( [^|]+ \\|){4} - \\| 0 \\|"
+					+ "( [^|]+ \\|){2} - \\|")
+			.contains("| idle | server | connections | RSS before MB | RSS after MB | RSS B/conn |")
+			.containsPattern(
+					"\\| idle \\| c-epoll \\| 10,000 \\| [\\d.]+ \\| [\\d.]+ \\| -?[\\d,]+ \\| - \\| - \\| - \\| 0 \\|");
+		assertThat(results(benchDir)).containsPattern("round=1 scenario=idle server=c-epoll .* errors=0 messages=10000 "
+				+ "rss_before_kb=\\d+ rss_after_kb=\\d+ rss_per_conn_b=-?\\d+ +status=0");
+	}
+
+	@Test
 	@Timeout(30)
 	void udpLoadClientFindsTheCUdpEchoCorrectAndReportsEveryKey() throws Exception {
 		Process server = start(List.of(udpEcho.toString(), "0"), "udp-echo");
@@ -332,6 +356,15 @@ class BenchHarnessTests {
 		long messages = Long.parseLong(load.values().get("messages"));
 		assertThat(messages).as(load.report()).isPositive();
 		assertThat(Long.parseLong(load.values().get("lost"))).as(load.report()).isLessThanOrEqualTo(messages / 100);
+	}
+
+	// The script raises its soft limit to the hard one; one descriptor per connection, and a few more.
+	private static void assumeDescriptorLimitOfAtLeast(int needed) throws Exception {
+		Process limit = new ProcessBuilder("bash", "-c", "ulimit -Hn").redirectErrorStream(true).start();
+		assertThat(limit.waitFor(10, TimeUnit.SECONDS)).isTrue();
+		String hard = new String(limit.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+		Assumptions.assumeTrue(hard.equals("unlimited") || Long.parseLong(hard) >= needed,
+				() -> "needs " + needed + " descriptors per process, the hard limit is " + hard);
 	}
 
 	private static String results(Path benchDir) throws IOException {

@@ -152,11 +152,12 @@ public final class BenchCommand {
 			this.err.println(problem);
 		}
 		boolean nothingConnected = summary.established() == 0 && options.protocol() != BenchOptions.Protocol.UDP;
-		if (options.json()) {
-			this.out.println(summary.json());
-		}
-		else if (!nothingConnected) {
+		if (!nothingConnected) {
 			this.out.print(summary.text());
+		}
+		if (options.json()) {
+			// Last, so that a script or a Job's log reader takes the last line.
+			this.out.println(summary.json());
 		}
 		this.out.flush();
 		return summary.status();

@@ -19,6 +19,7 @@ import java.util.Locale;
  * @param warmupNanos unmeasured time before the window
  * @param threads client event loops
  * @param connectRate connections opened per second, or 0 to open them all at once
+ * @param reconnect whether each connection closes after one echo and a new one takes its place
  * @param connectTimeoutNanos how long a connection may take to be ready to echo
  * @param timeoutNanos how long a connection may wait for an echo that is due
  * @param udpTimeoutNanos how long an unanswered datagram is waited for before it is lost
@@ -34,10 +35,10 @@ import java.util.Locale;
  * @param help whether only the usage was asked for
  */
 record BenchOptions(String host, int port, Protocol protocol, int connections, int size, int depth, long rate,
-		long durationNanos, long messages, long warmupNanos, int threads, long connectRate, long connectTimeoutNanos,
-		long timeoutNanos, long udpTimeoutNanos, ProxyVersion proxyProtocol, boolean greeting, boolean insecure,
-		Path ca, Path truststore, String truststorePassword, String serverName, boolean json, Path histogram,
-		boolean help) {
+		long durationNanos, long messages, long warmupNanos, int threads, long connectRate, boolean reconnect,
+		long connectTimeoutNanos, long timeoutNanos, long udpTimeoutNanos, ProxyVersion proxyProtocol,
+		boolean greeting, boolean insecure, Path ca, Path truststore, String truststorePassword, String serverName,
+		boolean json, Path histogram, boolean help) {
 
 	/** The largest UDP payload over IPv4. */
 	static final int MAX_DATAGRAM = 65507;
@@ -65,6 +66,9 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 			  --threads N           client event loops (default: available processors, at most N connections)
 			  --connect-rate N      open the connections at N per second instead of all at once; the echo
 			                        load starts once all are open (a connection storm, then the echo)
+			  --reconnect           a new connection for every message: connect (TLS: a full handshake,
+			                        never a resumed session), one message, its echo, the close, and the
+			                        next connection at once; closed loop, depth 1; tcp and tls
 			  --connect-timeout T   for connect, PROXY header, TLS handshake and greeting (default 10s)
 			  --timeout TIME        a connection whose echo is this overdue fails (default 10s)
 
@@ -83,7 +87,7 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 			                        tls trusts the JDK's certificate authorities unless told otherwise
 
 			Output:
-			  --json                print the summary as one JSON object, the last line of output
+			  --json                also print the summary as one JSON object, the last line of output
 			  --histogram FILE      write the latency HdrHistogram log (one interval per second, nanoseconds)
 			  --help                print this and exit
 
@@ -189,6 +193,8 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 
 		private long connectRate;
 
+		private boolean reconnect;
+
 		private long connectTimeoutNanos = 10_000_000_000L;
 
 		private long timeoutNanos = 10_000_000_000L;
@@ -253,6 +259,7 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 				case "--json" -> this.json = flag(name, inline);
 				case "--greeting" -> this.greeting = flag(name, inline);
 				case "--insecure" -> this.insecure = flag(name, inline);
+				case "--reconnect" -> this.reconnect = flag(name, inline);
 				case "--connections" -> this.connections = (int) integer(name, value(name, inline), 1, 1_000_000);
 				case "--size" -> this.size = (int) bytes(name, value(name, inline));
 				case "--depth" -> this.depth = (int) integer(name, value(name, inline), 1, 65536);
@@ -314,7 +321,7 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 		private BenchOptions build(String host, int port) {
 			if (this.help) {
 				return new BenchOptions(host, port, this.protocol, this.connections, this.size, 1, 0, 0, -1, 0, 1, 0,
-						0, 0, 0, null, false, false, null, null, null, null, false, null, true);
+						false, 0, 0, 0, null, false, false, null, null, null, null, false, null, true);
 			}
 			if (this.durationNanos != null && this.messages >= 0) {
 				throw new UsageException("--duration and --messages exclude each other");
@@ -339,6 +346,12 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 				if (this.connectRate > 0) {
 					throw new UsageException("--connect-rate is for tcp and tls: udp has no connections to open");
 				}
+				if (this.reconnect) {
+					throw new UsageException("--reconnect is for tcp and tls: udp has no connections to open");
+				}
+			}
+			if (this.reconnect && (this.rate > 0 || (this.depth != null && this.depth != 1))) {
+				throw new UsageException("--reconnect sends one message per connection: closed loop, depth 1");
 			}
 			if (this.protocol != Protocol.TLS && (this.insecure || this.ca != null || this.truststore != null
 					|| this.serverName != null || this.truststorePassword != null)) {
@@ -363,10 +376,10 @@ record BenchOptions(String host, int port, Protocol protocol, int connections, i
 			int threads = Math.min((this.threads != null) ? this.threads : processors, this.connections);
 			int depth = (this.depth != null) ? this.depth : 1;
 			return new BenchOptions(host, port, this.protocol, this.connections, this.size, depth, this.rate,
-					duration, this.messages, warmup, threads, this.connectRate, this.connectTimeoutNanos,
-					this.timeoutNanos, this.udpTimeoutNanos, this.proxyProtocol, this.greeting, this.insecure,
-					this.ca, this.truststore, this.truststorePassword, this.serverName, this.json, this.histogram,
-					false);
+					duration, this.messages, warmup, threads, this.connectRate, this.reconnect,
+					this.connectTimeoutNanos, this.timeoutNanos, this.udpTimeoutNanos, this.proxyProtocol, this.greeting,
+					this.insecure, this.ca, this.truststore, this.truststorePassword, this.serverName, this.json,
+					this.histogram, false);
 		}
 
 		private boolean flag(String name, String inline) {

@@ -30,6 +30,8 @@ final class ClientTls {
 
 	private final SSLContext context;
 
+	private final java.util.concurrent.atomic.AtomicInteger unresumable = new java.util.concurrent.atomic.AtomicInteger();
+
 	private final String serverName;
 
 	private final int port;
@@ -93,11 +95,16 @@ final class ClientTls {
 
 	/**
 	 * Create the engine of one connection.
+	 * @param resume whether it may resume a session of an earlier connection
 	 * @return a client engine, not yet handshaking
 	 */
-	SSLEngine createEngine() {
-		// Host and port let the JDK resume sessions with the same server.
-		SSLEngine engine = this.context.createSSLEngine(this.serverName, this.port);
+	SSLEngine createEngine(boolean resume) {
+		// The JDK's client session cache is keyed by the engine's host and port, and the
+		// port serves no other purpose in an engine: one that no connection had before
+		// finds no session, so the handshake is a full one. (Invalidating the last session
+		// is not enough: under TLS 1.3 the session a ticket resumes is another object.)
+		int port = resume ? this.port : 65_536 + this.unresumable.getAndIncrement();
+		SSLEngine engine = this.context.createSSLEngine(this.serverName, port);
 		engine.setUseClientMode(true);
 		SSLParameters parameters = engine.getSSLParameters();
 		if (!isAddressLiteral(this.serverName)) {

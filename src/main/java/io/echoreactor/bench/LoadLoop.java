@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  * <p>
  * <strong>Memory.</strong> The loop owns one read buffer and the verification view of the
  * payload for all its flows; latencies go into an HdrHistogram swapped once per second
- * with the reporter's. Nothing is allocated per message.
+ * with the reporter's. Nothing is allocated per message (with {@code --reconnect}, each
+ * new connection allocates its own socket and TLS engine).
  *
  * <p>
  * <strong>Threading:</strong> everything here runs on the loop's thread, except
@@ -92,6 +93,9 @@ final class LoadLoop implements Runnable {
 	long lost;
 
 	long late;
+
+	/** TLS handshakes completed in the measured window. */
+	long handshakes;
 
 	long lastMeasuredAt;
 
@@ -434,9 +438,12 @@ final class LoadLoop implements Runnable {
 		this.connectLatency.recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
 	}
 
-	void handshaken(long latencyNanos, String session) {
+	void handshaken(long now, long latencyNanos, String session) {
 		this.handshakeLatency.recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
 		this.sessions.add(session);
+		if (now >= this.windowStart && now < this.windowEnd) {
+			this.handshakes++;
+		}
 	}
 
 	/** A flow is ready to echo. */

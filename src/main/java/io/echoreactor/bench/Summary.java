@@ -42,6 +42,8 @@ final class Summary {
 
 	private long late;
 
+	private long handshakes;
+
 	private int established;
 
 	// CPU time of the loops in the measured window, or -1 when unknown.
@@ -68,6 +70,7 @@ final class Summary {
 			this.allMessages += loop.allMessages;
 			this.lost += loop.lost;
 			this.late += loop.late;
+			this.handshakes += loop.handshakes;
 			this.established += loop.established;
 			lastMeasuredAt = Math.max(lastMeasuredAt, loop.lastMeasuredAt);
 			if (loop.failure != null) {
@@ -131,6 +134,14 @@ final class Summary {
 		return (this.seconds > 0) ? this.messages / this.seconds : 0;
 	}
 
+	private boolean tls() {
+		return this.options.protocol() == BenchOptions.Protocol.TLS;
+	}
+
+	private double handshakesPerSecond() {
+		return (this.seconds > 0) ? this.handshakes / this.seconds : 0;
+	}
+
 	private double megabytesPerSecond() {
 		return messagesPerSecond() * this.options.size() / 1e6;
 	}
@@ -164,6 +175,9 @@ final class Summary {
 		if (this.options.connectRate() > 0) {
 			load.append(", connecting at ").append(this.options.connectRate()).append("/s");
 		}
+		if (this.options.reconnect()) {
+			load.append(", a new connection per message");
+		}
 		return load.toString();
 	}
 
@@ -189,6 +203,9 @@ final class Summary {
 			rows.add(new String[] { "messages", String.format(Locale.ROOT, "%,d", this.messages) });
 			rows.add(new String[] { "messages/s", String.format(Locale.ROOT, "%,.0f", messagesPerSecond()) });
 			rows.add(new String[] { "MB/s", String.format(Locale.ROOT, "%.3f", megabytesPerSecond()) });
+			if (tls()) {
+				rows.add(new String[] { "handshakes/s", String.format(Locale.ROOT, "%,.0f", handshakesPerSecond()) });
+			}
 			rows.add(new String[] { "latency p50", micros(this.latency.getValueAtPercentile(50)) });
 			rows.add(new String[] { "latency p90", micros(this.latency.getValueAtPercentile(90)) });
 			rows.add(new String[] { "latency p99", micros(this.latency.getValueAtPercentile(99)) });
@@ -233,6 +250,7 @@ final class Summary {
 			.field("depth", this.options.openLoop() ? 0 : this.options.depth())
 			.field("rate", this.options.rate())
 			.field("connect_rate", this.options.connectRate())
+			.field("reconnect", this.options.reconnect())
 			.field("duration_s", this.seconds)
 			.field("warmup_s", this.options.warmupNanos() / 1e9)
 			.field("messages", this.messages)
@@ -252,6 +270,9 @@ final class Summary {
 			json.field("connect_p50_us", this.connectLatency.getValueAtPercentile(50) / 1e3)
 				.field("connect_p99_us", this.connectLatency.getValueAtPercentile(99) / 1e3)
 				.field("connect_max_us", this.connectLatency.getMaxValue() / 1e3);
+		}
+		if (tls()) {
+			json.field("handshakes", this.handshakes).field("handshakes_per_sec", handshakesPerSecond());
 		}
 		if (this.handshakeLatency.getTotalCount() > 0) {
 			json.field("tls_handshake_p50_us", this.handshakeLatency.getValueAtPercentile(50) / 1e3)

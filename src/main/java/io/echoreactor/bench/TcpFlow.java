@@ -35,6 +35,16 @@ import javax.net.ssl.SSLSession;
  * once; its stream can no longer be trusted.
  *
  * <p>
+ * <strong>Reconnecting</strong> ({@code --reconnect}): each connection carries one
+ * message. Once its echo is back and the server has closed, the flow opens the next
+ * connection at once and goes through connect, PROXY header, handshake and greeting
+ * again; it stays one flow, ready once for the loop, until the run ends. A TLS session
+ * is invalidated when its connection ends, so that every handshake is a full one: what
+ * is measured is what a server pays for a new client, not for a returning one. Each
+ * connection allocates its socket, key and engine; the echo itself still allocates
+ * nothing.
+ *
+ * <p>
  * <strong>Threading:</strong> confined to its loop's thread.
  */
 final class TcpFlow extends Flow {
@@ -56,6 +66,8 @@ final class TcpFlow extends Flow {
 	private final int depth;
 
 	private final boolean openLoop;
+
+	private final boolean reconnect;
 
 	private final int start;
 
@@ -97,6 +109,15 @@ final class TcpFlow extends Flow {
 
 	private boolean outputShut;
 
+	// Messages this connection sends: the flow's quota, or with --reconnect one while the quota lasts.
+	private long limit;
+
+	// With --reconnect: messages released on the flow's earlier connections.
+	private long previous;
+
+	// Whether the loop has heard that this flow is ready; with --reconnect only the first connection tells it.
+	private boolean readied;
+
 	private long connectStartedAt;
 
 	private long setupDeadline;
@@ -111,6 +132,7 @@ final class TcpFlow extends Flow {
 		this.size = options.size();
 		this.depth = options.depth();
 		this.openLoop = options.openLoop();
+		this.reconnect = options.reconnect();
 		this.start = Payload.start(id);
 		this.sentAt = this.openLoop ? null : new long[this.depth];
 	}
@@ -202,7 +224,7 @@ final class TcpFlow extends Flow {
 			this.stage = (this.greeting != null) ? Stage.GREETING : Stage.READY;
 			return;
 		}
-		SSLEngine engine = clientTls.createEngine();
+		SSLEngine engine = clientTls.createEngine(!this.reconnect);
 		this.tls = new TlsClient(engine, this.channel, this.loop.tlsBuffers(engine));
 		this.tls.begin();
 		this.connectStartedAt = System.nanoTime();
@@ -229,14 +251,26 @@ final class TcpFlow extends Flow {
 				return;
 			}
 			SSLSession session = this.tls.engine().getSession();
-			this.loop.handshaken(System.nanoTime() - this.connectStartedAt,
-					session.getProtocol() + " " + session.getCipherSuite());
+			long now = System.nanoTime();
+			this.loop.handshaken(now, now - this.connectStartedAt, session.getProtocol() + " " + session.getCipherSuite());
 			// The greeting may have come with the handshake's last records.
 			this.stage = (this.greeting != null && !this.greetingDone) ? Stage.GREETING : Stage.READY;
 		}
 		interest(SelectionKey.OP_READ);
 		if (this.stage == Stage.READY) {
+			ready();
+		}
+	}
+
+	// The first connection tells the loop, which starts the echo on every flow; with --reconnect a later
+	// connection of a started run echoes at once.
+	private void ready() {
+		if (!this.readied) {
+			this.readied = true;
 			this.loop.ready();
+		}
+		else {
+			echo(System.nanoTime());
 		}
 	}
 
@@ -274,7 +308,7 @@ final class TcpFlow extends Flow {
 				this.greetingDone = true;
 				if (this.stage == Stage.GREETING) {
 					this.stage = Stage.READY;
-					this.loop.ready();
+					ready();
 				}
 				return true;
 			}
@@ -292,15 +326,22 @@ final class TcpFlow extends Flow {
 		if (this.stage != Stage.READY) {
 			return;
 		}
-		this.stage = Stage.ECHO;
-		this.waitingSince = now;
 		if (this.loop.options.durationNanos() == 0) {
+			this.stage = Stage.ECHO;
 			finish();
 			return;
 		}
 		this.running = true;
-		if (!this.openLoop) {
-			long initial = Math.min(this.depth, this.quota);
+		echo(now);
+	}
+
+	// On a ready connection: the closed loop's first messages; once the run has stopped, only the end.
+	private void echo(long now) {
+		this.stage = Stage.ECHO;
+		this.waitingSince = now;
+		this.limit = this.reconnect ? Math.min(1, this.quota - this.previous) : this.quota;
+		if (!this.openLoop && this.running) {
+			long initial = Math.min(this.depth, this.limit);
 			this.released = initial;
 			this.queued = initial * this.size;
 		}
@@ -314,7 +355,7 @@ final class TcpFlow extends Flow {
 
 	@Override
 	void release(long now) {
-		if (this.stage != Stage.ECHO || !this.running || this.released >= this.quota) {
+		if (this.stage != Stage.ECHO || !this.running || this.released >= this.limit) {
 			return;
 		}
 		if (this.completed == this.released) {
@@ -414,7 +455,7 @@ final class TcpFlow extends Flow {
 	// At the end, end of stream tells the server that everything has been sent; the echo must
 	// then come back complete, followed by the server's own end of stream.
 	private void endIfAllSent(long now) throws IOException {
-		if (this.outputShut || (this.running && this.released < this.quota) || this.sent < this.queued) {
+		if (this.outputShut || (this.running && this.released < this.limit) || this.sent < this.queued) {
 			return;
 		}
 		if (this.tls == null) {
@@ -465,7 +506,7 @@ final class TcpFlow extends Flow {
 			}
 			this.completed++;
 			this.loop.completed(now, latency, measured);
-			if (!this.openLoop && this.running && this.released < this.quota) {
+			if (!this.openLoop && this.running && this.released < this.limit) {
 				// Closed loop: one message out per echo back.
 				this.released++;
 				this.queued += size;
@@ -529,7 +570,12 @@ final class TcpFlow extends Flow {
 
 	private void endOfStream() {
 		if (this.stage == Stage.ECHO && this.outputShut && this.received == this.sent) {
-			finish();
+			if (this.reconnect && this.running && this.previous + this.released < this.quota) {
+				reconnect();
+			}
+			else {
+				finish();
+			}
 			return;
 		}
 		switch (this.stage) {
@@ -598,8 +644,34 @@ final class TcpFlow extends Flow {
 		finish();
 	}
 
+	// The next connection of a reconnecting flow, once this one has echoed and ended well.
+	private void reconnect() {
+		if (this.tls != null) {
+			// Not to be resumed by anyone (the next engine does not look it up either).
+			this.tls.engine().getSession().invalidate();
+		}
+		close();
+		this.previous += this.released;
+		this.key = null;
+		this.channel = null;
+		this.tls = null;
+		this.interest = 0;
+		this.proxyHeader = null;
+		this.greeting = null;
+		this.greetingDone = false;
+		this.queued = 0;
+		this.sent = 0;
+		this.received = 0;
+		this.stamped = 0;
+		this.released = 0;
+		this.completed = 0;
+		this.outputShut = false;
+		open(System.nanoTime());
+	}
+
 	private void finish() {
-		boolean settingUp = this.stage.settingUp() || this.stage == Stage.GREETING;
+		// A flow that was ready once counts as established, whichever of its connections fails.
+		boolean settingUp = !this.readied && (this.stage.settingUp() || this.stage == Stage.GREETING);
 		this.stage = Stage.DONE;
 		close();
 		this.loop.done(settingUp);

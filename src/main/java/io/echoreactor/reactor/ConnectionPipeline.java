@@ -44,7 +44,7 @@ final class ConnectionPipeline {
 	private volatile TlsHandshakeListener tlsHandshakeListener;
 
 	// The engines' shared buffers, made with the first TLS connection.
-	private TlsSession.TlsBuffers tlsBuffers;
+	private TlsBuffers tlsBuffers;
 
 	ConnectionPipeline(EchoReactor reactor, EchoServerSettings settings, ConnectionLimit limit) {
 		this.reactor = reactor;
@@ -183,7 +183,7 @@ final class ConnectionPipeline {
 	private TlsSession newTlsSession() {
 		SSLEngine engine = this.settings.tls().context().createEngine();
 		if (this.tlsBuffers == null) {
-			this.tlsBuffers = new TlsSession.TlsBuffers(engine);
+			this.tlsBuffers = new TlsBuffers(engine);
 		}
 		return new TlsSession(engine, this.tlsBuffers, this.reactor.statistics(), this.reactor.loop().now());
 	}

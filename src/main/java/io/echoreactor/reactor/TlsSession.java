@@ -40,6 +40,11 @@ final class TlsSession {
 
 	private static final Log logger = LogFactory.getLog(TlsSession.class);
 
+	// Content type, version and length: RFC 8446 5.1.
+	private static final int RECORD_HEADER_SIZE = 5;
+
+	private static final ByteBuffer NOTHING = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
 	private final SSLEngine engine;
 
 	private final TlsBuffers buffers;
@@ -90,11 +95,28 @@ final class TlsSession {
 	 * @throws IOException if the connection fails
 	 */
 	void received(TcpConnection connection, ByteBuffer network) throws IOException {
-		ByteBuffer source = network;
 		if (this.partialRecord != null) {
-			this.partialRecord = append(this.partialRecord, network);
-			source = this.partialRecord.flip();
+			// Only the rest of the held record joins it, so that the held buffer never
+			// grows past one record: what follows is unwrapped where it lies.
+			if (!completePartialRecord(network)) {
+				return;
+			}
+			unwrap(connection, this.partialRecord.flip());
+			if (!network.hasRemaining() || !connection.isOpen()) {
+				return;
+			}
+			if (this.partialRecord != null) {
+				// Not taken whole: what follows must wait behind it.
+				this.partialRecord = append(this.partialRecord, network);
+				return;
+			}
 		}
+		// The JDK's AES-GCM works on arrays without copying; on a direct buffer it makes
+		// temporary arrays for every record.
+		unwrap(connection, this.buffers.heapCopy(network));
+	}
+
+	private void unwrap(TcpConnection connection, ByteBuffer source) throws IOException {
 		ByteBuffer plaintext = this.buffers.plaintext();
 		plaintext.clear();
 		while (connection.isOpen()) {
@@ -124,6 +146,33 @@ final class TlsSession {
 		keepPartialRecord(source);
 	}
 
+	/**
+	 * Move from {@code network} into the held record what it lacks, as far as
+	 * {@code network} goes.
+	 * @return whether the held record is now whole (or its header names a record larger
+	 * than any the engine accepts, which the engine then refuses)
+	 */
+	private boolean completePartialRecord(ByteBuffer network) {
+		ByteBuffer held = this.partialRecord;
+		if (held.position() < RECORD_HEADER_SIZE && !take(held, RECORD_HEADER_SIZE - held.position(), network)) {
+			return false;
+		}
+		int recordSize = RECORD_HEADER_SIZE + (((held.get(3) & 0xff) << 8) | (held.get(4) & 0xff));
+		if (recordSize > held.capacity()) {
+			this.partialRecord = append(held, network);
+			return true;
+		}
+		return take(held, recordSize - held.position(), network);
+	}
+
+	// Moves up to wanted bytes from source into target; true if all of them were there.
+	private static boolean take(ByteBuffer target, int wanted, ByteBuffer source) {
+		int moved = Math.min(wanted, source.remaining());
+		target.put(target.position(), source, source.position(), moved).position(target.position() + moved);
+		source.position(source.position() + moved);
+		return moved == wanted;
+	}
+
 	private void deliver(TcpConnection connection, ByteBuffer plaintext) throws IOException {
 		if (plaintext.position() > 0 && connection.isOpen()) {
 			plaintext.flip();
@@ -133,14 +182,17 @@ final class TlsSession {
 	}
 
 	private void keepPartialRecord(ByteBuffer source) {
-		if (!source.hasRemaining()) {
-			this.partialRecord = null;
+		if (source == this.partialRecord) {
+			if (!source.hasRemaining()) {
+				this.buffers.release(source);
+				this.partialRecord = null;
+			}
+			else {
+				source.compact();
+			}
 		}
-		else if (source != this.partialRecord) {
+		else if (source.hasRemaining()) {
 			this.partialRecord = append(null, source);
-		}
-		else {
-			this.partialRecord.compact();
 		}
 	}
 
@@ -148,9 +200,10 @@ final class TlsSession {
 		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
 		ByteBuffer target = kept;
 		if (target == null || target.capacity() < needed) {
-			target = ByteBuffer.allocate(Math.max(needed, this.buffers.packetBufferSize()));
+			target = this.buffers.acquire(needed);
 			if (kept != null) {
 				target.put(kept.flip());
+				this.buffers.release(kept);
 			}
 		}
 		return target.put(more);
@@ -194,7 +247,7 @@ final class TlsSession {
 	void closeOutbound(TcpConnection connection) throws IOException {
 		if (!this.engine.isOutboundDone()) {
 			this.engine.closeOutbound();
-			send(connection, ByteBuffer.allocate(0));
+			send(connection, NOTHING);
 		}
 	}
 
@@ -216,7 +269,7 @@ final class TlsSession {
 			this.engine.closeOutbound();
 			ByteBuffer network = this.buffers.network();
 			network.clear();
-			this.engine.wrap(ByteBuffer.allocate(0), network);
+			this.engine.wrap(NOTHING, network);
 			connection.channel().write(network.flip());
 		}
 		catch (IOException | RuntimeException ex) {
@@ -249,7 +302,7 @@ final class TlsSession {
 					status = this.engine.getHandshakeStatus();
 				}
 				case NEED_WRAP -> {
-					send(connection, ByteBuffer.allocate(0));
+					send(connection, NOTHING);
 					status = this.engine.getHandshakeStatus();
 					if (!connection.isOpen()) {
 						return false;
@@ -342,49 +395,6 @@ final class TlsSession {
 			this.statistics.increment(Counter.TLS_TASKS);
 		}
 		this.statistics.add(Counter.TLS_TASK_NANOS, System.nanoTime() - start);
-	}
-
-	/**
-	 * The per-reactor buffers the engines of its connections share, sized from the
-	 * engine's own packet and application buffer sizes.
-	 */
-	static final class TlsBuffers {
-
-		// Several records' worth, so that one read and one write carry several records.
-		private static final int RECORDS = 4;
-
-		private final int packetBufferSize;
-
-		private final int applicationBufferSize;
-
-		private final ByteBuffer plaintext;
-
-		private final ByteBuffer network;
-
-		TlsBuffers(SSLEngine prototype) {
-			this.packetBufferSize = prototype.getSession().getPacketBufferSize();
-			this.applicationBufferSize = prototype.getSession().getApplicationBufferSize();
-			// Heap buffers: the JDK's engine encrypts and decrypts arrays without copying.
-			this.plaintext = ByteBuffer.allocate(RECORDS * this.applicationBufferSize);
-			this.network = ByteBuffer.allocate(RECORDS * this.packetBufferSize);
-		}
-
-		int packetBufferSize() {
-			return this.packetBufferSize;
-		}
-
-		int applicationBufferSize() {
-			return this.applicationBufferSize;
-		}
-
-		ByteBuffer plaintext() {
-			return this.plaintext;
-		}
-
-		ByteBuffer network() {
-			return this.network;
-		}
-
 	}
 
 }

@@ -78,6 +78,21 @@ class BenchOptionsTests {
 	}
 
 	@Test
+	void reconnectIsForOneMessageAtATimeOverTcpOrTls() {
+		assertThat(BenchOptions.parse("--reconnect", "host").reconnect()).isTrue();
+		assertThat(BenchOptions.parse("--reconnect", "--protocol", "tls", "--depth", "1", "host").reconnect()).isTrue();
+		assertThat(BenchOptions.parse("host").reconnect()).isFalse();
+		assertThatExceptionOfType(BenchOptions.UsageException.class)
+			.isThrownBy(() -> BenchOptions.parse("--reconnect", "--depth", "4", "host"))
+			.withMessageContaining("closed loop, depth 1");
+		assertThatExceptionOfType(BenchOptions.UsageException.class)
+			.isThrownBy(() -> BenchOptions.parse("--reconnect", "--rate", "100", "--connections", "1", "host"));
+		assertThatExceptionOfType(BenchOptions.UsageException.class)
+			.isThrownBy(() -> BenchOptions.parse("--reconnect", "--protocol", "udp", "host"))
+			.withMessageContaining("udp has no connections");
+	}
+
+	@Test
 	void helpNeedsNoTarget() {
 		assertThat(BenchOptions.parse("--help").help()).isTrue();
 	}
@@ -85,7 +100,7 @@ class BenchOptionsTests {
 	@Test
 	void theUsageNamesEveryOption() {
 		for (String option : new String[] { "--connections", "--size", "--depth", "--rate", "--duration",
-				"--messages", "--warmup", "--threads", "--connect-rate", "--connect-timeout", "--timeout",
+				"--messages", "--warmup", "--threads", "--connect-rate", "--reconnect", "--connect-timeout", "--timeout",
 				"--protocol", "--proxy-protocol", "--greeting", "--udp-timeout", "--insecure", "--ca",
 				"--truststore", "--truststore-password", "--server-name", "--json", "--histogram", "--help" }) {
 			assertThat(BenchOptions.USAGE).contains("  " + option + " ");

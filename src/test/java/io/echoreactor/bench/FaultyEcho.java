@@ -21,12 +21,21 @@ final class FaultyEcho implements AutoCloseable {
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
 	private FaultyEcho(Behaviour behaviour) throws IOException {
+		this(behaviour, Integer.MAX_VALUE);
+	}
+
+	private FaultyEcho(Behaviour behaviour, int connections) throws IOException {
 		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		Thread acceptor = new Thread(() -> {
+			int accepted = 0;
 			while (!this.listener.isClosed()) {
 				try {
 					Socket socket = this.listener.accept();
 					this.sockets.add(socket);
+					if (++accepted == connections) {
+						// Later connects are refused: nothing listens any more.
+						this.listener.close();
+					}
 					Thread connection = new Thread(() -> {
 						try (socket) {
 							behaviour.serve(socket.getInputStream(), socket.getOutputStream());
@@ -93,6 +102,11 @@ final class FaultyEcho implements AutoCloseable {
 			}
 			in.transferTo(out);
 		});
+	}
+
+	/** An echo that serves this many connections, then closes its listener. */
+	static FaultyEcho acceptingOnly(int connections) throws IOException {
+		return new FaultyEcho((in, out) -> in.transferTo(out), connections);
 	}
 
 	/** A server that reads and never answers. */

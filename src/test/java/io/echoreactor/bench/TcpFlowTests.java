@@ -145,6 +145,33 @@ class TcpFlowTests {
 	}
 
 	@Test
+	void reconnectingOpensANewConnectionForEveryMessage() {
+		EchoServer server = this.runs.server();
+		BenchRuns.Result result = bench("--reconnect", "--connections", "3", "--messages", "30", "--size", "100",
+				"--json", "127.0.0.1:" + server.port());
+		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.number("messages")).isEqualTo(30);
+		assertThat(result.number("connections")).isEqualTo(3);
+		assertThat(result.json()).containsEntry("reconnect", true).doesNotContainKey("handshakes");
+		long accepted = server.reactors()
+			.stream()
+			.mapToLong((reactor) -> reactor.statistics().get(Counter.CONNECTIONS_ACCEPTED))
+			.sum();
+		assertThat(accepted).isEqualTo(30);
+	}
+
+	@Test
+	void aReconnectThatIsRefusedFailsTheRunAfterTheFirstConnections() throws Exception {
+		try (FaultyEcho echo = FaultyEcho.acceptingOnly(2)) {
+			BenchRuns.Result result = bench("--reconnect", "--connections", "2", "--messages", "10", "--json",
+					"127.0.0.1:" + echo.port());
+			assertThat(result.status()).isOne();
+			assertThat(result.number("connections")).isEqualTo(2);
+			assertThat(result.number("errors")).isPositive();
+		}
+	}
+
+	@Test
 	void aDurationOfZeroOpensAndClosesTheConnectionsWithoutEcho() {
 		EchoServer server = this.runs.server();
 		BenchRuns.Result result = bench("--connections", "5", "--duration", "0", "--json",

@@ -5,20 +5,30 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.net.Socket;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 import io.echoreactor.reactor.CidrRange;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.ProxyProtocolSettings;
+import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.TlsSettings;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +147,27 @@ class TlsClientTests {
 	}
 
 	@Test
+	void reconnectingMakesAFullHandshakeForEveryMessage() throws Exception {
+		CertificateCounter counter = new CertificateCounter(keyManager());
+		EchoServer server = tlsServer(new KeyManager[] { counter }, UnaryOperator.identity());
+		BenchRuns.Result result = bench("--protocol", "tls", "--ca", certificate.toString(), "--reconnect",
+				"--connections", "2", "--messages", "12", "--json", "127.0.0.1:" + server.tlsPort());
+		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.json()).containsEntry("reconnect", true);
+		assertThat(result.number("messages")).isEqualTo(12);
+		// The first two handshakes come before the echo starts, outside what is measured.
+		assertThat(result.number("handshakes")).isEqualTo(10);
+		assertThat(result.counts("tls").values()).containsOnly(12L);
+		long serverHandshakes = server.reactors()
+			.stream()
+			.mapToLong((reactor) -> reactor.statistics().get(Counter.TLS_HANDSHAKES))
+			.sum();
+		assertThat(serverHandshakes).isEqualTo(12);
+		// A resumed session needs no certificate: the server picks one only for a full handshake.
+		assertThat(counter.chosen.get()).isGreaterThanOrEqualTo(12);
+	}
+
+	@Test
 	void anUnreadableCertificateFileIsABadArgument() {
 		BenchRuns.Result result = bench("--protocol", "tls", "--ca", certificates.resolve("missing.pem").toString(),
 				"127.0.0.1:7443");
@@ -144,19 +175,82 @@ class TlsClientTests {
 		assertThat(result.err()).startsWith("bench: cannot use the trusted certificates: ");
 	}
 
-	private EchoServer tlsServer(java.util.function.UnaryOperator<EchoServerSettings.Builder> customizer)
+	private EchoServer tlsServer(UnaryOperator<EchoServerSettings.Builder> customizer)
 			throws IOException, GeneralSecurityException {
+		return tlsServer(new KeyManager[] { keyManager() }, customizer);
+	}
+
+	private EchoServer tlsServer(KeyManager[] keyManagers, UnaryOperator<EchoServerSettings.Builder> customizer)
+			throws GeneralSecurityException {
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(keyManagers, null, null);
+		TlsContext tls = new TlsContext(context, null, null, TlsContext.ClientAuth.NONE);
+		return this.runs.server((settings) -> customizer
+			.apply(settings.tls(new TlsSettings(tls, 0, Duration.ofSeconds(10)))));
+	}
+
+	private static X509ExtendedKeyManager keyManager() throws IOException, GeneralSecurityException {
 		KeyStore store = KeyStore.getInstance("PKCS12");
 		try (InputStream in = Files.newInputStream(keyStore)) {
 			store.load(in, PASSWORD.toCharArray());
 		}
 		KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
 		keys.init(store, PASSWORD.toCharArray());
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(keys.getKeyManagers(), null, null);
-		TlsContext tls = new TlsContext(context, null, null, TlsContext.ClientAuth.NONE);
-		return this.runs.server((settings) -> customizer
-			.apply(settings.tls(new TlsSettings(tls, 0, Duration.ofSeconds(10)))));
+		return (X509ExtendedKeyManager) keys.getKeyManagers()[0];
+	}
+
+	/**
+	 * The server's key manager, counting the certificates it picks for handshakes.
+	 */
+	private static final class CertificateCounter extends X509ExtendedKeyManager {
+
+		private final X509ExtendedKeyManager delegate;
+
+		private final AtomicInteger chosen = new AtomicInteger();
+
+		CertificateCounter(X509ExtendedKeyManager delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+			String alias = this.delegate.chooseEngineServerAlias(keyType, issuers, engine);
+			if (alias != null) {
+				this.chosen.incrementAndGet();
+			}
+			return alias;
+		}
+
+		@Override
+		public String[] getClientAliases(String keyType, Principal[] issuers) {
+			return this.delegate.getClientAliases(keyType, issuers);
+		}
+
+		@Override
+		public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+			return this.delegate.chooseClientAlias(keyType, issuers, socket);
+		}
+
+		@Override
+		public String[] getServerAliases(String keyType, Principal[] issuers) {
+			return this.delegate.getServerAliases(keyType, issuers);
+		}
+
+		@Override
+		public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+			return this.delegate.chooseServerAlias(keyType, issuers, socket);
+		}
+
+		@Override
+		public X509Certificate[] getCertificateChain(String alias) {
+			return this.delegate.getCertificateChain(alias);
+		}
+
+		@Override
+		public PrivateKey getPrivateKey(String alias) {
+			return this.delegate.getPrivateKey(alias);
+		}
+
 	}
 
 }

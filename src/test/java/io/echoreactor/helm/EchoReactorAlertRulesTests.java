@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The chart's PrometheusRule, checked by Prometheus' own {@code promtool}: the rules are
  * valid ({@code check rules}) and each alert fires on the series that should fire it and
  * stays silent on healthy ones ({@code test rules}, with the cases in
- * {@code echo-reactor-alerts-test.yml}). The Grafana dashboard's queries go through the
+ * {@code echo-reactor-alerts-test.yml} and, for the TLS alerts,
+ * {@code echo-reactor-tls-alerts-test.yml}). The Grafana dashboard's queries go through the
  * same PromQL parser.
  */
 @Timeout(60)
@@ -61,6 +62,23 @@ class EchoReactorAlertRulesTests {
 	}
 
 	@Test
+	void tlsAlertsFireOnFailingSeriesAndStaySilentOnHealthyOnes(@TempDir Path work) throws Exception {
+		Path promtool = RequiredTools.require("promtool");
+		List<Map<String, Object>> groups = renderedGroups();
+		for (Map<String, Object> group : groups) {
+			for (Object rule : (List<?>) group.get("rules")) {
+				((Map<?, ?>) rule).remove("annotations");
+			}
+		}
+		Files.writeString(work.resolve(RULES_FILE), new Yaml().dump(Map.of("groups", groups)));
+		Path tests = work.resolve("echo-reactor-tls-alerts-test.yml");
+		try (InputStream in = getClass().getResourceAsStream("echo-reactor-tls-alerts-test.yml")) {
+			Files.copy(in, tests);
+		}
+		assertThat(run(work, promtool.toString(), "test", "rules", tests.toString())).contains("SUCCESS");
+	}
+
+	@Test
 	void dashboardQueriesAreValidPromQl(@TempDir Path work) throws Exception {
 		Path promtool = RequiredTools.require("promtool");
 		// promtool checks the PromQL of recording rules; each panel query becomes one, with Grafana's variables
@@ -86,7 +104,9 @@ class EchoReactorAlertRulesTests {
 
 	@SuppressWarnings("unchecked")
 	private static List<Map<String, Object>> renderedGroups() {
-		String yaml = EchoReactorChart.renderYaml("prometheusRule.enabled=true");
+		// With TLS on, so that the TLS alerts are among the rules.
+		String yaml = EchoReactorChart.renderYaml("prometheusRule.enabled=true", "tls.enabled=true",
+				"tls.existingSecret=echo-tls");
 		List<Map<String, Object>> groups = new ArrayList<>();
 		for (Object document : new Yaml().loadAll(yaml)) {
 			if (document instanceof Map<?, ?> object && "PrometheusRule".equals(object.get("kind"))) {

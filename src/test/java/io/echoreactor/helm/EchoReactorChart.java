@@ -87,6 +87,38 @@ final class EchoReactorChart {
 		}
 	}
 
+	/**
+	 * Render the chart's NOTES.txt, which Helm's template command leaves out: a copy of the
+	 * chart gets a ConfigMap template that renders the notes' text with {@code tpl}.
+	 * @param workDirectory where to put the copy
+	 * @param sets values in {@code key=value} form
+	 * @return the notes as {@code helm install} would print them
+	 */
+	static String renderNotes(Path workDirectory, String... sets) {
+		try {
+			Path copy = workDirectory.resolve("echo-reactor");
+			FileSystemUtils.copyRecursively(DIRECTORY, copy);
+			// Templates are not among .Files, so the notes go to the chart's root under another name.
+			Files.move(copy.resolve("templates").resolve("NOTES.txt"), copy.resolve("notes-under-test.txt"));
+			Files.writeString(copy.resolve("templates").resolve("notes-under-test.yaml"), """
+					apiVersion: v1
+					kind: ConfigMap
+					metadata:
+					  name: notes-under-test
+					data:
+					  notes: {{ tpl (.Files.Get "notes-under-test.txt") . | quote }}
+					""");
+			String notes = render(copy, sets).named(ConfigMap.class, "notes-under-test").getData().get("notes");
+			if (notes == null || notes.isBlank()) {
+				throw new AssertionError("The notes rendered empty");
+			}
+			return notes;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private static Rendered render(Path chart, String... sets) {
 		String yaml = template(chart, sets).call();
 		return new Rendered(yaml, StrictManifests.parse(yaml));

@@ -15,16 +15,22 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLContext;
+
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.echoreactor.config.EchoServerProperties;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
+import io.echoreactor.reactor.Greeting;
+import io.echoreactor.reactor.TlsContext;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -149,7 +155,19 @@ class EchoReactorChartTests {
 								"service.udpPort=7", "headlessService.enabled=true", "networkPolicy.enabled=true",
 								"config.echo.server.udp.rate-limit-per-source=500",
 								"config.echo.server.udp.receive-buffer-size=4MB",
-								"config.echo.server.accept-strategy=reuseport" }));
+								"config.echo.server.accept-strategy=reuseport" }),
+				arguments("tls beside plain",
+						new String[] { "tls.enabled=true", "tls.existingSecret=echo-tls", "tls.clientAuth=want",
+								"headlessService.enabled=true", "networkPolicy.enabled=true",
+								"prometheusRule.enabled=true", "proxyProtocol.mode=optional",
+								"proxyProtocol.trustedSources[0]=10.0.0.0/8", "bench.enabled=true",
+								"bench.protocol=tls" }),
+				arguments("tls only from cert-manager",
+						new String[] { "tls.enabled=true", "tls.plainEnabled=false", "tls.certManager.enabled=true",
+								"tls.certManager.issuerRef.name=echo-ca", "tls.clientAuth=need",
+								"containerPorts.tls=9443", "service.tlsPort=443", "service.type=LoadBalancer",
+								"proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=10.1.2.3",
+								"bench.enabled=true", "bench.protocol=udp" }));
 	}
 
 	@Test
@@ -167,7 +185,9 @@ class EchoReactorChartTests {
 				List.of("HorizontalPodAutoscaler", "PodDisruptionBudget"), "custom config", List.of(),
 				"security and placement", List.of("ServiceAccount", "NetworkPolicy", "Service"), "udp off",
 				List.of("Service", "NetworkPolicy", "PrometheusRule"), "udp on a service of its own",
-				List.of("Service", "Service", "NetworkPolicy"));
+				List.of("Service", "Service", "NetworkPolicy"), "tls beside plain",
+				List.of("Service", "NetworkPolicy", "PrometheusRule", "Job"), "tls only from cert-manager",
+				List.of("Certificate", "Job"));
 		List<String> expected = new ArrayList<>(List.of("ConfigMap", "Service", "Deployment"));
 		expected.addAll(optionalKinds.get(name));
 		assertThat(rendered.kinds()).containsExactlyInAnyOrderElementsOf(expected);
@@ -203,8 +223,22 @@ class EchoReactorChartTests {
 		Container container = rendered.container();
 		EchoServerProperties echo = bindEchoServer(rendered);
 		int httpPort = ((Number) rendered.applicationValue("server", "port")).intValue();
-		assertThat(containerPort(container, "echo").getContainerPort()).isEqualTo(echo.port());
-		assertThat(containerPort(container, "echo").getProtocol()).isEqualTo("TCP");
+		boolean plain = echo.plain().enabled();
+		boolean tls = echo.ssl().bundle() != null;
+		if (plain) {
+			assertThat(containerPort(container, "echo").getContainerPort()).isEqualTo(echo.port());
+			assertThat(containerPort(container, "echo").getProtocol()).isEqualTo("TCP");
+		}
+		else {
+			assertThat(container.getPorts()).extracting(ContainerPort::getName).doesNotContain("echo");
+		}
+		if (tls) {
+			assertThat(containerPort(container, "tls").getContainerPort()).isEqualTo(echo.ssl().port());
+			assertThat(containerPort(container, "tls").getProtocol()).isEqualTo("TCP");
+		}
+		else {
+			assertThat(container.getPorts()).extracting(ContainerPort::getName).doesNotContain("tls");
+		}
 		assertThat(containerPort(container, "http-metrics").getContainerPort()).isEqualTo(httpPort);
 		boolean udp = echo.udp().enabled();
 		if (udp) {
@@ -220,7 +254,13 @@ class EchoReactorChartTests {
 		for (Service service : rendered.all(Service.class)) {
 			List<String> expected = new ArrayList<>();
 			if (!service.getMetadata().getName().equals(udpService)) {
-				expected.addAll(List.of("echo", "http-metrics"));
+				expected.add("http-metrics");
+				if (plain) {
+					expected.add("echo");
+				}
+				if (tls) {
+					expected.add("tls");
+				}
 			}
 			if (udp && !(separate && service.getMetadata().getName().equals(EchoReactorChart.FULLNAME))) {
 				expected.add("udp");
@@ -296,7 +336,22 @@ class EchoReactorChartTests {
 		assertThat(udp.getMetadata().getAnnotations()).isEqualTo(main.getMetadata().getAnnotations())
 			.containsEntry("example.com/scheme", "internet-facing");
 		assertThat(udp.getSpec().getSelector()).isEqualTo(main.getSpec().getSelector());
-		assertThat(udp.getMetadata().getLabels()).isEqualTo(main.getMetadata().getLabels());
+		assertThat(udp.getMetadata().getLabels()).containsEntry("app.kubernetes.io/component", "echo-udp")
+			.containsAllEntriesOf(EchoReactorChart.render().deployment().getMetadata().getLabels());
+	}
+
+	@Test
+	void serviceMonitorSelectsOnlyTheMainServiceSoEachPodIsScrapedOnce() {
+		Rendered rendered = EchoReactorChart.render("serviceMonitor.enabled=true", "headlessService.enabled=true",
+				"service.udpSeparateService=true");
+		LabelSelector selector = rendered.one(ServiceMonitor.class).getSpec().getSelector();
+		Service headless = rendered.named(Service.class, EchoReactorChart.FULLNAME + "-headless");
+		// The headless Service serves http-metrics too: selecting it would scrape every pod a second time.
+		assertThat(headless.getSpec().getPorts()).extracting(ServicePort::getName).contains("http-metrics");
+		assertThat(rendered.all(Service.class)).hasSize(3)
+			.filteredOn((service) -> selects(selector, service.getMetadata().getLabels()))
+			.extracting((service) -> service.getMetadata().getName())
+			.containsExactly(EchoReactorChart.FULLNAME);
 	}
 
 	@Test
@@ -427,11 +482,15 @@ class EchoReactorChartTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("valueSets")
-	void renderedApplicationYamlBindsToTheApplicationsPropertiesAndPassesValidation(String name, String[] values) {
+	void renderedApplicationYamlBindsToTheApplicationsPropertiesAndPassesValidation(String name, String[] values)
+			throws Exception {
 		Rendered rendered = EchoReactorChart.render(values);
 		EchoServerProperties properties = bindEchoServer(rendered);
 		assertThat(validator.validate(properties)).isEmpty();
-		assertThat(properties.toSettings()).isNotNull();
+		// The application makes the TLS context from the bundle the chart names; any context stands in for it.
+		TlsContext tls = (properties.ssl().bundle() != null)
+				? new TlsContext(SSLContext.getDefault(), null, null, properties.ssl().clientAuth()) : null;
+		assertThat(properties.toSettings(tls)).isNotNull();
 	}
 
 	@Test
@@ -540,7 +599,24 @@ class EchoReactorChartTests {
 						"/config/echo/server/udp/rate-limit-per-source"),
 				arguments("tests.udpPayloadBytes=9000", "/tests/udpPayloadBytes"),
 				arguments("config.echo.server.max-connections-per-address=-1",
-						"/config/echo/server/max-connections-per-address"));
+						"/config/echo/server/max-connections-per-address"),
+				arguments("greeting=yaml", "/greeting"), arguments("tls.clientAuth=maybe", "/tls/clientAuth"),
+				arguments("tls.enabled=yes", "/tls/enabled"), arguments("containerPorts.tls=0", "/containerPorts/tls"),
+				arguments("service.tlsPort=65536", "/service/tlsPort"),
+				arguments("tls.mountPath=relative/tls", "/tls/mountPath"),
+				arguments("tls.certManager.duration=90d", "/tls/certManager/duration"),
+				arguments("tls.certManager.privateKey.algorithm=DSA", "/tls/certManager/privateKey/algorithm"),
+				arguments("tls.certManager.privateKey.size=1024", "/tls/certManager/privateKey/size"),
+				arguments("tls.certManager.issuerRef.namespace=x", "additional properties 'namespace' not allowed"),
+				arguments("proxyProtocol.mode=always", "/proxyProtocol/mode"),
+				arguments("proxyProtocol.headerTimeout=soon", "/proxyProtocol/headerTimeout"),
+				arguments("prometheusRule.certificateExpiryDays=0", "/prometheusRule/certificateExpiryDays"),
+				arguments("prometheusRule.tlsHandshakeFailureRatio=2", "/prometheusRule/tlsHandshakeFailureRatio"),
+				arguments("bench.protocol=http", "/bench/protocol"), arguments("bench.size=1G", "/bench/size"),
+				arguments("bench.connections=0", "/bench/connections"),
+				arguments("bench.duration=forever", "/bench/duration"),
+				arguments("bench.proxyProtocol=v3", "/bench/proxyProtocol"),
+				arguments("bench.tlsTrust=everyone", "/bench/tlsTrust"));
 	}
 
 	@Test
@@ -637,7 +713,8 @@ class EchoReactorChartTests {
 	void everyAlertHasSeveritySummaryDescriptionAndRunbook() {
 		Rendered rendered = EchoReactorChart.render("prometheusRule.enabled=true",
 				"prometheusRule.additionalRuleLabels.team=network",
-				"prometheusRule.runbookBaseUrl=https://runbooks.example.org/echo");
+				"prometheusRule.runbookBaseUrl=https://runbooks.example.org/echo", "tls.enabled=true",
+				"tls.existingSecret=echo-tls");
 		PrometheusRule rule = rendered.one(PrometheusRule.class);
 		List<String> alerts = new ArrayList<>();
 		rule.getSpec().getGroups().forEach((group) -> group.getRules().forEach((alert) -> {
@@ -650,7 +727,7 @@ class EchoReactorChartTests {
 		assertThat(alerts).containsExactlyInAnyOrder("EchoReactorDown", "EchoReactorStalled", "EchoAcceptErrors",
 				"EchoListenQueueOverflows", "EchoBackpressureSustained", "EchoConnectionsNearLimit",
 				"EchoConnectionsEvicted", "EchoWriteTimeouts", "EchoUdpDropsSustained", "EchoKernelUdpReceiveErrors",
-				"EchoNotReady");
+				"EchoTlsCertificateExpiring", "EchoTlsHandshakeFailures", "EchoNotReady");
 	}
 
 	@Test
@@ -674,7 +751,12 @@ class EchoReactorChartTests {
 	@Test
 	void everyRunbookHasASectionInTheChartReadme() throws IOException {
 		String readme = Files.readString(EchoReactorChart.DIRECTORY.resolve("README.md"));
-		PrometheusRule rule = EchoReactorChart.render("prometheusRule.enabled=true").one(PrometheusRule.class);
+		PrometheusRule rule = EchoReactorChart
+			.render("prometheusRule.enabled=true", "tls.enabled=true", "tls.existingSecret=echo-tls")
+			.one(PrometheusRule.class);
+		assertThat(rule.getSpec().getGroups()).flatExtracting((group) -> group.getRules())
+			.extracting((alert) -> alert.getAlert())
+			.contains("EchoTlsCertificateExpiring", "EchoTlsHandshakeFailures");
 		rule.getSpec().getGroups().forEach((group) -> group.getRules().forEach((alert) -> assertThat(readme)
 			.as("README section for " + alert.getAlert())
 			.containsPattern("(?m)^#+ " + alert.getAlert() + "$")));
@@ -707,7 +789,11 @@ class EchoReactorChartTests {
 				"Backpressure pauses per second", "Pending output memory", "Connections waiting for memory",
 				"Evictions, write timeouts and resets per second", "Time since the last select()",
 				"Selector rebuilds by cause", "UDP datagrams in and out per second", "UDP drops per second by cause",
-				"UDP sources tracked", "Kernel UDP errors per second");
+				"UDP sources tracked", "Kernel UDP errors per second", "TLS handshakes per second by result",
+				"TLS handshake failures by cause", "TLS handshake time",
+				"TLS connections per second by protocol and cipher", "Certificate days to expiry",
+				"TLS engine work on the reactor", "PROXY headers per second by version and result",
+				"Connections refused for their PROXY header");
 	}
 
 	@Test
@@ -739,7 +825,7 @@ class EchoReactorChartTests {
 				assertThat(box[1]).as(title + " sits below its row").isGreaterThan(rowY);
 			}
 		}
-		assertThat(rows).contains("Memory", "Stalls", "UDP");
+		assertThat(rows).contains("Memory", "Stalls", "UDP", "TLS", "PROXY protocol");
 	}
 
 	@Test
@@ -762,6 +848,41 @@ class EchoReactorChartTests {
 		assertThat(env(container, "ECHO_UDP_PORT"))
 			.isEqualTo(String.valueOf(servicePort(rendered.service(), "udp").getPort()));
 		assertThat(env(container, "UDP_PAYLOAD_BYTES")).isEqualTo("512");
+	}
+
+	@Test
+	void podsKnowTheirNameNamespaceAndNodeFromTheDownwardApi() {
+		Container container = EchoReactorChart.render().container();
+		Map<String, String> fields = container.getEnv().stream()
+			.filter((variable) -> variable.getValueFrom() != null)
+			.collect(Collectors.toMap(EnvVar::getName,
+					(variable) -> variable.getValueFrom().getFieldRef().getFieldPath()));
+		assertThat(fields).containsExactlyInAnyOrderEntriesOf(Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE",
+				"metadata.namespace", "NODE_NAME", "spec.nodeName"));
+	}
+
+	@Test
+	void greetingIsOffByDefaultAndFollowsItsValue() {
+		assertThat(bindEchoServer(EchoReactorChart.render()).greeting()).isEqualTo(Greeting.Mode.OFF);
+		assertThat(bindEchoServer(EchoReactorChart.render("greeting=json")).greeting()).isEqualTo(Greeting.Mode.JSON);
+		assertThat(bindEchoServer(EchoReactorChart.render("greeting=text")).greeting()).isEqualTo(Greeting.Mode.TEXT);
+		// An unquoted off in a values file is YAML's false.
+		assertThat(bindEchoServer(EchoReactorChart.render("greeting=false")).greeting()).isEqualTo(Greeting.Mode.OFF);
+		assertThat(EchoReactorChart.render("greeting=off").applicationYamlText()).contains("greeting: \"off\"");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.echo.server.greeting=json"))
+			.withMessageContaining("config.echo.server.greeting is set from the greeting value");
+	}
+
+	@Test
+	void helmTestPodSkipsTheGreetingLineBeforeComparing(@TempDir Path work) {
+		Container off = EchoReactorChart.renderWithTestHooks(work.resolve("off")).testPod().getSpec().getContainers()
+			.get(0);
+		assertThat(off.getEnv()).extracting(EnvVar::getName).doesNotContain("GREETING");
+		Container json = EchoReactorChart.renderWithTestHooks(work.resolve("json"), "greeting=json").testPod()
+			.getSpec().getContainers().get(0);
+		assertThat(env(json, "GREETING")).isEqualTo("json");
+		assertThat(json.getCommand().get(2)).contains("head -n 1 /tmp/received").contains("cmp /tmp/sent /tmp/echoed");
 	}
 
 	@Test
@@ -858,6 +979,27 @@ class EchoReactorChartTests {
 		assertThat(pod.getVolumes()).filteredOn((volume) -> volume.getName().equals(tmp.getName()))
 			.singleElement()
 			.satisfies((volume) -> assertThat(volume.getEmptyDir()).isNotNull());
+	}
+
+	/** Whether a label selector selects an object with these labels, as the API server decides it. */
+	static boolean selects(LabelSelector selector, Map<String, String> labels) {
+		Map<String, String> actual = (labels != null) ? labels : Map.of();
+		if (selector.getMatchLabels() != null && !selector.getMatchLabels().entrySet().stream()
+			.allMatch((entry) -> entry.getValue().equals(actual.get(entry.getKey())))) {
+			return false;
+		}
+		List<LabelSelectorRequirement> requirements = (selector.getMatchExpressions() != null)
+				? selector.getMatchExpressions() : List.of();
+		return requirements.stream().allMatch((requirement) -> {
+			String value = actual.get(requirement.getKey());
+			return switch (requirement.getOperator()) {
+				case "In" -> value != null && requirement.getValues().contains(value);
+				case "NotIn" -> value == null || !requirement.getValues().contains(value);
+				case "Exists" -> value != null;
+				case "DoesNotExist" -> value == null;
+				default -> throw new AssertionError("Unknown operator " + requirement.getOperator());
+			};
+		});
 	}
 
 	private static Duration preStopPause(Container container) {

@@ -22,7 +22,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * field, a string where the API wants a number, or a kind with no model fails, as the API
  * server would refuse them. fabric8 on its own is lenient (an any-setter on every model
  * soaks up unknown fields, and its Go-compatibility module turns "1" into 1), so both are
- * switched off here. The monitoring.coreos.com kinds come from fabric8's monitoring model.
+ * switched off here. The monitoring.coreos.com kinds come from fabric8's monitoring model,
+ * cert-manager's Certificate from {@link CertManagerCertificate}.
  */
 final class StrictManifests {
 
@@ -61,6 +62,8 @@ final class StrictManifests {
 		mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 		mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
 		KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+		serialization.registerKubernetesResource(CertManagerCertificate.API_VERSION, CertManagerCertificate.KIND,
+				CertManagerCertificate.class);
 		// After the constructor, so it wins over fabric8's Go-compatible integer parsing.
 		mapper.registerModule(new SimpleModule("strict-numbers").addDeserializer(Integer.class, new StrictInteger())
 			.addDeserializer(Long.class, new StrictLong()));

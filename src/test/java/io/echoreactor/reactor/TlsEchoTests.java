@@ -108,6 +108,25 @@ class TlsEchoTests {
 		assertThat(statistics().get(Gauge.PENDING_BYTES)).isZero();
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void recordsSplitAcrossReadsAnywhereComeBackByteExact(String protocol) throws Exception {
+		start(settings(), tls(ClientAuth.NONE));
+		try (TlsRecordClient client = recordClient(protocol)) {
+			byte[] data = pattern(100 * KIB);
+			// Through a record's header, its body, the next header, several records at once.
+			int[] pieces = { 1, 3, 2, 700, 16_000, 20_000, 4, 1, 40_000, 16_500, 5 };
+			long[] reads = { statistics().get(Counter.READS) };
+			client.sendInPieces(data, pieces, () -> {
+				// Each piece is read before the next is sent, so the server sees the splits.
+				await().until(() -> statistics().get(Counter.READS) > reads[0]);
+				reads[0] = statistics().get(Counter.READS);
+			});
+			assertThat(client.receive(data.length)).isEqualTo(data);
+		}
+		await().untilAsserted(() -> assertThat(statistics().get(Counter.TLS_HANDSHAKES)).isOne());
+	}
+
 	// Handshakes that fail
 
 	@Test

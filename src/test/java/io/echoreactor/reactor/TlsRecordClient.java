@@ -125,6 +125,30 @@ final class TlsRecordClient implements Closeable {
 		}
 	}
 
+	/**
+	 * Encrypt {@code data} and send the records' bytes in pieces of the given sizes, in
+	 * turn and over again, calling {@code afterEachPiece} after each, so that the pieces
+	 * split records anywhere: in their headers, in their bodies, between them.
+	 */
+	void sendInPieces(byte[] data, int[] pieceSizes, Runnable afterEachPiece) throws IOException {
+		ByteArrayOutputStream records = new ByteArrayOutputStream();
+		ByteBuffer plaintext = ByteBuffer.wrap(data);
+		while (plaintext.hasRemaining()) {
+			ByteBuffer record = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize() * 2);
+			this.engine.wrap(plaintext, record);
+			records.write(record.array(), 0, record.position());
+		}
+		byte[] bytes = records.toByteArray();
+		int offset = 0;
+		for (int piece = 0; offset < bytes.length; piece++) {
+			int length = Math.min(pieceSizes[piece % pieceSizes.length], bytes.length - offset);
+			this.output.write(bytes, offset, length);
+			this.output.flush();
+			offset += length;
+			afterEachPiece.run();
+		}
+	}
+
 	/** Send the client's {@code close_notify}. */
 	void sendCloseNotify() throws IOException {
 		this.engine.closeOutbound();
