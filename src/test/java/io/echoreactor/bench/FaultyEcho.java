@@ -91,15 +91,10 @@ final class FaultyEcho implements AutoCloseable {
 		});
 	}
 
-	/** An echo that reads nothing for its first milliseconds, then echoes. */
-	static FaultyEcho slowStart(long millis) throws IOException {
+	/** An echo that sends nothing back until its first {@code bytes} have arrived, then echoes. */
+	static FaultyEcho holdingFirst(int bytes) throws IOException {
 		return new FaultyEcho((in, out) -> {
-			try {
-				Thread.sleep(millis);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			out.write(in.readNBytes(bytes));
 			in.transferTo(out);
 		});
 	}

@@ -37,9 +37,9 @@ class LoadLoopTests {
 
 	@Test
 	void openLoopLatencyIncludesTheTimeAMessageWaitedToBeSent() throws Exception {
-		// A server that answers nothing for its first 300 ms: messages due meanwhile are
-		// sent on time, and their echoes are late by up to 300 ms.
-		try (FaultyEcho echo = FaultyEcho.slowStart(300)) {
+		// A server that answers nothing until 60 messages of 64 bytes have come, 5 ms apart:
+		// they are sent on time, and the first one's echo is late by 295 ms.
+		try (FaultyEcho echo = FaultyEcho.holdingFirst(60 * 64)) {
 			BenchRuns.Result result = bench("--rate", "200", "--connections", "1", "--messages", "100", "--json",
 					"127.0.0.1:" + echo.port());
 			assertThat(result.status()).as(result::toString).isZero();
