@@ -1,5 +1,11 @@
 package io.echoreactor.bench;
 
+import java.io.IOException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+
 /**
  * One connection of the load (for UDP, one flow: a socket connected to the server),
  * driven by the {@link LoadLoop} it belongs to: opened, readied (PROXY header, TLS
@@ -19,10 +25,51 @@ abstract class Flow {
 	/** Messages this flow sends in all: its share of {@code --messages}, or unlimited. */
 	final long quota;
 
+	// The socket's registration with the loop's selector, and the interest set last given to it.
+	private SelectionKey key;
+
+	private int interest;
+
 	Flow(LoadLoop loop, int id, long quota) {
 		this.loop = loop;
 		this.id = id;
 		this.quota = quota;
+	}
+
+	/** Register {@code channel} with the loop's selector, this flow attached. */
+	void register(SelectableChannel channel, int ops) throws ClosedChannelException {
+		this.key = channel.register(this.loop.selector, ops, this);
+		this.interest = ops;
+	}
+
+	/** @return the interest set last given to the selector */
+	int interest() {
+		return this.interest;
+	}
+
+	/** Change the interest set, if it changes and the socket is still registered. */
+	void interest(int ops) {
+		if (this.interest != ops && this.key != null && this.key.isValid()) {
+			this.key.interestOps(ops);
+			this.interest = ops;
+		}
+	}
+
+	/** Cancel the registration and close {@code channel}, if there is one; ready for another. */
+	void close(Channel channel) {
+		if (this.key != null) {
+			this.key.cancel();
+			this.key = null;
+		}
+		this.interest = 0;
+		if (channel != null) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// Ignore: closing
+			}
+		}
 	}
 
 	/**

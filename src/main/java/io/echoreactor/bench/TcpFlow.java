@@ -80,10 +80,6 @@ final class TcpFlow extends Flow {
 
 	private SocketChannel channel;
 
-	private SelectionKey key;
-
-	private int interest;
-
 	private TlsClient tls;
 
 	private ByteBuffer proxyHeader;
@@ -150,8 +146,7 @@ final class TcpFlow extends Flow {
 			this.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
 			this.connectStartedAt = System.nanoTime();
 			boolean connected = this.channel.connect(address);
-			this.key = this.channel.register(this.loop.selector, connected ? 0 : SelectionKey.OP_CONNECT, this);
-			this.interest = this.key.interestOps();
+			register(this.channel, connected ? 0 : SelectionKey.OP_CONNECT);
 			if (connected) {
 				connected();
 			}
@@ -363,7 +358,7 @@ final class TcpFlow extends Flow {
 		}
 		this.released++;
 		this.queued += this.size;
-		if ((this.interest & SelectionKey.OP_WRITE) == 0) {
+		if ((interest() & SelectionKey.OP_WRITE) == 0) {
 			try {
 				sendSome();
 			}
@@ -514,7 +509,7 @@ final class TcpFlow extends Flow {
 		}
 		try {
 			if (this.sent < this.queued) {
-				if ((this.interest & SelectionKey.OP_WRITE) == 0) {
+				if ((interest() & SelectionKey.OP_WRITE) == 0) {
 					sendSome();
 				}
 			}
@@ -652,10 +647,8 @@ final class TcpFlow extends Flow {
 		}
 		close();
 		this.previous += this.released;
-		this.key = null;
 		this.channel = null;
 		this.tls = null;
-		this.interest = 0;
 		this.proxyHeader = null;
 		this.greeting = null;
 		this.greetingDone = false;
@@ -678,24 +671,7 @@ final class TcpFlow extends Flow {
 	}
 
 	private void close() {
-		if (this.key != null) {
-			this.key.cancel();
-		}
-		if (this.channel != null) {
-			try {
-				this.channel.close();
-			}
-			catch (IOException ex) {
-				// Ignore: closing
-			}
-		}
-	}
-
-	private void interest(int ops) {
-		if (this.interest != ops && this.key != null && this.key.isValid()) {
-			this.key.interestOps(ops);
-			this.interest = ops;
-		}
+		close(this.channel);
 	}
 
 	private static IOException asIOException(Exception ex) {

@@ -78,10 +78,6 @@ final class UdpFlow extends Flow {
 
 	private DatagramChannel channel;
 
-	private SelectionKey key;
-
-	private int interest;
-
 	private boolean running;
 
 	private boolean done;
@@ -115,8 +111,7 @@ final class UdpFlow extends Flow {
 					? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
 			this.channel.configureBlocking(false);
 			this.channel.connect(address);
-			this.key = this.channel.register(this.loop.selector, SelectionKey.OP_READ, this);
-			this.interest = SelectionKey.OP_READ;
+			register(this.channel, SelectionKey.OP_READ);
 			this.loop.ready();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -152,7 +147,7 @@ final class UdpFlow extends Flow {
 			return;
 		}
 		this.released++;
-		if ((this.interest & SelectionKey.OP_WRITE) == 0) {
+		if ((interest() & SelectionKey.OP_WRITE) == 0) {
 			sendQueued();
 		}
 	}
@@ -411,24 +406,7 @@ final class UdpFlow extends Flow {
 	}
 
 	private void close() {
-		if (this.key != null) {
-			this.key.cancel();
-		}
-		if (this.channel != null) {
-			try {
-				this.channel.close();
-			}
-			catch (IOException ex) {
-				// Ignore: closing
-			}
-		}
-	}
-
-	private void interest(int ops) {
-		if (this.interest != ops && this.key != null && this.key.isValid()) {
-			this.key.interestOps(ops);
-			this.interest = ops;
-		}
+		close(this.channel);
 	}
 
 	private String describe(Exception ex) {
