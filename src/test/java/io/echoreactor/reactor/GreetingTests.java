@@ -124,7 +124,7 @@ class GreetingTests {
 		ByteClient proxy = connect(null);
 		proxy.send(v2WithTlvs());
 		Map<String, Object> greeting = GreetingLines.json(proxy.readLine());
-		assertThat(greeting).containsEntry("client", "192.0.2.1:50000");
+		assertThat(greeting).containsEntry("client", "203.0.113.9:50000");
 		assertThat(greeting.get("proxy")).isEqualTo(Map.of("version", 2, "command", "proxy", "alpn", "echo",
 				"authority", "echo.example", "unique-id", "0102feff", "ssl",
 				Map.of("client-tls", true, "version", "TLSv1.3", "cipher", "TLS_AES_128_GCM_SHA256", "cn",
@@ -138,7 +138,7 @@ class GreetingTests {
 		ByteClient proxy = connect(null);
 		proxy.send(v2WithTlvs());
 		String line = proxy.readLine();
-		assertThat(line).endsWith(" client=192.0.2.1:50000 proxy-version=2 proxy-command=proxy proxy-alpn=echo "
+		assertThat(line).endsWith(" client=203.0.113.9:50000 proxy-version=2 proxy-command=proxy proxy-alpn=echo "
 				+ "proxy-authority=echo.example proxy-unique-id=0102feff proxy-ssl-client-tls=true "
 				+ "proxy-ssl-version=TLSv1.3 proxy-ssl-cipher=TLS_AES_128_GCM_SHA256 proxy-ssl-cn=echo-test-client "
 				+ "proxy-ssl-cert-verified=true");
@@ -252,7 +252,7 @@ class GreetingTests {
 
 	private static byte[] v2WithTlvs() {
 		return ProxyV2Writer.proxy(ProxyHeader.Family.TCP4)
-			.inet(new InetSocketAddress(address("192.0.2.1"), 50000), new InetSocketAddress(address("198.51.100.7"), 7))
+			.inet(new InetSocketAddress(address("203.0.113.9"), 50000), new InetSocketAddress(address("198.51.100.7"), 7))
 			.tlv(ProxyHeader.Tlv.ALPN, "echo")
 			.tlv(ProxyHeader.Tlv.AUTHORITY, "echo.example")
 			.tlv(ProxyHeader.Tlv.UNIQUE_ID, new byte[] { 0x01, 0x02, (byte) 0xFE, (byte) 0xFF })

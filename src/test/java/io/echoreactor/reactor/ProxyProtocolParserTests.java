@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProxyProtocolParserTests {
 
-	private static final String SPEC_V1_EXAMPLE = "PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n";
+	// The specification's example line (2.1), with documentation addresses (RFC 5737).
+	private static final String SPEC_V1_EXAMPLE = "PROXY TCP4 203.0.113.1 203.0.113.11 56324 443\r\n";
 
 	private static final String MAX_V1_LINE = "PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
 			+ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
@@ -66,7 +67,7 @@ class ProxyProtocolParserTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "GET / HTTP/1.1\r\n", "PX", "PROXZ", "proxy TCP4 192.168.0.1 192.168.0.11 56324 443\r\n",
+	@ValueSource(strings = { "GET / HTTP/1.1\r\n", "PX", "PROXZ", "proxy TCP4 203.0.113.1 203.0.113.11 56324 443\r\n",
 			"\r\n\r\nGET", "\r\n\r\n\0\r\nQUIZ\n", "\n", "SSH-2.0-OpenSSH_9.6\r\n", "hello" })
 	void bytesThatDifferFromBothSignaturesAreAbsent(String data) {
 		assertThat(parse(data)).isInstanceOf(Result.Absent.class);
@@ -94,15 +95,15 @@ class ProxyProtocolParserTests {
 
 	@Test
 	void theSpecificationsV1ExampleIsParsedAndTheRequestAfterItIsNotPartOfIt() throws Exception {
-		String request = "GET / HTTP/1.1\r\nHost: 192.168.0.11\r\n\r\n";
+		String request = "GET / HTTP/1.1\r\nHost: 203.0.113.11\r\n\r\n";
 		Result.Parsed parsed = parsed(SPEC_V1_EXAMPLE + request);
 		assertThat(parsed.length()).isEqualTo(SPEC_V1_EXAMPLE.length());
 		ProxyHeader header = parsed.header();
 		assertThat(header.version()).isEqualTo(1);
 		assertThat(header.command()).isEqualTo(Command.PROXY);
 		assertThat(header.family()).isEqualTo(Family.TCP4);
-		assertThat(header.source()).isEqualTo(new InetSocketAddress(InetAddress.getByName("192.168.0.1"), 56324));
-		assertThat(header.destination()).isEqualTo(new InetSocketAddress(InetAddress.getByName("192.168.0.11"), 443));
+		assertThat(header.source()).isEqualTo(new InetSocketAddress(InetAddress.getByName("203.0.113.1"), 56324));
+		assertThat(header.destination()).isEqualTo(new InetSocketAddress(InetAddress.getByName("203.0.113.11"), 443));
 		assertThat(header.source().getAddress()).isInstanceOf(Inet4Address.class);
 		assertThat(header.unixSource()).isNull();
 		assertThat(header.tlvs()).isEmpty();
@@ -151,7 +152,7 @@ class ProxyProtocolParserTests {
 
 	@Test
 	void v1UnknownIgnoresWhateverFollowsIt() {
-		assertThat(parsed("PROXY UNKNOWN 192.168.0.1 192.168.0.11 56324 443\r\n").header().source()).isNull();
+		assertThat(parsed("PROXY UNKNOWN 203.0.113.1 203.0.113.11 56324 443\r\n").header().source()).isNull();
 		assertThat(parsed("PROXY UNKNOWN not even addresses\r\n").header().family()).isEqualTo(Family.UNSPEC);
 	}
 
@@ -202,7 +203,7 @@ class ProxyProtocolParserTests {
 	void v1LfWithoutCrIsMalformed() {
 		assertThat(parse(SPEC_V1_EXAMPLE.replace("\r\n", "\n") + "GET / HTTP/1.1\r\n"))
 			.isInstanceOf(Result.Malformed.class);
-		assertThat(parse("PROXY TCP4 192.168.0.1\n")).isInstanceOf(Result.Malformed.class);
+		assertThat(parse("PROXY TCP4 203.0.113.1\n")).isInstanceOf(Result.Malformed.class);
 	}
 
 	@Test
@@ -210,7 +211,7 @@ class ProxyProtocolParserTests {
 		String withoutLf = SPEC_V1_EXAMPLE.replace("\r\n", "\r");
 		assertThat(parse(withoutLf)).isInstanceOf(Result.Incomplete.class);
 		assertThat(parse(withoutLf + "GET")).isInstanceOf(Result.Malformed.class);
-		assertThat(parse("PROXY TCP4 192.168.0.1\r 192.168.0.11 56324 443\r\n")).isInstanceOf(Result.Malformed.class);
+		assertThat(parse("PROXY TCP4 203.0.113.1\r 203.0.113.11 56324 443\r\n")).isInstanceOf(Result.Malformed.class);
 	}
 
 	@Test
@@ -224,27 +225,27 @@ class ProxyProtocolParserTests {
 	@ParameterizedTest
 	@ValueSource(strings = {
 			// the signature and the spaces
-			"PROXY\r\n", "PROXY \r\n", "PROXYTCP4 192.168.0.1 192.168.0.11 56324 443\r\n",
-			"PROXY  TCP4 192.168.0.1 192.168.0.11 56324 443\r\n", "PROXY TCP4  192.168.0.1 192.168.0.11 56324 443\r\n",
-			"PROXY TCP4 192.168.0.1 192.168.0.11  56324 443\r\n", "PROXY TCP4 192.168.0.1 192.168.0.11 56324 443 \r\n",
+			"PROXY\r\n", "PROXY \r\n", "PROXYTCP4 203.0.113.1 203.0.113.11 56324 443\r\n",
+			"PROXY  TCP4 203.0.113.1 203.0.113.11 56324 443\r\n", "PROXY TCP4  203.0.113.1 203.0.113.11 56324 443\r\n",
+			"PROXY TCP4 203.0.113.1 203.0.113.11  56324 443\r\n", "PROXY TCP4 203.0.113.1 203.0.113.11 56324 443 \r\n",
 			// the protocol
-			"PROXY TCP5 192.168.0.1 192.168.0.11 56324 443\r\n", "PROXY tcp4 192.168.0.1 192.168.0.11 56324 443\r\n",
-			"PROXY UDP4 192.168.0.1 192.168.0.11 56324 443\r\n", "PROXY UNKNOWNX\r\n", "PROXY unknown\r\n",
+			"PROXY TCP5 203.0.113.1 203.0.113.11 56324 443\r\n", "PROXY tcp4 203.0.113.1 203.0.113.11 56324 443\r\n",
+			"PROXY UDP4 203.0.113.1 203.0.113.11 56324 443\r\n", "PROXY UNKNOWNX\r\n", "PROXY unknown\r\n",
 			"PROXY TCP4\r\n",
 			// missing and extra fields
-			"PROXY TCP4 192.168.0.1 192.168.0.11 56324\r\n", "PROXY TCP4 192.168.0.1 192.168.0.11 56324 443 123\r\n",
-			"PROXY TCP4 192.168.0.1\r\n",
+			"PROXY TCP4 203.0.113.1 203.0.113.11 56324\r\n", "PROXY TCP4 203.0.113.1 203.0.113.11 56324 443 123\r\n",
+			"PROXY TCP4 203.0.113.1\r\n",
 			// ports
-			"PROXY TCP4 192.168.0.1 192.168.0.11 65536 443\r\n", "PROXY TCP4 192.168.0.1 192.168.0.11 56324 080\r\n",
-			"PROXY TCP4 192.168.0.1 192.168.0.11 00 443\r\n", "PROXY TCP4 192.168.0.1 192.168.0.11 -1 443\r\n",
-			"PROXY TCP4 192.168.0.1 192.168.0.11 +443 443\r\n", "PROXY TCP4 192.168.0.1 192.168.0.11 44a 443\r\n",
-			"PROXY TCP4 192.168.0.1 192.168.0.11 0x1bb 443\r\n", "PROXY TCP4 192.168.0.1 192.168.0.11 1000000 443\r\n",
+			"PROXY TCP4 203.0.113.1 203.0.113.11 65536 443\r\n", "PROXY TCP4 203.0.113.1 203.0.113.11 56324 080\r\n",
+			"PROXY TCP4 203.0.113.1 203.0.113.11 00 443\r\n", "PROXY TCP4 203.0.113.1 203.0.113.11 -1 443\r\n",
+			"PROXY TCP4 203.0.113.1 203.0.113.11 +443 443\r\n", "PROXY TCP4 203.0.113.1 203.0.113.11 44a 443\r\n",
+			"PROXY TCP4 203.0.113.1 203.0.113.11 0x1bb 443\r\n", "PROXY TCP4 203.0.113.1 203.0.113.11 1000000 443\r\n",
 			// IPv4
-			"PROXY TCP4 192.168.0.256 192.168.0.11 56324 443\r\n", "PROXY TCP4 192.168.0.01 192.168.0.11 56324 443\r\n",
-			"PROXY TCP4 192.168.1 192.168.0.11 56324 443\r\n", "PROXY TCP4 1.2.3.4.5 192.168.0.11 56324 443\r\n",
-			"PROXY TCP4 192..0.1 192.168.0.11 56324 443\r\n", "PROXY TCP4 192.168.0.1. 192.168.0.11 56324 443\r\n",
-			"PROXY TCP4 -1.2.3.4 192.168.0.11 56324 443\r\n", "PROXY TCP4 0x7f.0.0.1 192.168.0.11 56324 443\r\n",
-			"PROXY TCP4 2130706433 192.168.0.11 56324 443\r\n", "PROXY TCP4 ::1 ::1 56324 443\r\n",
+			"PROXY TCP4 203.0.113.256 203.0.113.11 56324 443\r\n", "PROXY TCP4 203.0.113.01 203.0.113.11 56324 443\r\n",
+			"PROXY TCP4 192.168.1 203.0.113.11 56324 443\r\n", "PROXY TCP4 1.2.3.4.5 203.0.113.11 56324 443\r\n",
+			"PROXY TCP4 192..0.1 203.0.113.11 56324 443\r\n", "PROXY TCP4 203.0.113.1. 203.0.113.11 56324 443\r\n",
+			"PROXY TCP4 -1.2.3.4 203.0.113.11 56324 443\r\n", "PROXY TCP4 0x7f.0.0.1 203.0.113.11 56324 443\r\n",
+			"PROXY TCP4 2130706433 203.0.113.11 56324 443\r\n", "PROXY TCP4 ::1 ::1 56324 443\r\n",
 			// IPv6
 			"PROXY TCP6 r001:0db8:85a3:0000:0000:8a2e:0370:7334 ::1 56324 443\r\n",
 			"PROXY TCP6 1:2:3:4:5:6:7 ::1 1 2\r\n", "PROXY TCP6 1:2:3:4:5:6:7:8:9 ::1 1 2\r\n",
@@ -253,18 +254,18 @@ class ProxyProtocolParserTests {
 			"PROXY TCP6 1:2:3:4:5:6:7:8:: ::1 1 2\r\n", "PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n",
 			"PROXY TCP6 [::1] ::1 1 2\r\n", "PROXY TCP6 ::ffff:1.2.3.256 ::1 1 2\r\n",
 			"PROXY TCP6 1.2.3.4::1 ::1 1 2\r\n",
-			"PROXY TCP6 192.168.0.1 ::1 1 2\r\n", "PROXY TCP6 : ::1 1 2\r\n", "PROXY TCP6 ::1 ::g 1 2\r\n" })
+			"PROXY TCP6 203.0.113.1 ::1 1 2\r\n", "PROXY TCP6 : ::1 1 2\r\n", "PROXY TCP6 ::1 ::g 1 2\r\n" })
 	void v1LinesThatBreakTheSpecificationAreMalformed(String line) {
 		assertThat(parse(line)).isInstanceOf(Result.Malformed.class);
 	}
 
 	@Test
 	void aMalformedReasonSaysWhatIsWrong() {
-		assertThat(parse("PROXY TCP4 192.168.0.1 192.168.0.11 65536 443\r\n"))
+		assertThat(parse("PROXY TCP4 203.0.113.1 203.0.113.11 65536 443\r\n"))
 			.isEqualTo(new Result.Malformed(
 					"v1 port \"65536\" is not a decimal from 0 to 65535 without leading zeros"));
-		assertThat(parse("PROXY TCP4 192.168.0.1 192.168.0.256 1 443\r\n"))
-			.isEqualTo(new Result.Malformed("v1 TCP4 address \"192.168.0.256\" is not a valid literal"));
+		assertThat(parse("PROXY TCP4 203.0.113.1 203.0.113.256 1 443\r\n"))
+			.isEqualTo(new Result.Malformed("v1 TCP4 address \"203.0.113.256\" is not a valid literal"));
 	}
 
 	@Test
