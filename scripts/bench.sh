@@ -18,10 +18,11 @@
 # the client, separate processes, each stay under it). many and scale open their connections at
 # 10,000 and 5,000 per second before the load starts, so that a burst of connects never overruns a
 # listen backlog and what is measured is the echo; their errors must be 0 like any run's. idle:
-# 10,000 connections opened at 5,000/s, one 64 B echo each, then held idle (echo-load --idle) while
-# the server's memory is weighed: its RSS (VmRSS) and, for JVM servers, its live heap after a full
-# GC (jcmd GC.class_histogram), before the connections and with them, per connection in a second
-# table. UDP (flows x datagram size x datagrams in flight per flow): udp 16 x 64 B x 8, each
+# a fresh instance of the server, once its live heap has settled after start-up; 1,000 connections
+# opened at 5,000/s, one 64 B echo each, then held idle (echo-load --idle) while the server's
+# memory is weighed: its RSS (VmRSS) and, for JVM servers, its live heap after a full GC (jcmd
+# GC.class_histogram); then 9,000 more, held idle too, and weighed again: the difference over
+# those 9,000 is the memory per idle connection, in a second table. UDP (flows x datagram size x datagrams in flight per flow): udp 16 x 64 B x 8, each
 # datagram given up as lost after 1 s. TLS, TLSv1.3 with TLS_AES_128_GCM_SHA256 on every TLS server,
 # always driven by the java client: tls-bulk 16 x 16 KiB x 4 (the client trusts the certificate with
 # --ca); tls-handshakes 16 connections x 64 B, each closed after its echo and replaced by a new one
@@ -97,6 +98,7 @@ NETTY_FETCH=${NETTY_FETCH:-true}
 UDP_TIMEOUT=1 # seconds after which an unanswered datagram is lost
 TLS_CIPHER=TLS_AES_128_GCM_SHA256 # the one suite every TLS server offers, with TLSv1.3 only
 IDLE_HOLD=120 # seconds an idle client holds its connections at most; the script ends it sooner
+IDLE_BASE=1000 # idle connections opened before the first weighing; the rest are what is weighed
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -261,7 +263,8 @@ stop_process() {
   timeout 15 tail --pid="$1" -f /dev/null 2>/dev/null || kill -9 "$1" 2>/dev/null || true
 }
 cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  local holder
+  for holder in $load_pid; do kill "$holder" 2>/dev/null || true; done
   for name in "${!pid[@]}"; do stop_process "${pid[$name]}"; done
   rm -f "$baseline_jar"
   if [ -d "$baseline_src" ]; then
@@ -419,7 +422,8 @@ start_server() {
       if [ -n "${http_port[$name]}" ]; then
         # The endpoint's first answers load and initialise what they need: slow enough on a loaded
         # core to miss a measured window's edge, so they come now.
-        for scenario in udp tls-handshakes; do server_sample "$name" "$scenario" >/dev/null; done
+        local warmed
+        for warmed in udp tls-handshakes; do server_sample "$name" "$warmed" >/dev/null; done
         [ -n "$(server_sample "$name" small)" ] ||
           log "${label[$name]} has no meter echo.reactor.allocated (or echo.sent); no allocation column"
       else
@@ -564,47 +568,93 @@ live_heap() {
   timeout 120 taskset -c 1 "$jcmd" "$1" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { print $3 }' || true
 }
 
-# The idle scenario against server $1: its memory before the connections and with them, held idle
-# after one echo each. Leaves the client's line plus the memory figures in $work/load.out and
-# returns the client's exit status.
-idle_load() {
-  local name=$1 connections size depth rate status=0 rss_before heap_before="" rss_after heap_after="" deadline jvm=false
-  local figures
-  read -r connections size depth <<<"$(shape idle)"
+# Starts echo-load holding $2 idle connections to server $1 (one echo each), its output in
+# $work/$3.out; waits until it says they are all open and echoed. Adds its pid to $load_pid.
+# Returns 1 if it ended or timed out first.
+hold_idle() {
+  local name=$1 connections=$2 out="$work/$3" size depth rate deadline holder
+  read -r _ size depth <<<"$(shape idle)"
   rate=$(connect_rate idle)
-  kill -0 "${pid[$name]}" 2>/dev/null || { tail -n 40 "$work/$name.log" >&2; fail "${label[$name]} is no longer running"; }
-  [[ " ${jvm_servers[*]} " == *" $name "* ]] && jvm=true
-  $jvm && heap_before=$(live_heap "${pid[$name]}")
-  rss_before=$(rss_kb "${pid[$name]}")
   timeout -s KILL $((IDLE_HOLD + 30)) taskset -c 1 "$bench_dir/echo-load" --port "${port[$name]}" --host 127.0.0.1 \
     --connections "$connections" --size "$size" --depth "$depth" --connect-rate "$rate" --idle \
-    --duration "$IDLE_HOLD" --warmup 0 >"$work/load.out" 2>"$work/load.err" &
-  load_pid=$!
-  # Every connection open and echoed once: echo-load says so, or it ends on a failure.
-  deadline=$((SECONDS + $(connect_seconds idle) + 30))
-  until grep -q '^idle connections=' "$work/load.out" 2>/dev/null; do
-    if ! kill -0 "$load_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then break; fi
+    --duration "$IDLE_HOLD" --warmup 0 >"$out.out" 2>"$out.err" &
+  holder=$!
+  load_pid="$load_pid $holder"
+  deadline=$((SECONDS + (connections + rate - 1) / rate + 30))
+  until grep -q '^idle connections=' "$out.out" 2>/dev/null; do
+    if ! kill -0 "$holder" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
     sleep 0.2
   done
-  if grep -q '^idle connections=' "$work/load.out" 2>/dev/null; then
-    $jvm && heap_after=$(live_heap "${pid[$name]}")
-    rss_after=$(rss_kb "${pid[$name]}")
-  fi
-  kill -TERM "$load_pid" 2>/dev/null || true
-  wait "$load_pid" || status=$?
+}
+
+# "rss_kb live_heap_b" of server $1 (the heap empty for a server that is no JVM).
+weigh() {
+  local heap=""
+  [[ " ${jvm_servers[*]} " == *" $1 "* ]] && heap=$(live_heap "${pid[$1]}")
+  echo "$(rss_kb "${pid[$1]}") $heap"
+}
+
+# Waits, up to 30 s, until JVM server $1's live heap stops shrinking: a JVM just started holds a few
+# megabytes for a few seconds (start-up's caches and temporary objects) that would otherwise be
+# weighed with the first connections and not with the rest.
+settle() {
+  [[ " ${jvm_servers[*]} " == *" $1 "* ]] || return 0
+  local previous current tries=0
+  previous=$(live_heap "${pid[$1]}")
+  while [ "$tries" -lt 15 ]; do
+    sleep 2
+    current=$(live_heap "${pid[$1]}")
+    [ -n "$previous" ] && [ -n "$current" ] && [ $((previous - current)) -lt 262144 ] && return 0
+    previous=$current tries=$((tries + 1))
+  done
+  log "${label[$1]}'s live heap was still shrinking after 30 s; weighing it anyway"
+}
+
+# The idle scenario against a fresh instance of server $1, started for it beside the one that the
+# other scenarios use, so that nothing an earlier scenario left (a grown heap, a selector's tables,
+# connections still closing) is weighed: IDLE_BASE connections
+# are opened and held, the server weighed; then the rest up to the scenario's 10,000, and weighed
+# again. The difference over the second group is the cost of one more idle connection, without the
+# fixed costs the first connections bring (code compiled for accepting, tables sized once). Leaves
+# the second client's line (with connections= the total) plus the figures in $work/load.out and
+# returns 1 if either client failed.
+idle_load() {
+  local name=$1 connections status=0 base full added holder figures rss_base heap_base rss_full heap_full
+  read -r connections _ _ <<<"$(shape idle)"
+  added=$((connections - IDLE_BASE))
+  rm -f "$work"/idle-base.* "$work"/idle-added.*
+  # A second instance, beside the warmed-up one that the other scenarios keep using.
+  local kept_pid=${pid[$name]} kept_port=${port[$name]:-} kept_udp=${udp_port[$name]:-}
+  local kept_tls=${tls_port[$name]:-} kept_http=${http_port[$name]:-} kept_protocols=${protocols[$name]}
+  pid[$name-kept]=$kept_pid # stopped on exit like any other
+  unset "port[$name]" "udp_port[$name]" "tls_port[$name]" "http_port[$name]"
+  start_server "$name"
   load_pid=""
-  figures="rss_before_kb=${rss_before:-0} rss_after_kb=${rss_after:-0}"
-  [ -n "$rss_before" ] && [ -n "${rss_after:-}" ] &&
-    figures+=" rss_per_conn_b=$(awk -v a="$rss_after" -v b="$rss_before" -v n="$connections" \
-      'BEGIN { printf "%.0f", (a - b) * 1024 / n }')"
-  if [ -n "$heap_before" ] && [ -n "$heap_after" ]; then
-    figures+=" heap_before_b=$heap_before heap_after_b=$heap_after"
-    figures+=" heap_per_conn_b=$(awk -v a="$heap_after" -v b="$heap_before" -v n="$connections" \
-      'BEGIN { printf "%.0f", (a - b) / n }')"
+  settle "$name"
+  if hold_idle "$name" "$IDLE_BASE" idle-base && base=$(weigh "$name") &&
+    hold_idle "$name" "$added" idle-added && full=$(weigh "$name"); then
+    read -r rss_base heap_base <<<"$base"
+    read -r rss_full heap_full <<<"$full"
+    figures="rss_before_kb=$rss_base rss_after_kb=$rss_full"
+    figures+=" rss_per_conn_b=$(awk -v a="$rss_full" -v b="$rss_base" -v n="$added" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')"
+    if [ -n "$heap_base" ] && [ -n "$heap_full" ]; then
+      figures+=" heap_before_b=$heap_base heap_after_b=$heap_full"
+      figures+=" heap_per_conn_b=$(awk -v a="$heap_full" -v b="$heap_base" -v n="$added" 'BEGIN { printf "%.0f", (a - b) / n }')"
+    fi
+  else
+    status=1
   fi
-  # The client's own line (its one echo per connection) is the last; "idle connections=N" came first.
-  echo "$(grep -v '^idle connections=' "$work/load.out" | head -n 1) $figures" >"$work/load.line"
-  mv "$work/load.line" "$work/load.out"
+  for holder in $load_pid; do kill -TERM "$holder" 2>/dev/null || true; done
+  for holder in $load_pid; do wait "$holder" || status=$?; done
+  load_pid=""
+  stop_process "${pid[$name]}"
+  unset "pid[$name-kept]"
+  pid[$name]=$kept_pid port[$name]=$kept_port udp_port[$name]=$kept_udp tls_port[$name]=$kept_tls
+  http_port[$name]=$kept_http protocols[$name]=$kept_protocols
+  cat "$work/idle-base.err" "$work/idle-added.err" >"$work/load.err" 2>/dev/null || true
+  # Each client's own line (its one echo per connection) is its last; "idle connections=N" came first.
+  echo "$(grep -v '^idle connections=' "$work/idle-added.out" 2>/dev/null | head -n 1 |
+    sed "s/connections=[0-9]*/connections=$connections/") ${figures:-}" >"$work/load.out"
   return "$status"
 }
 
@@ -614,8 +664,9 @@ for server in "${servers[@]}"; do start_server "$server"; done
 runs_total=0 warmups_total=0
 for scenario in "${scenarios[@]}"; do
   read -ra scenario_client_list <<<"$(scenario_clients "$scenario")"
-  # idle: the connects, two heap counts with a full GC each, and the drain.
-  if [ "$scenario" = idle ]; then per_run=$(($(connect_seconds idle) + 20)); else
+  # idle: a fresh server's start and settling, the connects, two heap counts with a full GC each,
+  # and the drain.
+  if [ "$scenario" = idle ]; then per_run=$(($(connect_seconds idle) + 35)); else
     per_run=$((DURATION + WARMUP + 1 + $(connect_seconds "$scenario"))); fi
   for server in "${servers[@]}"; do
     serves "$server" "$scenario" || continue
@@ -831,8 +882,8 @@ if [[ " ${scenarios[*]} " == *" idle "* ]]; then
       return ((key, name) in values) ? sprintf("%.1f", median(values[key, name]) / 1048576) : "-"
     }
     END {
-      print "| idle | server | connections | RSS before MB | RSS after MB | RSS B/conn | heap before MB | heap after MB |" \
-        " heap B/conn | errors, all runs |"
+      print "| idle | server | connections | RSS at 1,000 MB | RSS at all MB | RSS B/conn | heap at 1,000 MB |" \
+        " heap at all MB | heap B/conn | errors, all runs |"
       print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
       nv = split(servers, sv, ",")
       for (j = 1; j <= nv; j++) {
