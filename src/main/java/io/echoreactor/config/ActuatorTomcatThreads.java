@@ -27,7 +27,7 @@ final class ActuatorTomcatThreads {
 	/**
 	 * Tomcat's utility executor runs its recurring chores (the async request timeouts every
 	 * second, the container background processing and the server's periodic event every
-	 * ten), each a few microseconds; one thread keeps up with all of them.
+	 * ten seconds), each a short pass over little state; one thread keeps up with them.
 	 */
 	static final int UTILITY_THREADS = 1;
 
