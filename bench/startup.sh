@@ -6,6 +6,7 @@
 #   bench/startup.sh                         # every variant, 5 rounds
 #   RUNS=3 bench/startup.sh image jar-25     # some variants
 #   BEFORE_JAR=/tmp/before/echo-reactor-0.1.0.jar bench/startup.sh   # the "before" variants from another build
+#   BEFORE_JAR=/tmp/before/echo-reactor-0.1.0.jar RUNS=3 bench/startup.sh image-before image
 #
 # Variants:
 #   jar-17-plain  java -jar on JDK 17 with no options at all: the host's ergonomics (24 GiB, G1), the issue's
@@ -23,6 +24,8 @@
 #   image-no-cache        the same files and options, the ENTRYPOINT without -XX:AOTCache.
 #   image-no-spring-aot   the image without Spring AOT, with an AOT cache trained that way.
 #   image-glibc-default   the image without its MALLOC_* environment.
+#   image-before  the image as the image variant, built from BEFORE_JAR (with this checkout's Dockerfile and
+#                 training workload): the same image before and after a change to the application, interleaved.
 # Every variant but jar-17-plain runs with the pod's limits emulated, since no container engine runs here:
 # -XX:MaxRAM set to the chart's memory limit (resources.limits.memory in values.yaml) and
 # -XX:ActiveProcessorCount=$CPUS (the chart sets no CPU limit; 2 is this machine and a small node). A JVM in a
@@ -150,9 +153,9 @@ prepare_launcher() {
 
 # The Dockerfile's build stage (extract, compile the training workload) and its runtime stage (the layers in
 # /application, then train.sh), with Temurin 25 as both the JDK and the JRE, into $out/NAME; "no-spring-aot" as the
-# second argument trains without Spring AOT.
+# second argument trains without Spring AOT; a third argument names another jar than JAR.
 prepare_image() {
-  local name=$1 spring_aot=${2:-}
+  local name=$1 spring_aot=${2:-} image_jar=${3:-$jar}
   local dir=$out/$name extracted=$out/$name.extracted classes=$out/$name.training
   rm -rf "$dir" "$extracted" "$classes"
   local extract
@@ -160,7 +163,7 @@ prepare_image() {
   [ -n "$extract" ] || fail "no 'java -Djarmode=tools -jar application.jar extract ...' in the Dockerfile"
   extract=${extract//--destination extracted/--destination $extracted}
   # shellcheck disable=SC2086
-  "$JAVA25" -Djarmode=tools -jar "$jar" $extract >/dev/null
+  "$JAVA25" -Djarmode=tools -jar "$image_jar" $extract >/dev/null
   "$(dirname "$JAVA25")/javac" -d "$classes" src/image/TrainingWorkload.java
   mkdir -p "$dir"
   for layer in dependencies spring-boot-loader snapshot-dependencies application; do
@@ -196,8 +199,8 @@ variant_args() {
       printf '%s\n' --dir "$out"
       image_env_args
       printf '%s\n' -- "$JAVA25" "${limits[@]}" -jar "$jar" ;;
-    image)
-      printf '%s\n' --dir "$out/image"
+    image | image-before)
+      printf '%s\n' --dir "$out/$1"
       image_env_args
       printf '%s\n' -- "$JAVA25" "${limits[@]}"
       entrypoint_args ;;
@@ -224,6 +227,7 @@ for variant in "${variants[@]}"; do
   case "$variant" in
     launcher-17) prepare_launcher ;;
     image) prepare_image image ;;
+    image-before) prepare_image image-before "" "$before_jar" ;;
     image-no-cache | image-glibc-default) [[ " ${variants[*]} " == *" image "* ]] || prepare_image image ;;
     image-no-spring-aot) prepare_image image-no-spring-aot no-spring-aot ;;
   esac

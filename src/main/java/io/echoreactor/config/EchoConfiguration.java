@@ -13,6 +13,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -39,6 +40,12 @@ class EchoConfiguration {
 	@Bean
 	EchoReactorHealthIndicator echoHealthIndicator(ObjectProvider<EchoServer> echoServer) {
 		return new EchoReactorHealthIndicator(echoServer.getIfAvailable());
+	}
+
+	// Tomcat serves only Actuator: probes and scrapes, a few requests at a time.
+	@Bean
+	TomcatConnectorCustomizer tomcatUtilityThreads() {
+		return ActuatorTomcatThreads.oneUtilityThread();
 	}
 
 	// The echo server's factory, for EchoServerBeans: the checks that fail start-up with a

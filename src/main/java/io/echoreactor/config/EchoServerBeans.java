@@ -18,7 +18,8 @@ import org.springframework.core.env.Environment;
 /**
  * Registers the echo server's beans when {@code echo.server.enabled} is true (the
  * default): the {@link EchoServer}, its {@link EchoServerLifecycle}, the readiness
- * indicator that follows it, its meters and the {@code echo} endpoint. With
+ * indicator that follows it, its meters, the {@code echo} endpoint, and the listener that
+ * ends Tomcat's await thread while the reactors keep the JVM running. With
  * {@code echo.server.enabled=false} it registers only Boot's own readiness indicator, under
  * the same name, and no reactor starts and no echo port is bound.
  *
@@ -60,6 +61,9 @@ public final class EchoServerBeans implements BeanRegistrar {
 				(bean) -> bean.supplier((context) -> new EchoKernelMetrics(context.bean(EchoServer.class))));
 		registry.registerBean("echoEndpoint", EchoEndpoint.class,
 				(bean) -> bean.supplier((context) -> new EchoEndpoint(context.bean(EchoServer.class))));
+		// The reactors are non-daemon threads and keep the JVM running; Boot's await thread
+		// for Tomcat, which is there for the same purpose, is then one thread too many.
+		registry.registerBean("tomcatNoAwaitThread", ActuatorTomcatThreads.NoAwaitThread.class);
 	}
 
 }
