@@ -220,8 +220,9 @@ final class LoadLoop implements Runnable {
 
 	// One turn of the loop; returns false once it is over. A method of its own, not the body of
 	// loop(): the JIT compiles a method after a few hundred calls, but a loop in a method called
-	// once only after tens of thousands of turns (on-stack replacement), about as many as a run
-	// makes, so the loop would be interpreted throughout.
+	// once only after tens of thousands of turns (on-stack replacement). A turn handles tens of
+	// ready connections, so a run of seconds makes a few thousand turns: the loop would be
+	// interpreted throughout.
 	private boolean turn() throws IOException {
 		long now = System.nanoTime();
 		long wake = due(now);
