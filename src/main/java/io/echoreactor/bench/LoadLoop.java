@@ -72,7 +72,12 @@ final class LoadLoop implements Runnable {
 
 	// Results, read by the starting thread once this thread has ended.
 
-	private Histogram latency = Interval.histogram();
+	// Index 1: latencies measured since the last hand-off; index 0: those of the warm-up and the
+	// drain, recorded only so that the window runs code the warm-up has compiled (see measured).
+	private final Histogram[] latencies = { Interval.histogram(), Interval.histogram() };
+
+	// When the last echo completed, by the same index: [1] is the last measured one.
+	private final long[] echoedAt = new long[2];
 
 	final Histogram connectLatency = Interval.histogram();
 
@@ -96,8 +101,6 @@ final class LoadLoop implements Runnable {
 
 	/** TLS handshakes completed in the measured window. */
 	long handshakes;
-
-	long lastMeasuredAt;
 
 	/** CPU time of this loop's thread in the measured window, or -1 when unknown. */
 	long cpuInWindow = -1;
@@ -125,6 +128,9 @@ final class LoadLoop implements Runnable {
 	private long windowStart = Long.MAX_VALUE;
 
 	private long windowEnd = Long.MAX_VALUE;
+
+	// The window's length from windowStart; Long.MAX_VALUE with --messages, 0 before the start.
+	private long windowLength;
 
 	private long nextTickAt = Long.MAX_VALUE;
 
@@ -207,22 +213,32 @@ final class LoadLoop implements Runnable {
 	}
 
 	private void loop() throws IOException {
-		boolean precise = this.options.openLoop();
-		for (;;) {
-			long now = System.nanoTime();
-			long wake = due(now);
-			if (this.open == 0 && this.started) {
-				return;
-			}
-			long wait = wake - now;
-			if (wait <= 0 || (precise && this.running && wait < MILLISECOND)) {
-				this.selector.selectNow(this.dispatch);
-			}
-			else {
-				long millis = precise ? wait / MILLISECOND : (wait + MILLISECOND - 1) / MILLISECOND;
-				this.selector.select(this.dispatch, Math.max(1, Math.min(millis, 1000)));
-			}
+		while (turn()) {
+			// Next turn
 		}
+	}
+
+	// One turn of the loop; returns false once it is over. A method of its own, not the body of
+	// loop(): the JIT compiles a method after a few hundred calls, but a loop in a method called
+	// once only after tens of thousands of turns (on-stack replacement). A turn handles tens of
+	// ready connections, so a run of seconds makes a few thousand turns: the loop would be
+	// interpreted throughout.
+	private boolean turn() throws IOException {
+		long now = System.nanoTime();
+		long wake = due(now);
+		if (this.open == 0 && this.started) {
+			return false;
+		}
+		long wait = wake - now;
+		boolean precise = this.options.openLoop();
+		if (wait <= 0 || (precise && this.running && wait < MILLISECOND)) {
+			this.selector.selectNow(this.dispatch);
+		}
+		else {
+			long millis = precise ? wait / MILLISECOND : (wait + MILLISECOND - 1) / MILLISECOND;
+			this.selector.select(this.dispatch, Math.max(1, Math.min(millis, 1000)));
+		}
+		return true;
 	}
 
 	private void dispatch(SelectionKey key) {
@@ -313,6 +329,7 @@ final class LoadLoop implements Runnable {
 		this.started = true;
 		this.windowStart = this.run.windowStart();
 		this.windowEnd = this.run.windowEnd();
+		this.windowLength = this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos();
 		long k = Math.floorDiv(start - this.windowStart, SECOND) + 1;
 		this.tick = k;
 		this.nextTickAt = this.windowStart + k * SECOND;
@@ -384,8 +401,8 @@ final class LoadLoop implements Runnable {
 		if (interval == null) {
 			interval = new Interval(this.index, this.free);
 		}
-		Histogram measured = this.latency;
-		this.latency = interval.latency;
+		Histogram measured = this.latencies[1];
+		this.latencies[1] = interval.latency;
 		interval.latency = measured;
 		interval.tick = this.tick;
 		interval.last = last;
@@ -402,29 +419,54 @@ final class LoadLoop implements Runnable {
 
 	// Called by the flows.
 
-	/** @return when the measured window starts */
-	long windowStart() {
-		return this.windowStart;
+	/**
+	 * Return whether a moment falls in the measured window: 1 if it does, 0 if not.
+	 * <p>
+	 * Computed without a branch, so that the echo path runs the same code in the warm-up
+	 * as in the window. The JIT compiles a branch that the warm-up never took as a trap;
+	 * the window's first echo would then send the hottest methods back to the interpreter,
+	 * and their compilation (and that of the latency recording) into the measured time,
+	 * on the client's one core.
+	 * @param at the moment: when an echo completed, or in the open loop when its message
+	 * was due
+	 * @return 1 or 0
+	 */
+	int measured(long at) {
+		return inWindow(at, this.windowStart, this.windowLength);
 	}
 
-	/** @return when it ends */
-	long windowEnd() {
-		return this.windowEnd;
+	/**
+	 * Return 1 if {@code start <= at < start + length} in {@link System#nanoTime()} terms,
+	 * else 0, without a branch.
+	 * @param at the moment
+	 * @param start the window's start
+	 * @param length its length, 0 for none, {@link Long#MAX_VALUE} for one without end
+	 * @return 1 or 0
+	 */
+	static int inWindow(long at, long start, long length) {
+		// A difference of nanoTime values, valid across the clock's wrap-around; in the window
+		// when 0 <= since < length, and both signs are read at once from the top bits.
+		long since = at - start;
+		return (int) ((~since & (since - length)) >>> 63);
 	}
 
 	/**
 	 * A message's echo is complete.
 	 * @param now when
 	 * @param latencyNanos its latency
-	 * @param measured whether it counts
+	 * @param measured 1 when it counts, 0 when not: {@link #measured(long)}
 	 */
-	void completed(long now, long latencyNanos, boolean measured) {
+	void completed(long now, long latencyNanos, int measured) {
 		this.allMessages++;
-		if (measured) {
-			this.messages++;
-			this.latency.recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
-			this.lastMeasuredAt = now;
-		}
+		this.messages += measured;
+		// Indexed rather than branched on, for the reason given in measured(long).
+		this.latencies[measured].recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
+		this.echoedAt[measured] = now;
+	}
+
+	/** @return when the last measured echo completed, or 0 before any */
+	long lastMeasuredAt() {
+		return this.echoedAt[1];
 	}
 
 	void error(ErrorKind kind, long count, String message) {

@@ -72,7 +72,7 @@ final class Summary {
 			this.late += loop.late;
 			this.handshakes += loop.handshakes;
 			this.established += loop.established;
-			lastMeasuredAt = Math.max(lastMeasuredAt, loop.lastMeasuredAt);
+			lastMeasuredAt = Math.max(lastMeasuredAt, loop.lastMeasuredAt());
 			if (loop.failure != null) {
 				this.failures.add("client loop " + loop.index + " failed: " + loop.failure);
 			}

@@ -73,8 +73,13 @@ final class TcpFlow extends Flow {
 
 	private final ByteBuffer view = Payload.view();
 
-	// Closed loop: when each message in flight was sent, by message number % depth.
+	// Closed loop: when each message in flight was sent, a ring by message number % depth; the
+	// slots of the next message to be stamped and of the oldest in flight, kept without a division.
 	private final long[] sentAt;
+
+	private int nextSent;
+
+	private int oldestSent;
 
 	private Stage stage = Stage.NEW;
 
@@ -434,7 +439,9 @@ final class TcpFlow extends Flow {
 				if (!this.openLoop) {
 					// A message is in flight from the write that took its first byte.
 					while (this.stamped * this.size < this.sent) {
-						this.sentAt[(int) (this.stamped++ % this.depth)] = now;
+						this.sentAt[this.nextSent] = now;
+						this.nextSent = (this.nextSent + 1 == this.depth) ? 0 : this.nextSent + 1;
+						this.stamped++;
 					}
 				}
 			}
@@ -487,17 +494,19 @@ final class TcpFlow extends Flow {
 		this.received += length;
 		this.waitingSince = now;
 		long size = this.size;
+		int measuredNow = this.loop.measured(now);
 		while ((this.completed + 1) * size <= this.received) {
 			long latency;
-			boolean measured;
+			int measured;
 			if (this.openLoop) {
 				long intended = this.loop.intended(this.id, this.completed);
 				latency = now - intended;
-				measured = intended >= this.loop.windowStart() && intended < this.loop.windowEnd();
+				measured = this.loop.measured(intended);
 			}
 			else {
-				latency = now - this.sentAt[(int) (this.completed % this.depth)];
-				measured = now >= this.loop.windowStart() && now < this.loop.windowEnd();
+				latency = now - this.sentAt[this.oldestSent];
+				this.oldestSent = (this.oldestSent + 1 == this.depth) ? 0 : this.oldestSent + 1;
+				measured = measuredNow;
 			}
 			this.completed++;
 			this.loop.completed(now, latency, measured);
@@ -658,6 +667,8 @@ final class TcpFlow extends Flow {
 		this.stamped = 0;
 		this.released = 0;
 		this.completed = 0;
+		this.nextSent = 0;
+		this.oldestSent = 0;
 		this.outputShut = false;
 		open(System.nanoTime());
 	}

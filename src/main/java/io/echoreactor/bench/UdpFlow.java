@@ -226,15 +226,15 @@ final class UdpFlow extends Flow {
 		}
 		if (wrong == 0) {
 			long latency;
-			boolean measured;
+			int measured;
 			if (this.openLoop) {
 				long intended = this.loop.intended(this.id, seq);
 				latency = now - intended;
-				measured = intended >= this.loop.windowStart() && intended < this.loop.windowEnd();
+				measured = this.loop.measured(intended);
 			}
 			else {
 				latency = now - this.slotSentAt[slot];
-				measured = now >= this.loop.windowStart() && now < this.loop.windowEnd();
+				measured = this.loop.measured(now);
 			}
 			this.loop.completed(now, latency, measured);
 		}
@@ -370,9 +370,7 @@ final class UdpFlow extends Flow {
 
 	private void lose(int slot) {
 		long counted = this.openLoop ? this.loop.intended(this.id, this.slotSeq[slot]) : this.slotSentAt[slot];
-		if (counted >= this.loop.windowStart() && counted < this.loop.windowEnd()) {
-			this.loop.lost++;
-		}
+		this.loop.lost += this.loop.measured(counted);
 		resolve(slot);
 	}
 

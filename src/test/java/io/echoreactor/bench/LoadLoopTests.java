@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static io.echoreactor.bench.BenchRuns.bench;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Tests for {@link LoadLoop}: the open loop's schedule, the connection storm, and the
@@ -82,6 +83,44 @@ class LoadLoopTests {
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.number("messages")).isEqualTo(701);
 		assertThat(result.number("threads")).isEqualTo(3);
+	}
+
+	@Test
+	void aMomentIsInTheWindowFromItsStartUntilJustBeforeItsEnd() {
+		long start = 1_000;
+		assertThat(LoadLoop.inWindow(start - 1, start, 500)).isZero();
+		assertThat(LoadLoop.inWindow(start, start, 500)).isOne();
+		assertThat(LoadLoop.inWindow(start + 499, start, 500)).isOne();
+		assertThat(LoadLoop.inWindow(start + 500, start, 500)).isZero();
+		assertThat(LoadLoop.inWindow(start, start, 0)).isZero();
+		assertThat(LoadLoop.inWindow(Long.MIN_VALUE, start, 500)).isZero();
+	}
+
+	@Test
+	void aWindowWithoutEndHoldsEverythingFromItsStart() {
+		assertThat(LoadLoop.inWindow(-1, 0, Long.MAX_VALUE)).isZero();
+		assertThat(LoadLoop.inWindow(0, 0, Long.MAX_VALUE)).isOne();
+		assertThat(LoadLoop.inWindow(Long.MAX_VALUE - 1, 0, Long.MAX_VALUE)).isOne();
+	}
+
+	@Test
+	void aWindowAcrossTheWrapOfNanoTimeHoldsTheMomentsAfterItsStart() {
+		long start = Long.MAX_VALUE - 10;
+		assertThat(LoadLoop.inWindow(Long.MIN_VALUE + 5, start, 100)).isOne();
+		assertThat(LoadLoop.inWindow(Long.MIN_VALUE + 89, start, 100)).isZero();
+		assertThat(LoadLoop.inWindow(start - 1, start, 100)).isZero();
+	}
+
+	@Test
+	void closedLoopMeasuresTheEchoesOfTheWindowAndNotThoseOfTheWarmUp() {
+		EchoServer server = this.runs.server();
+		BenchRuns.Result result = bench("--connections", "4", "--depth", "5", "--duration", "0.4", "--warmup", "0.3",
+				"--json", "127.0.0.1:" + server.port());
+		assertThat(result.status()).as(result::toString).isZero();
+		double messages = result.number("messages");
+		assertThat(messages).isPositive();
+		assertThat(result.number("messages_per_sec")).isCloseTo(messages / 0.4, within(0.01));
+		assertThat(result.number("p50_us")).isPositive();
 	}
 
 }
