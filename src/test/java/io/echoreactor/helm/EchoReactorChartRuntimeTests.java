@@ -28,15 +28,11 @@ import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import io.echoreactor.EchoApplication;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
 import io.echoreactor.support.RequiredTools;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,8 +54,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(120)
 class EchoReactorChartRuntimeTests {
 
-	private static final Pattern HTTP_PORT = Pattern.compile("Tomcat started on port (\\d+)");
-
 	private static final Pattern ECHO_PORT = Pattern.compile("Echo server started on 127\\.0\\.0\\.1:(\\d+)");
 
 	private static final Pattern UDP_PORT = Pattern.compile("; UDP on 127\\.0\\.0\\.1:(\\d+)");
@@ -79,9 +73,7 @@ class EchoReactorChartRuntimeTests {
 
 	private static Rendered chart;
 
-	private static Process application;
-
-	private static Path log;
+	private static ChartApplication application;
 
 	private static int httpPort;
 
@@ -93,51 +85,23 @@ class EchoReactorChartRuntimeTests {
 	@Timeout(120)
 	static void startTheApplicationAsTheChartWould() throws IOException {
 		chart = EchoReactorChart.render();
-		Container container = chart.container();
-		VolumeMount configMount = container.getVolumeMounts().stream()
-			.filter((mount) -> mount.getName().equals("config"))
-			.findFirst()
-			.orElseThrow();
 		Path configDirectory = Files.createDirectories(work.resolve("config"));
 		Files.writeString(configDirectory.resolve("application.yml"), chart.applicationYamlText());
-		// The ConfigMap is mounted at configMount in the pod; here it is a local directory.
-		String mounted = "file:" + configMount.getMountPath() + "/";
-		assertThat(container.getArgs()).anySatisfy((argument) -> assertThat(argument).contains(mounted));
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", applicationClasspath(), EchoApplication.class.getName()));
-		container.getArgs().forEach((argument) -> command.add(argument.replace(mounted, configDirectory.toUri().toString())));
 		// Free ports on loopback instead of the chart's fixed ones, which other builds on this machine may hold.
-		command.addAll(List.of("--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
-				"--echo.server.udp.port=0", "--echo.server.address=127.0.0.1"));
-		log = Files.createTempFile("echo-reactor-chart-runtime", ".log");
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-		putEnvironment(builder.environment(), container);
-		application = builder.start();
-		application.getOutputStream().close();
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-			String output = Files.readString(log);
-			if (!application.isAlive()) {
-				throw new AssertionError("The application exited with " + application.exitValue() + ":\n" + output);
-			}
-			return HTTP_PORT.matcher(output).find() && ECHO_PORT.matcher(output).find();
-		});
-		String output = Files.readString(log);
-		httpPort = Integer.parseInt(first(HTTP_PORT, output));
-		echoPort = Integer.parseInt(first(ECHO_PORT, output));
-		udpPort = Integer.parseInt(first(UDP_PORT, output));
+		application = ChartApplication.start(chart.container(), configDirectory,
+				List.of("--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
+						"--echo.server.udp.port=0", "--echo.server.address=127.0.0.1"),
+				ECHO_PORT);
+		httpPort = application.port(ChartApplication.HTTP_PORT);
+		echoPort = application.port(ECHO_PORT);
+		udpPort = application.port(UDP_PORT);
 	}
 
 	@AfterAll
 	@Timeout(60)
 	static void stopTheApplication() throws InterruptedException, IOException {
 		if (application != null) {
-			application.destroy();
-			if (!application.waitFor(30, TimeUnit.SECONDS)) {
-				application.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			}
-		}
-		if (log != null) {
-			Files.deleteIfExists(log);
+			application.close();
 		}
 	}
 
@@ -258,27 +222,6 @@ class EchoReactorChartRuntimeTests {
 	}
 
 	/**
-	 * Put the container's environment into a process's, with what the downward API would
-	 * give for the variables taken from the pod's fields.
-	 * @param environment the process's environment
-	 * @param container the rendered container
-	 */
-	static void putEnvironment(Map<String, String> environment, Container container) {
-		Map<String, String> downwardApi = Map.of("metadata.name", EchoReactorChart.FULLNAME + "-7d4b9c-x2k8p",
-				"metadata.namespace", EchoReactorChart.NAMESPACE, "spec.nodeName", "node-1");
-		for (EnvVar variable : container.getEnv()) {
-			if (variable.getValueFrom() != null) {
-				String field = variable.getValueFrom().getFieldRef().getFieldPath();
-				assertThat(downwardApi).as(variable.getName()).containsKey(field);
-				environment.put(variable.getName(), downwardApi.get(field));
-			}
-			else {
-				environment.put(variable.getName(), variable.getValue());
-			}
-		}
-	}
-
-	/**
 	 * The dashboard's queries, those of its template variables included.
 	 * @param rows which rows' panels to take, by the row's title
 	 * @return the PromQL expressions
@@ -345,20 +288,6 @@ class EchoReactorChartRuntimeTests {
 		byte[] payload = new byte[size];
 		ThreadLocalRandom.current().nextBytes(payload);
 		return payload;
-	}
-
-	static String applicationClasspath() {
-		// The test classpath less the test classes: the application as its jar would run it, plus test-only
-		// libraries that it does not pick up.
-		return Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-			.filter((entry) -> !entry.endsWith("test-classes"))
-			.collect(Collectors.joining(java.io.File.pathSeparator));
-	}
-
-	private static String first(Pattern pattern, String text) {
-		Matcher matcher = pattern.matcher(text);
-		assertThat(matcher.find()).isTrue();
-		return matcher.group(1);
 	}
 
 }

@@ -16,13 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLSocket;
 
-import io.echoreactor.EchoApplication;
 import io.echoreactor.bench.BenchJobArguments;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
 import io.echoreactor.metrics.PrometheusScrape;
@@ -57,8 +54,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(120)
 class EchoReactorChartTlsRuntimeTests {
 
-	private static final Pattern HTTP_PORT = Pattern.compile("Tomcat started on port (\\d+)");
-
 	private static final Pattern TLS_PORT = Pattern.compile("; TLS on 127\\.0\\.0\\.1:(\\d+)");
 
 	private static final Authority authority = TestCertificates.authority("Echo Chart Test CA");
@@ -72,9 +67,7 @@ class EchoReactorChartTlsRuntimeTests {
 
 	private static Path secret;
 
-	private static Process application;
-
-	private static Path log;
+	private static ChartApplication application;
 
 	private static int httpPort;
 
@@ -97,41 +90,20 @@ class EchoReactorChartTlsRuntimeTests {
 		// The Secret is mounted at mountPath in the pod; here it is a local directory.
 		Files.writeString(configDirectory.resolve("application.yml"),
 				chart.applicationYamlText().replace(mountPath + "/", secret + "/"));
-		String mounted = "file:" + mount(container, "config").getMountPath() + "/";
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", EchoReactorChartRuntimeTests.applicationClasspath(), EchoApplication.class.getName()));
-		container.getArgs().forEach((argument) -> command.add(argument.replace(mounted, configDirectory.toUri().toString())));
-		command.addAll(List.of("--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
-				"--echo.server.udp.port=0", "--echo.server.ssl.port=0", "--echo.server.address=127.0.0.1",
-				"--echo.server.reactors=2"));
-		log = Files.createTempFile("echo-reactor-chart-tls-runtime", ".log");
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-		EchoReactorChartRuntimeTests.putEnvironment(builder.environment(), container);
-		application = builder.start();
-		application.getOutputStream().close();
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-			String output = Files.readString(log);
-			if (!application.isAlive()) {
-				throw new AssertionError("The application exited with " + application.exitValue() + ":\n" + output);
-			}
-			return HTTP_PORT.matcher(output).find() && TLS_PORT.matcher(output).find();
-		});
-		String output = Files.readString(log);
-		httpPort = Integer.parseInt(first(HTTP_PORT, output));
-		tlsPort = Integer.parseInt(first(TLS_PORT, output));
+		application = ChartApplication.start(container, configDirectory,
+				List.of("--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
+						"--echo.server.udp.port=0", "--echo.server.ssl.port=0", "--echo.server.address=127.0.0.1",
+						"--echo.server.reactors=2"),
+				TLS_PORT);
+		httpPort = application.port(ChartApplication.HTTP_PORT);
+		tlsPort = application.port(TLS_PORT);
 	}
 
 	@AfterAll
 	@Timeout(60)
 	static void stopTheApplication() throws InterruptedException, IOException {
 		if (application != null) {
-			application.destroy();
-			if (!application.waitFor(30, TimeUnit.SECONDS)) {
-				application.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			}
-		}
-		if (log != null) {
-			Files.deleteIfExists(log);
+			application.close();
 		}
 	}
 
@@ -266,12 +238,6 @@ class EchoReactorChartTlsRuntimeTests {
 			.timeout(Duration.ofSeconds(10))
 			.build();
 		return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-	}
-
-	private static String first(Pattern pattern, String text) {
-		Matcher matcher = pattern.matcher(text);
-		assertThat(matcher.find()).isTrue();
-		return matcher.group(1);
 	}
 
 }
