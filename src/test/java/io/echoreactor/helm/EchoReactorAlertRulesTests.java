@@ -44,25 +44,18 @@ class EchoReactorAlertRulesTests {
 
 	@Test
 	void alertsFireOnFailingSeriesAndStaySilentOnHealthyOnes(@TempDir Path work) throws Exception {
-		Path promtool = RequiredTools.require("promtool");
-		// promtool compares every annotation of a firing alert; the tests are about when alerts fire, so the
-		// annotations (checked above and in EchoReactorChartTests) are left out here.
-		List<Map<String, Object>> groups = renderedGroups();
-		for (Map<String, Object> group : groups) {
-			for (Object rule : (List<?>) group.get("rules")) {
-				((Map<?, ?>) rule).remove("annotations");
-			}
-		}
-		Files.writeString(work.resolve(RULES_FILE), new Yaml().dump(Map.of("groups", groups)));
-		Path tests = work.resolve("echo-reactor-alerts-test.yml");
-		try (InputStream in = getClass().getResourceAsStream("echo-reactor-alerts-test.yml")) {
-			Files.copy(in, tests);
-		}
-		assertThat(run(work, promtool.toString(), "test", "rules", tests.toString())).contains("SUCCESS");
+		assertThat(promtoolTestRules(work, "echo-reactor-alerts-test.yml")).contains("SUCCESS");
 	}
 
 	@Test
 	void tlsAlertsFireOnFailingSeriesAndStaySilentOnHealthyOnes(@TempDir Path work) throws Exception {
+		assertThat(promtoolTestRules(work, "echo-reactor-tls-alerts-test.yml")).contains("SUCCESS");
+	}
+
+	// Runs promtool's unit tests of the rendered rules from the test resource testsResource.
+	// promtool compares every annotation of a firing alert; the tests are about when alerts
+	// fire, so the annotations (checked above and in EchoReactorChartTests) are left out.
+	private String promtoolTestRules(Path work, String testsResource) throws Exception {
 		Path promtool = RequiredTools.require("promtool");
 		List<Map<String, Object>> groups = renderedGroups();
 		for (Map<String, Object> group : groups) {
@@ -71,11 +64,11 @@ class EchoReactorAlertRulesTests {
 			}
 		}
 		Files.writeString(work.resolve(RULES_FILE), new Yaml().dump(Map.of("groups", groups)));
-		Path tests = work.resolve("echo-reactor-tls-alerts-test.yml");
-		try (InputStream in = getClass().getResourceAsStream("echo-reactor-tls-alerts-test.yml")) {
+		Path tests = work.resolve(testsResource);
+		try (InputStream in = getClass().getResourceAsStream(testsResource)) {
 			Files.copy(in, tests);
 		}
-		assertThat(run(work, promtool.toString(), "test", "rules", tests.toString())).contains("SUCCESS");
+		return run(work, promtool.toString(), "test", "rules", tests.toString());
 	}
 
 	@Test
