@@ -55,7 +55,16 @@ import org.springframework.validation.annotation.Validated;
  * connections wait to read, and the connection that holds the most of it above its fair
  * share for the longest without reading is reset (cause evicted); a connection whose
  * client reads is never evicted. Unset: half of the JVM's direct memory limit
- * (-XX:MaxDirectMemorySize, by default the maximum heap size).
+ * (-XX:MaxDirectMemorySize, by default the maximum heap size). Checked at start-up to fit the
+ * JVM's direct memory beside the reactors' read buffers.
+ * @param maxSessionMemory heap that connections may hold together for their protocols: each
+ * TLS connection's engine (charged 24 KiB during its handshake, 12 KiB after), TLS records
+ * that have arrived in part and PROXY headers in progress (at what arrived), 1MB to 1TB, and
+ * at most 70% of the maximum heap (checked at start-up). When it is spent, new TLS handshakes
+ * wait to start (and fail as memory at the handshake timeout), connections that could hold
+ * more wait to read, and the connection holding the most of an unfinished record for the
+ * longest is reset (cause evicted); an established session is never evicted. Unset: 40% of
+ * the maximum heap.
  * @param writeTimeout reset a connection whose oldest pending echo has waited this long to
  * be written (its client stopped reading, or reads too slowly), counted as closed with
  * cause write-timeout; 0 turns it off. 0 or 1ms to 365d.
@@ -97,6 +106,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
 		@DataSizeRange(min = "1MB", max = "1TB") DataSize maxPendingOutput,
+		@DataSizeRange(min = "1MB", max = "1TB") DataSize maxSessionMemory,
 		@DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
 		@DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
 		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
@@ -144,6 +154,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.maxConnections(this.maxConnections)
 			.maxConnectionsPerAddress(this.maxConnectionsPerAddress)
 			.maxPendingOutput((this.maxPendingOutput != null) ? this.maxPendingOutput.toBytes() : 0)
+			.maxSessionMemory((this.maxSessionMemory != null) ? this.maxSessionMemory.toBytes() : 0)
 			.writeTimeout((this.writeTimeout == null || this.writeTimeout.isZero()) ? null : this.writeTimeout)
 			.stallTimeout(this.stallTimeout)
 			.maxConnectionAge(this.maxConnectionAge, this.maxConnectionAgeJitter)

@@ -47,7 +47,14 @@ public enum CloseCause {
 	 * The PROXY protocol header was malformed, oversized, not sent in time, or sent by (or
 	 * required from) an untrusted source; {@code echo_proxy_headers_total} tells which.
 	 */
-	PROXY_HEADER("proxy-header");
+	PROXY_HEADER("proxy-header"),
+
+	/**
+	 * After its handshake the client broke TLS: a renegotiation (refused), more key updates
+	 * than allowed, or a record that does not decrypt or is malformed;
+	 * {@code echo_tls_violations_total} tells which. The connection is reset.
+	 */
+	TLS_PROTOCOL("tls-protocol");
 
 	private final String tag;
 

@@ -10,8 +10,10 @@ import java.util.concurrent.TimeUnit;
  * sees an error.
  *
  * <p>
- * The connection keeps echoing until it is quiet: nothing pending and nothing received
- * for {@link #QUIET_NANOS}. Then the server sends its FIN and waits for the client's.
+ * The connection keeps echoing until it is quiet: reading, nothing pending and nothing
+ * received for {@link #QUIET_NANOS}; a connection whose reading waits for memory is never
+ * quiet, since its bytes may wait unread in the kernel. Then the server sends its FIN and
+ * waits for the client's.
  * Bytes that arrive after the FIN can no longer be echoed, so they reset the connection at
  * once: the client's next read or write fails rather than ending in a clean EOF. A
  * connection that is not quiet by the deadline is reset too. A client that shuts down its
@@ -67,6 +69,11 @@ final class Closing implements Stage {
 			return this.deadlineNanos;
 		}
 		long quietAt = connection.lastReadNanos() + QUIET_NANOS;
+		if (!connection.isReading()) {
+			// Reading waits for memory: what the client sent may wait unread in the kernel, so
+			// quiet says nothing yet. Look again later.
+			quietAt = Math.max(quietAt, connection.reactor().loop().now() + QUIET_NANOS);
+		}
 		return (quietAt - this.deadlineNanos < 0) ? quietAt : this.deadlineNanos;
 	}
 
@@ -80,7 +87,7 @@ final class Closing implements Stage {
 				connection.reset(this.cause);
 			}
 		}
-		else if (!this.finSent && !connection.hasPendingOutput()
+		else if (!this.finSent && !connection.hasPendingOutput() && connection.isReading()
 				&& nowNanos - connection.lastReadNanos() >= QUIET_NANOS) {
 			this.finSent = true;
 			connection.shutdownOutput();

@@ -41,6 +41,8 @@ final class ConnectionPipeline {
 
 	private final ThrottledWarning proxyRefusals = new ThrottledWarning(logger);
 
+	private final ThrottledWarning engineFailures = new ThrottledWarning(logger);
+
 	private volatile TlsHandshakeListener tlsHandshakeListener;
 
 	// The engines' shared buffers, made with the first TLS connection.
@@ -181,11 +183,28 @@ final class ConnectionPipeline {
 	}
 
 	private TlsSession newTlsSession() {
-		SSLEngine engine = this.settings.tls().context().createEngine();
+		return new TlsSession(this.settings.tls().context(), this, this.reactor.statistics(),
+				this.reactor.loop().now());
+	}
+
+	/** @return the reactor's shared TLS buffers, sized from the first engine */
+	TlsBuffers tlsBuffers(SSLEngine engine) {
 		if (this.tlsBuffers == null) {
 			this.tlsBuffers = new TlsBuffers(engine);
 		}
-		return new TlsSession(engine, this.tlsBuffers, this.reactor.statistics(), this.reactor.loop().now());
+		return this.tlsBuffers;
+	}
+
+	/**
+	 * No engine could be made for a connection: a bundle that cannot serve, which the checks
+	 * at start and at reload keep out. Logged once in a while, without a stack trace; the
+	 * connection is closed as a failed handshake ({@code internal}), never echoed in plain.
+	 */
+	void engineFailed(TcpConnection connection, Exception ex) {
+		if (this.engineFailures.due()) {
+			this.engineFailures.log("Unable to make a TLS engine for a connection on " + this.reactor.threadName()
+					+ "; closing it: " + ex.getMessage(), null);
+		}
 	}
 
 	/** The handshake of {@code session} is done: count it, and tell the listener what it negotiated. */

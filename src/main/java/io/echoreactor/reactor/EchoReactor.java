@@ -59,6 +59,8 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final ReactorMemory memory;
 
+	private final SessionMemory sessionMemory;
+
 	private final ConnectionPipeline pipeline;
 
 	private final ByteBuffer readBuffer;
@@ -87,7 +89,8 @@ public final class EchoReactor implements EventLoop.Owner {
 	private long closeDeadlineNanos;
 
 	EchoReactor(int index, EchoServerSettings settings, ConnectionLimit limit, PendingOutputBudget budget,
-			SelectOperation selectOperation, Listener.AcceptOperation acceptOperation) throws IOException {
+			SessionMemoryBudget sessionMemory, SelectOperation selectOperation,
+			Listener.AcceptOperation acceptOperation) throws IOException {
 		this.index = index;
 		this.settings = settings;
 		this.limit = limit;
@@ -97,6 +100,7 @@ public final class EchoReactor implements EventLoop.Owner {
 				this);
 		this.readBuffer = ByteBuffer.allocateDirect(settings.readBufferSize());
 		this.memory = new ReactorMemory(budget, this.loop, settings.readBufferSize());
+		this.sessionMemory = new SessionMemory(sessionMemory, this.loop);
 		this.pipeline = new ConnectionPipeline(this, settings, limit);
 		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
 		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
@@ -204,6 +208,10 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	ReactorMemory memory() {
 		return this.memory;
+	}
+
+	SessionMemory sessionMemory() {
+		return this.sessionMemory;
 	}
 
 	PendingOutputBudget budget() {
@@ -440,6 +448,7 @@ public final class EchoReactor implements EventLoop.Owner {
 			}
 			finally {
 				this.memory.releaseReserve();
+				this.sessionMemory.release();
 				this.drained.complete(null);
 			}
 		}

@@ -52,6 +52,8 @@ public final class EchoServer {
 
 	private final PendingOutputBudget budget;
 
+	private final SessionMemoryBudget sessionMemory;
+
 	private final LongSupplier rateLimitClock;
 
 	private final Object monitor = new Object();
@@ -104,6 +106,7 @@ public final class EchoServer {
 		this.rateLimitClock = rateLimitClock;
 		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
 		this.budget = new PendingOutputBudget(PendingOutputBudget.limitFor(settings));
+		this.sessionMemory = new SessionMemoryBudget(SessionMemoryBudget.limitFor(settings), settings.reactors());
 	}
 
 	/** @return the settings the server runs with */
@@ -173,6 +176,16 @@ public final class EchoServer {
 
 	PendingOutputBudget pendingOutputBudget() {
 		return this.budget;
+	}
+
+	/** @return the most heap connections may hold for TLS sessions and records and headers in part, in bytes */
+	public long sessionMemoryLimit() {
+		return this.sessionMemory.limit();
+	}
+
+	/** @return the session memory held now, in bytes */
+	public long sessionMemoryUsed() {
+		return this.sessionMemory.used();
 	}
 
 	/** @return whether the accepting thread, if there is one, has not returned from select() for stall-timeout */
@@ -271,9 +284,11 @@ public final class EchoServer {
 			List<EchoReactor> reactors = new ArrayList<>();
 			try {
 				this.budget.checkReservesFit(this.settings);
+				this.budget.checkFitsDirectMemory(this.settings);
+				this.sessionMemory.checkFitsHeap(this.settings);
 				for (int i = 0; i < this.settings.reactors(); i++) {
-					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.selectOperation,
-							this.acceptOperation));
+					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.sessionMemory,
+							this.selectOperation, this.acceptOperation));
 				}
 				if (this.settings.acceptStrategy() == AcceptStrategy.ACCEPTOR) {
 					this.acceptor = new EchoAcceptor(List.copyOf(reactors), this.limit, this.settings,

@@ -45,6 +45,8 @@ public final class EchoServerSettings {
 
 	private final long maxPendingOutput;
 
+	private final long maxSessionMemory;
+
 	private final Duration writeTimeout;
 
 	private final Duration stallTimeout;
@@ -81,6 +83,7 @@ public final class EchoServerSettings {
 		this.maxConnections = builder.maxConnections;
 		this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
 		this.maxPendingOutput = builder.maxPendingOutput;
+		this.maxSessionMemory = builder.maxSessionMemory;
 		this.writeTimeout = builder.writeTimeout;
 		this.stallTimeout = Objects.requireNonNull(builder.stallTimeout, "stallTimeout");
 		this.shutdownTimeout = Objects.requireNonNull(builder.shutdownTimeout, "shutdownTimeout");
@@ -104,6 +107,7 @@ public final class EchoServerSettings {
 		check(this.writeTimeout == null || isPositive(this.writeTimeout), "writeTimeout must be positive");
 		check(this.stallTimeout.compareTo(this.selectTimeout) > 0, "stallTimeout must be longer than selectTimeout");
 		check(this.maxPendingOutput >= 0, "maxPendingOutput must be at least 0");
+		check(this.maxSessionMemory >= 0, "maxSessionMemory must be at least 0");
 		check(isPositive(this.shutdownTimeout), "shutdownTimeout must be positive");
 		check(isPositive(this.selectTimeout), "selectTimeout must be positive");
 		check(this.idleTimeout == null || isPositive(this.idleTimeout), "idleTimeout must be positive");
@@ -228,6 +232,15 @@ public final class EchoServerSettings {
 		return this.maxPendingOutput;
 	}
 
+	/**
+	 * Return the heap that connections may hold for TLS sessions and for records and
+	 * headers in part, together.
+	 * @return the limit in bytes, or 0 for the default (a share of the maximum heap)
+	 */
+	public long maxSessionMemory() {
+		return this.maxSessionMemory;
+	}
+
 	/** @return how long a drain waits for clients to close */
 	public Duration shutdownTimeout() {
 		return this.shutdownTimeout;
@@ -302,6 +315,8 @@ public final class EchoServerSettings {
 		private int maxConnectionsPerAddress;
 
 		private long maxPendingOutput;
+
+		private long maxSessionMemory;
 
 		private Duration writeTimeout = Duration.ofSeconds(60);
 
@@ -400,6 +415,16 @@ public final class EchoServerSettings {
 
 		public Builder maxPendingOutput(long maxPendingOutput) {
 			this.maxPendingOutput = maxPendingOutput;
+			return this;
+		}
+
+		/**
+		 * Set the heap that connections may hold for their protocols together.
+		 * @param maxSessionMemory the limit in bytes, or 0 for the default
+		 * @return this builder
+		 */
+		public Builder maxSessionMemory(long maxSessionMemory) {
+			this.maxSessionMemory = maxSessionMemory;
 			return this;
 		}
 

@@ -110,6 +110,30 @@ final class PendingOutputBudget {
 		}
 	}
 
+	/**
+	 * Check that the budget fits the JVM's direct memory beside what else lives there:
+	 * each reactor's read buffer and UDP receive buffer, and the JDK's own temporary
+	 * buffers. A budget above it would pass validation and fail only when clients filled
+	 * it, as an {@code OutOfMemoryError} in the middle of serving.
+	 * @param settings the settings
+	 * @throws EchoServerException if it does not fit
+	 */
+	void checkFitsDirectMemory(EchoServerSettings settings) {
+		long direct = maxDirectMemory();
+		long others = (long) settings.reactors() * (settings.readBufferSize() + DatagramEcho.RECEIVE_BUFFER_SIZE)
+				+ JDK_DIRECT_HEADROOM;
+		if (this.limit + others > direct) {
+			throw new EchoServerException("echo.server.max-pending-output (" + this.limit / 1024 + " KiB) must be at "
+					+ "most " + Math.max(0, direct - others) / 1024 + " KiB: the JVM's direct memory ("
+					+ direct / 1024 + " KiB, -XX:MaxDirectMemorySize, by default the maximum heap) less "
+					+ others / 1024 + " KiB for the reactors' read buffers and the JDK's own; lower it, or raise "
+					+ "-XX:MaxDirectMemorySize", null);
+		}
+	}
+
+	/** What the JDK and the HTTP server keep in direct memory of their own: temporary buffers per thread. */
+	static final long JDK_DIRECT_HEADROOM = 1024 * 1024;
+
 	PendingOutputBudget(long limit) {
 		this.limit = limit;
 		this.limitChunks = (int) Math.min(Integer.MAX_VALUE - 8, limit / CHUNK_SIZE);

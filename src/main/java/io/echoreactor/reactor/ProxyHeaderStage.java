@@ -12,9 +12,15 @@ import java.nio.ByteBuffer;
  * In {@code required} mode a connection must start with a header. In {@code optional}
  * mode (a migration aid) the stage waits for more bytes only while what has arrived is a
  * prefix of a signature, and otherwise hands the bytes on as data; the specification says
- * a receiver must not guess, so this applies to trusted sources only. A malformed,
- * oversized or missing (when required) header, or none complete within the header
- * timeout, closes the connection with the cause {@code proxy-header}.
+ * a receiver must not guess, so this applies to trusted sources only. A prefix of a
+ * signature that is still all there is at the header timeout, or at the end of input, was
+ * data too, and is echoed. A malformed, oversized or missing (when required) header, or
+ * none complete within the header timeout, closes the connection with the cause
+ * {@code proxy-header}: with a reset when bytes were held, which are never echoed.
+ *
+ * <p>
+ * What has arrived of a header is held in a buffer sized for it, charged to
+ * {@code max-session-memory}.
  */
 final class ProxyHeaderStage implements Stage {
 
@@ -42,19 +48,21 @@ final class ProxyHeaderStage implements Stage {
 	public void received(TcpConnection connection, ByteBuffer data) throws java.io.IOException {
 		ByteBuffer bytes = data;
 		if (this.partial != null) {
-			this.partial = append(this.partial, data);
+			append(connection, data);
 			bytes = this.partial.flip();
 		}
 		ProxyProtocolParser.Result result = ProxyProtocolParser.parse(bytes);
 		if (result instanceof ProxyProtocolParser.Result.Incomplete) {
 			if (bytes != this.partial) {
-				this.partial = append(null, bytes);
+				append(connection, bytes);
 			}
 			else {
 				this.partial.position(this.partial.limit()).limit(this.partial.capacity());
 			}
 			return;
 		}
+		// What follows the header goes on to the next stage, which may hold bytes of its own.
+		release(connection);
 		if (result instanceof ProxyProtocolParser.Result.Parsed parsed) {
 			bytes.position(bytes.position() + parsed.length());
 			ProxyHeader header = parsed.header();
@@ -76,7 +84,6 @@ final class ProxyHeaderStage implements Stage {
 		else if (result instanceof ProxyProtocolParser.Result.Oversized oversized) {
 			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.OVERSIZED, oversized.reason());
 		}
-		this.partial = null;
 	}
 
 	/** @return whether bytes of a header not yet complete are held */
@@ -100,27 +107,42 @@ final class ProxyHeaderStage implements Stage {
 		}
 	}
 
-	private static ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
+	private void append(TcpConnection connection, ByteBuffer more) {
+		ByteBuffer kept = this.partial;
+		int capacity = (kept != null) ? kept.capacity() : 0;
 		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
-		ByteBuffer target = kept;
-		if (target == null || target.capacity() < needed) {
+		if (needed > capacity) {
 			// Bounded: the parser reports anything longer than its caps as oversized.
-			target = ByteBuffer.allocate(Math.max(needed, 256));
+			ByteBuffer grown = ByteBuffer.allocate(TlsBuffers.heldCapacity(needed, capacity,
+					ProxyProtocolParser.V2_MAX_LENGTH));
 			if (kept != null) {
-				target.put(kept.flip());
+				grown.put(kept.flip());
 			}
+			this.partial = grown;
+			connection.heldInPartChanged(grown.capacity() - capacity);
 		}
-		return target.put(more);
+		this.partial.put(more);
+	}
+
+	private void release(TcpConnection connection) {
+		if (this.partial != null) {
+			int capacity = this.partial.capacity();
+			this.partial = null;
+			connection.heldInPartChanged(-capacity);
+		}
+	}
+
+	/** The connection closed: give back what the stage held. */
+	void closed(TcpConnection connection) {
+		release(connection);
 	}
 
 	@Override
 	public void endOfInput(TcpConnection connection) throws java.io.IOException {
-		if (!this.required && this.partial != null && ProxyProtocolParser.isSignaturePrefix(this.partial.flip())) {
+		if (heldSignaturePrefix()) {
 			// No header can follow the end of input, so a prefix of a signature ("PRO") was
 			// the client's data after all: echo it, then end as the echo ends.
-			ByteBuffer data = this.partial;
-			this.partial = null;
-			headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, data);
+			echoHeldAsData(connection);
 			if (connection.isOpen()) {
 				connection.stage().endOfInput(connection);
 			}
@@ -144,11 +166,33 @@ final class ProxyHeaderStage implements Stage {
 	}
 
 	@Override
-	public void expired(TcpConnection connection, long nowNanos) {
-		if (nowNanos - this.deadlineNanos >= 0) {
-			connection.pipeline()
-				.proxyHeaderRefused(connection, ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
+	public void expired(TcpConnection connection, long nowNanos) throws java.io.IOException {
+		if (nowNanos - this.deadlineNanos < 0) {
+			return;
 		}
+		if (heldSignaturePrefix()) {
+			// "PRO" or "\r\n" and nothing more in all this time: the client's data, which waits
+			// for its echo, not a header.
+			echoHeldAsData(connection);
+			return;
+		}
+		connection.pipeline()
+			.proxyHeaderRefused(connection, ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
+	}
+
+	// In optional mode, whether all that arrived is a prefix of a signature.
+	private boolean heldSignaturePrefix() {
+		if (this.required || this.partial == null) {
+			return false;
+		}
+		ByteBuffer held = this.partial.duplicate().flip();
+		return ProxyProtocolParser.isSignaturePrefix(held);
+	}
+
+	private void echoHeldAsData(TcpConnection connection) throws java.io.IOException {
+		ByteBuffer data = this.partial.flip();
+		release(connection);
+		headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, data);
 	}
 
 	@Override

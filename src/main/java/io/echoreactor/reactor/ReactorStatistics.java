@@ -61,6 +61,9 @@ public final class ReactorStatistics {
 		/** Connections closed: the PROXY header was refused. */
 		CLOSED_PROXY_HEADER,
 
+		/** Connections reset: the client broke TLS after its handshake. */
+		CLOSED_TLS_PROTOCOL,
+
 		/** Closes sent as a reset (SO_LINGER 0) so that the client sees an error. */
 		CLOSE_RESETS,
 
@@ -199,8 +202,29 @@ public final class ReactorStatistics {
 		/** TLS handshakes failed: an unknown certificate authority. */
 		TLS_FAILED_UNKNOWN_CA,
 
+		/** TLS handshakes failed: a broken record or frame. */
+		TLS_FAILED_PROTOCOL,
+
+		/** TLS handshakes failed: no session memory within the handshake timeout. */
+		TLS_FAILED_MEMORY,
+
+		/** TLS handshakes failed: the engine could not be made. */
+		TLS_FAILED_INTERNAL,
+
 		/** TLS handshakes failed: anything else. */
 		TLS_FAILED_OTHER,
+
+		/** Client-initiated renegotiations refused (TLS 1.2). */
+		TLS_VIOLATIONS_RENEGOTIATION,
+
+		/** Connections closed for more key updates than allowed (TLS 1.3). */
+		TLS_VIOLATIONS_KEY_UPDATES,
+
+		/** Records after the handshake that failed to decrypt or were malformed. */
+		TLS_VIOLATIONS_RECORD,
+
+		/** Times a connection waited to read because session memory was short. */
+		SESSION_MEMORY_WAITS,
 
 		/** TLS delegated tasks run inline on the reactor thread. */
 		TLS_TASKS,
@@ -247,7 +271,10 @@ public final class ReactorStatistics {
 		CONNECTIONS_AWAITING_MEMORY,
 
 		/** Bytes read but not yet written back, over all connections. */
-		PENDING_BYTES
+		PENDING_BYTES,
+
+		/** Connections waiting to read until session memory is available. */
+		CONNECTIONS_AWAITING_SESSION_MEMORY
 
 	}
 
@@ -362,6 +389,7 @@ public final class ReactorStatistics {
 			case EVICTED -> Counter.CLOSED_EVICTED;
 			case TLS_HANDSHAKE -> Counter.CLOSED_TLS_HANDSHAKE;
 			case PROXY_HEADER -> Counter.CLOSED_PROXY_HEADER;
+			case TLS_PROTOCOL -> Counter.CLOSED_TLS_PROTOCOL;
 		};
 	}
 
@@ -396,6 +424,9 @@ public final class ReactorStatistics {
 			case NO_SHARED_CIPHER -> Counter.TLS_FAILED_NO_SHARED_CIPHER;
 			case BAD_CERTIFICATE -> Counter.TLS_FAILED_BAD_CERTIFICATE;
 			case UNKNOWN_CA -> Counter.TLS_FAILED_UNKNOWN_CA;
+			case PROTOCOL -> Counter.TLS_FAILED_PROTOCOL;
+			case MEMORY -> Counter.TLS_FAILED_MEMORY;
+			case INTERNAL -> Counter.TLS_FAILED_INTERNAL;
 			case OTHER -> Counter.TLS_FAILED_OTHER;
 		};
 	}
@@ -408,6 +439,24 @@ public final class ReactorStatistics {
 	 */
 	public long tlsFailures(TlsFailure failure) {
 		return get(tlsFailureCounter(failure));
+	}
+
+	static Counter violationCounter(TlsViolation violation) {
+		return switch (violation) {
+			case RENEGOTIATION -> Counter.TLS_VIOLATIONS_RENEGOTIATION;
+			case KEY_UPDATES -> Counter.TLS_VIOLATIONS_KEY_UPDATES;
+			case RECORD -> Counter.TLS_VIOLATIONS_RECORD;
+		};
+	}
+
+	/**
+	 * Return the number of connections closed for the given TLS violation. Called from any
+	 * thread.
+	 * @param violation what the client did
+	 * @return the count
+	 */
+	public long tlsViolations(TlsViolation violation) {
+		return get(violationCounter(violation));
 	}
 
 	static Counter wakeupCounter(WakeupCause cause) {

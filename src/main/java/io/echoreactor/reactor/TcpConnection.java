@@ -45,6 +45,9 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	/** The server sent its FIN. */
 	private static final int OUTPUT_SHUTDOWN = 8;
 
+	/** Reading waits for session memory: a TLS handshake to start, or room for a record in part. */
+	private static final int AWAITING_SESSION_MEMORY = 16;
+
 	private final EchoReactor reactor;
 
 	private final SocketChannel channel;
@@ -63,7 +66,8 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	private int flags;
 
-	private Stage stage = Echoing.INSTANCE;
+	// Until the pipeline begins it: whatever arrives before is never echoed.
+	private Stage stage = Unstarted.INSTANCE;
 
 	private TlsSession tls;
 
@@ -72,6 +76,12 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	private long lastReadNanos;
 
 	private long lastWriteNanos;
+
+	// Charged to the session memory budget: the TLS engine's cost, and the bytes held in part
+	// (a TLS record, a PROXY header) at the capacity of the buffers that hold them.
+	private long engineCharge;
+
+	private int heldInPart;
 
 	/**
 	 * @param reactor the reactor that owns it
@@ -164,12 +174,24 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		catch (IOException ex) {
 			failed(ex);
 		}
+		catch (RuntimeException ex) {
+			if (this.tls == null) {
+				throw ex;
+			}
+			// The engine's own failure on what a client sent: the client's doing, not the
+			// loop's, and the connection never goes on.
+			this.tls.failed(this, new SSLException(ex));
+		}
 	}
 
 	private void read() throws IOException {
 		ByteBuffer buffer = this.reactor.readBuffer();
 		ReactorStatistics statistics = this.reactor.statistics();
 		int budget = this.reactor.readBudget();
+		if (holdsSessionMemory() && this.reactor.sessionMemory().budget().isSpent()) {
+			awaitSessionMemory();
+			return;
+		}
 		while (true) {
 			int limit = this.reactor.memory().readLimit(buffer.capacity());
 			if (limit == 0) {
@@ -329,6 +351,100 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		this.reactor.memory().await(this);
 	}
 
+	// A connection whose next read may leave bytes held in part.
+	private boolean holdsSessionMemory() {
+		return this.tls != null || this.stage instanceof ProxyHeaderStage;
+	}
+
+	/** Wait, with reading off, until session memory comes back. */
+	void awaitSessionMemory() {
+		if ((this.flags & AWAITING_SESSION_MEMORY) != 0) {
+			return;
+		}
+		this.flags |= AWAITING_SESSION_MEMORY;
+		interestOps(this.interestOps & ~SelectionKey.OP_READ);
+		this.reactor.statistics().increment(Counter.SESSION_MEMORY_WAITS);
+		this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, 1);
+		this.reactor.sessionMemory().await(this);
+	}
+
+	/** @return whether the connection waits for session memory to start its TLS handshake */
+	boolean awaitsHandshakeStart() {
+		return this.tls != null && this.tls.awaitsEngine();
+	}
+
+	/** Session memory came back: start a handshake that waited for it, then read again. */
+	void sessionMemoryAvailable() {
+		if ((this.flags & AWAITING_SESSION_MEMORY) == 0 || !this.channel.isOpen()) {
+			return;
+		}
+		this.flags &= ~AWAITING_SESSION_MEMORY;
+		this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, -1);
+		if (this.tls != null && this.tls.awaitsEngine()) {
+			try {
+				this.tls.resume(this);
+			}
+			catch (SSLException ex) {
+				this.tls.failed(this, ex);
+			}
+			catch (IOException ex) {
+				failed(ex);
+			}
+			if (!this.channel.isOpen() || (this.flags & AWAITING_SESSION_MEMORY) != 0) {
+				return;
+			}
+		}
+		resumeReadingIfAllowed();
+	}
+
+	/**
+	 * Charge a TLS handshake to the session memory budget, if it has room.
+	 * @return whether it was charged
+	 */
+	boolean tryChargeHandshake() {
+		if (!this.reactor.sessionMemory().budget().tryReserveHandshake()) {
+			return false;
+		}
+		this.engineCharge = SessionMemoryBudget.HANDSHAKE_COST;
+		return true;
+	}
+
+	/** The handshake is done: the engine holds less from now on. */
+	void sessionEstablished() {
+		long refund = this.engineCharge - SessionMemoryBudget.SESSION_COST;
+		if (refund > 0) {
+			this.engineCharge = SessionMemoryBudget.SESSION_COST;
+			this.reactor.sessionMemory().budget().release(refund);
+		}
+	}
+
+	/**
+	 * The bytes held in part for this connection changed by {@code delta}.
+	 * @param delta the change in the capacity of the buffers holding them
+	 */
+	void heldInPartChanged(int delta) {
+		SessionMemoryBudget budget = this.reactor.sessionMemory().budget();
+		int before = this.heldInPart;
+		this.heldInPart += delta;
+		if (before == 0 && this.heldInPart > 0) {
+			budget.holderAdded();
+		}
+		else if (before > 0 && this.heldInPart == 0) {
+			budget.holderRemoved();
+		}
+		if (delta > 0) {
+			budget.reserve(delta);
+		}
+		else if (delta < 0) {
+			budget.release(-delta);
+		}
+	}
+
+	/** @return the bytes held in part, at the capacity of the buffers that hold them */
+	int heldInPart() {
+		return this.heldInPart;
+	}
+
 	/** Memory for pending output is available again: read if nothing else holds reading off. */
 	void memoryAvailable() {
 		if ((this.flags & AWAITING_MEMORY) != 0 && this.channel.isOpen()) {
@@ -338,8 +454,13 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 	}
 
+	/** @return whether the connection reads now: not paused, waiting for memory, or at the end of its input */
+	boolean isReading() {
+		return (this.interestOps & SelectionKey.OP_READ) != 0;
+	}
+
 	private void resumeReadingIfAllowed() {
-		if ((this.flags & (PAUSED | AWAITING_MEMORY | INPUT_SHUTDOWN)) == 0) {
+		if ((this.flags & (PAUSED | AWAITING_MEMORY | AWAITING_SESSION_MEMORY | INPUT_SHUTDOWN)) == 0) {
 			interestOps(this.interestOps | SelectionKey.OP_READ);
 		}
 	}
@@ -366,9 +487,8 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	 * @param session the session
 	 * @param handshake the handshake stage, which knows what follows it
 	 */
-	void startTls(TlsSession session, TlsHandshake handshake) throws IOException {
+	void startTls(TlsSession session, TlsHandshake handshake) {
 		this.tls = session;
-		session.begin();
 		advance(handshake);
 	}
 
@@ -481,7 +601,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	boolean isAwaitingMemory() {
-		return (this.flags & AWAITING_MEMORY) != 0;
+		return (this.flags & (AWAITING_MEMORY | AWAITING_SESSION_MEMORY)) != 0;
 	}
 
 	long expiresAtNanos() {
@@ -508,7 +628,10 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	/**
-	 * Close with a FIN (or the kernel's reset, if input is still unread).
+	 * Close with a FIN, or with a reset where a FIN would tell the client that all is well
+	 * when it is not: echoes still pending, or bytes of its held in part unechoed (a failed
+	 * handshake aside, whose bytes were no data). The kernel resets, too, a socket closed
+	 * with input unread.
 	 * @param cause why
 	 */
 	void close(CloseCause cause) {
@@ -536,6 +659,9 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if (!this.channel.isOpen()) {
 			return;
 		}
+		if (this.pending != null || (this.heldInPart > 0 && cause != CloseCause.TLS_HANDSHAKE)) {
+			reset = true;
+		}
 		this.reactor.loop().deadlines().cancel(this);
 		this.key.cancel();
 		if (this.tls != null && this.tls.isEstablished() && !reset && (this.flags & OUTPUT_SHUTDOWN) == 0) {
@@ -557,7 +683,12 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if ((this.flags & AWAITING_MEMORY) != 0) {
 			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
 		}
+		if ((this.flags & AWAITING_SESSION_MEMORY) != 0) {
+			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, -1);
+			this.reactor.sessionMemory().forget(this);
+		}
 		this.flags = 0;
+		releaseSessionMemory();
 		// Last: giving chunks back may resume other connections waiting for memory.
 		if (this.pending != null) {
 			dropPendingOutput();
@@ -565,11 +696,48 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		this.reactor.closed(this, cause);
 	}
 
+	private void releaseSessionMemory() {
+		if (this.tls != null) {
+			this.tls.closed(this);
+		}
+		if (this.stage instanceof ProxyHeaderStage header) {
+			header.closed(this);
+		}
+		if (this.engineCharge > 0) {
+			this.reactor.sessionMemory().budget().release(this.engineCharge);
+			this.engineCharge = 0;
+		}
+	}
+
 	private void interestOps(int ops) {
 		if (ops != this.interestOps) {
 			this.interestOps = ops;
 			this.key.interestOps(ops);
 		}
+	}
+
+	/**
+	 * A connection's stage until the pipeline begins it. Nothing should arrive then; if
+	 * anything does, it is never echoed.
+	 */
+	private static final class Unstarted implements Stage {
+
+		static final Unstarted INSTANCE = new Unstarted();
+
+		@Override
+		public void received(TcpConnection connection, ByteBuffer data) {
+			connection.reset(CloseCause.ERROR);
+		}
+
+		@Override
+		public void endOfInput(TcpConnection connection) {
+			connection.close(CloseCause.ERROR);
+		}
+
+		@Override
+		public void flushed(TcpConnection connection) {
+		}
+
 	}
 
 }

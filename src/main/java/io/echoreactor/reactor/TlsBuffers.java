@@ -1,7 +1,6 @@
 package io.echoreactor.reactor;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 import javax.net.ssl.SSLEngine;
 
@@ -14,8 +13,9 @@ final class TlsBuffers {
 	// Several records' worth, so that one read and one write carry several records.
 	private static final int RECORDS = 4;
 
-	// Held records are reused up to this many per reactor; more are left to the GC.
-	private static final int SPARE_RECORDS = 64;
+	// The smallest buffer for bytes held in part: an object header's worth, so that a client
+	// that trickles bytes is not given a new buffer for each one.
+	private static final int MIN_HELD = 64;
 
 	private final int packetBufferSize;
 
@@ -24,8 +24,6 @@ final class TlsBuffers {
 	private final ByteBuffer plaintext;
 
 	private final ByteBuffer network;
-
-	private final ArrayDeque<ByteBuffer> spareRecords = new ArrayDeque<>();
 
 	private ByteBuffer heapInput = ByteBuffer.allocate(0);
 
@@ -68,17 +66,18 @@ final class TlsBuffers {
 		return this.heapInput.clear().put(bytes).flip();
 	}
 
-	/** @return an empty buffer for a record held in part, of at least {@code size} bytes */
-	ByteBuffer acquire(int size) {
-		ByteBuffer spare = (size <= this.packetBufferSize) ? this.spareRecords.pollFirst() : null;
-		return (spare != null) ? spare.clear() : ByteBuffer.allocate(Math.max(size, this.packetBufferSize));
-	}
-
-	/** Give back a buffer that {@link #acquire} returned and nothing holds any more. */
-	void release(ByteBuffer buffer) {
-		if (buffer.capacity() == this.packetBufferSize && this.spareRecords.size() < SPARE_RECORDS) {
-			this.spareRecords.addFirst(buffer);
-		}
+	/**
+	 * Return the capacity of a buffer for bytes held in part: room for what has arrived,
+	 * doubling as more comes, never more than the record can need. A client that sends one
+	 * byte of a record and holds is given a few dozen bytes, not a record's worth.
+	 * @param needed the bytes to hold now
+	 * @param current the capacity held now, 0 if none
+	 * @param most the most that can be needed: the record's size, once its header is known
+	 * @return the capacity
+	 */
+	static int heldCapacity(int needed, int current, int most) {
+		int grown = Math.max(Math.max(needed, MIN_HELD), current * 2);
+		return Math.max(needed, Math.min(grown, most));
 	}
 
 }

@@ -33,6 +33,22 @@ public enum TlsFailure {
 	/** A certificate was signed by an authority the other side does not trust. */
 	UNKNOWN_CA("unknown-ca"),
 
+	/**
+	 * The bytes broke TLS's framing before the handshake was done: a record header that is
+	 * no TLS record header (an SSLv2-format hello, a length beyond any record), or a
+	 * record of the wrong type where a handshake message belongs.
+	 */
+	PROTOCOL("protocol"),
+
+	/**
+	 * The handshake waited for {@code echo.server.max-session-memory} to start, and did not
+	 * get it within {@code echo.server.ssl.handshake-timeout}.
+	 */
+	MEMORY("memory"),
+
+	/** The server could not make the connection's engine: the bundle cannot serve. */
+	INTERNAL("internal"),
+
 	/** Anything else. */
 	OTHER("other");
 

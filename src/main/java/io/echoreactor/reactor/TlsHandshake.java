@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * The TLS handshake, before the echo: the connection's {@link TlsSession} drives it, and
  * this stage bounds it in time ({@code echo.server.ssl.handshake-timeout}) and moves on
  * to the next stage when it is done. A client that does not finish in time, or closes
- * first, is closed with the cause {@code tls-handshake}.
+ * first, is closed with the cause {@code tls-handshake}; so is one whose handshake waited
+ * for session memory all that time ({@code memory}).
  */
 final class TlsHandshake implements Stage {
 
@@ -25,8 +26,9 @@ final class TlsHandshake implements Stage {
 
 	@Override
 	public void received(TcpConnection connection, ByteBuffer data) {
-		// Application data comes only once the handshake has moved the connection on.
-		throw new IllegalStateException("Application data during the TLS handshake");
+		// Application data comes only once the handshake has moved the connection on; never
+		// echo what has not been through a finished handshake.
+		connection.reset(CloseCause.TLS_HANDSHAKE);
 	}
 
 	@Override
@@ -46,7 +48,7 @@ final class TlsHandshake implements Stage {
 	@Override
 	public void expired(TcpConnection connection, long nowNanos) {
 		if (nowNanos - this.deadlineNanos >= 0) {
-			connection.tls().handshakeFailed(connection, TlsFailure.TIMEOUT, null);
+			connection.tls().handshakeFailed(connection, connection.tls().timedOut(), null);
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.echoreactor.reactor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -14,24 +15,34 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * TLS on one {@link TcpConnection}, in its reactor's thread: an {@link SSLEngine} between
- * the socket and the connection's {@link Stage}. Bytes read from the socket are unwrapped
- * and the plaintext handed to the stage; what the stage sends is wrapped and written as
- * records. The handshake is driven from the same calls, its delegated tasks run inline on
- * the reactor thread (their time is counted, see {@code echo_tls_task_seconds_total}).
+ * the socket and the connection's {@link Stage}. Bytes read from the socket are framed
+ * into records ({@link TlsRecords}), unwrapped, and the plaintext handed to the stage;
+ * what the stage sends is wrapped and written as records. The handshake is driven from
+ * the same calls, its delegated tasks run inline on the reactor thread (their time is
+ * counted, see {@code echo_tls_task_seconds_total}).
  *
  * <p>
- * <strong>Memory.</strong> The engine's plaintext and record buffers belong to the
- * reactor ({@link TlsBuffers}) and are shared by its connections; a connection holds a
- * buffer of its own only while a record has arrived in part, and its encrypted output
- * waits in the connection's pending output, which counts toward the water marks and
- * {@code max-pending-output} like any other.
+ * <strong>Memory.</strong> The engine is made only once a whole first record has
+ * arrived, it is a handshake record, and {@code max-session-memory} has room for a
+ * handshake ({@link SessionMemoryBudget}); until then the connection costs what it
+ * holds. A record that has arrived in part is held in a buffer sized for what arrived,
+ * charged to the same budget. The plaintext and record buffers belong to the reactor
+ * ({@link TlsBuffers}); encrypted output waits in the connection's pending output.
  *
  * <p>
- * <strong>Closing.</strong> A client's {@code close_notify} ends its input. Under TLS 1.3
- * the echo of what came before it is still sent, then the server's {@code close_notify}
- * and FIN (a half-close, as TLS 1.3 allows). Under TLS 1.2 the server answers with its own
- * {@code close_notify} and closes at once, as RFC 5246 7.2.1 requires: echoes not yet
- * written are discarded.
+ * <strong>What is refused.</strong> A first record that is no TLS handshake record
+ * ({@code not-tls}) or broken framing ({@code protocol}) ends the handshake without an
+ * engine. After the handshake, a TLS 1.2 renegotiation, more than
+ * {@value #MAX_KEY_UPDATES} TLS 1.3 key updates in a minute, and a record that does not
+ * decrypt reset the connection ({@link TlsViolation}).
+ *
+ * <p>
+ * <strong>Closing.</strong> A client's {@code close_notify} ends its input: the echo of
+ * everything before it is still sent, then the server's {@code close_notify}, then the
+ * close. Under TLS 1.2, whose engine closes its output as soon as it reads the client's
+ * {@code close_notify}, the plaintext before an alert record is handed on and wrapped
+ * before the alert is unwrapped, so that a client that writes data and
+ * {@code close_notify} in one segment still gets its echo.
  *
  * <p>
  * <strong>Threading:</strong> confined to the connection's reactor thread.
@@ -40,31 +51,51 @@ final class TlsSession {
 
 	private static final Log logger = LogFactory.getLog(TlsSession.class);
 
-	// Content type, version and length: RFC 8446 5.1.
-	private static final int RECORD_HEADER_SIZE = 5;
+	/** The most key updates a client may ask for in {@link #KEY_UPDATE_WINDOW_NANOS}. */
+	static final int MAX_KEY_UPDATES = 16;
+
+	private static final long KEY_UPDATE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
 	private static final ByteBuffer NOTHING = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
-	private final SSLEngine engine;
+	private final TlsContext context;
 
-	private final TlsBuffers buffers;
+	private final ConnectionPipeline pipeline;
 
 	private final ReactorStatistics statistics;
 
 	private final long startNanos;
 
-	// A record that has arrived in part, held until the rest comes; null otherwise.
-	private ByteBuffer partialRecord;
+	// Made with the first whole record, if memory allows; null before.
+	private SSLEngine engine;
+
+	private TlsBuffers buffers;
+
+	// Bytes not yet unwrapped, from a record boundary on, in write mode: a record that has
+	// arrived in part, or everything since the first record while the handshake waits for
+	// memory. Null when nothing is held.
+	private ByteBuffer held;
+
+	private boolean awaitingEngine;
 
 	private boolean established;
 
-	TlsSession(SSLEngine engine, TlsBuffers buffers, ReactorStatistics statistics, long startNanos) {
-		this.engine = engine;
-		this.buffers = buffers;
+	private boolean tls12;
+
+	private boolean inputEnded;
+
+	private int keyUpdates;
+
+	private long keyUpdateWindowStart;
+
+	TlsSession(TlsContext context, ConnectionPipeline pipeline, ReactorStatistics statistics, long startNanos) {
+		this.context = context;
+		this.pipeline = pipeline;
 		this.statistics = statistics;
 		this.startNanos = startNanos;
 	}
 
+	/** @return the engine, or {@code null} before the first record has arrived */
 	SSLEngine engine() {
 		return this.engine;
 	}
@@ -78,135 +109,291 @@ final class TlsSession {
 		return this.startNanos;
 	}
 
-	/** @return whether the session holds a record that has arrived in part */
-	boolean holdsPartialRecord() {
-		return this.partialRecord != null;
+	/** @return the bytes held in part (a record not complete yet), 0 if none */
+	int heldBytes() {
+		return (this.held != null) ? this.held.position() : 0;
 	}
 
-	/** Start the handshake: a server waits for the ClientHello. */
-	void begin() throws SSLException {
-		this.engine.beginHandshake();
+	/** @return whether the first record has arrived and the handshake waits for session memory to start */
+	boolean awaitsEngine() {
+		return this.awaitingEngine;
 	}
 
 	/**
-	 * Unwrap what the socket brought in and hand the plaintext to the connection's stage.
+	 * Frame what the socket brought in into records, unwrap them, and hand the plaintext
+	 * to the connection's stage.
 	 * @param connection the connection
 	 * @param network the bytes read, consumed entirely
 	 * @throws IOException if the connection fails
 	 */
 	void received(TcpConnection connection, ByteBuffer network) throws IOException {
-		if (this.partialRecord != null) {
-			// Only the rest of the held record joins it, so that the held buffer never
-			// grows past one record: what follows is unwrapped where it lies.
-			if (!completePartialRecord(network)) {
-				return;
-			}
-			unwrap(connection, this.partialRecord.flip());
-			if (!network.hasRemaining() || !connection.isOpen()) {
-				return;
-			}
-			if (this.partialRecord != null) {
-				// Not taken whole: what follows must wait behind it.
-				this.partialRecord = append(this.partialRecord, network);
-				return;
-			}
+		if (this.inputEnded) {
+			// Nothing may follow a close_notify.
+			network.position(network.limit());
+			return;
 		}
 		// The JDK's AES-GCM works on arrays without copying; on a direct buffer it makes
 		// temporary arrays for every record.
-		unwrap(connection, this.buffers.heapCopy(network));
-	}
-
-	private void unwrap(TcpConnection connection, ByteBuffer source) throws IOException {
-		ByteBuffer plaintext = this.buffers.plaintext();
-		plaintext.clear();
-		while (connection.isOpen()) {
-			SSLEngineResult result = this.engine.unwrap(source, plaintext);
-			SSLEngineResult.Status status = result.getStatus();
-			if (status == SSLEngineResult.Status.BUFFER_OVERFLOW
-					|| plaintext.remaining() < this.buffers.applicationBufferSize()) {
-				deliver(connection, plaintext);
-				if (status == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-					continue;
-				}
-			}
-			if (status == SSLEngineResult.Status.CLOSED) {
-				deliver(connection, plaintext);
-				keepPartialRecord(source);
-				inputEnded(connection);
+		ByteBuffer input = (this.buffers != null) ? this.buffers.heapCopy(network) : network;
+		if (this.held != null) {
+			if (this.awaitingEngine) {
+				hold(connection, input);
 				return;
 			}
-			if (!handshake(connection, result.getHandshakeStatus())) {
-				break;
+			if (!completeHeldRecord(connection, input)) {
+				return;
 			}
-			if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW || !source.hasRemaining()) {
-				break;
+			ByteBuffer record = this.held.flip();
+			process(connection, record);
+			if (this.held == record) {
+				// Still held: the handshake waits for memory, and what follows waits behind it.
+				if (input.hasRemaining() && connection.isOpen()) {
+					hold(connection, input);
+				}
+				return;
+			}
+			if (!connection.isOpen()) {
+				return;
 			}
 		}
-		deliver(connection, plaintext);
-		keepPartialRecord(source);
+		process(connection, input);
+		deliver(connection);
 	}
 
 	/**
-	 * Move from {@code network} into the held record what it lacks, as far as
-	 * {@code network} goes.
-	 * @return whether the held record is now whole (or its header names a record larger
-	 * than any the engine accepts, which the engine then refuses)
+	 * Session memory came back while the first record waited for it: start the handshake.
+	 * @param connection the connection
+	 * @throws IOException if the connection fails
 	 */
-	private boolean completePartialRecord(ByteBuffer network) {
-		ByteBuffer held = this.partialRecord;
-		if (held.position() < RECORD_HEADER_SIZE && !take(held, RECORD_HEADER_SIZE - held.position(), network)) {
+	void resume(TcpConnection connection) throws IOException {
+		if (!this.awaitingEngine || this.held == null) {
+			return;
+		}
+		this.awaitingEngine = false;
+		process(connection, this.held.flip());
+		deliver(connection);
+	}
+
+	// Unwraps the whole records in source and holds what follows them: a record in part, or
+	// everything from the first record on while the handshake waits for memory.
+	private void process(TcpConnection connection, ByteBuffer source) throws IOException {
+		while (source.hasRemaining()) {
+			if (!connection.isOpen() || this.inputEnded) {
+				source.position(source.limit());
+				break;
+			}
+			int start = source.position();
+			if (source.remaining() < TlsRecords.HEADER_SIZE) {
+				hold(connection, source);
+				return;
+			}
+			int size = TlsRecords.recordSize(source, start);
+			if (size < 0) {
+				brokenFraming(connection, size);
+				return;
+			}
+			if (source.remaining() < size) {
+				hold(connection, source);
+				return;
+			}
+			int type = TlsRecords.contentType(source, start);
+			if (this.engine == null) {
+				if (type != TlsRecords.HANDSHAKE) {
+					handshakeFailed(connection, TlsFailure.NOT_TLS, null);
+					return;
+				}
+				if (!startEngine(connection)) {
+					if (connection.isOpen()) {
+						this.awaitingEngine = true;
+						hold(connection, source);
+						connection.awaitSessionMemory();
+					}
+					return;
+				}
+			}
+			else if (this.established && this.tls12) {
+				if (type == TlsRecords.HANDSHAKE) {
+					violated(connection, TlsViolation.RENEGOTIATION);
+					return;
+				}
+				if (type != TlsRecords.APPLICATION_DATA) {
+					// A close_notify, say: the engine closes its output when it reads one, so
+					// the echo of what came before must be wrapped first.
+					deliver(connection);
+				}
+			}
+			ByteBuffer record = source.slice(start, size);
+			source.position(start + size);
+			unwrap(connection, record);
+		}
+		if (source == this.held && this.held != null) {
+			releaseHeld(connection);
+		}
+	}
+
+	private boolean startEngine(TcpConnection connection) {
+		if (!connection.tryChargeHandshake()) {
 			return false;
 		}
-		int recordSize = RECORD_HEADER_SIZE + (((held.get(3) & 0xff) << 8) | (held.get(4) & 0xff));
-		if (recordSize > held.capacity()) {
-			this.partialRecord = append(held, network);
+		try {
+			SSLEngine engine = this.context.createEngine();
+			engine.beginHandshake();
+			this.engine = engine;
+			this.buffers = this.pipeline.tlsBuffers(engine);
 			return true;
 		}
-		return take(held, recordSize - held.position(), network);
+		catch (SSLException | RuntimeException ex) {
+			// The bundle was checked at start and at every reload; this is the fail-safe, never
+			// a plain echo.
+			this.pipeline.engineFailed(connection, ex);
+			handshakeFailed(connection, TlsFailure.INTERNAL, null);
+			return false;
+		}
 	}
 
-	// Moves up to wanted bytes from source into target; true if all of them were there.
-	private static boolean take(ByteBuffer target, int wanted, ByteBuffer source) {
+	private void brokenFraming(TcpConnection connection, int size) {
+		if (this.established) {
+			violated(connection, TlsViolation.RECORD);
+		}
+		else {
+			handshakeFailed(connection,
+					(this.engine == null && size == TlsRecords.NOT_A_RECORD) ? TlsFailure.NOT_TLS : TlsFailure.PROTOCOL,
+					null);
+		}
+	}
+
+	// Moves from input into the held record what it lacks; true once the record is whole.
+	private boolean completeHeldRecord(TcpConnection connection, ByteBuffer input) {
+		ByteBuffer held = this.held;
+		if (held.position() < TlsRecords.HEADER_SIZE) {
+			take(connection, TlsRecords.HEADER_SIZE - held.position(), TlsRecords.MAX_RECORD_SIZE, input);
+			held = this.held;
+			if (held.position() < TlsRecords.HEADER_SIZE) {
+				return false;
+			}
+		}
+		int size = TlsRecords.recordSize(held, 0);
+		if (size < 0) {
+			brokenFraming(connection, size);
+			return false;
+		}
+		take(connection, size - held.position(), size, input);
+		return this.held.position() == size;
+	}
+
+	// Moves up to wanted bytes from source into the held buffer, growing it for them.
+	private void take(TcpConnection connection, int wanted, int most, ByteBuffer source) {
 		int moved = Math.min(wanted, source.remaining());
-		target.put(target.position(), source, source.position(), moved).position(target.position() + moved);
+		ensureHeld(connection, this.held.position() + moved, most);
+		this.held.put(this.held.position(), source, source.position(), moved).position(this.held.position() + moved);
 		source.position(source.position() + moved);
-		return moved == wanted;
 	}
 
-	private void deliver(TcpConnection connection, ByteBuffer plaintext) throws IOException {
+	// Keeps what is left of source, behind what is held already.
+	private void hold(TcpConnection connection, ByteBuffer source) {
+		if (source == this.held) {
+			source.compact();
+			return;
+		}
+		int before = (this.held != null) ? this.held.position() : 0;
+		int needed = before + source.remaining();
+		int most = this.awaitingEngine ? needed : Math.max(needed, recordSizeOrMax(source, before));
+		ensureHeld(connection, needed, most);
+		this.held.put(source);
+	}
+
+	// What the record that the held bytes start can need, once its header is there.
+	private int recordSizeOrMax(ByteBuffer source, int before) {
+		if (before > 0 || source.remaining() < TlsRecords.HEADER_SIZE) {
+			return TlsRecords.MAX_RECORD_SIZE;
+		}
+		int size = TlsRecords.recordSize(source, source.position());
+		return (size > 0) ? size : TlsRecords.MAX_RECORD_SIZE;
+	}
+
+	private void ensureHeld(TcpConnection connection, int needed, int most) {
+		int capacity = (this.held != null) ? this.held.capacity() : 0;
+		if (needed <= capacity) {
+			return;
+		}
+		ByteBuffer grown = ByteBuffer.allocate(TlsBuffers.heldCapacity(needed, capacity, most));
+		if (this.held != null) {
+			grown.put(this.held.flip());
+		}
+		this.held = grown;
+		connection.heldInPartChanged(grown.capacity() - capacity);
+	}
+
+	private void releaseHeld(TcpConnection connection) {
+		int capacity = this.held.capacity();
+		this.held = null;
+		connection.heldInPartChanged(-capacity);
+	}
+
+	private void unwrap(TcpConnection connection, ByteBuffer record) throws IOException {
+		ByteBuffer plaintext = this.buffers.plaintext();
+		while (connection.isOpen()) {
+			if (plaintext.remaining() < this.buffers.applicationBufferSize()) {
+				deliver(connection);
+			}
+			SSLEngineResult result = this.engine.unwrap(record, plaintext);
+			SSLEngineResult.Status status = result.getStatus();
+			if (status == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+				deliver(connection);
+				continue;
+			}
+			if (status == SSLEngineResult.Status.CLOSED) {
+				deliver(connection);
+				inputEnded(connection);
+				return;
+			}
+			if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+				// The record was whole: the engine does not take it as TLS.
+				brokenFraming(connection, TlsRecords.TOO_LONG);
+				return;
+			}
+			if (result.bytesConsumed() == 0 && result.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING) {
+				// A whole record the engine neither takes nor refuses: never loop on it.
+				brokenFraming(connection, TlsRecords.TOO_LONG);
+				return;
+			}
+			HandshakeStatus handshakeStatus = result.getHandshakeStatus();
+			if (this.established && handshakeStatus != HandshakeStatus.NOT_HANDSHAKING
+					&& !keyUpdateAllowed(connection)) {
+				return;
+			}
+			handshake(connection, handshakeStatus);
+			if (!record.hasRemaining()) {
+				return;
+			}
+		}
+	}
+
+	// A handshake message after the handshake: under TLS 1.3 a key update, as the
+	// renegotiations of TLS 1.2 are refused before they reach the engine.
+	private boolean keyUpdateAllowed(TcpConnection connection) {
+		long now = connection.reactor().loop().now();
+		if (now - this.keyUpdateWindowStart > KEY_UPDATE_WINDOW_NANOS || this.keyUpdates == 0) {
+			this.keyUpdateWindowStart = now;
+			this.keyUpdates = 0;
+		}
+		if (++this.keyUpdates > MAX_KEY_UPDATES) {
+			violated(connection, TlsViolation.KEY_UPDATES);
+			return false;
+		}
+		return true;
+	}
+
+	private void deliver(TcpConnection connection) throws IOException {
+		if (this.buffers == null) {
+			return;
+		}
+		ByteBuffer plaintext = this.buffers.plaintext();
 		if (plaintext.position() > 0 && connection.isOpen()) {
 			plaintext.flip();
 			connection.stage().received(connection, plaintext);
-			plaintext.clear();
 		}
-	}
-
-	private void keepPartialRecord(ByteBuffer source) {
-		if (source == this.partialRecord) {
-			if (!source.hasRemaining()) {
-				this.buffers.release(source);
-				this.partialRecord = null;
-			}
-			else {
-				source.compact();
-			}
-		}
-		else if (source.hasRemaining()) {
-			this.partialRecord = append(null, source);
-		}
-	}
-
-	private ByteBuffer append(ByteBuffer kept, ByteBuffer more) {
-		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
-		ByteBuffer target = kept;
-		if (target == null || target.capacity() < needed) {
-			target = this.buffers.acquire(needed);
-			if (kept != null) {
-				target.put(kept.flip());
-				this.buffers.release(kept);
-			}
-		}
-		return target.put(more);
+		plaintext.clear();
 	}
 
 	/**
@@ -245,7 +432,7 @@ final class TlsSession {
 	 * @throws IOException if the connection fails
 	 */
 	void closeOutbound(TcpConnection connection) throws IOException {
-		if (!this.engine.isOutboundDone()) {
+		if (this.engine != null && !this.engine.isOutboundDone()) {
 			this.engine.closeOutbound();
 			send(connection, NOTHING);
 		}
@@ -260,9 +447,8 @@ final class TlsSession {
 	void closeOutboundQuietly(TcpConnection connection) {
 		// It goes straight to the socket: behind pending output, which may begin in the
 		// middle of a record, it would break the stream (the client reads a record that does
-		// not decrypt). Closing with output pending discards it, so the stream ends
-		// truncated, without an alert.
-		if (this.engine.isOutboundDone() || connection.hasPendingOutput()) {
+		// not decrypt). A close with output pending is a reset anyway.
+		if (this.engine == null || this.engine.isOutboundDone() || connection.hasPendingOutput()) {
 			return;
 		}
 		try {
@@ -277,14 +463,11 @@ final class TlsSession {
 		}
 	}
 
-	/** @return whether a {@code close_notify} from the peer closes the connection at once (before TLS 1.3) */
-	boolean closesWithPeer() {
-		String protocol = this.engine.getSession().getProtocol();
-		return !"TLSv1.3".equals(protocol);
-	}
-
 	/** The socket reached its end without a {@code close_notify}: a truncated stream. */
 	void endOfNetworkInput() {
+		if (this.engine == null) {
+			return;
+		}
 		try {
 			this.engine.closeInbound();
 		}
@@ -293,9 +476,17 @@ final class TlsSession {
 		}
 	}
 
-	// Drives the handshake as far as it goes without more input; false if it needs more.
-	private boolean handshake(TcpConnection connection, HandshakeStatus status) throws IOException {
-		while (true) {
+	/** The connection closed: give back what it held. */
+	void closed(TcpConnection connection) {
+		if (this.held != null) {
+			releaseHeld(connection);
+		}
+		this.awaitingEngine = false;
+	}
+
+	// Drives the handshake as far as it goes without more input.
+	private void handshake(TcpConnection connection, HandshakeStatus status) throws IOException {
+		while (connection.isOpen()) {
 			switch (status) {
 				case NEED_TASK -> {
 					runDelegatedTasks();
@@ -304,12 +495,11 @@ final class TlsSession {
 				case NEED_WRAP -> {
 					send(connection, NOTHING);
 					status = this.engine.getHandshakeStatus();
-					if (!connection.isOpen()) {
-						return false;
-					}
 				}
 				case FINISHED -> {
-					established(connection);
+					if (!this.established) {
+						established(connection);
+					}
 					// A TLS 1.3 server may still have its session tickets to send.
 					status = this.engine.getHandshakeStatus();
 				}
@@ -317,11 +507,11 @@ final class TlsSession {
 					if (!this.established) {
 						established(connection);
 					}
-					return true;
+					return;
 				}
 				default -> {
-					// NEED_UNWRAP: the caller unwraps more, if it has more
-					return true;
+					// NEED_UNWRAP: the next record drives it on
+					return;
 				}
 			}
 		}
@@ -330,11 +520,13 @@ final class TlsSession {
 	// Count the handshake and move the connection on to what follows it.
 	private void established(TcpConnection connection) throws IOException {
 		this.established = true;
-		connection.pipeline().handshakeCompleted(this);
+		this.tls12 = !"TLSv1.3".equals(this.engine.getSession().getProtocol());
+		connection.sessionEstablished();
+		this.pipeline.handshakeCompleted(this);
 		if (connection.stage() instanceof TlsHandshake handshake) {
 			connection.advance(handshake.next());
 			if (handshake.next() == Echoing.INSTANCE) {
-				connection.pipeline().echoing(connection);
+				this.pipeline.echoing(connection);
 			}
 		}
 	}
@@ -347,13 +539,17 @@ final class TlsSession {
 			handshakeFailed(connection, TlsFailure.EOF, null);
 			return;
 		}
-		if (closesWithPeer()) {
-			// TLS 1.2 and earlier: answer with close_notify and close now (RFC 5246 7.2.1).
-			CloseCause cause = connection.stage().closeCause();
-			connection.close((cause == CloseCause.SHUTDOWN) ? CloseCause.EOF : cause);
-			return;
-		}
+		this.inputEnded = true;
 		connection.inputEnded();
+	}
+
+	/**
+	 * Return why a handshake that ran out of time failed: it never got memory to start, or
+	 * the client did not finish.
+	 * @return the failure
+	 */
+	TlsFailure timedOut() {
+		return this.awaitingEngine ? TlsFailure.MEMORY : TlsFailure.TIMEOUT;
 	}
 
 	/**
@@ -364,11 +560,16 @@ final class TlsSession {
 	 * @param ex what the engine threw, or {@code null}
 	 */
 	void handshakeFailed(TcpConnection connection, TlsFailure failure, SSLException ex) {
-		connection.pipeline().handshakeFailed(connection, failure, ex);
+		this.pipeline.handshakeFailed(connection, failure, ex);
 		if (ex != null) {
 			closeOutboundQuietly(connection);
 		}
 		connection.close(CloseCause.TLS_HANDSHAKE);
+	}
+
+	private void violated(TcpConnection connection, TlsViolation violation) {
+		this.statistics.increment(ReactorStatistics.violationCounter(violation));
+		connection.reset(CloseCause.TLS_PROTOCOL);
 	}
 
 	/**
@@ -384,7 +585,7 @@ final class TlsSession {
 		if (logger.isDebugEnabled()) {
 			logger.debug("TLS failure on " + connection.channel(), ex);
 		}
-		connection.close(CloseCause.ERROR);
+		violated(connection, TlsViolation.RECORD);
 	}
 
 	private void runDelegatedTasks() {

@@ -149,6 +149,45 @@ final class TlsRecordClient implements Closeable {
 		}
 	}
 
+	/**
+	 * Encrypt {@code data}, then the client's {@code close_notify}, and send all of it in
+	 * one write, so that the server reads them together.
+	 */
+	void sendWithCloseNotify(byte[] data) throws IOException {
+		ByteArrayOutputStream records = new ByteArrayOutputStream();
+		ByteBuffer plaintext = ByteBuffer.wrap(data);
+		ByteBuffer record = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize() * 2);
+		while (plaintext.hasRemaining()) {
+			record.clear();
+			this.engine.wrap(plaintext, record);
+			records.write(record.array(), 0, record.position());
+		}
+		this.engine.closeOutbound();
+		while (!this.engine.isOutboundDone()) {
+			record.clear();
+			this.engine.wrap(ByteBuffer.allocate(0), record);
+			records.write(record.array(), 0, record.position());
+		}
+		this.output.write(records.toByteArray());
+		this.output.flush();
+	}
+
+	/**
+	 * Begin a new handshake on the established connection and send its first message: a
+	 * renegotiation under TLS 1.2, a key update (asking the server for one too) under
+	 * TLS 1.3.
+	 */
+	void requestNewHandshake() throws IOException {
+		this.engine.beginHandshake();
+		wrap(ByteBuffer.allocate(0));
+	}
+
+	/** Send {@code bytes} as they are, outside TLS. */
+	void sendRaw(byte[] bytes) throws IOException {
+		this.output.write(bytes);
+		this.output.flush();
+	}
+
 	/** Send the client's {@code close_notify}. */
 	void sendCloseNotify() throws IOException {
 		this.engine.closeOutbound();

@@ -1,0 +1,211 @@
+package io.echoreactor.reactor;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The heap that all connections may hold for their protocols together
+ * ({@code max-session-memory}): each TLS connection's engine, during its handshake and
+ * after it, the TLS records that have arrived in part, and the PROXY headers in progress.
+ * Plain echo connections hold none of it.
+ *
+ * <p>
+ * A JDK {@code SSLEngine} keeps its state on the heap and says nothing of its size, so an
+ * engine is charged what it was measured to hold (BENCHMARKS.md, "Heap per TLS
+ * connection"): {@link #HANDSHAKE_COST} while its handshake runs, {@link #SESSION_COST}
+ * once it is done. Bytes held in part are charged at the size of the buffer that holds
+ * them, which is sized for what arrived, not for the largest record.
+ *
+ * <p>
+ * <strong>Admission, not allocation.</strong> A handshake starts only if its cost fits
+ * below the limit less a headroom ({@link #handshakeLimit()}), which keeps room for the
+ * records that established connections hold in part: engines alone never spend the whole
+ * budget. Held bytes may take the budget to its limit; a reactor then stops reading from
+ * the connections that could hold more (see {@link SessionMemory}), so the limit is
+ * passed by at most one record per reactor.
+ *
+ * <p>
+ * <strong>Threading:</strong> shared by the reactors; lock-free.
+ */
+final class SessionMemoryBudget {
+
+	/** What a server engine holds while its handshake runs: measured 10 to 16 KB, with margin. */
+	static final long HANDSHAKE_COST = 24 * 1024;
+
+	/** What a server engine holds once its handshake is done: measured 6.7 to 10.4 KB, with margin. */
+	static final long SESSION_COST = 12 * 1024;
+
+	private final long limit;
+
+	private final long handshakeLimit;
+
+	private final AtomicLong used = new AtomicLong();
+
+	// Connections holding bytes in part: those that the held bytes are shared among.
+	private final AtomicInteger holders = new AtomicInteger();
+
+	// Reactors with connections waiting for session memory.
+	private final AtomicInteger hungry = new AtomicInteger();
+
+	private volatile SessionMemory[] members = new SessionMemory[0];
+
+	/**
+	 * Return the heap connections may hold for their protocols under the given settings:
+	 * {@code max-session-memory}, or by default {@value #DEFAULT_HEAP_PERCENT}% of the
+	 * JVM's maximum heap.
+	 * @param settings the settings
+	 * @return the limit in bytes
+	 */
+	static long limitFor(EchoServerSettings settings) {
+		long configured = settings.maxSessionMemory();
+		return (configured > 0) ? configured : Runtime.getRuntime().maxMemory() / 100 * DEFAULT_HEAP_PERCENT;
+	}
+
+	/** The default share of the heap, in percent. */
+	static final int DEFAULT_HEAP_PERCENT = 40;
+
+	/** The most of the heap that {@code max-session-memory} may be set to, in percent. */
+	static final int MAX_HEAP_PERCENT = 70;
+
+	/**
+	 * @param limit the most connections may hold, in bytes
+	 * @param reactors the reactors sharing it, each of which may pass the limit by a record
+	 */
+	SessionMemoryBudget(long limit, int reactors) {
+		this.limit = limit;
+		long headroom = Math.max(limit / 8, (long) reactors * 2 * TlsRecords.MAX_RECORD_SIZE);
+		this.handshakeLimit = Math.max(0, limit - headroom);
+	}
+
+	/**
+	 * Check that the limit leaves the rest of the heap to everything else: the JVM's other
+	 * users, and the connections' own objects.
+	 * @param settings the settings, for the message
+	 * @throws EchoServerException if it does not
+	 */
+	void checkFitsHeap(EchoServerSettings settings) {
+		long heap = Runtime.getRuntime().maxMemory();
+		long most = heap / 100 * MAX_HEAP_PERCENT;
+		if (this.limit > most) {
+			throw new EchoServerException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) must be at "
+					+ "most " + most / 1024 + " KiB, " + MAX_HEAP_PERCENT + "% of the JVM's maximum heap ("
+					+ heap / 1024 / 1024 + " MiB, -Xmx or -XX:MaxRAMPercentage); lower it, or give the JVM more heap",
+					null);
+		}
+		if (this.handshakeLimit < HANDSHAKE_COST) {
+			throw new EchoServerException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) is too "
+					+ "small to hold one TLS handshake (" + HANDSHAKE_COST / 1024 + " KiB) beside the room kept for "
+					+ "records in part; raise it", null);
+		}
+	}
+
+	/** @return the most all connections may hold, in bytes */
+	long limit() {
+		return this.limit;
+	}
+
+	/** @return the most that handshakes and sessions may bring the budget to, in bytes */
+	long handshakeLimit() {
+		return this.handshakeLimit;
+	}
+
+	/** @return the bytes held now */
+	long used() {
+		return this.used.get();
+	}
+
+	/** @return whether held bytes have spent the budget: connections that could hold more wait to read */
+	boolean isSpent() {
+		return this.used.get() >= this.limit;
+	}
+
+	/** @return whether a new handshake would fit below {@link #handshakeLimit()} now */
+	boolean hasRoomForHandshake() {
+		return this.used.get() + HANDSHAKE_COST <= this.handshakeLimit;
+	}
+
+	/**
+	 * Charge a new handshake, if it fits below {@link #handshakeLimit()}.
+	 * @return whether it was charged
+	 */
+	boolean tryReserveHandshake() {
+		long current;
+		do {
+			current = this.used.get();
+			if (current + HANDSHAKE_COST > this.handshakeLimit) {
+				return false;
+			}
+		}
+		while (!this.used.compareAndSet(current, current + HANDSHAKE_COST));
+		return true;
+	}
+
+	/**
+	 * Charge bytes that have already arrived: they are held either way, and the readers
+	 * stop reading while the budget is spent.
+	 * @param bytes the bytes
+	 */
+	void reserve(long bytes) {
+		this.used.addAndGet(bytes);
+	}
+
+	/**
+	 * Give bytes back, and wake the reactors whose connections wait for them.
+	 * @param bytes the bytes
+	 */
+	void release(long bytes) {
+		this.used.addAndGet(-bytes);
+		if (this.hungry.get() > 0) {
+			for (SessionMemory member : this.members) {
+				member.wakeIfHungry();
+			}
+		}
+	}
+
+	/**
+	 * Return the bytes a connection may hold in part even when memory is short: the room
+	 * kept above the handshake limit, which is the held records' own, divided among the
+	 * connections that hold some. A connection at or below it is never evicted.
+	 * @return the fair share, in bytes
+	 */
+	long fairShare() {
+		return (this.limit - this.handshakeLimit) / Math.max(1, this.holders.get());
+	}
+
+	void holderAdded() {
+		this.holders.incrementAndGet();
+	}
+
+	void holderRemoved() {
+		this.holders.decrementAndGet();
+	}
+
+	void hungry(boolean hungry) {
+		if (hungry) {
+			this.hungry.incrementAndGet();
+		}
+		else {
+			this.hungry.decrementAndGet();
+		}
+	}
+
+	synchronized void join(SessionMemory member) {
+		SessionMemory[] joined = Arrays.copyOf(this.members, this.members.length + 1);
+		joined[joined.length - 1] = member;
+		this.members = joined;
+	}
+
+	/**
+	 * The budget is spent: ask every other reactor to evict its worst holder.
+	 * @param requester the reactor that found it spent, which relieves itself
+	 */
+	void requestRelief(SessionMemory requester) {
+		for (SessionMemory member : this.members) {
+			if (member != requester) {
+				member.relieveSoon();
+			}
+		}
+	}
+
+}
