@@ -89,6 +89,37 @@ public enum EchoReactorMeters implements MeterDocumentation {
 			"Times a connection had to wait to read because max-pending-output was spent. Healthy: 0.",
 			Tag.REACTOR),
 
+	/** {@code echo_connections_awaiting_session_memory{reactor}}. */
+	CONNECTIONS_AWAITING_SESSION_MEMORY("echo.connections.awaiting.session.memory", Meter.Type.GAUGE, null,
+			"Connections that wait for echo.server.max-session-memory with reading off: TLS handshakes that wait "
+					+ "to start, and TLS or PROXY connections that could hold more of a record or header in part. "
+					+ "Healthy: 0; above 0 for long, the budget is too small for the TLS connections it serves, or "
+					+ "clients hold records unfinished.",
+			Tag.REACTOR),
+
+	/** {@code echo_session_memory_waits_total{reactor}}. */
+	SESSION_MEMORY_WAITS("echo.session.memory.waits", Meter.Type.COUNTER, null,
+			"Times a connection had to wait for echo.server.max-session-memory. Healthy: 0.", Tag.REACTOR),
+
+	/** {@code echo_session_memory_bytes}. */
+	SESSION_MEMORY("echo.session.memory", Meter.Type.GAUGE, "bytes",
+			"Heap charged to echo.server.max-session-memory now: each TLS connection's engine (24 KiB during its "
+					+ "handshake, 12 KiB after) and the records and PROXY headers held in part. Healthy: below "
+					+ "echo_session_memory_limit_bytes by more than a handshake's cost."),
+
+	/** {@code echo_session_memory_limit_bytes}. */
+	SESSION_MEMORY_LIMIT("echo.session.memory.limit", Meter.Type.GAUGE, "bytes",
+			"The most heap connections may hold for TLS sessions and records and headers in part "
+					+ "(echo.server.max-session-memory). New handshakes start only while it has room."),
+
+	/** {@code echo_tls_violations_total{reactor,cause}}. */
+	TLS_VIOLATIONS("echo.tls.violations", Meter.Type.COUNTER, null,
+			"Established TLS connections reset because the client broke TLS (closed{cause=\"tls-protocol\"}), by "
+					+ "cause: renegotiation (a TLS 1.2 client began a new handshake: refused), key-updates (a TLS 1.3 "
+					+ "client sent more key updates in a minute than allowed), record (a record that did not "
+					+ "decrypt or was malformed). Healthy: 0.",
+			Tag.REACTOR, Tag.CAUSE),
+
 	/** {@code echo_connections_max}. */
 	CONNECTIONS_MAX("echo.connections.max", Meter.Type.GAUGE, null,
 			"The echo.server.max-connections setting: connections served at once before new ones are rejected. "
@@ -341,8 +372,9 @@ public enum EchoReactorMeters implements MeterDocumentation {
 	TLS_HANDSHAKES("echo.tls.handshakes", Meter.Type.COUNTER, null,
 			"TLS handshakes on the TLS port, by result: ok, or why it failed: timeout (not finished within "
 					+ "echo.server.ssl.handshake-timeout), eof (the client closed first, such as a TCP health check), "
-					+ "not-tls (a plain-text client), protocol-version, no-shared-cipher, bad-certificate, unknown-ca, "
-					+ "other. Healthy: ok follows the TLS connection rate; failures near 0, eof aside.",
+					+ "not-tls (a plain-text client, or an SSLv2-format hello), protocol-version, no-shared-cipher, "
+					+ "bad-certificate, unknown-ca, protocol (broken record framing), memory (waited for "
+					+ "echo.server.max-session-memory until the timeout), internal (no engine could be made), other. Healthy: ok follows the TLS connection rate; failures near 0, eof aside.",
 			Tag.REACTOR, Tag.RESULT),
 
 	/** {@code echo_tls_handshake_seconds{...}} (histogram). */

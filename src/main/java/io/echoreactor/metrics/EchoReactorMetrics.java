@@ -24,6 +24,7 @@ import io.echoreactor.reactor.ProxyHeaderResult;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.RebuildCause;
 import io.echoreactor.reactor.TlsFailure;
+import io.echoreactor.reactor.TlsViolation;
 import io.echoreactor.reactor.TlsHandshakeListener;
 import io.echoreactor.reactor.UdpDropCause;
 import io.echoreactor.reactor.WakeupCause;
@@ -125,6 +126,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 				(server) -> server.settings().maxConnections());
 		register(registry, EchoReactorMeters.PENDING_LIMIT, Tags.empty(), EchoServer::pendingOutputLimit);
 		register(registry, EchoReactorMeters.PENDING_ALLOCATED, Tags.empty(), EchoServer::pendingOutputAllocated);
+		register(registry, EchoReactorMeters.SESSION_MEMORY, Tags.empty(), EchoServer::sessionMemoryUsed);
+		register(registry, EchoReactorMeters.SESSION_MEMORY_LIMIT, Tags.empty(), EchoServer::sessionMemoryLimit);
 		if (this.server.settings().udp().enabled()) {
 			for (int index = 0; index < reactors; index++) {
 				bindDatagrams(registry, index);
@@ -172,6 +175,9 @@ public final class EchoReactorMetrics implements MeterBinder {
 				ReactorStatistics.Gauge.CONNECTIONS_AWAITING_MEMORY);
 		counter(registry, EchoReactorMeters.CONNECTIONS_RESETS, tags, index, Counter.CLOSE_RESETS);
 		counter(registry, EchoReactorMeters.MEMORY_WAITS, tags, index, Counter.MEMORY_WAITS);
+		gauge(registry, EchoReactorMeters.CONNECTIONS_AWAITING_SESSION_MEMORY, tags, index,
+				ReactorStatistics.Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY);
+		counter(registry, EchoReactorMeters.SESSION_MEMORY_WAITS, tags, index, Counter.SESSION_MEMORY_WAITS);
 		counter(registry, EchoReactorMeters.RECEIVED, tags, index, Counter.BYTES_RECEIVED);
 		counter(registry, EchoReactorMeters.SENT, tags, index, Counter.BYTES_SENT);
 		gauge(registry, EchoReactorMeters.PENDING, tags, index, ReactorStatistics.Gauge.PENDING_BYTES);
@@ -251,6 +257,12 @@ public final class EchoReactorMetrics implements MeterBinder {
 				register(registry, EchoReactorMeters.TLS_HANDSHAKES, tags.and(resultTag(failure.tag())), (server) -> {
 					ReactorStatistics statistics = statistics(server, i);
 					return (statistics != null) ? statistics.tlsFailures(failure) : 0;
+				});
+			}
+			for (TlsViolation violation : TlsViolation.values()) {
+				register(registry, EchoReactorMeters.TLS_VIOLATIONS, tags.and(causeTag(violation.tag())), (server) -> {
+					ReactorStatistics statistics = statistics(server, i);
+					return (statistics != null) ? statistics.tlsViolations(violation) : 0;
 				});
 			}
 			register(registry, EchoReactorMeters.TLS_TASK_TIME, tags,

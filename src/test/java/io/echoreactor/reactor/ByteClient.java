@@ -18,6 +18,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A blocking client that sends exactly the bytes it is given (a PROXY header, a TLS
@@ -184,6 +185,15 @@ final class ByteClient implements Closeable {
 		catch (SocketException ex) {
 			assertThat(ex).hasMessageContaining("reset");
 		}
+	}
+
+	/** Assert that the server reset the connection: the next read fails, never a clean end. */
+	void assertReset() {
+		assertThatExceptionOfType(SocketException.class).isThrownBy(() -> {
+			while (this.input.read() >= 0) {
+				// What the server sent before its reset
+			}
+		}).withMessageContaining("reset");
 	}
 
 	void shutdownOutput() throws IOException {

@@ -380,6 +380,35 @@ class ProxyHeaderStageTests {
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "PRO", "\r\n" })
+	void optionalModeEchoesAPrefixOfASignatureThatIsStillAllThereAtTheHeaderTimeout(String prefix)
+			throws IOException {
+		start(settings(Mode.OPTIONAL, Duration.ofMillis(300), "127.0.0.0/8"));
+		ByteClient client = connect();
+		client.send(prefix);
+		// Nothing more comes: at the header timeout the bytes were data, and are echoed.
+		assertThat(client.readText(prefix.length())).isEqualTo(prefix);
+		client.assertEchoes("and more\n");
+		assertEchoEndsCleanly(client);
+		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
+		assertThat(sum(Counter.CLOSE_RESETS)).isZero();
+	}
+
+	@Test
+	void optionalModeResetsAHeaderStillInProgressAtTheHeaderTimeout() throws IOException {
+		start(settings(Mode.OPTIONAL, Duration.ofMillis(300), "127.0.0.0/8"));
+		ByteClient client = connect();
+		client.send("PROXY TCP4 192.0.2.1 ");
+		// Past the signature it is a header, never data: refused, and with a reset, since
+		// the bytes held are not echoed.
+		client.assertReset();
+		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_PROXY_HEADER)).isOne());
+		assertThat(sum(Counter.CLOSE_RESETS)).isOne();
+		assertProxyHeaders(Map.entry(ProxyHeaderResult.TIMEOUT, 1L));
+	}
+
 	// The per-address limit counts the client the header names
 
 	@Test

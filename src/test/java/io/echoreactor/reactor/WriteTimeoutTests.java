@@ -26,7 +26,8 @@ import static org.awaitility.Awaitility.await;
  * {@code write-timeout} bounds the age of a connection's oldest pending byte: a client
  * that stops reading its echoes is reset once its oldest byte has waited that long, while
  * a client that reads slowly but steadily, and so always has echoes queued but none that
- * old, is served for as long as it likes. The socket buffers are pinned small, so that
+ * old, is served for as long as it likes; and a connection closed for another cause with
+ * echoes pending is reset, never given a clean end. The socket buffers are pinned small, so that
  * the server's pending output, not the kernel's buffers, holds what the clients have not
  * read.
  */
@@ -127,6 +128,34 @@ class WriteTimeoutTests {
 		assertThat(statistics.closed(CloseCause.WRITE_TIMEOUT)).isOne();
 		assertThat(statistics.get(Counter.CLOSE_RESETS)).isOne();
 		assertThat(statistics.get(Gauge.CONNECTIONS_ACTIVE)).isOne();
+	}
+
+	@Test
+	void aConnectionClosedForAnotherCauseWhileEchoesArePendingIsResetNeverEndedCleanly() throws Exception {
+		this.server = new EchoServer(EchoServerSettings.builder()
+			.address(InetAddress.getLoopbackAddress())
+			.port(0)
+			.reactors(1)
+			.idleTimeout(Duration.ofMillis(500))
+			.readBufferSize(64 * KIB)
+			.writeBufferWaterMarks(32 * KIB, 64 * KIB)
+			.socket(new SocketSettings(true, false, null, null, null, 8 * KIB, 8 * KIB))
+			.build());
+		this.server.start();
+		ReactorStatistics statistics = this.server.reactors().get(0).statistics();
+		EchoClient client = connect();
+		// All of it is read (below the high-water mark), part of its echo waits in the
+		// server: the client does not read, so nothing moves either way until the idle
+		// timeout.
+		client.write(48 * KIB);
+		await().untilAsserted(() -> assertThat(statistics.get(Gauge.PENDING_BYTES)).isPositive());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(statistics.closed(CloseCause.IDLE)).isOne());
+		assertThat(statistics.get(Counter.CLOSE_RESETS)).isOne();
+		// What reached the client's socket is there; then an error, never a clean end.
+		assertThat(org.assertj.core.api.Assertions.catchThrowable(client::readAndVerifyUntilEof))
+			.isInstanceOf(IOException.class);
+		assertThat(client.read()).isLessThan(client.written());
 	}
 
 	private EchoClient connect() throws IOException {
