@@ -320,7 +320,8 @@ public enum EchoReactorMeters implements MeterDocumentation {
 	UDP_RATE_LIMIT_BUCKETS("echo.udp.rate.limit.buckets", Meter.Type.GAUGE, null,
 			"The size of the UDP rate limit's table, echo.server.udp.max-tracked-sources (0 with the limit off): "
 					+ "a keyed hash of a source's address picks its token bucket, and sources that pick the same "
-					+ "bucket share its rate. The table is fixed, so no number of sources resets another's debt."),
+					+ "bucket share its rate. The table is fixed, so no number of sources resets another's debt. "
+					+ "Healthy: well above the number of UDP clients that send at once."),
 
 	/** {@code echo_udp_rate_limit_buckets_active}. */
 	UDP_RATE_LIMIT_BUCKETS_ACTIVE("echo.udp.rate.limit.buckets.active", Meter.Type.GAUGE, null,
