@@ -8,6 +8,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,42 @@ class SourceRateLimiterTests {
 		}
 		// Time moving on from the later time refills as usual.
 		assertThat(limiter.tryAcquire(source, later + SECOND / 5)).isTrue();
+	}
+
+	@Test
+	void reactorsDrawingOnOneSourceAtOnceTogetherGetItsRateAndNoMore() throws Exception {
+		// In reuseport mode several reactors draw on one source's bucket at the same time,
+		// each at its own pace through the same 10 seconds: a token is earned each
+		// millisecond, and each of them contended for by every thread.
+		SourceRateLimiter limiter = new SourceRateLimiter(1000, 64);
+		InetAddress source = address(1);
+		int threads = 4;
+		int milliseconds = 10_000;
+		ExecutorService executor = Executors.newFixedThreadPool(threads);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<Integer>> results = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				results.add(executor.submit(() -> {
+					start.await(10, TimeUnit.SECONDS);
+					int acquired = 0;
+					for (int millisecond = 0; millisecond < milliseconds; millisecond++) {
+						acquired += acquired(limiter, source, T0 + millisecond * (SECOND / 1000), 3);
+					}
+					return acquired;
+				}));
+			}
+			start.countDown();
+			int total = 0;
+			for (Future<Integer> result : results) {
+				total += result.get(20, TimeUnit.SECONDS);
+			}
+			// A second's worth at first, then one a millisecond: what was earned, and no more.
+			assertThat(total).isBetween(milliseconds, 1000 + milliseconds - 1);
+		}
+		finally {
+			executor.shutdownNow();
+		}
 	}
 
 	@Test
