@@ -9,8 +9,8 @@ package io.echoreactor.reactor;
  * @param rateLimitPerSource datagrams per second answered for one source address (a
  * token bucket holding one second's worth), or 0 for no limit
  * @param maxTrackedSources the size of the rate limit's table of buckets, 1 to
- * {@value SourceRateLimiter#MAX_BUCKETS}: a keyed hash of a source's address picks its
- * bucket, and sources that share one share its rate (see {@link SourceRateLimiter})
+ * 4,194,304: a keyed hash of a source's address picks its bucket, and sources that share
+ * one share its rate
  * @param receiveBudget datagrams received per wakeup before other work gets a turn
  * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
  * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
