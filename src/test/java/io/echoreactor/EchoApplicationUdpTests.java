@@ -81,8 +81,10 @@ class EchoApplicationUdpTests {
 				assertThat(delta(before, after, "echo_udp_sent_bytes_total")).isEqualTo(2000);
 				assertThat(delta(before, after, "echo_udp_receives_empty_total")).isBetween(1L, 20L);
 				assertThat(after.sum("echo_udp_dropped_total")).isZero();
-				assertThat(after.value("echo_udp_sources_tracked")).isOne();
-				assertThat(after.sum("echo_udp_sources_forgotten_total")).isZero();
+				assertThat(after.value("echo_udp_rate_limit_buckets")).isEqualTo(10_000);
+				// 20 tokens of 1,000 a second are refilled within 20 ms: in debt, or already not.
+				assertThat(after.value("echo_udp_rate_limit_buckets_active")).isBetween(0.0, 1.0);
+				assertThat(after.sum("echo_udp_rate_limit_shared_total")).isZero();
 			});
 			PrometheusScrape scrape = scrape(httpPort);
 			// Every cause of every reactor exists from start-up, at 0.
@@ -103,7 +105,7 @@ class EchoApplicationUdpTests {
 			assertThat(echo).extractingJsonPathStringValue("$.udp.address").isEqualTo("127.0.0.1");
 			assertThat(echo).extractingJsonPathNumberValue("$.udp.port").isEqualTo(port);
 			assertThat(echo).extractingJsonPathArrayValue("$.udp.reactors").containsExactly("echo-reactor-0");
-			assertThat(echo).extractingJsonPathNumberValue("$.udp.trackedSources").isEqualTo(1);
+			assertThat(echo).extractingJsonPathNumberValue("$.udp.activeBuckets").isIn(0, 1);
 			assertThat(echo).extractingJsonPathMapValue("$.configuration.udp")
 				.containsEntry("enabled", true)
 				.containsEntry("rateLimitPerSource", 1000)

@@ -57,7 +57,7 @@ public class EchoEndpoint {
 		InetSocketAddress udpBound = server.udpLocalAddress();
 		UdpDescriptor udp = (udpBound != null) ? new UdpDescriptor(describe(udpBound.getAddress()), udpBound.getPort(),
 				server.reactors().stream().filter(EchoReactor::servesDatagrams).map(EchoReactor::threadName).toList(),
-				server.udpTrackedSources()) : null;
+				server.udpRateLimitActiveBuckets()) : null;
 		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
 				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(),
 				server.pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
@@ -119,9 +119,10 @@ public class EchoEndpoint {
 	 * @param port the bound UDP port
 	 * @param reactors the reactor threads that own a UDP socket: the first reactor in
 	 * {@code acceptor} mode, every reactor in {@code reuseport} mode
-	 * @param trackedSources the source addresses the rate limit tracks now
+	 * @param activeBuckets the rate limit's buckets in debt now: drawn on and not yet
+	 * refilled
 	 */
-	public record UdpDescriptor(String address, int port, List<String> reactors, int trackedSources) {
+	public record UdpDescriptor(String address, int port, List<String> reactors, int activeBuckets) {
 
 	}
 
@@ -239,7 +240,7 @@ public class EchoEndpoint {
 	 * @param enabled whether UDP is served
 	 * @param port the configured UDP port, {@code null} for the TCP port's number
 	 * @param rateLimitPerSource datagrams per second per source address, 0 for no limit
-	 * @param maxTrackedSources the most source addresses the rate limit tracks
+	 * @param maxTrackedSources the size of the rate limit's table of buckets
 	 * @param receiveBudget datagrams received per wakeup
 	 * @param receiveBufferSize SO_RCVBUF in bytes, {@code null} for the kernel's default
 	 * @param sendBufferSize SO_SNDBUF in bytes, {@code null} for the kernel's default

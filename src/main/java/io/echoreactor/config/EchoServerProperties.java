@@ -212,8 +212,12 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * @param rateLimitPerSource datagrams per second answered for one source address (a token
 	 * bucket holding one second's worth), 0 (off) to 10000000; beyond it datagrams are
 	 * dropped unanswered, counted as rate-limit.
-	 * @param maxTrackedSources most source addresses the rate limit tracks, 1 to 10000000;
-	 * beyond it the least recent is forgotten, so spoofed sources cannot grow memory.
+	 * @param maxTrackedSources size of the rate limit's table of token buckets, 1 to 4194304,
+	 * allocated at start at 20 bytes a bucket (10000: about 200 KB) and refused at start if
+	 * it would take more than a quarter of the heap. A keyed hash of a source's address
+	 * (random per start) picks its bucket; nothing is ever forgotten, so no number of other
+	 * sources resets a source's debt. Sources that pick the same bucket share its rate:
+	 * stricter, never looser. Make it larger than the number of sources that send at once.
 	 * @param receiveBudget datagrams received per wakeup before the reactor's other work gets
 	 * a turn, 1 to 65536.
 	 * @param receiveBufferSize kernel receive buffer of each UDP socket (SO_RCVBUF), 1KB to
@@ -223,7 +227,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 */
 	public record Udp(@DefaultValue("true") boolean enabled, @Range(min = 0, max = 65535) Integer port,
 			@DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
-			@DefaultValue("10000") @Range(min = 1, max = 10_000_000) int maxTrackedSources,
+			@DefaultValue("10000") @Range(min = 1, max = 4_194_304) int maxTrackedSources,
 			@DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
 			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {

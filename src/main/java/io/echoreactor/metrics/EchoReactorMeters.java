@@ -347,16 +347,25 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "rate-limit and the loop guards rising mean someone aims datagrams at the service.",
 			Tag.REACTOR, Tag.CAUSE),
 
-	/** {@code echo_udp_sources_tracked}. */
-	UDP_SOURCES_TRACKED("echo.udp.sources.tracked", Meter.Type.GAUGE, null,
-			"Source addresses the UDP rate limit tracks now, at most echo.server.udp.max-tracked-sources. "
-					+ "Healthy: about the number of distinct UDP clients."),
+	/** {@code echo_udp_rate_limit_buckets}. */
+	UDP_RATE_LIMIT_BUCKETS("echo.udp.rate.limit.buckets", Meter.Type.GAUGE, null,
+			"The size of the UDP rate limit's table, echo.server.udp.max-tracked-sources (0 with the limit off): "
+					+ "a keyed hash of a source's address picks its token bucket, and sources that pick the same "
+					+ "bucket share its rate. The table is fixed, so no number of sources resets another's debt. "
+					+ "Healthy: well above the number of UDP clients that send at once."),
 
-	/** {@code echo_udp_sources_forgotten_total}. */
-	UDP_SOURCES_FORGOTTEN("echo.udp.sources.forgotten", Meter.Type.COUNTER, null,
-			"Source addresses the UDP rate limit forgot (the least recent first) to stay within "
-					+ "echo.server.udp.max-tracked-sources. Healthy: 0; a steady rate means many sources, perhaps "
-					+ "spoofed."),
+	/** {@code echo_udp_rate_limit_buckets_active}. */
+	UDP_RATE_LIMIT_BUCKETS_ACTIVE("echo.udp.rate.limit.buckets.active", Meter.Type.GAUGE, null,
+			"Buckets of the UDP rate limit in debt now: drawn on and not yet refilled (a second at most). Healthy: "
+					+ "about the number of UDP clients sending at once, well below echo_udp_rate_limit_buckets; near "
+					+ "it, most sources share a bucket (many sources, perhaps spoofed)."),
+
+	/** {@code echo_udp_rate_limit_shared_total}. */
+	UDP_RATE_LIMIT_SHARED("echo.udp.rate.limit.shared", Meter.Type.COUNTER, null,
+			"Times a UDP rate-limit bucket in debt changed hands: a source drew on it while another source whose "
+					+ "address hashes to the same bucket was still paying it off. They share its rate, which answers "
+					+ "less, never more. Healthy: 0 or near; a steady rate means more sources send at once than the "
+					+ "table has buckets: raise echo.server.udp.max-tracked-sources."),
 
 	/** {@code echo_kernel_udp_errors_total{family,cause}}. */
 	KERNEL_UDP_ERRORS("echo.kernel.udp.errors", Meter.Type.COUNTER, null,

@@ -132,9 +132,11 @@ public final class EchoReactorMetrics implements MeterBinder {
 			for (int index = 0; index < reactors; index++) {
 				bindDatagrams(registry, index);
 			}
-			register(registry, EchoReactorMeters.UDP_SOURCES_TRACKED, Tags.empty(), EchoServer::udpTrackedSources);
-			register(registry, EchoReactorMeters.UDP_SOURCES_FORGOTTEN, Tags.empty(),
-					EchoServer::udpForgottenSources);
+			register(registry, EchoReactorMeters.UDP_RATE_LIMIT_BUCKETS, Tags.empty(),
+					EchoServer::udpRateLimitBuckets);
+			register(registry, EchoReactorMeters.UDP_RATE_LIMIT_BUCKETS_ACTIVE, Tags.empty(),
+					EchoServer::udpRateLimitActiveBuckets);
+			register(registry, EchoReactorMeters.UDP_RATE_LIMIT_SHARED, Tags.empty(), EchoServer::udpRateLimitShared);
 		}
 		if (this.server.settings().tls().enabled()) {
 			bindTls(registry, reactors);

@@ -5,11 +5,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
@@ -29,6 +31,14 @@ import org.apache.commons.logging.LogFactory;
  * promises nothing more, and the reactor never waits for it.
  *
  * <p>
+ * <strong>No system call per datagram for the loop guard.</strong> Bound to every
+ * interface, the socket may have sent from any of the host's addresses; which they are is
+ * enumerated when the echo is made and again every {@link #HOST_ADDRESSES_REFRESH_NANOS
+ * 30 seconds} on the loop's timer, and each datagram is looked up in that snapshot. A
+ * snapshot behind an address change only counts a datagram from the own port as
+ * {@code own-port} instead of {@code own-address}: it is dropped either way.
+ *
+ * <p>
  * <strong>Threading:</strong> confined to its loop's thread.
  */
 final class DatagramEcho implements Selectable {
@@ -37,6 +47,9 @@ final class DatagramEcho implements Selectable {
 
 	/** Holds the largest UDP payload: 65,507 bytes over IPv4, 65,527 over IPv6. */
 	static final int RECEIVE_BUFFER_SIZE = 65_536;
+
+	/** How often the host's addresses are enumerated again, on a wildcard bind. */
+	static final long HOST_ADDRESSES_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(30);
 
 	private final EventLoop loop;
 
@@ -56,6 +69,20 @@ final class DatagramEcho implements Selectable {
 
 	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
+	private final HostAddresses hostAddressLookup;
+
+	private final Deadlines.Entry hostAddressesRefresh = new Deadlines.Entry() {
+
+		@Override
+		void expired(long nowNanos) {
+			refreshHostAddresses();
+			DatagramEcho.this.loop.deadlines().schedule(this, nowNanos + HOST_ADDRESSES_REFRESH_NANOS);
+		}
+
+	};
+
+	private Set<InetAddress> hostAddresses = Set.of();
+
 	private SelectionKey key;
 
 	/**
@@ -68,19 +95,58 @@ final class DatagramEcho implements Selectable {
 	 */
 	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
 			LongSupplier clock) throws IOException {
+		this(loop, channel, receiveBudget, rateLimiter, clock, DatagramEcho::enumerateHostAddresses);
+	}
+
+	/**
+	 * @param loop the reactor's loop
+	 * @param channel the bound, non-blocking channel
+	 * @param receiveBudget datagrams per wakeup
+	 * @param rateLimiter the per-source limit, or {@code null} for none
+	 * @param clock the time the rate limit goes by
+	 * @param hostAddressLookup what enumerates the host's addresses, on a wildcard bind
+	 */
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+			LongSupplier clock, HostAddresses hostAddressLookup) throws IOException {
 		this.loop = loop;
 		this.channel = channel;
 		this.receiveBudget = receiveBudget;
 		this.rateLimiter = rateLimiter;
 		this.clock = clock;
+		this.hostAddressLookup = hostAddressLookup;
 		InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
 		this.ownPort = local.getPort();
 		this.ownAddress = local.getAddress();
+		if (this.ownAddress.isAnyLocalAddress()) {
+			refreshHostAddresses();
+		}
 	}
 
 	/** Start receiving. Loop thread, or before the loop starts. */
 	void open() throws IOException {
 		this.key = this.loop.register(this.channel, SelectionKey.OP_READ, this);
+		if (this.ownAddress.isAnyLocalAddress()) {
+			this.loop.deadlines().schedule(this.hostAddressesRefresh, this.loop.now() + HOST_ADDRESSES_REFRESH_NANOS);
+		}
+	}
+
+	// A failed enumeration keeps the last snapshot: the guard drops own-port datagrams anyway.
+	private void refreshHostAddresses() {
+		try {
+			this.hostAddresses = Set.copyOf(this.hostAddressLookup.addresses());
+		}
+		catch (IOException | RuntimeException ex) {
+			if (this.failures.due()) {
+				this.failures.log("Unable to list this host's addresses for the UDP loop guard on "
+						+ this.loop.name() + "; keeping the last list", ex);
+			}
+		}
+	}
+
+	private static Set<InetAddress> enumerateHostAddresses() throws IOException {
+		return NetworkInterface.networkInterfaces()
+			.flatMap(NetworkInterface::inetAddresses)
+			.collect(Collectors.toUnmodifiableSet());
 	}
 
 	DatagramChannel channel() {
@@ -162,15 +228,7 @@ final class DatagramEcho implements Selectable {
 		if (!this.ownAddress.isAnyLocalAddress()) {
 			return this.ownAddress.equals(address);
 		}
-		if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
-			return true;
-		}
-		try {
-			return NetworkInterface.getByInetAddress(address) != null;
-		}
-		catch (SocketException ex) {
-			return false;
-		}
+		return address.isLoopbackAddress() || address.isAnyLocalAddress() || this.hostAddresses.contains(address);
 	}
 
 	@Override
@@ -183,12 +241,29 @@ final class DatagramEcho implements Selectable {
 		close();
 	}
 
-	/** Stop receiving and close the channel. */
+	/** Stop receiving and close the channel. Loop thread. */
 	void close() {
 		if (this.key != null) {
 			this.key.cancel();
 		}
+		this.loop.deadlines().cancel(this.hostAddressesRefresh);
 		Closeables.closeQuietly(this.channel);
+	}
+
+	/**
+	 * What lists the host's addresses: {@link NetworkInterface} in service, a stand-in in
+	 * tests.
+	 */
+	@FunctionalInterface
+	interface HostAddresses {
+
+		/**
+		 * Return every address of the host's interfaces.
+		 * @return the addresses
+		 * @throws IOException if they cannot be listed
+		 */
+		Set<InetAddress> addresses() throws IOException;
+
 	}
 
 }

@@ -286,6 +286,10 @@ public final class EchoServer {
 				this.budget.checkReservesFit(this.settings);
 				this.budget.checkFitsDirectMemory(this.settings);
 				this.sessionMemory.checkFitsHeap(this.settings);
+				UdpSettings udp = this.settings.udp();
+				if (udp.enabled() && udp.rateLimitPerSource() > 0) {
+					SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
+				}
 				for (int i = 0; i < this.settings.reactors(); i++) {
 					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.sessionMemory,
 							this.selectOperation, this.acceptOperation));
@@ -362,19 +366,31 @@ public final class EchoServer {
 		return (address != null) ? address.getPort() : -1;
 	}
 
-	/** @return the source addresses the UDP rate limit tracks now; 0 when it is off */
-	public int udpTrackedSources() {
-		SourceRateLimiter rateLimiter = rateLimiter();
-		return (rateLimiter != null) ? rateLimiter.tracked() : 0;
+	/** @return the size of the UDP rate limit's table; 0 when it is off */
+	public int udpRateLimitBuckets() {
+		UdpSettings udp = this.settings.udp();
+		return (udp.enabled() && udp.rateLimitPerSource() > 0) ? udp.maxTrackedSources() : 0;
 	}
 
-	/** @return the source addresses the UDP rate limit has forgotten to stay within its bound */
-	public long udpForgottenSources() {
+	/**
+	 * Return the buckets of the UDP rate limit's table in debt now: drawn on and not yet
+	 * refilled, which takes a second at most. A scan of the table; called from any thread.
+	 * @return the buckets in use; 0 when the rate limit is off
+	 */
+	public int udpRateLimitActiveBuckets() {
 		SourceRateLimiter rateLimiter = rateLimiter();
-		return (rateLimiter != null) ? rateLimiter.forgotten() : 0;
+		return (rateLimiter != null) ? rateLimiter
+			.activeBuckets((this.rateLimitClock != null) ? this.rateLimitClock.getAsLong() : System.nanoTime()) : 0;
 	}
 
-	private SourceRateLimiter rateLimiter() {
+	/** @return how often a UDP rate-limit bucket in debt changed hands between sources that share it */
+	public long udpRateLimitShared() {
+		SourceRateLimiter rateLimiter = rateLimiter();
+		return (rateLimiter != null) ? rateLimiter.shared() : 0;
+	}
+
+	/** @return the UDP rate limit, or {@code null} before start, with UDP off or without a limit */
+	SourceRateLimiter rateLimiter() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.rateLimiter() : null;
 	}

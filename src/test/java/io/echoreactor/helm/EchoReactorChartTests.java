@@ -789,7 +789,7 @@ class EchoReactorChartTests {
 				"Backpressure pauses per second", "Pending output memory", "Connections waiting for memory",
 				"Evictions, write timeouts and resets per second", "Time since the last select()",
 				"Selector rebuilds by cause", "UDP datagrams in and out per second", "UDP drops per second by cause",
-				"UDP sources tracked", "Kernel UDP errors per second", "TLS handshakes per second by result",
+				"UDP rate-limit buckets", "Kernel UDP errors per second", "TLS handshakes per second by result",
 				"TLS handshake failures by cause", "TLS handshake time",
 				"TLS connections per second by protocol and cipher", "Certificate days to expiry",
 				"TLS engine work on the reactor", "PROXY headers per second by version and result",

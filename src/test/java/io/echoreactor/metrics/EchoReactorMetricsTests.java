@@ -56,8 +56,8 @@ class EchoReactorMetricsTests {
 			"echo_connections_awaiting_memory", "echo_memory_waits_total", "echo_pending_allocated_bytes",
 			"echo_reactor_select_age_seconds", "echo_udp_datagrams_received_total", "echo_udp_received_bytes_total",
 			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
-			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_sources_tracked",
-			"echo_udp_sources_forgotten_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
+			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_rate_limit_buckets",
+			"echo_udp_rate_limit_buckets_active", "echo_udp_rate_limit_shared_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
 			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_proxy_headers_total", "echo_reactor_allocated_bytes_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */

@@ -4,14 +4,20 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +84,75 @@ class DatagramEchoTests {
 	}
 
 	@Test
+	void boundToEveryInterfaceTheHostsAddressesAreListedAtStartAndOnTheLoopsTimerNeverPerDatagram()
+			throws IOException {
+		// Documentation addresses (RFC 5737), only compared: a stand-in for the host's list.
+		InetAddress first = InetAddress.getByName("192.0.2.7");
+		InetAddress second = InetAddress.getByName("198.51.100.9");
+		AtomicReference<Set<InetAddress>> host = new AtomicReference<>(Set.of(first));
+		AtomicInteger listings = new AtomicInteger();
+		DatagramEcho echo = echo(bind(null), null, 64, () -> {
+			listings.incrementAndGet();
+			return host.get();
+		});
+		echo.open();
+		EventLoop loop = this.loops.get(0);
+		int port = ((InetSocketAddress) echo.channel().getLocalAddress()).getPort();
+		for (int i = 0; i < 10_000; i++) {
+			assertThat(echo.admit(new InetSocketAddress(first, port))).isEqualTo(UdpDropCause.OWN_ADDRESS);
+			assertThat(echo.admit(new InetSocketAddress(second, port))).isEqualTo(UdpDropCause.OWN_PORT);
+		}
+		assertThat(listings).as("listings for 20,000 datagrams from the own port").hasValue(1);
+		// The host's addresses change; the loop's timer finds out, and not before it is due.
+		host.set(Set.of(second));
+		long due = loop.now() + DatagramEcho.HOST_ADDRESSES_REFRESH_NANOS;
+		loop.deadlines().expire(due - 1);
+		assertThat(listings).hasValue(1);
+		assertThat(echo.admit(new InetSocketAddress(second, port))).isEqualTo(UdpDropCause.OWN_PORT);
+		loop.deadlines().expire(due);
+		assertThat(listings).hasValue(2);
+		assertThat(echo.admit(new InetSocketAddress(second, port))).isEqualTo(UdpDropCause.OWN_ADDRESS);
+		assertThat(echo.admit(new InetSocketAddress(first, port))).isEqualTo(UdpDropCause.OWN_PORT);
+		// And again, one period later.
+		assertThat(loop.deadlines().earliest()).isEqualTo(due + DatagramEcho.HOST_ADDRESSES_REFRESH_NANOS);
+		echo.close();
+		assertThat(loop.deadlines().size()).as("timers left once closed").isZero();
+	}
+
+	@Test
+	void aHostAddressListingThatFailsKeepsTheLastList() throws IOException {
+		InetAddress first = InetAddress.getByName("192.0.2.7");
+		AtomicBoolean failing = new AtomicBoolean();
+		DatagramEcho echo = echo(bind(null), null, 64, () -> {
+			if (failing.get()) {
+				throw new SocketException("netlink said no");
+			}
+			return Set.of(first);
+		});
+		echo.open();
+		EventLoop loop = this.loops.get(0);
+		int port = ((InetSocketAddress) echo.channel().getLocalAddress()).getPort();
+		failing.set(true);
+		loop.deadlines().expire(loop.now() + DatagramEcho.HOST_ADDRESSES_REFRESH_NANOS);
+		assertThat(echo.admit(new InetSocketAddress(first, port))).isEqualTo(UdpDropCause.OWN_ADDRESS);
+		assertThat(loop.deadlines().size()).as("the refresh, still scheduled").isOne();
+	}
+
+	@Test
+	void boundToOneAddressTheHostsAddressesAreNeverListed() throws IOException {
+		AtomicInteger listings = new AtomicInteger();
+		DatagramEcho echo = echo(bind(InetAddress.getByName("127.0.0.1")), null, 64, () -> {
+			listings.incrementAndGet();
+			return Set.of();
+		});
+		echo.open();
+		int port = ((InetSocketAddress) echo.channel().getLocalAddress()).getPort();
+		assertThat(echo.admit(new InetSocketAddress("127.0.0.1", port))).isEqualTo(UdpDropCause.OWN_ADDRESS);
+		assertThat(listings).hasValue(0);
+		assertThat(this.loops.get(0).deadlines().size()).isZero();
+	}
+
+	@Test
 	void sourcePortsBelow1024AreDroppedAndFrom1024OnAnswered() throws IOException {
 		DatagramEcho echo = echo(bind(InetAddress.getByName("127.0.0.1")), null);
 		for (int port : new int[] { 0, 7, 19, 53, 1023 }) {
@@ -101,7 +176,11 @@ class DatagramEchoTests {
 
 	@Test
 	void beyondItsRateASourceIsDroppedUntilTheClockRefillsItsBucket() throws IOException {
-		DatagramEcho echo = echo(bind(InetAddress.getByName("127.0.0.1")), new SourceRateLimiter(3, 10));
+		// A key of the test's, with which 127.0.0.3 and 127.0.0.4 have buckets of their own.
+		SourceRateLimiter limiter = new SourceRateLimiter(3, 1024, new Random(7));
+		assertThat(limiter.bucketOf(InetAddress.getByName("127.0.0.3")))
+			.isNotEqualTo(limiter.bucketOf(InetAddress.getByName("127.0.0.4")));
+		DatagramEcho echo = echo(bind(InetAddress.getByName("127.0.0.1")), limiter);
 		InetSocketAddress source = new InetSocketAddress("127.0.0.3", 40000);
 		for (int i = 0; i < 3; i++) {
 			assertThat(echo.admit(source)).isNull();
@@ -209,6 +288,11 @@ class DatagramEchoTests {
 
 	private DatagramEcho echo(DatagramChannel channel, SourceRateLimiter rateLimiter, int receiveBudget)
 			throws IOException {
+		return echo(channel, rateLimiter, receiveBudget, null);
+	}
+
+	private DatagramEcho echo(DatagramChannel channel, SourceRateLimiter rateLimiter, int receiveBudget,
+			DatagramEcho.HostAddresses hostAddresses) throws IOException {
 		EventLoop loop = new EventLoop("test-loop", SECOND, SelectOperation.DEFAULT, new EventLoop.Owner() {
 
 			@Override
@@ -222,7 +306,9 @@ class DatagramEchoTests {
 
 		});
 		this.loops.add(loop);
-		return new DatagramEcho(loop, channel, receiveBudget, rateLimiter, this.clock::get);
+		return (hostAddresses != null)
+				? new DatagramEcho(loop, channel, receiveBudget, rateLimiter, this.clock::get, hostAddresses)
+				: new DatagramEcho(loop, channel, receiveBudget, rateLimiter, this.clock::get);
 	}
 
 	// A non-blocking client connected to the service's socket, so that it hears nobody else.

@@ -211,28 +211,87 @@ class EchoServerDatagramTests {
 		this.clock.addAndGet(SECOND / 5);
 		assertThat(burst(source, 20, 3)).containsExactly(20);
 		assertThat(sum(ReactorStatistics.droppedCounter(UdpDropCause.RATE_LIMIT))).isEqualTo(5 + 5 + 2);
-		assertThat(this.server.udpTrackedSources()).isOne();
-		assertThat(this.server.udpForgottenSources()).isZero();
+		assertThat(this.server.udpRateLimitActiveBuckets()).isOne();
+		assertThat(this.server.udpRateLimitShared()).isZero();
 	}
 
 	@Test
-	void beyondMaxTrackedSourcesTheLeastRecentIsForgottenAndStartsAgainWithAFullBucket() throws IOException {
+	void sourcesThatShareABucketShareItsRateAndAreCounted() throws IOException {
+		// A table of one bucket: every source shares it.
 		startWithClock(settings(InetAddress.getByName("127.0.0.1"))
-			.udp(new UdpSettings(true, null, 5, 3, 64, null, null)));
-		List<DatagramChannel> sources = new ArrayList<>();
-		for (int i = 11; i <= 14; i++) {
-			sources.add(bind(new InetSocketAddress("127.0.0." + i, 0)));
+			.udp(new UdpSettings(true, null, 5, 1, 64, null, null)));
+		DatagramChannel first = bind(new InetSocketAddress("127.0.0.11", 0));
+		DatagramChannel second = bind(new InetSocketAddress("127.0.0.12", 0));
+		assertThat(burst(first, 0, 3)).containsExactly(0, 1, 2);
+		assertThat(this.server.udpRateLimitShared()).isZero();
+		assertThat(burst(second, 10, 5)).as("what 127.0.0.11 left of the rate").containsExactly(10, 11);
+		assertThat(this.server.udpRateLimitShared()).as("the bucket changed hands in debt").isOne();
+		assertThat(this.server.udpRateLimitActiveBuckets()).isOne();
+		assertThat(this.server.udpRateLimitBuckets()).isOne();
+		// A second later the bucket is full again, and nobody's debt.
+		this.clock.addAndGet(SECOND);
+		assertThat(burst(first, 20, 6)).hasSize(5);
+		assertThat(this.server.udpRateLimitShared()).isOne();
+	}
+
+	@Test
+	void aSourceAboveItsRateIsAnsweredAtItsRateWhileThousandsOfOtherSourcesChurnTheTable() throws IOException {
+		// A table of 256 buckets and 300 other sources between any two datagrams of the
+		// victim's: a table that forgot the least recent source would forget the victim's
+		// debt each time, and answer every one of its datagrams.
+		startWithClock(settings(InetAddress.getByName("127.0.0.1"))
+			.udp(new UdpSettings(true, null, 5, 256, 64, 4 * 1024 * 1024, null)));
+		InetAddress victimAddress = InetAddress.getByName("127.0.0.10");
+		DatagramChannel victim = bind(new InetSocketAddress(victimAddress, 0));
+		// Sources that share the victim's bucket would only answer it less: kept out, so that
+		// the victim is answered exactly at its rate.
+		List<InetAddress> others = otherSources(victimAddress, 20 * 300);
+		assertThat(others).hasSize(6000).doesNotHaveDuplicates();
+		long handledBefore = handled();
+		int sent = 0;
+		for (int round = 0; round < 20; round++) {
+			victim.send(ByteBuffer.wrap(new byte[] { (byte) round }), udpAddress());
+			sent++;
+			for (InetAddress other : others.subList(round * 300, (round + 1) * 300)) {
+				try (DatagramChannel churn = DatagramChannel.open()) {
+					churn.bind(new InetSocketAddress(other, 0));
+					churn.send(ByteBuffer.wrap(new byte[] { 1 }), udpAddress());
+				}
+				sent++;
+			}
+			// Paced, so that the kernel never drops a datagram of the victim's for a full buffer.
+			long expected = sent;
+			await().untilAsserted(() -> assertThat(handled() - handledBefore).isEqualTo(expected));
 		}
-		assertThat(burst(sources.get(0), 0, 6)).as("127.0.0.11 spends its bucket").hasSize(5);
-		for (int i = 1; i <= 3; i++) {
-			assertThat(burst(sources.get(i), 0, 1)).as("127.0.0.%d", 11 + i).hasSize(1);
+		List<Integer> answered = new ArrayList<>();
+		ByteBuffer answer = ByteBuffer.allocate(16);
+		while (victim.receive(answer.clear()) != null) {
+			answered.add((int) answer.flip().get());
 		}
-		assertThat(this.server.udpTrackedSources()).isEqualTo(3);
-		assertThat(this.server.udpForgottenSources()).isOne();
-		// Forgotten, 127.0.0.11 is a new source: a full bucket on the same clock.
-		assertThat(burst(sources.get(0), 100, 6)).as("127.0.0.11 once forgotten").hasSize(5);
-		assertThat(this.server.udpTrackedSources()).isEqualTo(3);
-		assertThat(this.server.udpForgottenSources()).isEqualTo(2);
+		assertThat(answered).as("answers to 20 datagrams at 5/s, the clock standing still")
+			.containsExactly(0, 1, 2, 3, 4);
+		assertThat(sum(ReactorStatistics.droppedCounter(UdpDropCause.RATE_LIMIT))).as("dropped, the victim's among them")
+			.isGreaterThanOrEqualTo(15);
+		// 6,000 other sources in 255 buckets share them.
+		assertThat(this.server.udpRateLimitShared()).isPositive();
+		assertThat(this.server.udpRateLimitActiveBuckets()).isEqualTo(256);
+	}
+
+	/**
+	 * Return {@code count} distinct loopback addresses (127.1.0.0 on) whose bucket is not
+	 * {@code victim}'s.
+	 */
+	private List<InetAddress> otherSources(InetAddress victim, int count) throws IOException {
+		SourceRateLimiter limiter = this.server.rateLimiter();
+		List<InetAddress> sources = new ArrayList<>();
+		for (int i = 0; sources.size() < count; i++) {
+			InetAddress candidate = InetAddress
+				.getByAddress(new byte[] { 127, (byte) (1 + (i >> 16)), (byte) (i >> 8), (byte) i });
+			if (limiter.bucketOf(candidate) != limiter.bucketOf(victim)) {
+				sources.add(candidate);
+			}
+		}
+		return sources;
 	}
 
 	// Ports

@@ -2,16 +2,28 @@ package io.echoreactor.reactor;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests for {@link SourceRateLimiter}: the token bucket per source and the bounded table
- * of sources, on a clock the test holds (every call is given its time), so that nothing
+ * Tests for {@link SourceRateLimiter}: the token bucket per source and the fixed table of
+ * buckets, on a clock the test holds (every call is given its time), so that nothing
  * depends on how fast the test runs.
  */
 @Timeout(30)
@@ -75,6 +87,42 @@ class SourceRateLimiterTests {
 	}
 
 	@Test
+	void reactorsDrawingOnOneSourceAtOnceTogetherGetItsRateAndNoMore() throws Exception {
+		// In reuseport mode several reactors draw on one source's bucket at the same time,
+		// each at its own pace through the same 10 seconds: a token is earned each
+		// millisecond, and each of them contended for by every thread.
+		SourceRateLimiter limiter = new SourceRateLimiter(1000, 64);
+		InetAddress source = address(1);
+		int threads = 4;
+		int milliseconds = 10_000;
+		ExecutorService executor = Executors.newFixedThreadPool(threads);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<Integer>> results = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				results.add(executor.submit(() -> {
+					start.await(10, TimeUnit.SECONDS);
+					int acquired = 0;
+					for (int millisecond = 0; millisecond < milliseconds; millisecond++) {
+						acquired += acquired(limiter, source, T0 + millisecond * (SECOND / 1000), 3);
+					}
+					return acquired;
+				}));
+			}
+			start.countDown();
+			int total = 0;
+			for (Future<Integer> result : results) {
+				total += result.get(20, TimeUnit.SECONDS);
+			}
+			// A second's worth at first, then one a millisecond: what was earned, and no more.
+			assertThat(total).isBetween(milliseconds, 1000 + milliseconds - 1);
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
 	void aLongSilenceFillsTheBucketToOneSecondsWorthAndNoMore() {
 		SourceRateLimiter limiter = new SourceRateLimiter(5, 10);
 		InetAddress source = address(1);
@@ -83,11 +131,13 @@ class SourceRateLimiterTests {
 	}
 
 	@Test
-	void sourcesHaveBucketsOfTheirOwn() {
-		SourceRateLimiter limiter = new SourceRateLimiter(3, 10);
-		assertThat(acquired(limiter, address(1), T0, 10)).isEqualTo(3);
-		assertThat(acquired(limiter, address(2), T0, 10)).isEqualTo(3);
-		assertThat(limiter.tracked()).isEqualTo(2);
+	void sourcesInBucketsApartHaveRatesOfTheirOwn() {
+		SourceRateLimiter limiter = new SourceRateLimiter(3, 1024);
+		List<InetAddress> sources = inBucketsApart(limiter, 2);
+		assertThat(acquired(limiter, sources.get(0), T0, 10)).isEqualTo(3);
+		assertThat(acquired(limiter, sources.get(1), T0, 10)).isEqualTo(3);
+		assertThat(limiter.activeBuckets(T0)).isEqualTo(2);
+		assertThat(limiter.shared()).isZero();
 	}
 
 	@Test
@@ -101,49 +151,106 @@ class SourceRateLimiterTests {
 	}
 
 	@Test
-	void theTableNeverHoldsMoreThanMaxSourcesAndForgetsTheLeastRecentFirst() {
-		SourceRateLimiter limiter = new SourceRateLimiter(2, 3);
-		assertThat(limiter.tracked()).isZero();
-		assertThat(limiter.forgotten()).isZero();
-		for (int i = 1; i <= 3; i++) {
-			assertThat(acquired(limiter, address(i), T0, 2)).isEqualTo(2);
+	void aSourcesDebtSurvivesAHundredThousandOtherSources() {
+		SourceRateLimiter limiter = new SourceRateLimiter(2, 256);
+		InetAddress victim = address(0);
+		assertThat(acquired(limiter, victim, T0, 2)).isEqualTo(2);
+		for (int i = 1; i <= 100_000; i++) {
+			limiter.tryAcquire(address(i), T0);
 		}
-		assertThat(limiter.tracked()).isEqualTo(3);
-		assertThat(limiter.forgotten()).isZero();
-		// Seen again, source 1 is now the most recent: source 2 is the one to go.
-		assertThat(limiter.tryAcquire(address(1), T0)).isFalse();
-		assertThat(limiter.tryAcquire(address(4), T0)).isTrue();
-		assertThat(limiter.tracked()).isEqualTo(3);
-		assertThat(limiter.forgotten()).isOne();
-		assertThat(limiter.tryAcquire(address(1), T0)).as("source 1 is still tracked, and empty").isFalse();
-		assertThat(limiter.tryAcquire(address(3), T0)).as("source 3 is still tracked, and empty").isFalse();
-		assertThat(limiter.forgotten()).isOne();
-		// Source 2 was forgotten: it starts again with a full bucket (and pushes out 4).
-		assertThat(acquired(limiter, address(2), T0, 10)).isEqualTo(2);
-		assertThat(limiter.forgotten()).isEqualTo(2);
-		assertThat(limiter.tracked()).isEqualTo(3);
+		// However many of them shared its bucket, the victim's debt is still owed in full.
+		assertThat(limiter.tryAcquire(victim, T0)).isFalse();
+		assertThat(limiter.tryAcquire(victim, T0 + SECOND / 2 - 1)).as("a token's worth later, less a nanosecond")
+			.isFalse();
+		assertThat(limiter.activeBuckets(T0)).isEqualTo(256);
 	}
 
 	@Test
-	void manySourcesKeepTheTableAtItsBoundAndCountEveryOneForgotten() {
-		SourceRateLimiter limiter = new SourceRateLimiter(1, 100);
-		for (int i = 0; i < 10_000; i++) {
-			assertThat(limiter.tryAcquire(address(i), T0)).isTrue();
-			assertThat(limiter.tracked()).isLessThanOrEqualTo(100);
-		}
-		assertThat(limiter.tracked()).isEqualTo(100);
-		assertThat(limiter.forgotten()).isEqualTo(10_000 - 100);
+	void sourcesThatShareABucketShareItsRateAndTheSharingIsCounted() {
+		SourceRateLimiter limiter = new SourceRateLimiter(3, 1);
+		assertThat(acquired(limiter, address(1), T0, 2)).isEqualTo(2);
+		assertThat(limiter.shared()).isZero();
+		assertThat(acquired(limiter, address(2), T0, 10)).as("what address 1 left").isOne();
+		assertThat(limiter.shared()).as("the bucket changed hands in debt once").isOne();
+		assertThat(limiter.tryAcquire(address(1), T0)).isFalse();
+		assertThat(limiter.shared()).as("and back").isEqualTo(2);
+		// Once the bucket is full again, the next source takes it over owing nobody.
+		assertThat(acquired(limiter, address(3), T0 + SECOND, 3)).isEqualTo(3);
+		assertThat(limiter.shared()).isEqualTo(2);
 	}
 
 	@Test
-	void aTableOfOneSourceForgetsEachSourceForTheNext() {
-		SourceRateLimiter limiter = new SourceRateLimiter(1, 1);
-		assertThat(limiter.tryAcquire(address(1), T0)).isTrue();
-		assertThat(limiter.tryAcquire(address(1), T0)).isFalse();
-		assertThat(limiter.tryAcquire(address(2), T0)).isTrue();
-		assertThat(limiter.tryAcquire(address(1), T0)).as("forgotten, so full again").isTrue();
-		assertThat(limiter.tracked()).isOne();
-		assertThat(limiter.forgotten()).isEqualTo(2);
+	void aBucketIsActiveUntilItIsFullAgain() {
+		SourceRateLimiter limiter = new SourceRateLimiter(4, 16);
+		assertThat(limiter.activeBuckets(T0)).isZero();
+		InetAddress source = address(1);
+		assertThat(acquired(limiter, source, T0, 2)).isEqualTo(2);
+		// Two tokens at 4/s are refilled half a second later.
+		assertThat(limiter.activeBuckets(T0)).isOne();
+		assertThat(limiter.activeBuckets(T0 - SECOND)).as("at an earlier time").isOne();
+		assertThat(limiter.activeBuckets(T0 + SECOND / 2 - 1)).isOne();
+		assertThat(limiter.activeBuckets(T0 + SECOND / 2)).isZero();
+		assertThat(limiter.activeBuckets(T0 + 3600 * SECOND)).isZero();
+		assertThat(limiter.buckets()).isEqualTo(16);
+	}
+
+	@Test
+	void theKeyIsTheLimitersOwnSoThatNobodyCanChooseAddressesThatShareAVictimsBucket() {
+		SourceRateLimiter one = new SourceRateLimiter(1, SourceRateLimiter.MAX_BUCKETS);
+		SourceRateLimiter other = new SourceRateLimiter(1, SourceRateLimiter.MAX_BUCKETS);
+		int same = 0;
+		for (int i = 0; i < 100; i++) {
+			if (one.bucketOf(address(i)) == other.bucketOf(address(i))) {
+				same++;
+			}
+		}
+		// Each address lands alike by chance, one time in four million.
+		assertThat(same).isLessThan(3);
+	}
+
+	@Test
+	void addressesSpreadEvenlyOverTheTable() {
+		// A key of the test's, so that the outcome is the same on every run.
+		SourceRateLimiter limiter = new SourceRateLimiter(1, 1000, new Random(862));
+		int[] load = new int[1000];
+		for (int i = 0; i < 100_000; i++) {
+			load[limiter.bucketOf(address(i))]++;
+		}
+		// 100 a bucket on average, give or take 10.
+		assertThat(Arrays.stream(load).max().getAsInt()).isLessThan(160);
+		assertThat(Arrays.stream(load).min().getAsInt()).isGreaterThan(40);
+	}
+
+	@Test
+	void aTableThatFitsAQuarterOfTheHeapPassesAndALargerOneIsRefusedNamingTheProperty() {
+		long heap = 64L * 1024 * 1024;
+		int fits = (int) (heap / 4 / SourceRateLimiter.BYTES_PER_BUCKET);
+		SourceRateLimiter.checkFitsHeap(fits, heap);
+		assertThatExceptionOfType(EchoServerException.class)
+			.isThrownBy(() -> SourceRateLimiter.checkFitsHeap(fits + 1, heap))
+			.withMessageStartingWith("echo.server.udp.max-tracked-sources (" + (fits + 1) + ") needs ")
+			.withMessageContaining("20 bytes a bucket")
+			.withMessageContaining("lower it to at most " + fits);
+	}
+
+	@Test
+	void theLargestTableIsAllocatedAtOnceAndTakesEightyMebibytes() {
+		assertThat((long) SourceRateLimiter.MAX_BUCKETS * SourceRateLimiter.BYTES_PER_BUCKET)
+			.isEqualTo(80L * 1024 * 1024);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new SourceRateLimiter(1, SourceRateLimiter.MAX_BUCKETS + 1));
+	}
+
+	/** @return {@code count} addresses charged to different buckets */
+	private static List<InetAddress> inBucketsApart(SourceRateLimiter limiter, int count) {
+		List<InetAddress> sources = new ArrayList<>();
+		Set<Integer> buckets = new HashSet<>();
+		for (int i = 0; sources.size() < count; i++) {
+			if (buckets.add(limiter.bucketOf(address(i)))) {
+				sources.add(address(i));
+			}
+		}
+		return sources;
 	}
 
 	private static int acquired(SourceRateLimiter limiter, InetAddress source, long now, int attempts) {

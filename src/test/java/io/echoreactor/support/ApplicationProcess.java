@@ -67,6 +67,31 @@ public final class ApplicationProcess implements AutoCloseable {
 		return application;
 	}
 
+	/**
+	 * Run {@code io.echoreactor.EchoApplication} as one that must fail to start, and wait (at
+	 * most 90 s) until it has ended.
+	 * @param directory where to write its output
+	 * @param jvmOptions options for the child JVM, such as {@code -Xmx64m}
+	 * @param args the application's arguments
+	 * @return the ended process, whose {@link #log()} holds its output
+	 * @throws IOException if it cannot be launched
+	 */
+	public static ApplicationProcess runUntilExit(Path directory, List<String> jvmOptions, String... args)
+			throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmOptions);
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add("io.echoreactor.EchoApplication");
+		command.addAll(List.of(args));
+		Path log = directory.resolve("echo-reactor.log");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		ApplicationProcess application = new ApplicationProcess(process, log);
+		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> !process.isAlive());
+		return application;
+	}
+
 	/** @return the process */
 	public Process process() {
 		return this.process;
