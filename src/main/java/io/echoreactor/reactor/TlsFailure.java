@@ -41,8 +41,8 @@ public enum TlsFailure {
 	PROTOCOL("protocol"),
 
 	/**
-	 * The handshake waited for {@code echo.server.max-session-memory} to start, and did not
-	 * get it within {@code echo.server.ssl.handshake-timeout}.
+	 * The handshake had to wait for {@code echo.server.max-session-memory} to start, and
+	 * did not finish within {@code echo.server.ssl.handshake-timeout}.
 	 */
 	MEMORY("memory"),
 

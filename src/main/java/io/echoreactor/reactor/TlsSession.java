@@ -78,6 +78,8 @@ final class TlsSession {
 
 	private boolean awaitingEngine;
 
+	private boolean waitedForEngine;
+
 	private boolean established;
 
 	private boolean tls12;
@@ -205,6 +207,7 @@ final class TlsSession {
 				if (!startEngine(connection)) {
 					if (connection.isOpen()) {
 						this.awaitingEngine = true;
+						this.waitedForEngine = true;
 						hold(connection, source);
 						connection.awaitSessionMemory();
 					}
@@ -544,12 +547,12 @@ final class TlsSession {
 	}
 
 	/**
-	 * Return why a handshake that ran out of time failed: it never got memory to start, or
-	 * the client did not finish.
+	 * Return why a handshake that ran out of time failed: it waited for memory to start
+	 * (however late it got some), or the client did not finish.
 	 * @return the failure
 	 */
 	TlsFailure timedOut() {
-		return this.awaitingEngine ? TlsFailure.MEMORY : TlsFailure.TIMEOUT;
+		return this.waitedForEngine ? TlsFailure.MEMORY : TlsFailure.TIMEOUT;
 	}
 
 	/**

@@ -202,7 +202,7 @@ class EchoServerPropertiesTests {
 		for (RecordComponent component : EchoServerProperties.ProxyProtocol.class.getRecordComponents()) {
 			keys.add("echo.server.proxy-protocol." + dashed(component.getName()));
 		}
-		assertThat(keys).hasSize(42);
+		assertThat(keys).hasSize(43);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
