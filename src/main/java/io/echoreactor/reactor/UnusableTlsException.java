@@ -17,7 +17,7 @@ public class UnusableTlsException extends Exception {
 	private final String reason;
 
 	UnusableTlsException(Setting setting, String value, String reason) {
-		super(setting.key() + (value.isEmpty() ? "" : " " + value) + ": " + reason);
+		super((setting != Setting.KEY) ? setting.key() + " " + value + ": " + reason : reason);
 		this.setting = Objects.requireNonNull(setting, "setting");
 		this.value = value;
 		this.reason = reason;

@@ -121,6 +121,16 @@ class UnusableTlsBundleFailureTests {
 			.contains("no cipher suite in the list can be used with TLSv1.2 and the bundle's EC key");
 	}
 
+	@Test
+	void aKeyThatIsNotTheCertificatesNamesTheBundle(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		authority.server("other").writePem(this.temp.resolve("other.crt"), this.temp.resolve("tls.key"));
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Invalid value 'echo' for configuration property 'echo.server.ssl.bundle'")
+			.contains("the SSL bundle cannot serve TLS: the bundle's certificate and private key cannot complete a "
+					+ "TLS handshake");
+	}
+
 	private Map<String, String> pemBundle() {
 		Path certificate = this.temp.resolve("tls.crt");
 		Path key = this.temp.resolve("tls.key");
