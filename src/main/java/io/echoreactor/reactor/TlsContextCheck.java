@@ -112,14 +112,14 @@ public final class TlsContextCheck {
 					"the bundle's certificate and private key cannot complete a TLS handshake (" + plain.failure
 							+ "); check that the key belongs to the certificate");
 		}
-		String with = String.join(" and ", protocols) + " and the bundle's " + plain.keyAlgorithm + " key";
+		String with = String.join(" or ", protocols) + " and the bundle's " + plain.keyAlgorithm + " key";
 		if (ciphers != null) {
 			throw new UnusableTlsException(UnusableTlsException.Setting.CIPHERS, String.join(",", ciphers),
 					"no cipher suite in the list can be used with " + with
 							+ " (suites disabled by jdk.tls.disabledAlgorithms count as unusable)");
 		}
 		throw new UnusableTlsException(UnusableTlsException.Setting.PROTOCOLS, String.join(",", configuredProtocols),
-				String.join(", ", protocols) + " cannot complete a handshake with the bundle's " + plain.keyAlgorithm
+				String.join(" or ", protocols) + " cannot complete a handshake with the bundle's " + plain.keyAlgorithm
 						+ " key (" + failure + ")");
 	}
 

@@ -62,6 +62,17 @@ class TlsContextCheckTests {
 	}
 
 	@Test
+	void withTheDefaultProtocolsTheSuitesMustServeOneOfThem() {
+		assertThatExceptionOfType(UnusableTlsException.class)
+			.isThrownBy(() -> TlsContextCheck.check(serverCertificate.serverContext(), null,
+					List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")))
+			.satisfies((ex) -> assertThat(ex.getReason())
+				.startsWith("no cipher suite in the list can be used with TLSv1.3 or TLSv1.2 and the bundle's EC key"));
+		assertThatNoException().isThrownBy(() -> TlsContextCheck.check(serverCertificate.serverContext(), null,
+				List.of("TLS_AES_128_GCM_SHA256")));
+	}
+
+	@Test
 	void aKeyThatIsNotTheCertificatesIsRefusedAsTheKeyMaterial() throws Exception {
 		SSLContext mismatched = context(authority.server("other").keyPem(), serverCertificate);
 		assertThatExceptionOfType(UnusableTlsException.class)
