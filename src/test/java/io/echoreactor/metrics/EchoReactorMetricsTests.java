@@ -58,7 +58,8 @@ class EchoReactorMetricsTests {
 			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
 			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_sources_tracked",
 			"echo_udp_sources_forgotten_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
-			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_tls_bundle_reloads_total", "echo_proxy_headers_total", "echo_reactor_allocated_bytes_total");
+			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_tls_bundle_reloads_total",
+			"echo_proxy_headers_total", "echo_reactor_allocated_bytes_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",
