@@ -11,6 +11,7 @@ import io.echoreactor.reactor.TlsContext;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
+import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
@@ -51,12 +52,12 @@ class EchoConfiguration {
 	// The echo server's factory, for EchoServerBeans: the checks that fail start-up with a
 	// property's name come before anything binds.
 	static EchoServer echoServer(EchoServerProperties properties, ObjectProvider<LifecycleProperties> lifecycleProperties,
-			ObjectProvider<SslBundles> sslBundles) {
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<SslProperties> sslProperties) {
 		LifecycleProperties lifecycle = lifecycleProperties.getIfAvailable();
 		if (lifecycle != null) {
 			checkDrainFitsInShutdownPhase(properties.shutdownTimeout(), lifecycle.getTimeoutPerShutdownPhase());
 		}
-		TlsContext tls = EchoTlsContexts.of(properties.ssl(), sslBundles);
+		TlsContext tls = EchoTlsContexts.of(properties.ssl(), sslBundles, sslProperties);
 		if (!properties.plain().enabled() && tls == null) {
 			throw new InvalidConfigurationPropertyValueException("echo.server.plain.enabled", false,
 					"the server would serve no TCP port: set echo.server.ssl.bundle to serve TLS only, or "

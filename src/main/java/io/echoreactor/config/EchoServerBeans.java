@@ -10,6 +10,7 @@ import io.echoreactor.reactor.EchoServer;
 import org.springframework.beans.factory.BeanRegistrar;
 import org.springframework.beans.factory.BeanRegistry;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
+import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.health.application.ReadinessStateHealthIndicator;
 import org.springframework.boot.ssl.SslBundles;
@@ -48,7 +49,7 @@ public final class EchoServerBeans implements BeanRegistrar {
 		registry.registerBean("echoServer", EchoServer.class,
 				(bean) -> bean.supplier((context) -> EchoConfiguration.echoServer(
 						context.bean(EchoServerProperties.class), context.beanProvider(LifecycleProperties.class),
-						context.beanProvider(SslBundles.class))));
+						context.beanProvider(SslBundles.class), context.beanProvider(SslProperties.class))));
 		// Constructor injection: the event publisher is no bean a supplier could look up.
 		registry.registerBean("echoServerLifecycle", EchoServerLifecycle.class);
 		registry.registerBean(READINESS_INDICATOR, EchoReadinessStateHealthIndicator.class,

@@ -248,7 +248,9 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * spring.ssl.bundle.jks.NAME) to serve TLS with; unset serves no TLS. The bundle's
 	 * options narrow the protocols (TLS 1.3 and 1.2 by default) and cipher suites; with
 	 * reload-on-update, a rotated certificate is used for new handshakes while open
-	 * connections keep echoing.
+	 * connections keep echoing. The bundle is tried with a handshake in memory first: one
+	 * whose protocols, cipher suites or key cannot complete it fails start-up, naming the
+	 * property; a reload that cannot is refused and the previous bundle keeps serving.
 	 * @param port TLS port, 0 to 65535; 0 picks a free port, which is logged.
 	 * @param handshakeTimeout close a connection whose TLS handshake has not finished within
 	 * this long, 1ms to 1h.

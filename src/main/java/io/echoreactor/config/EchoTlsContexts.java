@@ -3,9 +3,16 @@ package io.echoreactor.config;
 import java.util.Arrays;
 import java.util.List;
 
+import javax.net.ssl.SSLContext;
+
 import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.reactor.TlsContextCheck;
+import io.echoreactor.reactor.UnusableTlsException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -17,13 +24,23 @@ import org.springframework.boot.ssl.SslOptions;
  * {@code echo.server.ssl.bundle} names, and keeps it current: when the bundle is reloaded
  * (a rotated certificate, with {@code reload-on-update}), new handshakes use the new key
  * material while connections already open keep theirs.
+ *
+ * <p>
+ * Either way the bundle must be able to serve, as {@link TlsContextCheck} finds out with a
+ * handshake in memory: at start-up a bundle that cannot fails start-up naming the
+ * property at fault, and a reload that cannot is refused whole, logged in one line and
+ * counted, while the previous bundle keeps serving. A TLS port that cannot make an engine
+ * would otherwise be found out by the first client.
  */
 final class EchoTlsContexts {
+
+	private static final Log logger = LogFactory.getLog(EchoTlsContexts.class);
 
 	private EchoTlsContexts() {
 	}
 
-	static TlsContext of(EchoServerProperties.Ssl ssl, ObjectProvider<SslBundles> sslBundles) {
+	static TlsContext of(EchoServerProperties.Ssl ssl, ObjectProvider<SslBundles> sslBundles,
+			ObjectProvider<SslProperties> sslProperties) {
 		String name = ssl.bundle();
 		if (name == null || name.isBlank()) {
 			return null;
@@ -41,11 +58,65 @@ final class EchoTlsContexts {
 					"no SSL bundle of that name is configured; define it under spring.ssl.bundle.pem." + name
 							+ " or spring.ssl.bundle.jks." + name);
 		}
-		TlsContext context = new TlsContext(bundle.createSslContext(), protocols(bundle), ciphers(bundle),
-				ssl.clientAuth());
-		bundles.addBundleUpdateHandler(name,
-				(updated) -> context.update(updated.createSslContext(), protocols(updated), ciphers(updated)));
+		SSLContext sslContext = bundle.createSslContext();
+		try {
+			TlsContextCheck.check(sslContext, protocols(bundle), ciphers(bundle));
+		}
+		catch (UnusableTlsException ex) {
+			throw invalid(name, ex, sslProperties.getIfAvailable());
+		}
+		TlsContext context = new TlsContext(sslContext, protocols(bundle), ciphers(bundle), ssl.clientAuth());
+		bundles.addBundleUpdateHandler(name, (updated) -> reload(name, context, updated));
 		return context;
+	}
+
+	private static void reload(String name, TlsContext context, SslBundle updated) {
+		try {
+			context.reload(updated.createSslContext(), protocols(updated), ciphers(updated));
+			logger.info("SSL bundle '" + name + "' reloaded: new TLS handshakes use it");
+		}
+		catch (UnusableTlsException ex) {
+			refused(name, ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			context.reloadRefused();
+			refused(name, message(ex));
+		}
+	}
+
+	// One line, no stack trace: what is wrong is the bundle's content, not the code.
+	private static void refused(String name, String reason) {
+		logger.warn("SSL bundle '" + name + "' was reloaded with content that cannot serve, refused; new TLS "
+				+ "handshakes keep the previous one: " + reason);
+	}
+
+	private static String message(Throwable ex) {
+		StringBuilder message = new StringBuilder(String.valueOf(ex.getMessage()));
+		for (Throwable cause = ex.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+			if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+				message.append(": ").append(cause.getMessage());
+			}
+		}
+		return message.toString();
+	}
+
+	// The property as the user wrote it: under spring.ssl.bundle.pem or .jks, whichever
+	// defines the bundle, or the echo server's own setting for a bundle made in code.
+	private static InvalidConfigurationPropertyValueException invalid(String name, UnusableTlsException ex,
+			SslProperties sslProperties) {
+		String prefix = null;
+		if (sslProperties != null && sslProperties.getBundle().getPem().containsKey(name)) {
+			prefix = "spring.ssl.bundle.pem." + name;
+		}
+		else if (sslProperties != null && sslProperties.getBundle().getJks().containsKey(name)) {
+			prefix = "spring.ssl.bundle.jks." + name;
+		}
+		if (prefix == null || ex.getSetting() == UnusableTlsException.Setting.KEY) {
+			return new InvalidConfigurationPropertyValueException("echo.server.ssl.bundle", name,
+					"the SSL bundle cannot serve TLS: " + ex.getMessage());
+		}
+		return new InvalidConfigurationPropertyValueException(prefix + "." + ex.getSetting().key(), ex.getValue(),
+				ex.getReason());
 	}
 
 	private static List<String> protocols(SslBundle bundle) {

@@ -404,6 +404,14 @@ public enum EchoReactorMeters implements MeterDocumentation {
 					+ "part means handshakes dominate the reactor.",
 			Tag.REACTOR),
 
+	/** {@code echo_tls_bundle_reloads_total{result="applied|refused"}}. */
+	TLS_BUNDLE_RELOADS("echo.tls.bundle.reloads", Meter.Type.COUNTER, null,
+			"Reloads of the TLS port's SSL bundle (reload-on-update: its files changed), by result: applied (new "
+					+ "handshakes use it), refused (it could not serve: its protocols, cipher suites or key failed a "
+					+ "handshake in memory, or it could not be read; the previous bundle keeps serving and one line "
+					+ "is logged). Healthy: applied follows the certificate rotations, refused 0.",
+			Tag.RESULT),
+
 	/** {@code echo_proxy_headers_total{reactor,result}}. */
 	PROXY_HEADERS("echo.proxy.headers", Meter.Type.COUNTER, null,
 			"PROXY protocol headers read from connections of trusted sources, by result: v1, v2, local (the LOCAL "
@@ -520,7 +528,7 @@ public enum EchoReactorMeters implements MeterDocumentation {
 		/** Why it happened; the values are listed in each meter's description. */
 		CAUSE("cause"),
 
-		/** How an incomplete write ended: {@code partial} or {@code empty}. */
+		/** How it ended; the values are listed in each meter's description. */
 		RESULT("result"),
 
 		/** Which listening port: {@code echo}. */

@@ -23,6 +23,7 @@ import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ProxyHeaderResult;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.RebuildCause;
+import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.TlsFailure;
 import io.echoreactor.reactor.TlsViolation;
 import io.echoreactor.reactor.TlsHandshakeListener;
@@ -269,6 +270,10 @@ public final class EchoReactorMetrics implements MeterBinder {
 			}
 			register(registry, EchoReactorMeters.TLS_TASK_TIME, tags,
 					(server) -> count(statistics(server, i), Counter.TLS_TASK_NANOS) / 1e9);
+		}
+		for (TlsContext.ReloadResult result : TlsContext.ReloadResult.values()) {
+			register(registry, EchoReactorMeters.TLS_BUNDLE_RELOADS, Tags.of(resultTag(result.tag())),
+					(server) -> server.settings().tls().context().reloads(result));
 		}
 		Timer handshakes = Timer.builder(EchoReactorMeters.TLS_HANDSHAKE_TIME.getName())
 			.description(EchoReactorMeters.TLS_HANDSHAKE_TIME.getDescription())

@@ -2,6 +2,7 @@ package io.echoreactor.reactor;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -12,7 +13,9 @@ import javax.net.ssl.SSLParameters;
  * the protocols and cipher suites it narrows to, and whether client certificates are
  * asked for. It can be {@link #update(SSLContext, List, List) updated} while the server
  * runs (a rotated certificate): new handshakes use the new context, connections already
- * open keep theirs.
+ * open keep theirs. A {@link #reload(SSLContext, List, List) reload} is checked first and
+ * refused whole if it cannot serve, so that a bad bundle never replaces a good one; the
+ * reloads are counted by result.
  *
  * <p>
  * <strong>Threading:</strong> updated from any thread (the bundle's file watcher), read
@@ -20,9 +23,14 @@ import javax.net.ssl.SSLParameters;
  */
 public final class TlsContext {
 
+	/** The protocols served when a bundle names none. */
+	static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
 	private volatile Snapshot snapshot;
 
 	private final ClientAuth clientAuth;
+
+	private final AtomicLongArray reloads = new AtomicLongArray(ReloadResult.values().length);
 
 	/**
 	 * Create the context.
@@ -46,6 +54,45 @@ public final class TlsContext {
 		this.snapshot = new Snapshot(context, protocols, ciphers);
 	}
 
+	/**
+	 * Use a reloaded bundle's context for new handshakes if it can serve, as
+	 * {@link TlsContextCheck} finds out; if it cannot, the current one stays. Counted
+	 * either way. Called from any thread.
+	 * @param context the new SSL context
+	 * @param protocols the enabled protocols, or {@code null} for TLS 1.3 and 1.2
+	 * @param ciphers the enabled cipher suites, or {@code null} for the JDK's defaults
+	 * @throws UnusableTlsException if it cannot serve, and was refused
+	 */
+	public void reload(SSLContext context, List<String> protocols, List<String> ciphers)
+			throws UnusableTlsException {
+		try {
+			TlsContextCheck.check(context, protocols, ciphers);
+		}
+		catch (UnusableTlsException ex) {
+			reloadRefused();
+			throw ex;
+		}
+		update(context, protocols, ciphers);
+		this.reloads.incrementAndGet(ReloadResult.APPLIED.ordinal());
+	}
+
+	/**
+	 * Count a reload refused before it came to a context, such as a bundle whose key
+	 * material could not be read.
+	 */
+	public void reloadRefused() {
+		this.reloads.incrementAndGet(ReloadResult.REFUSED.ordinal());
+	}
+
+	/**
+	 * Return how many reloads ended with the result.
+	 * @param result the result
+	 * @return the count since start
+	 */
+	public long reloads(ReloadResult result) {
+		return this.reloads.get(result.ordinal());
+	}
+
 	/** @return whether client certificates are asked for */
 	public ClientAuth clientAuth() {
 		return this.clientAuth;
@@ -67,14 +114,19 @@ public final class TlsContext {
 	 */
 	SSLEngine createEngine() {
 		Snapshot snapshot = this.snapshot;
-		SSLEngine engine = snapshot.context.createSSLEngine();
+		return serverEngine(snapshot.context, snapshot.protocolArray, snapshot.cipherArray, this.clientAuth);
+	}
+
+	// The one recipe for a server engine, which the check before a context is used follows too.
+	static SSLEngine serverEngine(SSLContext context, String[] protocols, String[] ciphers, ClientAuth clientAuth) {
+		SSLEngine engine = context.createSSLEngine();
 		engine.setUseClientMode(false);
 		SSLParameters parameters = engine.getSSLParameters();
-		parameters.setProtocols(snapshot.protocolArray);
-		if (snapshot.cipherArray != null) {
-			parameters.setCipherSuites(snapshot.cipherArray);
+		parameters.setProtocols(protocols);
+		if (ciphers != null) {
+			parameters.setCipherSuites(ciphers);
 		}
-		switch (this.clientAuth) {
+		switch (clientAuth) {
 			case NEED -> parameters.setNeedClientAuth(true);
 			case WANT -> parameters.setWantClientAuth(true);
 			case NONE -> {
@@ -102,9 +154,34 @@ public final class TlsContext {
 
 	}
 
-	private static final class Snapshot {
+	/**
+	 * How a reload of the bundle ended.
+	 */
+	public enum ReloadResult {
 
-		private static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+		/** New handshakes use the reloaded bundle. */
+		APPLIED("applied"),
+
+		/** The reloaded bundle could not serve; new handshakes keep the previous one. */
+		REFUSED("refused");
+
+		private final String tag;
+
+		ReloadResult(String tag) {
+			this.tag = tag;
+		}
+
+		/**
+		 * Return the lower-case name used in metric tags.
+		 * @return the tag value
+		 */
+		public String tag() {
+			return this.tag;
+		}
+
+	}
+
+	private static final class Snapshot {
 
 		private final SSLContext context;
 

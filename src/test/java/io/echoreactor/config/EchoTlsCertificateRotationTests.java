@@ -11,7 +11,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,13 +26,17 @@ import io.echoreactor.support.EchoSockets;
 import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TestCertificates.Issued;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.util.FileSystemUtils;
 
@@ -43,8 +49,12 @@ import static org.awaitility.Awaitility.await;
  * and its bundle update handler gives the reactors a new SSL context, while a connection
  * opened before keeps echoing. The files change either in place or the way the kubelet
  * updates a mounted Secret (a new timestamped directory, the {@code ..data} symlink
- * renamed over to it, the old directory deleted), twice in a row.
+ * renamed over to it, the old directory deleted), twice in a row. A rotation to files
+ * that cannot serve (a key that is not the certificate's, or no PEM at all) is refused
+ * whole: the previous certificate keeps serving, one line says why, and
+ * {@code echo.tls.bundle.reloads{result="refused"}} counts it.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @Timeout(180)
 class EchoTlsCertificateRotationTests {
 
@@ -111,24 +121,102 @@ class EchoTlsCertificateRotationTests {
 		}
 	}
 
+	@Test
+	void aRotationWhoseKeyDoesNotMatchItsCertificateIsRefusedWhileThePreviousOneKeepsServing(CapturedOutput output)
+			throws Exception {
+		Path mount = Files.createDirectory(this.temp.resolve("secret"));
+		Issued first = authority.server("first");
+		Path data = secretUpdate(mount, first.certificatePem(), first.keyPem());
+		Files.createSymbolicLink(mount.resolve("..data"), data.getFileName());
+		Files.createSymbolicLink(mount.resolve("tls.crt"), Path.of("..data", "tls.crt"));
+		Files.createSymbolicLink(mount.resolve("tls.key"), Path.of("..data", "tls.key"));
+		EchoServer server = start(mount.resolve("tls.crt"), mount.resolve("tls.key"));
+		assertThat(handshakeSerial(server)).isEqualTo(first.serial());
+		Issued second = authority.server("second");
+		rotate(mount, second.certificatePem(), authority.server("other").keyPem());
+		awaitRefusedAndLoggedOncePerRefusal(output);
+		assertThat(reloads("applied")).isZero();
+		assertThat(handshakeSerial(server)).isEqualTo(first.serial());
+		// The watch goes on: the next good rotation is applied.
+		Issued third = authority.server("third");
+		rotate(mount, third);
+		awaitNewHandshakesSee(server, third);
+		assertThat(reloads("applied")).isOne();
+	}
+
+	@Test
+	void aRotationToFilesThatAreNoPemIsRefusedWhileThePreviousOneKeepsServing(CapturedOutput output)
+			throws Exception {
+		Path mount = Files.createDirectory(this.temp.resolve("secret"));
+		Issued first = authority.server("first");
+		Path data = secretUpdate(mount, first.certificatePem(), first.keyPem());
+		Files.createSymbolicLink(mount.resolve("..data"), data.getFileName());
+		Files.createSymbolicLink(mount.resolve("tls.crt"), Path.of("..data", "tls.crt"));
+		Files.createSymbolicLink(mount.resolve("tls.key"), Path.of("..data", "tls.key"));
+		EchoServer server = start(mount.resolve("tls.crt"), mount.resolve("tls.key"));
+		rotate(mount, "not a certificate\n", "not a key\n");
+		awaitRefusedAndLoggedOncePerRefusal(output);
+		assertThat(reloads("applied")).isZero();
+		assertThat(handshakeSerial(server)).isEqualTo(first.serial());
+	}
+
+	// Each refusal is one WARN line naming the bundle, with no stack trace after it.
+	// (Files that are no PEM also make Spring Boot's own SSL meter binder log an error with
+	// its stack trace; that one is Boot's.)
+	private void awaitRefusedAndLoggedOncePerRefusal(CapturedOutput output) {
+		await().atMost(ROTATED).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			List<String> lines = output.getOut().lines().toList();
+			List<Integer> refusals = new ArrayList<>();
+			for (int i = 0; i < lines.size(); i++) {
+				if (lines.get(i).contains(" WARN ") && lines.get(i).contains("SSL bundle 'echo'")) {
+					refusals.add(i);
+				}
+			}
+			assertThat(reloads("refused")).isPositive().isEqualTo(refusals.size());
+			for (int refusal : refusals) {
+				assertThat(lines.get(refusal)).contains("refused; new TLS handshakes keep the previous one: ");
+				// A stack trace would follow the message before the next event's timestamp.
+				for (int i = refusal + 1; i < lines.size() && !lines.get(i).matches("^\\d{4}-\\d{2}-\\d{2}T.*"); i++) {
+					assertThat(lines.get(i)).isBlank();
+				}
+			}
+		});
+	}
+
+	private double reloads(String result) {
+		return this.context.getBean(MeterRegistry.class)
+			.get("echo.tls.bundle.reloads")
+			.tag("result", result)
+			.functionCounter()
+			.count();
+	}
+
 	// As the kubelet's atomic writer updates a Secret volume: the new files in a new
 	// timestamped directory, a ..data_tmp symlink to it renamed over ..data, then the old
 	// directory deleted.
 	private void rotate(Path mount, Issued certificate) throws IOException {
+		rotate(mount, certificate.certificatePem(), certificate.keyPem());
+	}
+
+	private void rotate(Path mount, String certificatePem, String keyPem) throws IOException {
 		Path data = mount.resolve("..data");
 		Path old = mount.resolve(Files.readSymbolicLink(data));
-		Path update = secretUpdate(mount, certificate);
+		Path update = secretUpdate(mount, certificatePem, keyPem);
 		Path temporary = Files.createSymbolicLink(mount.resolve("..data_tmp"), update.getFileName());
 		Files.move(temporary, data, StandardCopyOption.ATOMIC_MOVE);
 		FileSystemUtils.deleteRecursively(old);
 	}
 
 	private Path secretUpdate(Path mount, Issued certificate) throws IOException {
+		return secretUpdate(mount, certificate.certificatePem(), certificate.keyPem());
+	}
+
+	private Path secretUpdate(Path mount, String certificatePem, String keyPem) throws IOException {
 		String timestamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss"));
 		Path directory = Files
 			.createDirectory(mount.resolve("..%s.%09d".formatted(timestamp, this.generations.incrementAndGet())));
-		Files.writeString(directory.resolve("tls.crt"), certificate.certificatePem(), StandardCharsets.US_ASCII);
-		Files.writeString(directory.resolve("tls.key"), certificate.keyPem(), StandardCharsets.US_ASCII);
+		Files.writeString(directory.resolve("tls.crt"), certificatePem, StandardCharsets.US_ASCII);
+		Files.writeString(directory.resolve("tls.key"), keyPem, StandardCharsets.US_ASCII);
 		return directory;
 	}
 

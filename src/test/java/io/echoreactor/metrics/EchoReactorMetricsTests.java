@@ -57,11 +57,11 @@ class EchoReactorMetricsTests {
 			"echo_reactor_select_age_seconds", "echo_udp_datagrams_received_total", "echo_udp_received_bytes_total",
 			"echo_udp_datagrams_sent_total", "echo_udp_sent_bytes_total", "echo_udp_receives_empty_total",
 			"echo_udp_sends_empty_total", "echo_udp_dropped_total", "echo_udp_rate_limit_buckets",
-			"echo_udp_rate_limit_buckets_active", "echo_udp_rate_limit_shared_total", "echo_tls_handshakes_total", "echo_tls_handshake_seconds",
-			"echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total", "echo_tls_violations_total",
-			"echo_proxy_headers_total", "echo_reactor_allocated_bytes_total", "echo_session_memory_bytes",
-			"echo_session_memory_limit_bytes", "echo_connections_awaiting_session_memory",
-			"echo_session_memory_waits_total");
+			"echo_udp_rate_limit_buckets_active", "echo_udp_rate_limit_shared_total", "echo_tls_handshakes_total",
+			"echo_tls_handshake_seconds", "echo_tls_handshake_seconds_max", "echo_tls_task_seconds_total",
+			"echo_tls_violations_total", "echo_tls_bundle_reloads_total", "echo_proxy_headers_total",
+			"echo_reactor_allocated_bytes_total", "echo_session_memory_bytes", "echo_session_memory_limit_bytes",
+			"echo_connections_awaiting_session_memory", "echo_session_memory_waits_total");
 
 	/** The contracted names of the kernel's view, present where /proc has them. */
 	static final Set<String> KERNEL = Set.of("echo_kernel_listen_overflows_total", "echo_kernel_listen_drops_total",

@@ -1,0 +1,149 @@
+package io.echoreactor.context;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.echoreactor.support.TestCertificates;
+import io.echoreactor.support.TestCertificates.Authority;
+import io.echoreactor.support.TestCertificates.Issued;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A TLS bundle whose options cannot serve stops start-up with one report naming the
+ * bundle's property, as the user wrote it ({@code spring.ssl.bundle.pem.*} or
+ * {@code spring.ssl.bundle.jks.*}), its value and a reason to act on, instead of a TLS
+ * port that cannot make an engine. The test certificates hold an EC key.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(60)
+class UnusableTlsBundleFailureTests {
+
+	private static final Authority authority = TestCertificates.authority("Echo Test CA");
+
+	private static final Issued serverCertificate = authority.server("localhost");
+
+	private static final String JAVA = System.getProperty("java.version");
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void aCipherSuiteTheJvmDoesNotKnowNamesThePemBundlesCiphers(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.options.ciphers", "TLS_AES_128_GCM_SHA256,TLS_FOO_WITH_BAR");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("Invalid value 'TLS_AES_128_GCM_SHA256,TLS_FOO_WITH_BAR' for configuration property "
+					+ "'spring.ssl.bundle.pem.echo.options.ciphers'")
+			.contains("TLS_FOO_WITH_BAR is not a cipher suite this JVM (" + JAVA + ") supports");
+	}
+
+	@Test
+	void aCipherSuiteTheJvmDoesNotKnowNamesTheJksBundlesCiphers(CapturedOutput output) {
+		Map<String, String> properties = new LinkedHashMap<>(tlsOn());
+		Path keyStore = serverCertificate.writeKeyStore(this.temp.resolve("echo.p12"), "PKCS12");
+		properties.put("spring.ssl.bundle.jks.echo.keystore.location", "file:" + keyStore);
+		properties.put("spring.ssl.bundle.jks.echo.keystore.password", TestCertificates.PASSWORD);
+		properties.put("spring.ssl.bundle.jks.echo.keystore.type", "PKCS12");
+		properties.put("spring.ssl.bundle.jks.echo.options.ciphers", "TLS_FOO_WITH_BAR,TLS_BAZ");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("Invalid value 'TLS_FOO_WITH_BAR,TLS_BAZ' for configuration property "
+					+ "'spring.ssl.bundle.jks.echo.options.ciphers'")
+			.contains("TLS_FOO_WITH_BAR, TLS_BAZ are not cipher suites this JVM (" + JAVA + ") supports");
+	}
+
+	@Test
+	void aProtocolTheJvmDoesNotKnowNamesTheEnabledProtocols(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.options.enabled-protocols", "TLSv1.3,TLSv1.4");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("Invalid value 'TLSv1.3,TLSv1.4' for configuration property "
+					+ "'spring.ssl.bundle.pem.echo.options.enabled-protocols'")
+			.contains("TLSv1.4 is not a protocol this JVM (" + JAVA + ") supports");
+	}
+
+	@Test
+	void aProtocolTheJvmDisablesNamesTheEnabledProtocols(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.options.enabled-protocols", "TLSv1.2,TLSv1.1");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("Invalid value 'TLSv1.2,TLSv1.1' for configuration property "
+					+ "'spring.ssl.bundle.pem.echo.options.enabled-protocols'")
+			.contains("TLSv1.1 is disabled in this JVM (" + JAVA + ") by the security property "
+					+ "jdk.tls.disabledAlgorithms");
+	}
+
+	@Test
+	void onlyTls12SuitesWithTls13OnlyNamesTheCiphers(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.options.enabled-protocols", "TLSv1.3");
+		properties.put("spring.ssl.bundle.pem.echo.options.ciphers", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("Invalid value 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' for configuration property "
+					+ "'spring.ssl.bundle.pem.echo.options.ciphers'")
+			.contains("no cipher suite in the list can be used with TLSv1.3 and the bundle's EC key");
+	}
+
+	@Test
+	void onlyRsaSuitesWithAnEcKeyNamesTheCiphers(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.options.enabled-protocols", "TLSv1.2");
+		properties.put("spring.ssl.bundle.pem.echo.options.ciphers",
+				"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("for configuration property 'spring.ssl.bundle.pem.echo.options.ciphers'")
+			.contains("no cipher suite in the list can be used with TLSv1.2 and the bundle's EC key");
+	}
+
+	@Test
+	void aProtocolTheCiphersLeaveWithoutASuiteNamesTheCiphers(CapturedOutput output) {
+		// TLS 1.3 is served; a TLS 1.2 client, which the list says is welcome, would not be.
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.options.enabled-protocols", "TLSv1.3,TLSv1.2");
+		properties.put("spring.ssl.bundle.pem.echo.options.ciphers", "TLS_AES_128_GCM_SHA256");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report)
+			.contains("for configuration property 'spring.ssl.bundle.pem.echo.options.ciphers'")
+			.contains("no cipher suite in the list can be used with TLSv1.2 and the bundle's EC key");
+	}
+
+	@Test
+	void aKeyThatIsNotTheCertificatesNamesTheBundle(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		authority.server("other").writePem(this.temp.resolve("other.crt"), this.temp.resolve("tls.key"));
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Invalid value 'echo' for configuration property 'echo.server.ssl.bundle'")
+			.contains("the SSL bundle cannot serve TLS: the bundle's certificate and private key cannot complete a "
+					+ "TLS handshake");
+	}
+
+	private Map<String, String> pemBundle() {
+		Path certificate = this.temp.resolve("tls.crt");
+		Path key = this.temp.resolve("tls.key");
+		serverCertificate.writePem(certificate, key);
+		Map<String, String> properties = new LinkedHashMap<>(tlsOn());
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + certificate);
+		properties.put("spring.ssl.bundle.pem.echo.keystore.private-key", "file:" + key);
+		return properties;
+	}
+
+	private static Map<String, String> tlsOn() {
+		return Map.of("echo.server.ssl.bundle", "echo", "echo.server.ssl.port", "0", "echo.server.udp.enabled",
+				"false");
+	}
+
+}
