@@ -288,6 +288,8 @@ class ProxyHeaderStageTests {
 		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_PROXY_HEADER)).isOne());
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.TIMEOUT, 1L));
 		assertThat(sum(Counter.BYTES_SENT)).isZero();
+		// Part of a header is dropped with the connection, and a reset says so.
+		assertThat(sum(Counter.CLOSE_RESETS)).isEqualTo(sent.equals("nothing") ? 0 : 1);
 	}
 
 	@Test

@@ -409,6 +409,22 @@ class TlsEchoTests {
 		assertThat(statistics().get(Counter.TLS_HANDSHAKES)).isZero();
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void aRecordThatNeverCompletesIsResetAtTheIdleTimeoutForItsBytesAreDropped(String protocol) throws Exception {
+		start(settings().idleTimeout(Duration.ofMillis(500)), tls(ClientAuth.NONE));
+		TlsRecordClient client = recordClient(protocol);
+		try {
+			// The first byte of the record, then the rest once the server has closed.
+			client.sendInPieces(pattern(100), new int[] { 1, 64 * KIB }, () -> await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(statistics().closed(CloseCause.IDLE)).isOne()));
+		}
+		catch (IOException ex) {
+			// The server's reset, if it arrived first
+		}
+		assertThat(statistics().get(Counter.CLOSE_RESETS)).isOne();
+	}
+
 	// Backpressure
 
 	@Test

@@ -2,8 +2,11 @@ package io.echoreactor.soak;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * flight), bulk (1 MiB messages, read concurrently), half-close (a fresh connection per
  * message: send, shut down output, read to EOF) and one that echoes a gibibyte. All but
  * the gibibyte are paced, so that the machine's two cores are left for the server, the
- * hostile clients and the gibibyte.
+ * hostile clients and the gibibyte. Ping-pong and pipelined clients also run on
+ * connections that a {@link Connector} opens another way: through TLS, or behind a PROXY
+ * header. And one client sends datagrams, each of which must come back.
  *
  * <p>
  * <strong>Threading:</strong> each client runs on threads of the given executor: one
@@ -43,6 +48,8 @@ import java.util.concurrent.locks.LockSupport;
 final class GoodClients {
 
 	private static final int READ_TIMEOUT_MILLIS = 30_000;
+
+	private static final int UDP_TIMEOUT_MILLIS = 10_000;
 
 	private final InetAddress source;
 
@@ -77,10 +84,18 @@ final class GoodClients {
 
 	/** One small message (1 to 512 bytes) at a time, about 200 round trips a second. */
 	CompletableFuture<Report> pingPong(String name) {
+		return pingPong(name, this::plain);
+	}
+
+	/**
+	 * One small message at a time, as {@link #pingPong(String)}, on a connection that
+	 * {@code connector} opens.
+	 */
+	CompletableFuture<Report> pingPong(String name, Connector connector) {
 		return start(name, () -> {
 			SplittableRandom random = new SplittableRandom(this.keys.get());
 			long start = System.nanoTime();
-			try (StreamSocket socket = connect()) {
+			try (StreamSocket socket = connect(connector)) {
 				while (!this.stopping) {
 					int size = 1 + random.nextInt(512);
 					socket.write(size);
@@ -95,18 +110,26 @@ final class GoodClients {
 
 	/** Small messages (64 to 1024 bytes), up to 64 KiB of them in flight, about 2 MiB/s. */
 	CompletableFuture<Report> pipelined(String name) {
-		return start(name, () -> stream(name, 64, 1024, 64 * 1024, 2 * 1024 * 1024, Long.MAX_VALUE));
+		return pipelined(name, this::plain);
+	}
+
+	/**
+	 * Small messages in flight, as {@link #pipelined(String)}, on a connection that
+	 * {@code connector} opens.
+	 */
+	CompletableFuture<Report> pipelined(String name, Connector connector) {
+		return start(name, () -> stream(name, connector, 64, 1024, 64 * 1024, 2 * 1024 * 1024, Long.MAX_VALUE));
 	}
 
 	/** 1 MiB messages, up to 4 MiB in flight, read concurrently, about 8 MiB/s. */
 	CompletableFuture<Report> bulk(String name) {
 		return start(name,
-				() -> stream(name, 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024, Long.MAX_VALUE));
+				() -> stream(name, this::plain, 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024, Long.MAX_VALUE));
 	}
 
 	/** {@code bytes} as fast as the echo goes, 64 KiB writes, up to 8 MiB in flight. */
 	CompletableFuture<Report> stream(String name, long bytes) {
-		return start(name, () -> stream(name, 64 * 1024, 64 * 1024, 8 * 1024 * 1024, 0, bytes));
+		return start(name, () -> stream(name, this::plain, 64 * 1024, 64 * 1024, 8 * 1024 * 1024, 0, bytes));
 	}
 
 	/**
@@ -121,7 +144,7 @@ final class GoodClients {
 			long bytes = 0;
 			while (!this.stopping) {
 				int size = 1 + random.nextInt(1024 * 1024);
-				try (StreamSocket socket = connect()) {
+				try (StreamSocket socket = connect(this::plain)) {
 					CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
 						try {
 							socket.write(size);
@@ -146,12 +169,59 @@ final class GoodClients {
 		});
 	}
 
-	private Report stream(String name, int minMessage, int maxMessage, int window, long bytesPerSecond, long total)
-			throws IOException {
+	/**
+	 * A datagram (1 to 1024 bytes) at a time, about 20 a second, from its own address:
+	 * each must come back, the same bytes, within the read timeout. Far below the server's
+	 * rate limit per source, so none may be dropped; on loopback, with the floods paced
+	 * so that no receive queue fills, none may be lost either.
+	 * @param name the client's name
+	 * @param server the UDP echo
+	 * @param source the address to send from, which no other client uses
+	 * @return the running client; its report counts datagrams as connections
+	 */
+	CompletableFuture<Report> datagrams(String name, InetSocketAddress server, InetAddress source) {
+		return start(name, () -> {
+			SplittableRandom random = new SplittableRandom(this.keys.get());
+			SoakStream stream = new SoakStream(this.keys.incrementAndGet());
+			long start = System.nanoTime();
+			int datagrams = 0;
+			long position = 0;
+			byte[] sent = new byte[1024];
+			byte[] received = new byte[2048];
+			try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0))) {
+				socket.connect(server);
+				socket.setSoTimeout(UDP_TIMEOUT_MILLIS);
+				while (!this.stopping) {
+					int size = 1 + random.nextInt(sent.length);
+					stream.fill(position, sent, 0, size);
+					socket.send(new DatagramPacket(sent, size));
+					DatagramPacket answer = new DatagramPacket(received, received.length);
+					try {
+						socket.receive(answer);
+					}
+					catch (SocketTimeoutException ex) {
+						throw new IOException("Datagram " + datagrams + " (" + size + " bytes) not answered within "
+								+ UDP_TIMEOUT_MILLIS + " ms", ex);
+					}
+					if (answer.getLength() != size || stream.mismatch(position, received, 0, size) >= 0) {
+						throw new IOException("The answer to datagram " + datagrams + " (" + size + " bytes) was "
+								+ answer.getLength() + " bytes, not the same");
+					}
+					position += size;
+					datagrams++;
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+				}
+			}
+			return new Report(name, datagrams, position, Duration.ofNanos(System.nanoTime() - start));
+		});
+	}
+
+	private Report stream(String name, Connector connector, int minMessage, int maxMessage, int window,
+			long bytesPerSecond, long total) throws IOException {
 		SplittableRandom random = new SplittableRandom(this.keys.get());
 		Semaphore inFlight = new Semaphore(window);
 		long start = System.nanoTime();
-		try (StreamSocket socket = connect()) {
+		try (StreamSocket socket = connect(connector)) {
 			CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
 				try {
 					// A fixed amount (total < MAX_VALUE) is sent in full; the others stop when asked.
@@ -199,15 +269,18 @@ final class GoodClients {
 		}
 	}
 
-	private StreamSocket connect() throws IOException {
+	private StreamSocket connect(Connector connector) throws IOException {
 		this.connectLock.lock();
 		try {
-			return StreamSocket.connect(this.source, this.server, this.keys.incrementAndGet(), 0,
-					READ_TIMEOUT_MILLIS);
+			return connector.connect(this.keys.incrementAndGet(), READ_TIMEOUT_MILLIS);
 		}
 		finally {
 			this.connectLock.unlock();
 		}
+	}
+
+	private StreamSocket plain(long key, int readTimeoutMillis) throws IOException {
+		return StreamSocket.connect(this.source, this.server, key, 0, readTimeoutMillis);
 	}
 
 	private void finish(StreamSocket socket) throws IOException {
@@ -281,6 +354,24 @@ final class GoodClients {
 		return reports;
 	}
 
+	/**
+	 * Opens a good client's connection: plain from the good clients' address, or another
+	 * way (TLS, a PROXY header first) for the clients of the other protocols.
+	 */
+	@FunctionalInterface
+	interface Connector {
+
+		/**
+		 * Open a connection, ready for the stream.
+		 * @param key the stream's key
+		 * @param readTimeoutMillis how long a read may block before it fails
+		 * @return the connection
+		 * @throws IOException if it cannot be opened
+		 */
+		StreamSocket connect(long key, int readTimeoutMillis) throws IOException;
+
+	}
+
 	@FunctionalInterface
 	private interface Client {
 
@@ -292,7 +383,8 @@ final class GoodClients {
 	 * What one good client did.
 	 *
 	 * @param name the client
-	 * @param connections the connections it ended, each with all its bytes echoed
+	 * @param connections the connections it ended, each with all its bytes echoed (for the
+	 * UDP client: the datagrams answered)
 	 * @param bytes the bytes echoed to it and verified
 	 * @param duration how long it ran
 	 */

@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,13 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import io.echoreactor.metrics.PrometheusScrape;
 import io.echoreactor.support.ApplicationProcess;
 import io.echoreactor.support.RequiredTools;
+import io.echoreactor.support.TestCertificates;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,23 +50,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hostile soak: the service as a child process with a small heap and a direct memory
- * limit, for about two minutes, serving good clients beside hostile ones. It proves that
+ * The hostile soak: the service as a child process under the chart's memory settings
+ * ({@code -Xmx127m -XX:MaxDirectMemorySize=96m -XX:+UseSerialGC
+ * -XX:+ExitOnOutOfMemoryError}), with TLS, the PROXY protocol ({@code optional}, trusted
+ * from 127.0.0.3 alone) and UDP on, for {@link #SOAK}, serving good clients beside hostile
+ * ones on every path. It proves that
  * every good client gets every byte back and is never closed by the server; that every
- * hostile client is closed for what it does, and that the meters say so, cause by cause;
+ * hostile client is closed for what it does (and every hostile datagram dropped for what it
+ * is), and that the meters say so, cause by cause;
  * that heap after GC and direct memory stay flat; that no reactor thread dies; and that,
  * once every connection is closed, {@code echo_pending_bytes} is back to 0 and the
  * service has logged no unexpected failure.
  *
  * <p>
- * <strong>Good clients</strong> ({@link GoodClients}, all from 127.0.0.2, connected for
- * the whole soak): two ping-pong, two pipelined, two bulk, two half-close (a connection
- * per message) and one that echoes a full gibibyte ({@value #GIBIBYTE} bytes) with every
- * byte checked; it runs beside everything else and the soak waits for it to finish (it
- * took 7 to 31 s on two cores shared with other builds).
+ * <strong>Good clients</strong> ({@link GoodClients}, connected for the whole soak): on
+ * plain TCP from 127.0.0.2, two ping-pong, two pipelined, two bulk, two half-close (a
+ * connection per message) and one that echoes a full gibibyte ({@value #GIBIBYTE} bytes)
+ * with every byte checked; it runs beside everything else and the soak waits for it to
+ * finish (it took 7 to 31 s on two cores shared with other builds). On the TLS port from
+ * 127.0.0.5 ({@link TlsClients}), a pipelined client under TLS 1.3 and a ping-pong one under
+ * TLS 1.2 (which must read every echo before its {@code close_notify}, as the server closes
+ * at once under TLS 1.2). From the trusted 127.0.0.3 ({@link ProxyClients}), a pipelined
+ * client behind a PROXY v1 header and a ping-pong one behind a v2 header: the server echoes
+ * what follows the header, exactly. And a UDP client from 127.0.6.1, 20 datagrams a second,
+ * well under the {@value #UDP_RATE_LIMIT} a second allowed a source, each answered exactly.
+ * Before they start, an echo through each TLS version, tried until it succeeds, warms the
+ * server's TLS code up; the soak counts from the meters after it.
  *
  * <p>
- * <strong>Hostile clients</strong> ({@link HostileClients}) come in cycles of three
+ * <strong>Hostile clients</strong> ({@link HostileClients}, {@link TlsClients},
+ * {@link ProxyClients}, {@link UdpClients}) come in cycles of three
  * waves, repeated for {@link #SOAK}, so that every quarter of the soak sees the same mix
  * and flatness compares like with like. Each wave waits until the server has answered all
  * its clients, and checks the meters' change over the wave:
@@ -71,7 +89,8 @@ import static org.awaitility.Awaitility.await;
  * of pending output, together more than {@value #MAX_PENDING_OUTPUT}: at least one is
  * {@code evicted}, the rest reach {@code write-timeout}, all are reset. It comes first in
  * each cycle, so the pending-output pool reaches its limit in the first quarter.</li>
- * <li><em>Timeouts, resets and an address flood</em>, all at once, with memory to spare:
+ * <li><em>Timeouts, resets, an address flood, and the other protocols</em>, all at once,
+ * with memory to spare:
  * {@value #IDLE} connections that send nothing ({@code idle}); a slow reader at 1 KiB/s
  * that keeps sending ({@code write-timeout}); a client that sends and never reads
  * ({@code write-timeout}); {@value #RESETS} clients that echo once and reset
@@ -79,7 +98,25 @@ import static org.awaitility.Awaitility.await;
  * {@value #MAX_CONNECTIONS_PER_ADDRESS} served and closed by the client, {@code eof}, the
  * rest {@code rejected{cause="address-limit"}}); and a client process stopped with
  * SIGSTOP mid-transfer for {@link #STOP} and continued with SIGCONT, which must then get
- * every byte back ({@code eof}).</li>
+ * every byte back ({@code eof}). On the TLS port (handshake timeout
+ * {@link #HANDSHAKE_TIMEOUT}): {@value #HALF_OPEN} connections that send nothing and {@value #STALLED} that send a real
+ * ClientHello and stall ({@code tls-handshake}, counted as a handshake {@code timeout}, a
+ * FIN); a TLS 1.3 and a TLS 1.2 connection that send the first byte of a record after an
+ * echo ({@code idle}, as a reset: the byte is dropped unechoed); and a TLS 1.2 client that
+ * renegotiates again and again, which the server must refuse ({@code tls-protocol},
+ * {@code echo_tls_violations_total{kind="renegotiation"}}; checked last, so that a server
+ * that allows it fails there with everything else checked: a client it let renegotiate
+ * ends the connection itself, with a reset, counted as {@code reset}). From the trusted
+ * address, PROXY v1 and v2 headers that never finish ({@code proxy-header}, a header {@code timeout} after
+ * {@link #HEADER_TIMEOUT}, as a reset); from the untrusted 127.0.0.4, whole v1 headers,
+ * which are no headers from there and must come back as data, exactly ({@code eof}). And
+ * UDP ({@link UdpClients}, paced so that no receive queue overflows and every datagram
+ * counts): {@value #SPOOFERS} sources on 127.0.7.x sending from the service's own UDP port
+ * ({@code own-port}), {@value #SPOOFERS} on 127.0.8.x from ports below 1024
+ * ({@code low-source-port}), {@value #PER_SPOOFER} datagrams each, none answered; and
+ * {@value #RATE_FLOOD} datagrams from one source as fast as the server takes them, of which
+ * it answers about a second's worth and the rate's refill, exactly, and drops the rest
+ * ({@code rate-limit}).</li>
  * <li><em>Connection flood</em>: connections from 127.0.(10+cycle).x, at most 15 per
  * address, 30 past {@value #MAX_CONNECTIONS} ({@code rejected{cause="limit"}}; those
  * served echo a byte and close, {@code eof}). The good clients do not connect while it
@@ -87,10 +124,14 @@ import static org.awaitility.Awaitility.await;
  * </ol>
  *
  * <p>
- * <strong>Timeouts.</strong> {@code write-timeout} ({@link #WRITE_TIMEOUT}) is shorter
- * than {@code idle-timeout} ({@link #IDLE_TIMEOUT}): a client that stops reading stops
- * all traffic once the server pauses reading it, so with the idle timeout shorter it
- * would be closed as idle before its write timeout could fire. The stop
+ * <strong>Timeouts.</strong> The handshake and header timeouts are shorter than the idle
+ * timeout, so that wave 2 lasts no longer for them; they are not much shorter, since the
+ * handshakes of clients that mean to finish share two busy cores (and the key exchange
+ * runs on the reactor thread): with 2 s, the soak once saw one of them time out.
+ * {@code write-timeout} ({@link #WRITE_TIMEOUT}) is shorter than {@code idle-timeout}
+ * ({@link #IDLE_TIMEOUT}): a client that stops reading stops all traffic once the server
+ * pauses reading it, so with the idle timeout shorter it would be closed as idle before
+ * its write timeout could fire. The stop
  * ({@link #STOP}) is shorter than both, so a stopped client that is continued must be
  * served to the end, exactly; a stop longer than the write timeout would end in a reset
  * only if pending output happened to build up at the server (the client's kernel buffers
@@ -128,6 +169,14 @@ class HostileSoakTests {
 
 	static final Duration STOP = Duration.ofSeconds(2);
 
+	// The server's clock is its loop's time at the start of a turn, so a deadline set in a
+	// long turn (handshakes run on the reactor thread) starts up to that turn early.
+	static final Duration LOOP_TURN = Duration.ofMillis(250);
+
+	static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(4);
+
+	static final Duration HEADER_TIMEOUT = Duration.ofSeconds(4);
+
 	static final int MAX_CONNECTIONS = 200;
 
 	static final int MAX_CONNECTIONS_PER_ADDRESS = 16;
@@ -144,6 +193,30 @@ class HostileSoakTests {
 
 	static final int ADDRESS_FLOOD = 40;
 
+	static final int HALF_OPEN = 3;
+
+	static final int STALLED = 3;
+
+	static final List<String> ONE_BYTE = List.of("TLSv1.3", "TLSv1.2");
+
+	static final int RENEGOTIATIONS = 20;
+
+	static final List<Integer> HEADERS_NEVER_ENDING = List.of(1, 2, 1, 2);
+
+	static final int UNTRUSTED_HEADERS = 2;
+
+	static final int UDP_RATE_LIMIT = 50;
+
+	static final int SPOOFERS = 16;
+
+	static final int PER_SPOOFER = 10;
+
+	static final int RATE_FLOOD = 400;
+
+	// Ports below 1024 of services that answer datagrams (echo, daytime, chargen, DNS, NTP and others).
+	private static final List<Integer> LOW_PORTS = List.of(7, 13, 17, 19, 37, 53, 69, 111, 123, 137, 161, 389, 500,
+			520, 1023, 1);
+
 	private static final InetAddress GOOD = address("127.0.0.2");
 
 	private static final InetAddress IDLE_SOURCE = address("127.0.0.10");
@@ -156,11 +229,33 @@ class HostileSoakTests {
 
 	private static final InetAddress STOPPED_SOURCE = address("127.0.0.30");
 
+	// The one trusted source of PROXY headers: a load balancer.
+	private static final InetAddress PROXY = address("127.0.0.3");
+
+	private static final InetAddress UNTRUSTED = address("127.0.0.4");
+
+	private static final InetAddress TLS_GOOD = address("127.0.0.5");
+
+	private static final InetAddress TLS_WARM_UP = address("127.0.0.6");
+
+	private static final InetAddress TLS_HALF_OPEN = address("127.0.5.1");
+
+	private static final InetAddress TLS_STALLED = address("127.0.5.2");
+
+	private static final InetAddress TLS_ONE_BYTE = address("127.0.5.3");
+
+	private static final InetAddress TLS_RENEGOTIATING = address("127.0.5.4");
+
+	private static final InetAddress UDP_GOOD = address("127.0.6.1");
+
+	private static final InetAddress UDP_FLOODER = address("127.0.6.2");
+
 	private static final Pattern ECHOED = Pattern
 		.compile("echoed (\\d+) bytes exact; longest wait for an echo (\\d+) ms");
 
 	private static final List<String> CAUSES = List.of("eof", "reset", "idle", "max-age", "shutdown", "error",
-			"write-timeout", "evicted");
+			"write-timeout", "evicted", "tls-handshake", "tls-protocol", "proxy-header");
+
 
 	private final Path directory = Path.of("target", "soak");
 
@@ -190,6 +285,8 @@ class HostileSoakTests {
 
 	private final Object report = new Object();
 
+	private final List<TlsClients.Renegotiation> renegotiations = Collections.synchronizedList(new ArrayList<>());
+
 	private ApplicationProcess application;
 
 	private Path kill;
@@ -199,6 +296,21 @@ class HostileSoakTests {
 	@AfterEach
 	void stop() throws Exception {
 		this.sampler.shutdownNow();
+		if (this.application != null && this.application.process().isAlive()) {
+			// What the server counted up to here: after a failure, what it saw of it.
+			try {
+				PrometheusScrape last = scrape();
+				line("at the end: closed %s; rejected %s; resets sent %.0f; tls handshakes %s; proxy headers %s; "
+						+ "udp dropped %s", results(last, "echo_connections_closed_total", "cause"),
+						results(last, "echo_connections_rejected_total", "cause"),
+						last.sum("echo_connections_resets_total"), results(last, "echo_tls_handshakes_total", "result"),
+						results(last, "echo_proxy_headers_total", "result"),
+						results(last, "echo_udp_dropped_total", "cause"));
+			}
+			catch (IOException | RuntimeException ex) {
+				line("at the end: no scrape (%s)", ex);
+			}
+		}
 		for (Process child : this.children) {
 			child.destroyForcibly();
 		}
@@ -215,9 +327,15 @@ class HostileSoakTests {
 		FileSystemUtils.deleteRecursively(this.directory);
 		Files.createDirectories(this.directory);
 		long started = System.nanoTime();
+		TestCertificates.Authority authority = TestCertificates.authority("echo-soak-ca");
+		Path certificate = this.directory.resolve("server.crt");
+		Path key = this.directory.resolve("server.key");
+		authority.server("localhost").writePem(certificate, key);
+		// The chart's memory settings (jvm.maxRamPercentage of its 384Mi limit, jvm.maxDirectMemorySize,
+		// jvm.options), and what makes flatness measurable.
 		this.application = ApplicationProcess.start(this.directory,
-				List.of("-Xmx96m", "-XX:MaxDirectMemorySize=32m", "-XX:+DisableExplicitGC",
-						"-XX:SoftRefLRUPolicyMSPerMB=0"),
+				List.of("-Xmx127m", "-XX:MaxDirectMemorySize=96m", "-XX:+UseSerialGC", "-XX:AutoBoxCacheMax=65536",
+						"-XX:+ExitOnOutOfMemoryError", "-XX:+DisableExplicitGC", "-XX:SoftRefLRUPolicyMSPerMB=0"),
 				Map.of(),
 				"--server.port=0", "--server.address=127.0.0.1", "--echo.server.port=0",
 				"--echo.server.address=127.0.0.1", "--echo.server.reactors=2",
@@ -225,11 +343,31 @@ class HostileSoakTests {
 				"--echo.server.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s",
 				"--echo.server.max-connections=" + MAX_CONNECTIONS,
 				"--echo.server.max-connections-per-address=" + MAX_CONNECTIONS_PER_ADDRESS,
-				"--echo.server.max-pending-output=" + MAX_PENDING_OUTPUT);
+				"--echo.server.max-pending-output=" + MAX_PENDING_OUTPUT,
+				"--spring.ssl.bundle.pem.soak.keystore.certificate=file:" + certificate.toAbsolutePath(),
+				"--spring.ssl.bundle.pem.soak.keystore.private-key=file:" + key.toAbsolutePath(),
+				"--echo.server.ssl.bundle=soak", "--echo.server.ssl.port=0",
+				"--echo.server.ssl.handshake-timeout=" + HANDSHAKE_TIMEOUT.toSeconds() + "s",
+				"--echo.server.proxy-protocol.mode=optional",
+				"--echo.server.proxy-protocol.trusted-sources=" + PROXY.getHostAddress() + "/32",
+				"--echo.server.proxy-protocol.header-timeout=" + HEADER_TIMEOUT.toSeconds() + "s",
+				"--echo.server.udp.enabled=true", "--echo.server.udp.port=0",
+				"--echo.server.udp.rate-limit-per-source=" + UDP_RATE_LIMIT);
 		InetSocketAddress server = new InetSocketAddress(address("127.0.0.1"), this.application.echoPort());
-		line("service started in %d s: pid %d, echo port %d, http port %d",
+		InetSocketAddress tlsServer = new InetSocketAddress(address("127.0.0.1"), this.application.tlsPort());
+		InetSocketAddress udpServer = new InetSocketAddress(address("127.0.0.1"), this.application.udpPort());
+		line("service started in %d s: pid %d, echo port %d, TLS port %d, UDP port %d, http port %d",
 				TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), this.application.process().pid(),
-				server.getPort(), this.application.httpPort());
+				server.getPort(), tlsServer.getPort(), udpServer.getPort(), this.application.httpPort());
+
+		TlsClients tls = new TlsClients(tlsServer, TestCertificates.sslContext(null, authority.certificate()),
+				Duration.ofSeconds(30));
+		PrometheusScrape baseline = warmUpTls(tls);
+		Expected expected = new Expected();
+		expected.eof = (int) closed(baseline, "eof");
+		expected.reset = (int) closed(baseline, "reset");
+		expected.tlsHandshake = (int) closed(baseline, "tls-handshake");
+		expected.tlsHandshakeTimeouts = (int) baseline.sum("echo_tls_handshakes_total", "result", "timeout");
 
 		this.soakStart = System.nanoTime();
 		this.sampler.scheduleWithFixedDelay(this::sample, 0, SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -243,9 +381,15 @@ class HostileSoakTests {
 		good.halfClose("half-close-1");
 		good.halfClose("half-close-2");
 		good.stream("gibibyte", GIBIBYTE);
+		ProxyClients proxy = new ProxyClients(server, Duration.ofSeconds(30));
+		good.pipelined("tls-1.3", tls.good(TLS_GOOD, "TLSv1.3"));
+		good.pingPong("tls-1.2", tls.good(TLS_GOOD, "TLSv1.2"));
+		good.pipelined("proxy-v1", proxy.good(PROXY, 1));
+		good.pingPong("proxy-v2", proxy.good(PROXY, 2));
+		good.datagrams("udp", udpServer, UDP_GOOD);
 
-		HostileClients hostile = new HostileClients(server, this.threads, Duration.ofSeconds(30));
-		Expected expected = new Expected();
+		Hostile hostile = new Hostile(new HostileClients(server, this.threads, Duration.ofSeconds(30)), tls, proxy,
+				new UdpClients(udpServer, Duration.ofSeconds(30)), udpServer);
 		int cycles = 0;
 		while (elapsed().plus(CYCLE_ESTIMATE).compareTo(SOAK) < 0) {
 			assertHealthy(good);
@@ -261,9 +405,9 @@ class HostileSoakTests {
 
 		List<GoodClients.Report> reports = good.stop(Duration.ofMinutes(2));
 		for (GoodClients.Report report : reports) {
-			line("good %-13s %5d connections %,15d bytes echoed exact in %5.1f s (%.0f MiB/s)", report.name(),
-					report.connections(), report.bytes(), seconds(report.duration()),
-					report.bytes() / seconds(report.duration()) / (1 << 20));
+			line("good %-13s %5d %-11s %,15d bytes echoed exact in %5.1f s (%.1f MiB/s)", report.name(),
+					report.connections(), report.name().equals("udp") ? "datagrams" : "connections", report.bytes(),
+					seconds(report.duration()), report.bytes() / seconds(report.duration()) / (1 << 20));
 		}
 		assertThat(reports).filteredOn((report) -> report.name().equals("gibibyte"))
 			.singleElement()
@@ -282,9 +426,16 @@ class HostileSoakTests {
 		}
 		line("  rejected{cause=limit} %.0f, rejected{cause=address-limit} %.0f, resets (server RST) %.0f",
 				rejected(end, "limit"), rejected(end, "address-limit"), end.sum("echo_connections_resets_total"));
+		line("  tls handshakes: %s", results(end, "echo_tls_handshakes_total", "result"));
+		line("  proxy headers: %s", results(end, "echo_proxy_headers_total", "result"));
+		line("  udp: %.0f datagrams received, %.0f sent; dropped %s", end.sum("echo_udp_datagrams_received_total"),
+				end.sum("echo_udp_datagrams_sent_total"), results(end, "echo_udp_dropped_total", "cause"));
 		line("  expected: eof %d, idle %d, reset %d, write-timeout + evicted %d (evicted at least %d), limit %d, "
-				+ "address-limit %d", expected.eof, expected.idle, expected.reset, expected.timedOutOrEvicted,
-				cycles, expected.limit, expected.addressLimit);
+				+ "address-limit %d, tls-handshake %d, proxy-header %d, tls-protocol %d, resets after idle and "
+				+ "header timeouts %d; udp own-port %d, low-source-port %d, rate-limit %d", expected.eof,
+				expected.idle, expected.reset, expected.timedOutOrEvicted, cycles, expected.limit,
+				expected.addressLimit, expected.tlsHandshake, expected.proxyHeader, expected.tlsProtocol,
+				expected.heldAndReset, expected.ownPort, expected.lowSourcePort, expected.rateLimit);
 		assertFlat();
 
 		assertThat(closed(end, "eof")).as("eof: every good connection and every served flood connection")
@@ -294,14 +445,26 @@ class HostileSoakTests {
 		assertThat(closed(end, "write-timeout") + closed(end, "evicted")).as("write-timeout + evicted")
 			.isEqualTo(expected.timedOutOrEvicted);
 		assertThat(closed(end, "evicted")).as("evicted").isGreaterThanOrEqualTo(cycles);
+		assertThat(closed(end, "tls-handshake")).as("tls-handshake").isEqualTo(expected.tlsHandshake);
+		assertThat(end.sum("echo_tls_handshakes_total", "result", "timeout")).as("TLS handshake timeouts")
+			.isEqualTo(expected.tlsHandshakeTimeouts);
+		assertThat(closed(end, "proxy-header")).as("proxy-header").isEqualTo(expected.proxyHeader);
+		assertThat(end.sum("echo_proxy_headers_total", "result", "timeout")).as("PROXY header timeouts")
+			.isEqualTo(expected.proxyHeader);
 		assertThat(closed(end, "error") + closed(end, "max-age") + closed(end, "shutdown"))
 			.as("error, max-age and shutdown")
 			.isZero();
+		assertThat(udpDropped(end, "own-port")).as("UDP own-port").isEqualTo(expected.ownPort);
+		assertThat(udpDropped(end, "low-source-port")).as("UDP low-source-port").isEqualTo(expected.lowSourcePort);
+		assertThat(udpDropped(end, "rate-limit")).as("UDP rate-limit").isEqualTo(expected.rateLimit);
+		assertThat(end.sum("echo_udp_dropped_total")).as("UDP drops of any other cause")
+			.isEqualTo(expected.ownPort + expected.lowSourcePort + expected.rateLimit);
 		assertThat(rejected(end, "limit")).as("rejected at the limit").isEqualTo(expected.limit);
 		assertThat(rejected(end, "address-limit")).as("rejected at the address limit")
 			.isEqualTo(expected.addressLimit);
-		assertThat(end.sum("echo_connections_resets_total")).as("resets sent: every write-timeout and eviction")
-			.isEqualTo(closed(end, "write-timeout") + closed(end, "evicted"));
+		assertThat(end.sum("echo_connections_resets_total"))
+			.as("resets sent: every write-timeout and eviction, and every close that dropped bytes held in part")
+			.isEqualTo(closed(end, "write-timeout") + closed(end, "evicted") + expected.heldAndReset);
 		assertNoReactorDied(end);
 		assertThat(unexpectedFailures(this.application.log())).as("unexpected failures in the service's log")
 			.isEmpty();
@@ -309,16 +472,55 @@ class HostileSoakTests {
 		assertThat(end.sum("echo_pending_bytes")).as("echo_pending_bytes with every connection closed").isZero();
 		assertThat(end.value("echo_pending_allocated_bytes")).as("echo_pending_allocated_bytes")
 			.isLessThanOrEqualTo(end.value("echo_pending_limit_bytes"));
+		// Last, so that a server that lets clients renegotiate fails here with everything else checked.
+		assertThat(this.renegotiations).as("renegotiating clients, each refused by the server")
+			.allSatisfy((renegotiation) -> assertThat(renegotiation.refused()).as("%s", renegotiation).isTrue());
+		assertThat(closed(end, "tls-protocol")).as("tls-protocol: every renegotiating client")
+			.isEqualTo(expected.tlsProtocol);
+		assertThat(end.sum("echo_tls_violations_total", "kind", "renegotiation"))
+			.as("echo_tls_violations_total{kind=renegotiation}")
+			.isEqualTo(expected.tlsProtocol);
+	}
+
+	/**
+	 * Echo once through TLS 1.3 and once through TLS 1.2, each tried until it succeeds, so
+	 * that the server's TLS code is loaded and compiled before the soak: the first
+	 * handshakes of a cold JVM on two busy cores have taken longer than the handshake
+	 * timeout, and those of the good clients must not.
+	 * @return the meters once every warm-up connection is closed, which the soak's counts
+	 * start from
+	 */
+	private PrometheusScrape warmUpTls(TlsClients tls) {
+		for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+			GoodClients.Connector connector = tls.good(TLS_WARM_UP, protocol);
+			await("an echo through " + protocol).atMost(Duration.ofMinutes(1))
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> {
+					try (StreamSocket socket = connector.connect(1, 30_000)) {
+						socket.write(100);
+						socket.readAndVerify(100);
+						socket.shutdownOutput();
+						socket.readToEndAndVerifyAll();
+						return true;
+					}
+					catch (IOException ex) {
+						line("warm-up through %s failed: %s", protocol, ex);
+						return false;
+					}
+				});
+		}
+		return await("every warm-up connection closed").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(this::scrape, (scrape) -> scrape.sum("echo_connections_active") == 0);
 	}
 
 	/**
 	 * One cycle of the three hostile waves; see the class's Javadoc.
 	 */
-	private void runCycle(int cycle, HostileClients hostile, InetSocketAddress server, Expected expected)
-			throws Exception {
-		crowdThatSpendsPendingOutput(cycle, hostile, expected);
-		timeoutsResetsAddressFloodAndAStoppedProcess(cycle, hostile, server, expected);
-		floodPastMaxConnections(cycle, hostile, expected);
+	private void runCycle(int cycle, Hostile hostile, InetSocketAddress server, Expected expected) throws Exception {
+		crowdThatSpendsPendingOutput(cycle, hostile.tcp(), expected);
+		timeoutsResetsAddressFloodAStoppedProcessAndOtherProtocols(cycle, hostile, server, expected);
+		floodPastMaxConnections(cycle, hostile.tcp(), expected);
 	}
 
 	private void crowdThatSpendsPendingOutput(int cycle, HostileClients hostile, Expected expected)
@@ -344,48 +546,174 @@ class HostileSoakTests {
 	}
 
 	// With memory to spare: no eviction can take the place of the causes asserted here.
-	private void timeoutsResetsAddressFloodAndAStoppedProcess(int cycle, HostileClients hostile,
+	private void timeoutsResetsAddressFloodAStoppedProcessAndOtherProtocols(int cycle, Hostile hostile,
 			InetSocketAddress server, Expected expected) throws Exception {
 		PrometheusScrape start = scrape();
 		InetAddress floodSource = address("127.0.0." + (20 + cycle));
-		CompletableFuture<List<Duration>> idle = async(() -> hostile.connectAndSendNothing(IDLE_SOURCE, IDLE));
-		CompletableFuture<HostileClients.SlowReader> slow = async(() -> hostile.readSlowly(SLOW_SOURCE));
-		CompletableFuture<Duration> never = async(() -> hostile.sendAndNeverRead(NEVER_SOURCE));
+		HostileClients tcp = hostile.tcp();
+		CompletableFuture<List<Duration>> idle = async(() -> tcp.connectAndSendNothing(IDLE_SOURCE, IDLE));
+		CompletableFuture<HostileClients.SlowReader> slow = async(() -> tcp.readSlowly(SLOW_SOURCE));
+		CompletableFuture<Duration> never = async(() -> tcp.sendAndNeverRead(NEVER_SOURCE));
 		CompletableFuture<Void> resets = async(() -> {
-			hostile.openAndReset(RESET_SOURCE, RESETS);
+			tcp.openAndReset(RESET_SOURCE, RESETS);
 			return null;
 		});
 		CompletableFuture<HostileClients.Flood> addressFlood = async(
-				() -> hostile.flood(Collections.nCopies(ADDRESS_FLOOD, floodSource)));
+				() -> tcp.flood(Collections.nCopies(ADDRESS_FLOOD, floodSource)));
 		CompletableFuture<String> stopped = async(() -> stopAndContinueAClientMidTransfer(cycle, server));
-		CompletableFuture.allOf(idle, slow, never, resets, addressFlood, stopped).join();
-		PrometheusScrape settled = await("the server's closes of wave 2").atMost(Duration.ofSeconds(15))
-			.pollInterval(Duration.ofMillis(200))
-			.until(this::scrape, (scrape) -> delta(start, scrape, "reset") >= RESETS);
-		line("  idle: %d closed after %.1f to %.1f s; slow reader: reset after %.1f s, %d bytes read (%s); "
-				+ "never-reader: reset after %.1f s", IDLE, seconds(idle.join().get(0)),
-				seconds(Collections.max(idle.join())), seconds(slow.join().lasted()), slow.join().read(),
-				slow.join().readEnd() + " / " + slow.join().writeEnd(), seconds(never.join()));
-		line("  address flood from %s: %d served, %d rejected; stopped client: %s", floodSource.getHostAddress(),
-				addressFlood.join().admitted(), addressFlood.join().rejected(), stopped.join());
-		assertThat(idle.join()).allSatisfy((lasted) -> assertThat(lasted).isGreaterThanOrEqualTo(IDLE_TIMEOUT));
-		assertThat(slow.join().lasted()).isGreaterThanOrEqualTo(WRITE_TIMEOUT);
-		assertThat(slow.join().sawReset()).as("slow reader saw a reset: %s", slow.join()).isTrue();
-		assertThat(never.join()).isGreaterThanOrEqualTo(WRITE_TIMEOUT);
-		assertThat(addressFlood.join().admitted()).as("served from one address").isEqualTo(MAX_CONNECTIONS_PER_ADDRESS);
-		assertThat(delta(start, settled, "idle")).as("idle").isEqualTo(IDLE);
-		assertThat(delta(start, settled, "reset")).as("reset").isEqualTo(RESETS);
-		assertThat(delta(start, settled, "write-timeout")).as("write-timeout: slow reader and never-reader")
-			.isEqualTo(2);
-		assertThat(delta(start, settled, "evicted") + delta(start, settled, "error")).as("evicted, error")
-			.isZero();
-		assertThat(rejected(settled, "address-limit") - rejected(start, "address-limit")).as("address-limit")
-			.isEqualTo(addressFlood.join().rejected());
-		expected.idle += IDLE;
-		expected.reset += RESETS;
-		expected.timedOutOrEvicted += 2;
-		expected.addressLimit += addressFlood.join().rejected();
-		expected.eof += addressFlood.join().admitted() + 1;
+		CompletableFuture<List<Ended>> halfOpen = async(
+				() -> hostile.tls().connectAndSendNothing(TLS_HALF_OPEN, HALF_OPEN));
+		CompletableFuture<List<Ended>> stalled = async(() -> hostile.tls().helloAndStall(TLS_STALLED, STALLED));
+		CompletableFuture<List<Ended>> oneByte = async(() -> hostile.tls().oneByteOfARecord(TLS_ONE_BYTE, ONE_BYTE));
+		CompletableFuture<TlsClients.Renegotiation> renegotiation = async(
+				() -> hostile.tls().renegotiate(TLS_RENEGOTIATING, RENEGOTIATIONS));
+		CompletableFuture<List<Ended>> headers = async(
+				() -> hostile.proxy().headerThatNeverEnds(PROXY, HEADERS_NEVER_ENDING));
+		CompletableFuture<Integer> untrusted = async(() -> {
+			int echoed = 0;
+			for (int i = 0; i < UNTRUSTED_HEADERS; i++) {
+				echoed += hostile.proxy().untrustedHeader(UNTRUSTED);
+			}
+			return echoed;
+		});
+		List<InetSocketAddress> ownPortSources = new ArrayList<>();
+		List<InetSocketAddress> lowPortSources = new ArrayList<>();
+		for (int i = 0; i < SPOOFERS; i++) {
+			ownPortSources.add(new InetSocketAddress(address("127.0.7." + (1 + i)), hostile.udpServer().getPort()));
+			lowPortSources.add(new InetSocketAddress(address("127.0.8." + (1 + i)), LOW_PORTS.get(i)));
+		}
+		CompletableFuture<Integer> ownPort = async(() -> hostile.udp().spoof(ownPortSources, PER_SPOOFER));
+		CompletableFuture<Integer> lowPort = async(() -> hostile.udp().spoof(lowPortSources, PER_SPOOFER));
+		CompletableFuture<UdpClients.RateFlood> rateFlood = async(
+				() -> hostile.udp().overRate(UDP_FLOODER, RATE_FLOOD));
+		CompletableFuture.allOf(idle, slow, never, resets, addressFlood, stopped, halfOpen, stalled, oneByte,
+				renegotiation, headers, untrusted, ownPort, lowPort, rateFlood)
+			.join();
+		TlsClients.Renegotiation renegotiated = renegotiation.join();
+		this.renegotiations.add(renegotiated);
+		// A client the server let renegotiate ended the connection itself, with a reset.
+		int clientResets = RESETS + (renegotiated.refused() ? 0 : 1);
+		int heldAndReset = ONE_BYTE.size() + HEADERS_NEVER_ENDING.size();
+		try (UdpClients.RateFlood flood = rateFlood.join()) {
+			PrometheusScrape settled = settle("the server's closes and drops of wave 2", () -> {
+				flood.drain();
+				return scrape();
+			}, (scrape) -> delta(start, scrape, "reset") >= clientResets
+						&& delta(start, scrape, "idle") >= IDLE + ONE_BYTE.size()
+						&& delta(start, scrape, "tls-handshake") >= HALF_OPEN + STALLED
+						&& delta(start, scrape, "proxy-header") >= HEADERS_NEVER_ENDING.size()
+						&& udpDropped(scrape, "own-port") - udpDropped(start, "own-port") >= ownPort.join()
+						&& udpDropped(scrape, "low-source-port")
+								- udpDropped(start, "low-source-port") >= lowPort.join()
+						&& udpDropped(scrape, "rate-limit") - udpDropped(start, "rate-limit")
+								+ flood.answered() >= flood.sent());
+			line("  closed in wave 2: %s; resets sent %.0f", CAUSES.stream()
+				.map((cause) -> String.format(Locale.ROOT, "%s=%.0f", cause, delta(start, settled, cause)))
+				.collect(Collectors.joining(", ")),
+					settled.sum("echo_connections_resets_total") - start.sum("echo_connections_resets_total"));
+			line("  idle: %d closed after %.1f to %.1f s; slow reader: reset after %.1f s, %d bytes read (%s); "
+					+ "never-reader: reset after %.1f s", IDLE, seconds(idle.join().get(0)),
+					seconds(Collections.max(idle.join())), seconds(slow.join().lasted()), slow.join().read(),
+					slow.join().readEnd() + " / " + slow.join().writeEnd(), seconds(never.join()));
+			line("  address flood from %s: %d served, %d rejected; stopped client: %s", floodSource.getHostAddress(),
+					addressFlood.join().admitted(), addressFlood.join().rejected(), stopped.join());
+			line("  TLS: half-open %s; stalled after a ClientHello %s; one byte of a record %s; renegotiation %s",
+					halfOpen.join(), stalled.join(), oneByte.join(), renegotiated);
+			line("  PROXY: headers that never end %s; untrusted headers echoed as data, %d bytes", headers.join(),
+					untrusted.join());
+			line("  UDP: %d from the service's port, %d from low ports; rate flood of %d sent in %.1f s: %d answered",
+					ownPort.join(), lowPort.join(), flood.sent(), seconds(flood.sending()), flood.answered());
+			assertThat(idle.join())
+				.allSatisfy((lasted) -> assertThat(lasted).isGreaterThanOrEqualTo(IDLE_TIMEOUT.minus(LOOP_TURN)));
+			assertThat(slow.join().lasted()).isGreaterThanOrEqualTo(WRITE_TIMEOUT.minus(LOOP_TURN));
+			assertThat(slow.join().sawReset()).as("slow reader saw a reset: %s", slow.join()).isTrue();
+			assertThat(never.join()).isGreaterThanOrEqualTo(WRITE_TIMEOUT.minus(LOOP_TURN));
+			assertThat(addressFlood.join().admitted()).as("served from one address")
+				.isEqualTo(MAX_CONNECTIONS_PER_ADDRESS);
+			assertThat(halfOpen.join()).as("TLS half-open: closed with a FIN at the handshake timeout")
+				.allSatisfy((ended) -> assertEnded(ended, HANDSHAKE_TIMEOUT, false));
+			assertThat(stalled.join()).as("TLS stalled after a ClientHello: closed with a FIN at the handshake timeout")
+				.allSatisfy((ended) -> assertEnded(ended, HANDSHAKE_TIMEOUT, false));
+			assertThat(oneByte.join()).as("one byte of a TLS record: reset at the idle timeout")
+				.allSatisfy((ended) -> assertEnded(ended, IDLE_TIMEOUT, true));
+			assertThat(headers.join()).as("PROXY header that never ends: reset at the header timeout")
+				.allSatisfy((ended) -> assertEnded(ended, HEADER_TIMEOUT, true));
+			assertThat(delta(start, settled, "idle")).as("idle: idle clients and one-byte records")
+				.isEqualTo(IDLE + ONE_BYTE.size());
+			assertThat(delta(start, settled, "reset")).as("reset").isEqualTo(clientResets);
+			assertThat(delta(start, settled, "write-timeout")).as("write-timeout: slow reader and never-reader")
+				.isEqualTo(2);
+			assertThat(delta(start, settled, "evicted") + delta(start, settled, "error")).as("evicted, error")
+				.isZero();
+			assertThat(delta(start, settled, "tls-handshake")).as("tls-handshake: half-open and stalled")
+				.isEqualTo(HALF_OPEN + STALLED);
+			assertThat(settled.sum("echo_tls_handshakes_total", "result", "timeout")
+					- start.sum("echo_tls_handshakes_total", "result", "timeout"))
+				.as("TLS handshake timeouts")
+				.isEqualTo(HALF_OPEN + STALLED);
+			assertThat(delta(start, settled, "proxy-header")).as("proxy-header").isEqualTo(HEADERS_NEVER_ENDING.size());
+			assertThat(settled.sum("echo_proxy_headers_total", "result", "timeout")
+					- start.sum("echo_proxy_headers_total", "result", "timeout"))
+				.as("PROXY header timeouts")
+				.isEqualTo(HEADERS_NEVER_ENDING.size());
+			assertThat(settled.sum("echo_connections_resets_total") - start.sum("echo_connections_resets_total"))
+				.as("resets sent: slow reader, never-reader, one-byte records and headers that never end")
+				.isEqualTo(2 + heldAndReset);
+			assertThat(rejected(settled, "address-limit") - rejected(start, "address-limit")).as("address-limit")
+				.isEqualTo(addressFlood.join().rejected());
+			assertThat(udpDropped(settled, "own-port") - udpDropped(start, "own-port")).as("UDP own-port")
+				.isEqualTo(ownPort.join().intValue());
+			assertThat(udpDropped(settled, "low-source-port") - udpDropped(start, "low-source-port"))
+				.as("UDP low-source-port")
+				.isEqualTo(lowPort.join().intValue());
+			double rateLimited = udpDropped(settled, "rate-limit") - udpDropped(start, "rate-limit");
+			assertThat(rateLimited).as("UDP rate-limit: every datagram of the flood not answered")
+				.isPositive()
+				.isEqualTo(flood.sent() - flood.answered());
+			// The bucket holds a second's worth, and refills at the rate: in all, the rate for
+			// a second more than the sending took, and another second's worth for the last
+			// round, which the server may take from its queue later.
+			assertThat(flood.answered()).as("rate flood answered")
+				.isPositive()
+				.isLessThanOrEqualTo((int) (UDP_RATE_LIMIT * (2 + seconds(flood.sending()))));
+			expected.idle += IDLE + ONE_BYTE.size();
+			expected.reset += clientResets;
+			expected.timedOutOrEvicted += 2;
+			expected.addressLimit += addressFlood.join().rejected();
+			expected.eof += addressFlood.join().admitted() + 1 + UNTRUSTED_HEADERS;
+			expected.tlsHandshake += HALF_OPEN + STALLED;
+			expected.tlsHandshakeTimeouts += HALF_OPEN + STALLED;
+			expected.tlsProtocol += renegotiated.refused() ? 1 : 0;
+			expected.proxyHeader += HEADERS_NEVER_ENDING.size();
+			expected.heldAndReset += heldAndReset;
+			expected.ownPort += ownPort.join();
+			expected.lowSourcePort += lowPort.join();
+			expected.rateLimit += (int) rateLimited;
+		}
+	}
+
+	/**
+	 * Wait (at most 15 s) until the meters show what a wave has done, and return them even
+	 * if they never do, so that the assertions that follow say what is missing.
+	 */
+	private PrometheusScrape settle(String alias, Callable<PrometheusScrape> scraper,
+			Predicate<PrometheusScrape> done) {
+		AtomicReference<PrometheusScrape> last = new AtomicReference<>();
+		try {
+			await(alias).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+				last.set(scraper.call());
+				return done.test(last.get());
+			});
+		}
+		catch (ConditionTimeoutException ex) {
+			line("  %s: not within 15 s", alias);
+		}
+		return last.get();
+	}
+
+	private static void assertEnded(Ended ended, Duration timeout, boolean reset) {
+		assertThat(ended.lasted()).as("%s", ended).isGreaterThanOrEqualTo(timeout.minus(LOOP_TURN));
+		assertThat(ended.reset()).as("%s ended with a reset", ended).isEqualTo(reset);
 	}
 
 	// While no good client connects, so that none is refused at the limit.
@@ -595,6 +923,19 @@ class HostileSoakTests {
 				- scrape.sum("echo_connections_rejected_total");
 	}
 
+	private static double udpDropped(PrometheusScrape scrape, String cause) {
+		return scrape.sum("echo_udp_dropped_total", "cause", cause);
+	}
+
+	// Each value of the label, with the sum of its series: "ok=12, timeout=3".
+	private static String results(PrometheusScrape scrape, String name, String label) {
+		return scrape.labelValues(name, label)
+			.stream()
+			.sorted()
+			.map((value) -> String.format(Locale.ROOT, "%s=%.0f", value, scrape.sum(name, label, value)))
+			.collect(Collectors.joining(", "));
+	}
+
 	private static double delta(PrometheusScrape before, PrometheusScrape after, String cause) {
 		return closed(after, cause) - closed(before, cause);
 	}
@@ -673,6 +1014,37 @@ class HostileSoakTests {
 		int limit;
 
 		int addressLimit;
+
+		int tlsHandshake;
+
+		int tlsHandshakeTimeouts;
+
+		int tlsProtocol;
+
+		int proxyHeader;
+
+		// Closes that dropped bytes held in part (a TLS record, a PROXY header) with a reset.
+		int heldAndReset;
+
+		int ownPort;
+
+		int lowSourcePort;
+
+		int rateLimit;
+
+	}
+
+	/**
+	 * The hostile clients of each protocol.
+	 *
+	 * @param tcp the plain TCP ones
+	 * @param tls the TLS ones
+	 * @param proxy the ones sending PROXY headers
+	 * @param udp the UDP ones
+	 * @param udpServer the UDP echo
+	 */
+	private record Hostile(HostileClients tcp, TlsClients tls, ProxyClients proxy, UdpClients udp,
+			InetSocketAddress udpServer) {
 
 	}
 

@@ -62,6 +62,20 @@ final class StreamSocket implements Closeable {
 	 */
 	static StreamSocket connect(InetAddress source, InetSocketAddress server, long key, int receiveBufferSize,
 			int readTimeoutMillis) throws IOException {
+		return over(open(source, server, receiveBufferSize), key, readTimeoutMillis);
+	}
+
+	/**
+	 * Open a plain socket from {@code source}, for a client that sends something of its own
+	 * (a PROXY header, a TLS handshake) before the stream, or instead of it.
+	 * @param source the local address to bind before connecting
+	 * @param server the server
+	 * @param receiveBufferSize SO_RCVBUF to set before the handshake, or 0 for the kernel's
+	 * default
+	 * @return the connected socket
+	 * @throws IOException if the connection fails
+	 */
+	static Socket open(InetAddress source, InetSocketAddress server, int receiveBufferSize) throws IOException {
 		Socket socket = new Socket();
 		try {
 			if (receiveBufferSize > 0) {
@@ -70,6 +84,25 @@ final class StreamSocket implements Closeable {
 			socket.setTcpNoDelay(true);
 			socket.bind(new InetSocketAddress(source, 0));
 			socket.connect(server, 10_000);
+			return socket;
+		}
+		catch (IOException | RuntimeException ex) {
+			socket.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Send and verify the stream over a socket that is connected already, such as a TLS
+	 * socket whose handshake is done.
+	 * @param socket the socket, closed if this fails
+	 * @param key the stream's key
+	 * @param readTimeoutMillis how long a read may block before it fails
+	 * @return the stream socket
+	 * @throws IOException if the socket fails
+	 */
+	static StreamSocket over(Socket socket, long key, int readTimeoutMillis) throws IOException {
+		try {
 			socket.setSoTimeout(readTimeoutMillis);
 			return new StreamSocket(socket, key);
 		}

@@ -23,6 +23,8 @@ public final class ApplicationProcess implements AutoCloseable {
 
 	private static final Pattern ECHO_STARTED = Pattern.compile("Echo server started on \\S+:(\\d+) ");
 
+	private static final Pattern TLS_STARTED = Pattern.compile("; TLS on \\S+:(\\d+)");
+
 	private static final Pattern UDP_STARTED = Pattern.compile("; UDP on \\S+:(\\d+) ");
 
 	private static final Pattern TOMCAT_STARTED = Pattern.compile("Tomcat started on port (\\d+) ");
@@ -110,6 +112,11 @@ public final class ApplicationProcess implements AutoCloseable {
 	/** @return the echo port, from the "Echo server started" line */
 	public int echoPort() {
 		return logged(ECHO_STARTED);
+	}
+
+	/** @return the TLS echo port beside the plain one, from the "Echo server started" line */
+	public int tlsPort() {
+		return logged(TLS_STARTED);
 	}
 
 	/** @return the UDP echo port, from the "Echo server started" line */
