@@ -179,14 +179,7 @@ final class ConnectionPipeline {
 					+ ((peer != null) ? peer.getHostAddress() : "a peer that is gone") + " on "
 					+ this.reactor.threadName() + ": " + result.tag() + " (" + reason + ")", null);
 		}
-		// A header cut short holds bytes that, in optional mode, may have been the client's
-		// data; they are dropped, as a reset says.
-		if (result == ProxyHeaderResult.TIMEOUT && connection.holdsPartialInput()) {
-			connection.reset(CloseCause.PROXY_HEADER);
-		}
-		else {
-			connection.close(CloseCause.PROXY_HEADER);
-		}
+		connection.close(CloseCause.PROXY_HEADER);
 	}
 
 	private TlsSession newTlsSession() {

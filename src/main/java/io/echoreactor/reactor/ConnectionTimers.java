@@ -61,14 +61,7 @@ final class ConnectionTimers {
 		// A connection waiting for memory is the server's doing, not the client's idleness.
 		if (idleTimeout > 0 && !connection.isAwaitingMemory()
 				&& nowNanos - lastTraffic(connection) >= idleTimeout) {
-			// Bytes the client sent and never completed (part of a record) are dropped: a
-			// reset tells it so, where a FIN would say that all it sent was echoed.
-			if (connection.holdsPartialInput()) {
-				connection.reset(CloseCause.IDLE);
-			}
-			else {
-				connection.close(CloseCause.IDLE);
-			}
+			connection.close(CloseCause.IDLE);
 			return;
 		}
 		long writeTimeout = reactor.writeTimeoutNanos();

@@ -136,15 +136,6 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		return this.pending != null;
 	}
 
-	/**
-	 * @return whether the connection holds bytes of its client's that it has neither
-	 * echoed nor can echo: part of a TLS record, or of a PROXY header
-	 */
-	boolean holdsPartialInput() {
-		return (this.tls != null && this.tls.holdsPartialRecord())
-				|| (this.stage instanceof ProxyHeaderStage header && header.holdsBytes());
-	}
-
 	/** @return the chunks of pending output held, 0 if none */
 	int heldChunks() {
 		return (this.pending != null) ? this.pending.chunks() : 0;
