@@ -63,7 +63,7 @@ import org.springframework.validation.annotation.Validated;
  * at most 70% of the maximum heap (checked at start-up). When it is spent, new TLS handshakes
  * wait to start (and fail as memory at the handshake timeout), connections that could hold
  * more wait to read, and the connection holding the most of an unfinished record for the
- * longest is reset (cause evicted); an established session is never evicted. Unset: 40% of
+ * longest is reset (cause evicted); an established session is never evicted. Unset: 25% of
  * the maximum heap.
  * @param writeTimeout reset a connection whose oldest pending echo has waited this long to
  * be written (its client stopped reading, or reads too slowly), counted as closed with

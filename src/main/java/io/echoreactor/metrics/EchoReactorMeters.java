@@ -110,7 +110,8 @@ public enum EchoReactorMeters implements MeterDocumentation {
 	/** {@code echo_session_memory_limit_bytes}. */
 	SESSION_MEMORY_LIMIT("echo.session.memory.limit", Meter.Type.GAUGE, "bytes",
 			"The most heap connections may hold for TLS sessions and records and headers in part "
-					+ "(echo.server.max-session-memory). New handshakes start only while it has room."),
+					+ "(echo.server.max-session-memory). New handshakes start only while it has room. Healthy: "
+					+ "echo_session_memory_bytes stays below it by more than a handshake's 24 KiB."),
 
 	/** {@code echo_tls_violations_total{reactor,cause}}. */
 	TLS_VIOLATIONS("echo.tls.violations", Meter.Type.COUNTER, null,

@@ -146,12 +146,10 @@ final class SessionMemory extends Deadlines.Entry {
 		}
 	}
 
-	// Runs as a task of its own, outside any connection's I/O. Asked for only while some
-	// connection waits: for a read (the budget is spent) or for a handshake to start (no
-	// room below the handshake limit), either of which held records may be keeping back.
+	// Runs as a task of its own, outside any connection's I/O. Handshakes that wait are
+	// bounded by their timeout and never evict anyone: only records held in part do.
 	private void relieveNow() {
-		for (int i = 0; i < EVICTIONS_PER_RELIEF && (this.budget.isSpent() || !this.budget.hasRoomForHandshake());
-				i++) {
+		for (int i = 0; i < EVICTIONS_PER_RELIEF && this.budget.isSpent(); i++) {
 			if (!evictWorst()) {
 				return;
 			}

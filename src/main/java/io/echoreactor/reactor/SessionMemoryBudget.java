@@ -40,7 +40,13 @@ final class SessionMemoryBudget {
 
 	private final long handshakeLimit;
 
-	private final AtomicLong used = new AtomicLong();
+	// Engines, and the first records of connections that have none yet: what handshakes are
+	// admitted against.
+	private final AtomicLong sessions = new AtomicLong();
+
+	// Records and headers held in part by connections past their handshake, or in their PROXY
+	// header: what the room above the handshake limit is for.
+	private final AtomicLong records = new AtomicLong();
 
 	// Connections holding bytes in part: those that the held bytes are shared among.
 	private final AtomicInteger holders = new AtomicInteger();
@@ -63,7 +69,7 @@ final class SessionMemoryBudget {
 	}
 
 	/** The default share of the heap, in percent. */
-	static final int DEFAULT_HEAP_PERCENT = 40;
+	static final int DEFAULT_HEAP_PERCENT = 25;
 
 	/** The most of the heap that {@code max-session-memory} may be set to, in percent. */
 	static final int MAX_HEAP_PERCENT = 70;
@@ -112,17 +118,28 @@ final class SessionMemoryBudget {
 
 	/** @return the bytes held now */
 	long used() {
-		return this.used.get();
+		return this.sessions.get() + this.records.get();
 	}
 
-	/** @return whether held bytes have spent the budget: connections that could hold more wait to read */
+	/**
+	 * @return whether held records have spent the budget: connections past their handshake
+	 * that could hold more wait to read
+	 */
 	boolean isSpent() {
-		return this.used.get() >= this.limit;
+		return used() >= this.limit;
+	}
+
+	/**
+	 * @return whether sessions have reached the handshake limit: connections without an
+	 * engine wait to read their first record
+	 */
+	boolean sessionsFull() {
+		return this.sessions.get() >= this.handshakeLimit;
 	}
 
 	/** @return whether a new handshake would fit below {@link #handshakeLimit()} now */
 	boolean hasRoomForHandshake() {
-		return this.used.get() + HANDSHAKE_COST <= this.handshakeLimit;
+		return this.sessions.get() + HANDSHAKE_COST <= this.handshakeLimit;
 	}
 
 	/**
@@ -132,30 +149,33 @@ final class SessionMemoryBudget {
 	boolean tryReserveHandshake() {
 		long current;
 		do {
-			current = this.used.get();
+			current = this.sessions.get();
 			if (current + HANDSHAKE_COST > this.handshakeLimit) {
 				return false;
 			}
 		}
-		while (!this.used.compareAndSet(current, current + HANDSHAKE_COST));
+		while (!this.sessions.compareAndSet(current, current + HANDSHAKE_COST));
 		return true;
 	}
 
 	/**
 	 * Charge bytes that have already arrived: they are held either way, and the readers
-	 * stop reading while the budget is spent.
+	 * stop reading while their part of the budget is spent.
 	 * @param bytes the bytes
+	 * @param session whether they count with the sessions (a connection without an engine
+	 * yet) rather than with the records held in part
 	 */
-	void reserve(long bytes) {
-		this.used.addAndGet(bytes);
+	void reserve(long bytes, boolean session) {
+		(session ? this.sessions : this.records).addAndGet(bytes);
 	}
 
 	/**
 	 * Give bytes back, and wake the reactors whose connections wait for them.
 	 * @param bytes the bytes
+	 * @param session whether they were charged with the sessions
 	 */
-	void release(long bytes) {
-		this.used.addAndGet(-bytes);
+	void release(long bytes, boolean session) {
+		(session ? this.sessions : this.records).addAndGet(-bytes);
 		if (this.hungry.get() > 0) {
 			for (SessionMemory member : this.members) {
 				member.wakeIfHungry();

@@ -83,6 +83,8 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	private int heldInPart;
 
+	private boolean heldBeforeEngine;
+
 	/**
 	 * @param reactor the reactor that owns it
 	 * @param channel the connected, non-blocking channel
@@ -188,7 +190,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		ByteBuffer buffer = this.reactor.readBuffer();
 		ReactorStatistics statistics = this.reactor.statistics();
 		int budget = this.reactor.readBudget();
-		if (holdsSessionMemory() && this.reactor.sessionMemory().budget().isSpent()) {
+		if (mustWaitForSessionMemory()) {
 			awaitSessionMemory();
 			return;
 		}
@@ -351,9 +353,15 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		this.reactor.memory().await(this);
 	}
 
-	// A connection whose next read may leave bytes held in part.
-	private boolean holdsSessionMemory() {
-		return this.tls != null || this.stage instanceof ProxyHeaderStage;
+	// Whether the next read could leave bytes held in part where there is no room for them:
+	// before an engine, against the sessions' part of the budget; after it (or in the PROXY
+	// header), against the whole.
+	private boolean mustWaitForSessionMemory() {
+		SessionMemoryBudget budget = this.reactor.sessionMemory().budget();
+		if (this.tls != null && this.tls.engine() == null) {
+			return budget.sessionsFull();
+		}
+		return (this.tls != null || this.stage instanceof ProxyHeaderStage) && budget.isSpent();
 	}
 
 	/** Wait, with reading off, until session memory comes back. */
@@ -414,7 +422,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		long refund = this.engineCharge - SessionMemoryBudget.SESSION_COST;
 		if (refund > 0) {
 			this.engineCharge = SessionMemoryBudget.SESSION_COST;
-			this.reactor.sessionMemory().budget().release(refund);
+			this.reactor.sessionMemory().budget().release(refund, true);
 		}
 	}
 
@@ -425,24 +433,34 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 	void heldInPartChanged(int delta) {
 		SessionMemoryBudget budget = this.reactor.sessionMemory().budget();
 		int before = this.heldInPart;
-		this.heldInPart += delta;
-		if (before == 0 && this.heldInPart > 0) {
-			budget.holderAdded();
+		if (before == 0) {
+			// Bytes held before the connection has an engine are a handshake's to come, and
+			// count with the sessions until they are given back.
+			this.heldBeforeEngine = this.tls != null && this.tls.engine() == null;
 		}
-		else if (before > 0 && this.heldInPart == 0) {
-			budget.holderRemoved();
+		this.heldInPart += delta;
+		if (!this.heldBeforeEngine) {
+			if (before == 0 && this.heldInPart > 0) {
+				budget.holderAdded();
+			}
+			else if (before > 0 && this.heldInPart == 0) {
+				budget.holderRemoved();
+			}
 		}
 		if (delta > 0) {
-			budget.reserve(delta);
+			budget.reserve(delta, this.heldBeforeEngine);
 		}
 		else if (delta < 0) {
-			budget.release(-delta);
+			budget.release(-delta, this.heldBeforeEngine);
 		}
 	}
 
-	/** @return the bytes held in part, at the capacity of the buffers that hold them */
+	/**
+	 * @return the bytes held in part of a record or header that eviction may reclaim: none
+	 * for a connection still without an engine, which its handshake timeout bounds
+	 */
 	int heldInPart() {
-		return this.heldInPart;
+		return this.heldBeforeEngine ? 0 : this.heldInPart;
 	}
 
 	/** Memory for pending output is available again: read if nothing else holds reading off. */
@@ -704,7 +722,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 			header.closed(this);
 		}
 		if (this.engineCharge > 0) {
-			this.reactor.sessionMemory().budget().release(this.engineCharge);
+			this.reactor.sessionMemory().budget().release(this.engineCharge, true);
 			this.engineCharge = 0;
 		}
 	}

@@ -164,6 +164,28 @@ class TlsHostileClientTests {
 	}
 
 	@Test
+	void manyClientsHoldingOneByteOfARecordAfterTheirHandshakeAreHeldNotRefused() throws Exception {
+		start(settings(), tls(null));
+		List<Socket> clients = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			Socket socket = plainConnect();
+			javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trustingClient().getSocketFactory()
+				.createSocket(socket, "localhost", socket.getPort(), false);
+			tls.startHandshake();
+			socket.getOutputStream().write(TlsRecords.APPLICATION_DATA);
+			clients.add(socket);
+			// Held: a TLS socket left to the garbage collector may be closed, and its
+			// close_notify would follow the byte above and break the stream.
+			this.closeables.add(tls);
+		}
+		await().untilAsserted(() -> assertThat(this.server.sessionMemoryUsed())
+			.as(() -> statistics().snapshot().toString()).isGreaterThanOrEqualTo(50 * SessionMemoryBudget.SESSION_COST));
+		assertThat(statistics().get(Gauge.CONNECTIONS_ACTIVE)).isEqualTo(50);
+		assertThat(statistics().closed(CloseCause.TLS_PROTOCOL)).isZero();
+		assertThat(statistics().get(Counter.LOOP_FAILURES)).isZero();
+	}
+
+	@Test
 	void whenNoEngineCanBeMadeTheTlsPortNeverEchoesInPlainText() throws Exception {
 		TlsContext broken = new TlsContext(serverCertificate.serverContext(authority.certificate()), null,
 				List.of("TLS_NO_SUCH_CIPHER_SUITE"), ClientAuth.NONE);
