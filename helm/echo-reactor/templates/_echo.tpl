@@ -310,6 +310,12 @@ the client would otherwise count as bytes it never sent.
 The proxy-protocol block of the application.yml, empty while the mode is off. A header from an untrusted source would
 let any client name any address, so a mode other than off needs trusted sources, and none may be a range of every
 address.
+
+The application checks each source at start-up; the chart refuses at install what it can see in the text. A number
+with a leading zero (010.0.0.1, 10.0.0.0/08) reads as octal to some parsers, and 0.0.0.0/00 is /0 in disguise, so the
+prefix is checked as a number, not as the string "/0". Every IPv4 address is also ::ffff:0:0/96 in its IPv4-mapped
+IPv6 form: an address written ::ffff:... with a prefix of 96 or less holds all of them. Wider IPv6 ranges that hold
+that block without saying so (::/1 to ::/80) are left to the application, which refuses them at start-up.
 */}}
 {{- define "echo-reactor.proxyProtocol" -}}
 {{- $mode := .Values.proxyProtocol.mode | default "off" }}
@@ -317,9 +323,18 @@ address.
 {{- if not .Values.proxyProtocol.trustedSources }}
 {{- fail (printf "proxyProtocol.mode=%s needs proxyProtocol.trustedSources: the addresses of your load balancers, and nothing else" $mode) }}
 {{- end }}
-{{- range .Values.proxyProtocol.trustedSources }}
-{{- if regexMatch "/0$" (toString .) }}
-{{- fail (printf "proxyProtocol.trustedSources must not include %s: trusting headers from every address lets any client forge its address; list only your load balancers" .) }}
+{{- range $index, $source := .Values.proxyProtocol.trustedSources }}
+{{- $text := toString $source | trim }}
+{{- $address := regexReplaceAll "/.*$" $text "" }}
+{{- $prefix := "" }}
+{{- if contains "/" $text }}
+{{- $prefix = regexReplaceAll "^[^/]*/" $text "" }}
+{{- end }}
+{{- if or (regexMatch "(^|[.:])0[0-9]+[.]|[.]0[0-9]+([.]|$)" $address) (and (contains "/" $text) (not (regexMatch "^[0-9]+$" $prefix))) (regexMatch "^0[0-9]" $prefix) }}
+{{- fail (printf "proxyProtocol.trustedSources[%d]=%s is no address or CIDR range: write its decimal numbers without leading zeros (not 010.0.0.1 or 10.0.0.0/08), which some parsers read as octal" $index $text) }}
+{{- end }}
+{{- if or (and $prefix (eq (atoi $prefix) 0)) (and $prefix (le (atoi $prefix) 96) (regexMatch "^(::|(0{1,4}:){5})ffff:" (lower $address))) }}
+{{- fail (printf "proxyProtocol.trustedSources[%d]=%s holds every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, ::ffff:0:0/96): trusting headers from every address lets any client forge its address; list only your load balancers" $index $text) }}
 {{- end }}
 {{- end }}
 mode: {{ $mode }}

@@ -282,12 +282,14 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * connection must start with a header from a trusted source; others are closed).
 	 * @param trustedSources the sources (CIDR ranges or addresses) whose headers are read:
 	 * only your load balancers. A PROXY header accepted from anyone is how a client forges
-	 * its address. Default: loopback only.
+	 * its address, so a range of every IPv4 or every IPv6 address (0.0.0.0/0, ::/0,
+	 * ::ffff:0:0/96, however written) is refused, whatever the mode. Numbers are written
+	 * without leading zeros (not 010.0.0.1 or /08). Default: loopback only.
 	 * @param headerTimeout close a connection that has not sent a complete header within
 	 * this long, 1ms to 1h.
 	 */
 	public record ProxyProtocol(@DefaultValue("off") ProxyProtocolSettings.Mode mode,
-			@DefaultValue({ "127.0.0.0/8", "::1/128" }) List<@CidrNotation String> trustedSources,
+			@DefaultValue({ "127.0.0.0/8", "::1/128" }) List<@CidrNotation @NotEveryAddress String> trustedSources,
 			@DefaultValue("5s") @DurationRange(min = "1ms", max = "1h") Duration headerTimeout) {
 
 		ProxyProtocolSettings toSettings() {

@@ -13,6 +13,12 @@ import java.net.UnknownHostException;
  */
 public final class CidrRange {
 
+	// ::ffff:0:0/96, where every IPv4 address has its IPv4-mapped IPv6 form
+	private static final byte[] IPV4_MAPPED_NETWORK = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0,
+			0, 0 };
+
+	private static final int IPV4_MAPPED_PREFIX_LENGTH = 96;
+
 	private final byte[] network;
 
 	private final int prefixLength;
@@ -45,11 +51,13 @@ public final class CidrRange {
 		int bits = bytes.length * 8;
 		int prefix = bits;
 		if (slash >= 0) {
-			String length = trimmed.substring(slash + 1);
-			if (length.isEmpty() || length.length() > 3 || !length.chars().allMatch(Character::isDigit)) {
-				throw new IllegalArgumentException("'" + text + "' has no valid prefix length");
+			// Without leading zeros, as the address's own numbers: /08 is /8 to one reader and
+			// octal to another, and /00 is a /0 that a check for "/0" would miss.
+			prefix = InetLiterals.decimal(trimmed.substring(slash + 1), 255);
+			if (prefix < 0) {
+				throw new IllegalArgumentException(
+						"'" + text + "' has no valid prefix length: a decimal number without leading zeros");
 			}
-			prefix = Integer.parseInt(length);
 			if (prefix > bits) {
 				throw new IllegalArgumentException("'" + text + "' has a prefix longer than " + bits + " bits");
 			}
@@ -91,6 +99,21 @@ public final class CidrRange {
 			masked[i] &= (byte) (0xff << (8 - bits));
 		}
 		return masked;
+	}
+
+	/**
+	 * Whether the range holds every IPv4 or every IPv6 address: a prefix length of 0 in
+	 * either family, or an IPv6 range that holds all of {@code ::ffff:0:0/96}, every IPv4
+	 * address in the IPv4-mapped form a dual-stack socket may report ({@code ::/1} and
+	 * {@code ::/80} too). As a list of trusted sources, such a range trusts anyone.
+	 * @return whether the range holds every address of a family
+	 */
+	public boolean containsEveryAddressOfAFamily() {
+		if (this.prefixLength == 0) {
+			return true;
+		}
+		return this.network.length == 16 && this.prefixLength <= IPV4_MAPPED_PREFIX_LENGTH
+				&& java.util.Arrays.equals(mask(IPV4_MAPPED_NETWORK, this.prefixLength), this.network);
 	}
 
 	/** @return the network address of the range */

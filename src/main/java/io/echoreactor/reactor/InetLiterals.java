@@ -2,9 +2,10 @@ package io.echoreactor.reactor;
 
 /**
  * Strict parsers for the address and port fields of a PROXY protocol version 1 line, used
- * by {@link ProxyProtocolParser}. They accept literals only and never touch the network,
- * unlike {@link java.net.InetAddress#getByName(String)}, which looks up anything that is
- * not a literal in DNS.
+ * by {@link ProxyProtocolParser}, and for the addresses and prefix lengths of
+ * {@link CidrRange}. They accept literals only and never touch the network, unlike
+ * {@link java.net.InetAddress#getByName(String)}, which looks up anything that is not a
+ * literal in DNS.
  *
  * <p>
  * The rules are the specification's: decimal numbers without leading zeros (no octal
@@ -12,7 +13,8 @@ package io.echoreactor.reactor;
  * hexadecimal digits with at most one {@code ::}, 128 bits in all. An IPv6 literal may end
  * in a dotted IPv4 address ({@code ::ffff:192.0.2.1}), because senders format addresses
  * with {@code inet_ntop}, which writes IPv4-mapped addresses that way. Zone ids
- * ({@code %eth0}) and brackets are not addresses and are refused.
+ * ({@code %eth0}) and brackets are not addresses and are refused. Leading zeros in an
+ * IPv6 group ({@code 2001:0db8::}) are allowed: hexadecimal is never read as octal.
  */
 final class InetLiterals {
 
@@ -86,6 +88,17 @@ final class InetLiterals {
 	 */
 	static int port(String text) {
 		return decimal(text, 0, text.length(), 65535);
+	}
+
+	/**
+	 * Parse a decimal number, such as a CIDR prefix length.
+	 * @param text the text
+	 * @param max the largest number allowed, at most 99999
+	 * @return the number, or -1 if the text is not a decimal number from 0 to {@code max}
+	 * without leading zeros
+	 */
+	static int decimal(String text, int max) {
+		return decimal(text, 0, text.length(), max);
 	}
 
 	// The colon-separated groups of one side of "::" (or of the whole address); only the

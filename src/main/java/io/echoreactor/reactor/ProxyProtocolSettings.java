@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param mode off, optional or required
  * @param trustedSources the sources whose headers are read; a header from anyone else would
- * let a client forge its address
+ * let a client forge its address, so none may hold every address of a family
  * @param headerTimeout how long a connection may take to send its header
  */
 public record ProxyProtocolSettings(Mode mode, List<CidrRange> trustedSources, Duration headerTimeout) {
@@ -21,6 +21,12 @@ public record ProxyProtocolSettings(Mode mode, List<CidrRange> trustedSources, D
 
 	public ProxyProtocolSettings {
 		trustedSources = List.copyOf(trustedSources);
+		for (CidrRange range : trustedSources) {
+			if (range.containsEveryAddressOfAFamily()) {
+				throw new IllegalArgumentException("proxyProtocol.trustedSources must not contain every IPv4 or every "
+						+ "IPv6 address, as " + range + " does");
+			}
+		}
 		if (headerTimeout == null || headerTimeout.isNegative() || headerTimeout.isZero()) {
 			throw new IllegalArgumentException("proxyProtocol.headerTimeout must be positive");
 		}

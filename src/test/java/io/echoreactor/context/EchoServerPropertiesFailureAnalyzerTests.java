@@ -27,6 +27,10 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 @Timeout(60)
 class EchoServerPropertiesFailureAnalyzerTests {
 
+	private static final String CIDR_FORMS = "must be an IPv4 or IPv6 address, never a host name, or a CIDR range "
+			+ "with a prefix length of 0 to 32 (IPv4) or 0 to 128 (IPv6), such as 10.0.0.0/8 or fd00::/8, its decimal "
+			+ "numbers without leading zeros (not 010.0.0.1 or 10.0.0.0/08)";
+
 	static Stream<Arguments> invalidValues() {
 		return Stream.of(
 				arguments("echo.server.port", "-1", "must be between 0 and 65535"),
@@ -108,22 +112,46 @@ class EchoServerPropertiesFailureAnalyzerTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "10.0.0.0/33", "fd00::/129", "example.com", "10.0.0.0/", "10.0.0.0/-1" })
+	@ValueSource(strings = { "198.51.100.0/33", "fd00::/129", "example.com", "198.51.100.0/", "198.51.100.0/-1",
+			"0.0.0.0/00", "198.51.100.0/08", "010.0.0.1", "203.0.113.0/024" })
 	void trustedSourceThatIsNoCidrRangeStopsStartUpWithTheAllowedForms(String value, CapturedOutput output) {
 		String report = FailureReports.failureReport(output,
 				Map.of("echo.server.proxy-protocol.trusted-sources", value));
 		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[0]\n")
 			.contains("Value: \"" + value + "\"")
 			.contains("Origin: \"echo.server.proxy-protocol.trusted-sources\" from property source \"commandLineArgs\"")
-			.contains("Reason: must be an IPv4 or IPv6 address, never a host name, or a CIDR range with a prefix "
-					+ "length of 0 to 32 (IPv4) or 0 to 128 (IPv6), such as 10.0.0.0/8 or fd00::/8");
+			.contains("Reason: " + CIDR_FORMS);
+		assertThat(report.split("Reason: ", -1)).as("one reason per refusal").hasSize(2);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "0.0.0.0/0", "::/0", "198.51.100.7/0", "::ffff:0:0/96", "::ffff:0.0.0.0/96", "::/1" })
+	void trustedSourceThatHoldsEveryAddressStopsStartUpThoughItIsARange(String value, CapturedOutput output) {
+		String report = FailureReports.failureReport(output,
+				Map.of("echo.server.proxy-protocol.trusted-sources", "198.51.100.7," + value));
+		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[1]\n")
+			.contains("Value: \"" + value + "\"")
+			.contains("Reason: must not contain every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, ::ffff:0:0/96): "
+					+ "a PROXY header believed from any source lets any client forge its address; list only your "
+					+ "load balancers")
+			.doesNotContain("trusted-sources[0]");
+		assertThat(report.split("Reason: ", -1)).as("one reason per refusal").hasSize(2);
+	}
+
+	@Test
+	void trustedSourceThatHoldsEveryAddressIsRefusedWhileTheModeIsOffToo(CapturedOutput output) {
+		// Switching the mode on later must not be what makes the sources wrong.
+		String report = FailureReports.failureReport(output,
+				Map.of("echo.server.proxy-protocol.mode", "off", "echo.server.proxy-protocol.trusted-sources", "::/0"));
+		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[0]\n")
+			.contains("Reason: must not contain every IPv4 or every IPv6 address");
 	}
 
 	@Test
 	void trustedSourceThatIsAHostNameIsNotLookedUp(CapturedOutput output) {
 		// localhost resolves on every machine: refusing it shows that it was not looked up.
 		String report = FailureReports.failureReport(output,
-				Map.of("echo.server.proxy-protocol.trusted-sources", "10.0.0.0/8,localhost"));
+				Map.of("echo.server.proxy-protocol.trusted-sources", "198.51.100.0/24,localhost"));
 		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[1]\n")
 			.contains("Value: \"localhost\"")
 			.doesNotContain("trusted-sources[0]");

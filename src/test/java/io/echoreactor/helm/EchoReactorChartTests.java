@@ -58,6 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -73,6 +74,7 @@ import org.springframework.util.unit.DataSize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
@@ -526,6 +528,52 @@ class EchoReactorChartTests {
 			.containsExactly("writeBufferLowWaterMark");
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "0.0.0.0/0", "198.51.100.7/0", "::/0", "2001:db8::/0", "::ffff:0:0/96",
+			"::FFFF:0.0.0.0/96", "0:0:0:0:0:ffff:0:0/96", "::ffff:198.51.100.0/88" })
+	void trustedSourceThatHoldsEveryAddressFailsTheRenderHoweverItIsWritten(String source) {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("proxyProtocol.mode=required",
+					"proxyProtocol.trustedSources[0]=198.51.100.7", "proxyProtocol.trustedSources[1]=" + source))
+			.withMessageContaining("proxyProtocol.trustedSources[1]=" + source
+					+ " holds every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, ::ffff:0:0/96)");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "0.0.0.0/00", "::/000", "198.51.100.0/08", "010.0.0.1", "203.0.113.07",
+			"::ffff:198.051.100.7" })
+	void trustedSourceWithALeadingZeroFailsTheRender(String source) {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("proxyProtocol.mode=optional",
+					"proxyProtocol.trustedSources[0]=" + source))
+			.withMessageContaining("proxyProtocol.trustedSources[0]=" + source + " is no address or CIDR range: "
+					+ "write its decimal numbers without leading zeros");
+	}
+
+	@Test
+	void trustedSourcesTheChartAcceptsPassTheApplicationsValidation() {
+		EchoServerProperties properties = bindEchoServer(EchoReactorChart.render("proxyProtocol.mode=required",
+				"proxyProtocol.trustedSources[0]=198.51.100.0/24", "proxyProtocol.trustedSources[1]=2001:0db8::/32",
+				"proxyProtocol.trustedSources[2]=::ffff:203.0.113.0/120", "proxyProtocol.trustedSources[3]=0.0.0.0/1",
+				"proxyProtocol.trustedSources[4]=203.0.113.10"));
+		assertThat(validator.validate(properties)).isEmpty();
+		assertThat(properties.toSettings(null).proxyProtocol().trustedSources()).hasSize(5);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "::/1", "::/80" })
+	void wideIpv6RangeHoldingEveryIpv4MappedAddressIsLeftToTheApplicationWhichRefusesIt(String source) {
+		// The chart reads no IPv6 arithmetic; the application refuses the range at start-up.
+		EchoServerProperties properties = bindEchoServer(EchoReactorChart.render("proxyProtocol.mode=required",
+				"proxyProtocol.trustedSources[0]=" + source));
+		assertThat(validator.validate(properties))
+			.extracting((violation) -> violation.getPropertyPath().toString(), ConstraintViolation::getMessage)
+			.containsExactly(tuple("proxyProtocol.trustedSources[0].<list element>",
+					"must not contain every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, ::ffff:0:0/96): a PROXY "
+							+ "header believed from any source lets any client forge its address; list only your load "
+							+ "balancers"));
+	}
+
 	@Test
 	void portsCannotBeSetThroughTheConfigBlock() {
 		assertThatIllegalStateException()
@@ -610,6 +658,8 @@ class EchoReactorChartTests {
 				arguments("tls.certManager.issuerRef.namespace=x", "additional properties 'namespace' not allowed"),
 				arguments("proxyProtocol.mode=always", "/proxyProtocol/mode"),
 				arguments("proxyProtocol.headerTimeout=soon", "/proxyProtocol/headerTimeout"),
+				arguments("proxyProtocol.trustedSources[0]=lb.example.com", "/proxyProtocol/trustedSources/0"),
+				arguments("proxyProtocol.trustedSources[0]=", "/proxyProtocol/trustedSources/0"),
 				arguments("prometheusRule.certificateExpiryDays=0", "/prometheusRule/certificateExpiryDays"),
 				arguments("prometheusRule.tlsHandshakeFailureRatio=2", "/prometheusRule/tlsHandshakeFailureRatio"),
 				arguments("bench.protocol=http", "/bench/protocol"), arguments("bench.size=1G", "/bench/size"),

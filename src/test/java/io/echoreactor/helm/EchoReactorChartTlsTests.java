@@ -323,9 +323,10 @@ class EchoReactorChartTlsTests {
 				arguments(new String[] { "proxyProtocol.mode=optional" },
 						"proxyProtocol.mode=optional needs proxyProtocol.trustedSources"),
 				arguments(new String[] { "proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=10.0.0.5/32",
-						"proxyProtocol.trustedSources[1]=0.0.0.0/0" }, "must not include 0.0.0.0/0"),
+						"proxyProtocol.trustedSources[1]=0.0.0.0/0" },
+						"proxyProtocol.trustedSources[1]=0.0.0.0/0 holds every IPv4 or every IPv6 address"),
 				arguments(new String[] { "proxyProtocol.mode=optional", "proxyProtocol.trustedSources[0]=::/0" },
-						"must not include ::/0"));
+						"proxyProtocol.trustedSources[0]=::/0 holds every IPv4 or every IPv6 address"));
 	}
 
 	@Test

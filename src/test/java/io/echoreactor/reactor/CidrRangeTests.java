@@ -55,6 +55,37 @@ class CidrRangeTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse(text)).withMessageContaining(text);
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "198.51.100.0/08", "198.51.100.0/024", "0.0.0.0/00", "203.0.113.0/000", "fd00::/08",
+			"::/00", "2001:db8::/032" })
+	void aPrefixLengthWithALeadingZeroIsRefused(String text) {
+		// A leading zero means octal to some parsers; the range would differ between readers.
+		assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse(text))
+			.withMessage("'" + text + "' has no valid prefix length: a decimal number without leading zeros");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "198.051.100.0/24", "010.0.0.1", "203.0.113.07", "192.0.2.00/32", "::ffff:198.051.100.7" })
+	void anAddressWithALeadingZeroInANumberIsRefused(String text) {
+		// inet_aton reads 010 as 8 and 051 as 41: the range would not be the one written.
+		assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse(text))
+			.withMessage("'" + text + "' is not an IPv4 or IPv6 address or CIDR range");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0.0.0.0/0", "198.51.100.7/0", "::/0", "2001:db8::/0", "::ffff:0:0/96",
+			"::ffff:0.0.0.0/96", "::ffff:198.51.100.0/96", "::/80", "::/1", "::ffff:0:0/81" })
+	void aRangeThatHoldsEveryIpv4OrEveryIpv6AddressSaysSo(String text) {
+		assertThat(CidrRange.parse(text).containsEveryAddressOfAFamily()).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0.0.0.0/1", "128.0.0.0/1", "198.51.100.0/24", "203.0.113.7", "::/81", "8000::/1",
+			"::ffff:0:0/97", "::ffff:198.51.100.0/120", "2001:db8::/32", "::1/128", "::" })
+	void aNarrowerRangeDoesNot(String text) {
+		assertThat(CidrRange.parse(text).containsEveryAddressOfAFamily()).isFalse();
+	}
+
 	@Test
 	void aHostNameIsRefusedEvenWhereItWouldResolve() throws UnknownHostException {
 		// A lookup would have found localhost; the range takes literals only.
