@@ -46,7 +46,9 @@ public final class CidrRange {
 		int prefix = bits;
 		if (slash >= 0) {
 			String length = trimmed.substring(slash + 1);
-			if (length.isEmpty() || length.length() > 3 || !length.chars().allMatch(Character::isDigit)) {
+			// ASCII digits only: Character.isDigit and Integer.parseInt also take other
+			// scripts' digits, so "/1" and an Arabic-Indic five would be a prefix of 15.
+			if (length.isEmpty() || length.length() > 3 || !length.chars().allMatch((c) -> c >= '0' && c <= '9')) {
 				throw new IllegalArgumentException("'" + text + "' has no valid prefix length");
 			}
 			prefix = Integer.parseInt(length);
