@@ -80,7 +80,9 @@ class EchoServerPropertiesFuzzTests {
 		assertThat(cause).as("cause of %s", ex)
 			.isInstanceOfAny(ConversionFailedException.class, BindValidationException.class);
 		if (cause instanceof BindValidationException validation) {
-			String path = camelCase(property);
+			// Errors name the field within the record that holds it: trustedSources[0] in
+			// echo.server.proxy-protocol.
+			String path = camelCase(property.substring(property.lastIndexOf('.') + 1));
 			for (ObjectError error : validation.getValidationErrors().getAllErrors()) {
 				assertThat(error).isInstanceOf(FieldError.class);
 				String field = ((FieldError) error).getField();
