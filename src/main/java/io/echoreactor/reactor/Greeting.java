@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -32,6 +33,9 @@ import javax.net.ssl.SSLSession;
  * value are left out.
  */
 public final class Greeting {
+
+	// C0 and C1 controls and DEL (general category Cc), and the line and paragraph separators.
+	private static final Pattern LINE_BREAKING = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
 
 	private final Mode mode;
 
@@ -171,8 +175,10 @@ public final class Greeting {
 				line.append(' ');
 			}
 			// Control characters become spaces before the value is judged, so that a line
-			// break in a value cannot end the line or split the value unquoted.
-			String value = String.valueOf(field.getValue()).replaceAll("\\p{Cntrl}", " ");
+			// break in a value cannot end the line or split the value unquoted. C1 controls
+			// count too (an ALPN byte 0x85 decodes to NEL, 0x9B to CSI, a terminal's escape),
+			// and so do the Unicode line and paragraph separators.
+			String value = LINE_BREAKING.matcher(String.valueOf(field.getValue())).replaceAll(" ");
 			line.append(field.getKey()).append('=');
 			if (value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.isEmpty()) {
 				line.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
@@ -240,7 +246,7 @@ public final class Greeting {
 				case '"' -> json.append("\\\"");
 				case '\\' -> json.append("\\\\");
 				default -> {
-					if (c < 0x20) {
+					if (breaksTheLine(c)) {
 						json.append(String.format("\\u%04x", (int) c));
 					}
 					else {
@@ -250,6 +256,10 @@ public final class Greeting {
 			}
 		}
 		json.append('"');
+	}
+
+	private static boolean breaksTheLine(char c) {
+		return Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
 	}
 
 	/**

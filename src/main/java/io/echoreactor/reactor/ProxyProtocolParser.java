@@ -131,13 +131,13 @@ public final class ProxyProtocolParser {
 	}
 
 	private static Result parseV1(ByteBuffer bytes, int start, int available) {
-		int scan = Math.min(available, V1_MAX_LENGTH);
+		// A CR first seen at index 106 or later would end the line beyond 107 bytes, so the
+		// line is oversized whatever byte 106 is: judging it would make the answer depend on
+		// whether the bytes arrived at once or in pieces.
+		int scan = Math.min(available, V1_MAX_LENGTH - 1);
 		for (int i = V1_SIGNATURE.length; i < scan; i++) {
 			byte b = bytes.get(start + i);
 			if (b == '\r') {
-				if (i + 2 > V1_MAX_LENGTH) {
-					return oversizedV1();
-				}
 				if (i + 1 == available) {
 					return INCOMPLETE;
 				}
@@ -156,7 +156,6 @@ public final class ProxyProtocolParser {
 				return malformed(String.format("v1 line contains byte 0x%02X", b & 0xFF));
 			}
 		}
-		// A CR first seen at index 106 or later would end the line beyond 107 bytes.
 		return (available >= V1_MAX_LENGTH - 1) ? oversizedV1() : INCOMPLETE;
 	}
 
