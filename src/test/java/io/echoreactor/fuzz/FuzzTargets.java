@@ -32,10 +32,10 @@ public final class FuzzTargets {
 	/**
 	 * How long {@code ./mvnw -Psoak verify} fuzzes each target: every {@link FuzzTest}
 	 * names it as its {@code maxDuration}. With the JVM's start and the replay of the
-	 * committed inputs a target takes about 45 s, and five fit in the soak's five minutes
+	 * committed inputs a target takes about 40 s, and five fit in the soak's five minutes
 	 * of fuzzing.
 	 */
-	public static final String MAX_DURATION = "38s";
+	public static final String MAX_DURATION = "30s";
 
 	private FuzzTargets() {
 	}
