@@ -40,8 +40,9 @@ final class PendingOutputBudget {
 
 	private final int limitChunks;
 
-	// Guarded by this.
-	private final ByteBuffer[] free;
+	// Guarded by this. Grown as chunks come back, never past the chunks allocated: a budget
+	// of a terabyte that clients never fill costs nothing up front.
+	private ByteBuffer[] free = new ByteBuffer[16];
 
 	private int freeCount;
 
@@ -137,7 +138,6 @@ final class PendingOutputBudget {
 	PendingOutputBudget(long limit) {
 		this.limit = limit;
 		this.limitChunks = (int) Math.min(Integer.MAX_VALUE - 8, limit / CHUNK_SIZE);
-		this.free = new ByteBuffer[this.limitChunks];
 	}
 
 	/** @return the most the pool may hold, in bytes */
@@ -204,6 +204,9 @@ final class PendingOutputBudget {
 	void release(ByteBuffer chunk) {
 		chunk.clear();
 		synchronized (this) {
+			if (this.freeCount == this.free.length) {
+				this.free = java.util.Arrays.copyOf(this.free, Math.max(16, this.allocated));
+			}
 			this.free[this.freeCount++] = chunk;
 		}
 		if (this.hungry.get() > 0) {
