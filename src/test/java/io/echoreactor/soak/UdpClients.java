@@ -156,22 +156,30 @@ final class UdpClients {
 		// an IPv4-mapped IPv6 address ends with the same word.
 		String local = String.format(Locale.ROOT, "%02X%02X%02X%02X:%04X", b[3], b[2], b[1], b[0],
 				address.getPort());
-		boolean found = false;
-		long queued = 0;
-		for (Path table : TABLES) {
-			for (String line : Files.readAllLines(table)) {
-				String[] fields = line.trim().split("\\s+");
-				if (fields.length > 4 && fields[1].endsWith(local)) {
-					found = true;
-					queued += Long.parseLong(fields[4].split(":")[1], 16);
+		// The kernel prints these tables a page at a time, walking its hash of sockets as it
+		// is then: while other sockets come and go (the floods' own), a reading can skip a
+		// socket that is there all along. Read again before calling it gone.
+		for (int attempt = 0; attempt < TABLE_READINGS; attempt++) {
+			boolean found = false;
+			long queued = 0;
+			for (Path table : TABLES) {
+				for (String line : Files.readAllLines(table)) {
+					String[] fields = line.trim().split("\\s+");
+					if (fields.length > 4 && fields[1].endsWith(local)) {
+						found = true;
+						queued += Long.parseLong(fields[4].split(":")[1], 16);
+					}
 				}
 			}
+			if (found) {
+				return queued;
+			}
 		}
-		if (!found) {
-			throw new IOException("No UDP socket bound to " + address + " in " + TABLES);
-		}
-		return queued;
+		throw new IOException("No UDP socket bound to " + address + " in " + TABLES + " in " + TABLE_READINGS
+				+ " readings");
 	}
+
+	private static final int TABLE_READINGS = 50;
 
 	/**
 	 * A flood from one source above its rate, and the answers it has read so far.
