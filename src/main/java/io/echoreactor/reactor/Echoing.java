@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The echo of RFC 862: every byte that arrives is sent back, in order. When the client
- * shuts down its output, what it sent is echoed to the end and then the connection
- * closes ({@code eof}).
+ * shuts down its output, what it sent is echoed to the end, then (under TLS) the server's
+ * {@code close_notify}, and then the connection closes ({@code eof}).
  */
 final class Echoing implements Stage {
 
@@ -21,17 +21,31 @@ final class Echoing implements Stage {
 	}
 
 	@Override
-	public void endOfInput(TcpConnection connection) {
+	public void endOfInput(TcpConnection connection) throws IOException {
 		if (!connection.hasPendingOutput()) {
-			connection.close(CloseCause.EOF);
+			finish(connection);
 		}
 	}
 
 	@Override
-	public void flushed(TcpConnection connection) {
+	public void flushed(TcpConnection connection) throws IOException {
 		if (connection.isInputShutdown()) {
-			connection.close(CloseCause.EOF);
+			finish(connection);
 		}
+	}
+
+	// Everything is echoed. Under TLS the server's close_notify goes out like any other
+	// record, behind what the socket has not sent yet and waiting for room in it, and the
+	// close comes once it is written: written straight to a full socket it could be lost,
+	// and the client would read a cut stream instead of a clean end.
+	private static void finish(TcpConnection connection) throws IOException {
+		if (connection.tls() != null && !connection.isOutputShutdown()) {
+			connection.shutdownOutput();
+			if (connection.hasPendingOutput()) {
+				return;
+			}
+		}
+		connection.close(CloseCause.EOF);
 	}
 
 }

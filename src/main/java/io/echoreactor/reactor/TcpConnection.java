@@ -147,6 +147,10 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		return (this.flags & INPUT_SHUTDOWN) != 0;
 	}
 
+	boolean isOutputShutdown() {
+		return (this.flags & OUTPUT_SHUTDOWN) != 0;
+	}
+
 	boolean isPaused() {
 		return (this.flags & PAUSED) != 0;
 	}
