@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -117,7 +117,7 @@ class BenchHarnessTests {
 	@Timeout(30)
 	void loadClientFindsOurEchoServerCorrectWithPipelinedMessages() throws Exception {
 		EchoServer server = new EchoServer(
-				EchoServerSettings.builder().address(InetAddress.getLoopbackAddress()).port(0).reactors(1).build());
+				DefaultSettings.builder().address(InetAddress.getLoopbackAddress()).port(0).reactors(1).build());
 		server.start();
 		try {
 			Outcome load = load(server.port(), "--connections", "16", "--size", "64", "--depth", "16", "--duration",
@@ -238,7 +238,7 @@ class BenchHarnessTests {
 	@Test
 	@Timeout(30)
 	void udpLoadClientFindsOurUdpEchoCorrectWithTheRateLimitOff() throws Exception {
-		EchoServer server = new EchoServer(EchoServerSettings.builder()
+		EchoServer server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ShutdownResult;
 import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,7 +36,7 @@ class EchoServerLoggingTests {
 	@Test
 	void logsTheBindAndTheDrainAndNothingPerConnection(CapturedOutput output) throws Exception {
 		EchoServer server = new EchoServer(
-				EchoServerSettings.builder().address(InetAddress.getLoopbackAddress()).port(0).reactors(2).build());
+				DefaultSettings.builder().address(InetAddress.getLoopbackAddress()).port(0).reactors(2).build());
 		server.start();
 		try {
 			int afterStart = output.length();
@@ -74,7 +74,7 @@ class EchoServerLoggingTests {
 
 	@Test
 	void logsTheFreeUdpPortPortZeroPickedAndThatEachReactorHasASocketInReuseportMode(CapturedOutput output) {
-		EchoServer server = new EchoServer(EchoServerSettings.builder()
+		EchoServer server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)

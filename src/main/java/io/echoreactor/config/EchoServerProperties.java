@@ -141,31 +141,17 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * @return the settings
 	 */
 	public EchoServerSettings toSettings(TlsContext tls, Greeting greeting) {
-		return EchoServerSettings.builder()
-			.address(this.address)
-			.port(this.port)
-			.reactors((this.reactors != null) ? this.reactors : Runtime.getRuntime().availableProcessors())
-			.acceptStrategy(this.acceptStrategy)
-			.backlog(this.backlog)
-			.readBufferSize(toIntBytes(this.readBufferSize))
-			.readBudget(toIntBytes(this.readBudget))
-			.writeBufferWaterMarks(toIntBytes(this.writeBufferLowWaterMark), toIntBytes(this.writeBufferHighWaterMark))
-			.idleTimeout(this.idleTimeout)
-			.maxConnections(this.maxConnections)
-			.maxConnectionsPerAddress(this.maxConnectionsPerAddress)
-			.maxPendingOutput((this.maxPendingOutput != null) ? this.maxPendingOutput.toBytes() : 0)
-			.maxSessionMemory((this.maxSessionMemory != null) ? this.maxSessionMemory.toBytes() : 0)
-			.writeTimeout((this.writeTimeout == null || this.writeTimeout.isZero()) ? null : this.writeTimeout)
-			.stallTimeout(this.stallTimeout)
-			.maxConnectionAge(this.maxConnectionAge, this.maxConnectionAgeJitter)
-			.shutdownTimeout(this.shutdownTimeout)
-			.socket(this.socket.toSettings())
-			.udp(this.udp.toSettings())
-			.tls(new TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout))
-			.plainEnabled(this.plain.enabled)
-			.proxyProtocol(this.proxyProtocol.toSettings())
-			.greeting(greeting)
-			.build();
+		return new EchoServerSettings(this.address, this.port,
+				(this.reactors != null) ? this.reactors : Runtime.getRuntime().availableProcessors(),
+				this.acceptStrategy, this.backlog, toIntBytes(this.readBufferSize), toIntBytes(this.readBudget),
+				toIntBytes(this.writeBufferHighWaterMark), toIntBytes(this.writeBufferLowWaterMark), this.idleTimeout,
+				this.maxConnectionAge, this.maxConnectionAgeJitter, this.maxConnections, this.maxConnectionsPerAddress,
+				(this.maxPendingOutput != null) ? this.maxPendingOutput.toBytes() : 0,
+				(this.maxSessionMemory != null) ? this.maxSessionMemory.toBytes() : 0,
+				(this.writeTimeout == null || this.writeTimeout.isZero()) ? null : this.writeTimeout,
+				this.stallTimeout, this.shutdownTimeout, EchoServerSettings.SELECT_TIMEOUT, this.socket.toSettings(),
+				this.udp.toSettings(), new TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout),
+				this.plain.enabled, this.proxyProtocol.toSettings(), greeting);
 	}
 
 	private static Integer toIntBytes(DataSize size) {

@@ -6,113 +6,94 @@ import java.util.Objects;
 
 /**
  * Immutable settings of an {@link EchoServer}, in the reactor's own terms (plain JDK
- * types), so the reactor can be built and tested without Spring. Create with
- * {@link #builder()}; the builder's defaults are the service's defaults.
+ * types), so the reactor can be built and tested without Spring. The service's settings,
+ * their defaults and their ranges are declared once, by the configuration properties that
+ * these are made from; this type holds no default of its own. A variant is made from a
+ * complete set with {@link #toBuilder()}.
  *
  * <p>
  * Validation with messages for users happens where the settings are bound from
  * configuration; the checks here only guard the reactor's own invariants.
+ *
+ * @param address the address to bind, or {@code null} for every interface (IPv4 and IPv6)
+ * @param port the port to bind; 0 picks a free one
+ * @param reactors the number of reactor threads
+ * @param acceptStrategy how connections reach the reactors
+ * @param backlog the listen backlog
+ * @param readBufferSize bytes of each reactor's read buffer
+ * @param readBudget bytes read from one connection per wakeup before the others get a turn
+ * @param writeBufferHighWaterMark pending bytes at which reading from a connection pauses
+ * @param writeBufferLowWaterMark pending bytes at or below which a paused connection reads
+ * again
+ * @param idleTimeout how long a connection may see no traffic, or {@code null} for no limit
+ * @param maxConnectionAge how long a connection may live, or {@code null} for no limit
+ * @param maxConnectionAgeJitter the fraction of {@code maxConnectionAge} by which each
+ * connection's age is randomly shortened
+ * @param maxConnections the most connections served at once
+ * @param maxConnectionsPerAddress the most connections from one client address, or 0 for
+ * no limit
+ * @param maxPendingOutput the most direct memory all connections' pending output may hold
+ * together, in bytes; 0 for half of the JVM's direct memory limit
+ * @param maxSessionMemory the heap that connections may hold for TLS sessions and for
+ * records and headers in part, together, in bytes; 0 for a share of the maximum heap
+ * @param writeTimeout how long the oldest byte of a connection's pending output may wait to
+ * be written before the connection is reset, or {@code null} for no limit
+ * @param stallTimeout how long a reactor (or the acceptor) may go without returning from
+ * {@code select()} before it counts as stalled: health reports it, and the acceptor stops
+ * handing it connections
+ * @param shutdownTimeout how long a drain waits for clients to close
+ * @param selectTimeout the longest a reactor blocks in {@code select()} before its
+ * housekeeping runs: not a setting, {@link #SELECT_TIMEOUT} outside tests
+ * @param socket the socket options
+ * @param udp the UDP echo's settings
+ * @param tls the TLS listener's settings
+ * @param plainEnabled whether the plain (unencrypted) TCP port is served
+ * @param proxyProtocol the PROXY protocol settings
+ * @param greeting the greeting sent before the echo
  */
-public final class EchoServerSettings {
+public record EchoServerSettings(InetAddress address, int port, int reactors, AcceptStrategy acceptStrategy,
+		int backlog, int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
+		Duration idleTimeout, Duration maxConnectionAge, double maxConnectionAgeJitter, int maxConnections,
+		int maxConnectionsPerAddress, long maxPendingOutput, long maxSessionMemory, Duration writeTimeout,
+		Duration stallTimeout, Duration shutdownTimeout, Duration selectTimeout, SocketSettings socket,
+		UdpSettings udp, TlsSettings tls, boolean plainEnabled, ProxyProtocolSettings proxyProtocol,
+		Greeting greeting) {
 
-	private final InetAddress address;
+	/**
+	 * The longest a reactor blocks in {@code select()}: the tick of its housekeeping (stall
+	 * detection, the drain's checks). An internal constant, not a setting; tests shorten it.
+	 */
+	public static final Duration SELECT_TIMEOUT = Duration.ofSeconds(1);
 
-	private final int port;
-
-	private final int reactors;
-
-	private final AcceptStrategy acceptStrategy;
-
-	private final int backlog;
-
-	private final int readBufferSize;
-
-	private final int readBudget;
-
-	private final int writeBufferHighWaterMark;
-
-	private final int writeBufferLowWaterMark;
-
-	private final Duration idleTimeout;
-
-	private final Duration maxConnectionAge;
-
-	private final double maxConnectionAgeJitter;
-
-	private final int maxConnections;
-
-	private final int maxConnectionsPerAddress;
-
-	private final long maxPendingOutput;
-
-	private final long maxSessionMemory;
-
-	private final Duration writeTimeout;
-
-	private final Duration stallTimeout;
-
-	private final Duration shutdownTimeout;
-
-	private final Duration selectTimeout;
-
-	private final SocketSettings socket;
-
-	private final UdpSettings udp;
-
-	private final TlsSettings tls;
-
-	private final boolean plainEnabled;
-
-	private final ProxyProtocolSettings proxyProtocol;
-
-	private final Greeting greeting;
-
-	private EchoServerSettings(Builder builder) {
-		this.address = builder.address;
-		this.port = builder.port;
-		this.reactors = builder.reactors;
-		this.acceptStrategy = Objects.requireNonNull(builder.acceptStrategy, "acceptStrategy");
-		this.backlog = builder.backlog;
-		this.readBufferSize = builder.readBufferSize;
-		this.readBudget = builder.readBudget;
-		this.writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
-		this.writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
-		this.idleTimeout = builder.idleTimeout;
-		this.maxConnectionAge = builder.maxConnectionAge;
-		this.maxConnectionAgeJitter = builder.maxConnectionAgeJitter;
-		this.maxConnections = builder.maxConnections;
-		this.maxConnectionsPerAddress = builder.maxConnectionsPerAddress;
-		this.maxPendingOutput = builder.maxPendingOutput;
-		this.maxSessionMemory = builder.maxSessionMemory;
-		this.writeTimeout = builder.writeTimeout;
-		this.stallTimeout = Objects.requireNonNull(builder.stallTimeout, "stallTimeout");
-		this.shutdownTimeout = Objects.requireNonNull(builder.shutdownTimeout, "shutdownTimeout");
-		this.selectTimeout = Objects.requireNonNull(builder.selectTimeout, "selectTimeout");
-		this.socket = Objects.requireNonNull(builder.socket, "socket");
-		this.udp = Objects.requireNonNull(builder.udp, "udp");
-		this.tls = Objects.requireNonNull(builder.tls, "tls");
-		this.plainEnabled = builder.plainEnabled;
-		this.proxyProtocol = Objects.requireNonNull(builder.proxyProtocol, "proxyProtocol");
-		this.greeting = Objects.requireNonNull(builder.greeting, "greeting");
-		check(this.plainEnabled || this.tls.enabled(), "plain TCP and TLS cannot both be off");
-		check(this.port >= 0 && this.port <= 65535, "port must be between 0 and 65535");
-		check(this.reactors >= 1, "reactors must be at least 1");
-		check(this.backlog >= 1, "backlog must be at least 1");
-		check(this.readBufferSize >= 1, "readBufferSize must be at least 1");
-		check(this.readBudget >= 1, "readBudget must be at least 1");
-		check(this.writeBufferLowWaterMark >= 0 && this.writeBufferLowWaterMark < this.writeBufferHighWaterMark,
+	public EchoServerSettings {
+		Objects.requireNonNull(acceptStrategy, "acceptStrategy");
+		Objects.requireNonNull(stallTimeout, "stallTimeout");
+		Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+		Objects.requireNonNull(selectTimeout, "selectTimeout");
+		Objects.requireNonNull(socket, "socket");
+		Objects.requireNonNull(udp, "udp");
+		Objects.requireNonNull(tls, "tls");
+		Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+		Objects.requireNonNull(greeting, "greeting");
+		check(plainEnabled || tls.enabled(), "plain TCP and TLS cannot both be off");
+		check(port >= 0 && port <= 65535, "port must be between 0 and 65535");
+		check(reactors >= 1, "reactors must be at least 1");
+		check(backlog >= 1, "backlog must be at least 1");
+		check(readBufferSize >= 1, "readBufferSize must be at least 1");
+		check(readBudget >= 1, "readBudget must be at least 1");
+		check(writeBufferLowWaterMark >= 0 && writeBufferLowWaterMark < writeBufferHighWaterMark,
 				"writeBufferLowWaterMark must be at least 0 and below writeBufferHighWaterMark");
-		check(this.maxConnections >= 1, "maxConnections must be at least 1");
-		check(this.maxConnectionsPerAddress >= 0, "maxConnectionsPerAddress must be at least 0");
-		check(this.writeTimeout == null || isPositive(this.writeTimeout), "writeTimeout must be positive");
-		check(this.stallTimeout.compareTo(this.selectTimeout) > 0, "stallTimeout must be longer than selectTimeout");
-		check(this.maxPendingOutput >= 0, "maxPendingOutput must be at least 0");
-		check(this.maxSessionMemory >= 0, "maxSessionMemory must be at least 0");
-		check(isPositive(this.shutdownTimeout), "shutdownTimeout must be positive");
-		check(isPositive(this.selectTimeout), "selectTimeout must be positive");
-		check(this.idleTimeout == null || isPositive(this.idleTimeout), "idleTimeout must be positive");
-		check(this.maxConnectionAge == null || isPositive(this.maxConnectionAge), "maxConnectionAge must be positive");
-		check(this.maxConnectionAgeJitter >= 0 && this.maxConnectionAgeJitter <= 1,
+		check(maxConnections >= 1, "maxConnections must be at least 1");
+		check(maxConnectionsPerAddress >= 0, "maxConnectionsPerAddress must be at least 0");
+		check(writeTimeout == null || isPositive(writeTimeout), "writeTimeout must be positive");
+		check(stallTimeout.compareTo(selectTimeout) > 0, "stallTimeout must be longer than selectTimeout");
+		check(maxPendingOutput >= 0, "maxPendingOutput must be at least 0");
+		check(maxSessionMemory >= 0, "maxSessionMemory must be at least 0");
+		check(isPositive(shutdownTimeout), "shutdownTimeout must be positive");
+		check(isPositive(selectTimeout), "selectTimeout must be positive");
+		check(idleTimeout == null || isPositive(idleTimeout), "idleTimeout must be positive");
+		check(maxConnectionAge == null || isPositive(maxConnectionAge), "maxConnectionAge must be positive");
+		check(maxConnectionAgeJitter >= 0 && maxConnectionAgeJitter <= 1,
 				"maxConnectionAgeJitter must be between 0 and 1");
 	}
 
@@ -127,190 +108,44 @@ public final class EchoServerSettings {
 	}
 
 	/**
-	 * Return a builder holding the defaults.
+	 * Return a builder holding these settings, to make a variant of them.
 	 * @return a new builder
 	 */
-	public static Builder builder() {
-		return new Builder();
-	}
-
-	/** @return the address to bind, or {@code null} for every interface (IPv4 and IPv6) */
-	public InetAddress address() {
-		return this.address;
-	}
-
-	/** @return the port to bind; 0 picks a free one */
-	public int port() {
-		return this.port;
-	}
-
-	/** @return the number of reactor threads */
-	public int reactors() {
-		return this.reactors;
-	}
-
-	/** @return how connections reach the reactors */
-	public AcceptStrategy acceptStrategy() {
-		return this.acceptStrategy;
-	}
-
-	/** @return the listen backlog */
-	public int backlog() {
-		return this.backlog;
-	}
-
-	/** @return bytes of each reactor's read buffer */
-	public int readBufferSize() {
-		return this.readBufferSize;
-	}
-
-	/** @return bytes read from one connection per wakeup before the others get a turn */
-	public int readBudget() {
-		return this.readBudget;
-	}
-
-	/** @return pending bytes at which reading from a connection pauses */
-	public int writeBufferHighWaterMark() {
-		return this.writeBufferHighWaterMark;
-	}
-
-	/** @return pending bytes at or below which a paused connection reads again */
-	public int writeBufferLowWaterMark() {
-		return this.writeBufferLowWaterMark;
-	}
-
-	/** @return how long a connection may see no traffic, or {@code null} for no limit */
-	public Duration idleTimeout() {
-		return this.idleTimeout;
-	}
-
-	/** @return how long a connection may live, or {@code null} for no limit */
-	public Duration maxConnectionAge() {
-		return this.maxConnectionAge;
-	}
-
-	/** @return the fraction of {@link #maxConnectionAge()} by which each connection's age is randomly shortened */
-	public double maxConnectionAgeJitter() {
-		return this.maxConnectionAgeJitter;
-	}
-
-	/** @return the most connections served at once */
-	public int maxConnections() {
-		return this.maxConnections;
-	}
-
-	/** @return the most connections from one client address, or 0 for no limit */
-	public int maxConnectionsPerAddress() {
-		return this.maxConnectionsPerAddress;
+	public Builder toBuilder() {
+		return new Builder(this);
 	}
 
 	/**
-	 * Return how long the oldest byte of a connection's pending output may wait to be
-	 * written before the connection is reset.
-	 * @return the timeout, or {@code null} for none
-	 */
-	public Duration writeTimeout() {
-		return this.writeTimeout;
-	}
-
-	/**
-	 * Return how long a reactor (or the acceptor) may go without returning from
-	 * {@code select()} before it counts as stalled: health reports it, and the acceptor
-	 * stops handing it connections.
-	 * @return the stall timeout
-	 */
-	public Duration stallTimeout() {
-		return this.stallTimeout;
-	}
-
-	/**
-	 * Return the most direct memory all connections' pending output may hold together;
-	 * 0 for half of the JVM's direct memory limit.
-	 * @return the limit in bytes, or 0
-	 */
-	public long maxPendingOutput() {
-		return this.maxPendingOutput;
-	}
-
-	/**
-	 * Return the heap that connections may hold for TLS sessions and for records and
-	 * headers in part, together.
-	 * @return the limit in bytes, or 0 for the default (a share of the maximum heap)
-	 */
-	public long maxSessionMemory() {
-		return this.maxSessionMemory;
-	}
-
-	/** @return how long a drain waits for clients to close */
-	public Duration shutdownTimeout() {
-		return this.shutdownTimeout;
-	}
-
-	/** @return the longest a reactor blocks in {@code select()} before its housekeeping runs */
-	public Duration selectTimeout() {
-		return this.selectTimeout;
-	}
-
-	/** @return the socket options */
-	public SocketSettings socket() {
-		return this.socket;
-	}
-
-	/** @return the UDP echo's settings */
-	public UdpSettings udp() {
-		return this.udp;
-	}
-
-	/** @return the TLS listener's settings */
-	public TlsSettings tls() {
-		return this.tls;
-	}
-
-	/** @return whether the plain (unencrypted) TCP port is served */
-	public boolean plainEnabled() {
-		return this.plainEnabled;
-	}
-
-	/** @return the PROXY protocol settings */
-	public ProxyProtocolSettings proxyProtocol() {
-		return this.proxyProtocol;
-	}
-
-	/** @return the greeting sent before the echo, {@link Greeting#OFF} by default */
-	public Greeting greeting() {
-		return this.greeting;
-	}
-
-	/**
-	 * Builder for {@link EchoServerSettings}.
+	 * Builder of a variant of complete {@link EchoServerSettings}: it starts from a set of
+	 * settings and has no defaults of its own.
 	 */
 	public static final class Builder {
 
 		private InetAddress address;
 
-		private int port = 7007;
+		private int port;
 
-		private int reactors = Runtime.getRuntime().availableProcessors();
+		private int reactors;
 
-		private AcceptStrategy acceptStrategy = AcceptStrategy.ACCEPTOR;
+		private AcceptStrategy acceptStrategy;
 
-		private int backlog = 1024;
+		private int backlog;
 
-		private int readBufferSize = 64 * 1024;
+		private int readBufferSize;
 
-		private int readBudget = 256 * 1024;
+		private int readBudget;
 
-		private int writeBufferHighWaterMark = 64 * 1024;
+		private int writeBufferHighWaterMark;
 
-		private int writeBufferLowWaterMark = 32 * 1024;
+		private int writeBufferLowWaterMark;
 
 		private Duration idleTimeout;
 
 		private Duration maxConnectionAge;
 
-		private double maxConnectionAgeJitter = 0.1;
+		private double maxConnectionAgeJitter;
 
-		private int maxConnections = 10_000;
+		private int maxConnections;
 
 		private int maxConnectionsPerAddress;
 
@@ -318,27 +153,53 @@ public final class EchoServerSettings {
 
 		private long maxSessionMemory;
 
-		private Duration writeTimeout = Duration.ofSeconds(60);
+		private Duration writeTimeout;
 
-		private Duration stallTimeout = Duration.ofSeconds(10);
+		private Duration stallTimeout;
 
-		private Duration shutdownTimeout = Duration.ofSeconds(10);
+		private Duration shutdownTimeout;
 
-		private Duration selectTimeout = Duration.ofSeconds(1);
+		private Duration selectTimeout;
 
-		private SocketSettings socket = SocketSettings.DEFAULTS;
+		private SocketSettings socket;
 
-		private UdpSettings udp = UdpSettings.DEFAULTS;
+		private UdpSettings udp;
 
-		private TlsSettings tls = TlsSettings.DISABLED;
+		private TlsSettings tls;
 
-		private boolean plainEnabled = true;
+		private boolean plainEnabled;
 
-		private ProxyProtocolSettings proxyProtocol = ProxyProtocolSettings.OFF;
+		private ProxyProtocolSettings proxyProtocol;
 
-		private Greeting greeting = Greeting.OFF;
+		private Greeting greeting;
 
-		private Builder() {
+		private Builder(EchoServerSettings from) {
+			this.address = from.address;
+			this.port = from.port;
+			this.reactors = from.reactors;
+			this.acceptStrategy = from.acceptStrategy;
+			this.backlog = from.backlog;
+			this.readBufferSize = from.readBufferSize;
+			this.readBudget = from.readBudget;
+			this.writeBufferHighWaterMark = from.writeBufferHighWaterMark;
+			this.writeBufferLowWaterMark = from.writeBufferLowWaterMark;
+			this.idleTimeout = from.idleTimeout;
+			this.maxConnectionAge = from.maxConnectionAge;
+			this.maxConnectionAgeJitter = from.maxConnectionAgeJitter;
+			this.maxConnections = from.maxConnections;
+			this.maxConnectionsPerAddress = from.maxConnectionsPerAddress;
+			this.maxPendingOutput = from.maxPendingOutput;
+			this.maxSessionMemory = from.maxSessionMemory;
+			this.writeTimeout = from.writeTimeout;
+			this.stallTimeout = from.stallTimeout;
+			this.shutdownTimeout = from.shutdownTimeout;
+			this.selectTimeout = from.selectTimeout;
+			this.socket = from.socket;
+			this.udp = from.udp;
+			this.tls = from.tls;
+			this.plainEnabled = from.plainEnabled;
+			this.proxyProtocol = from.proxyProtocol;
+			this.greeting = from.greeting;
 		}
 
 		public Builder address(InetAddress address) {
@@ -418,11 +279,6 @@ public final class EchoServerSettings {
 			return this;
 		}
 
-		/**
-		 * Set the heap that connections may hold for their protocols together.
-		 * @param maxSessionMemory the limit in bytes, or 0 for the default
-		 * @return this builder
-		 */
 		public Builder maxSessionMemory(long maxSessionMemory) {
 			this.maxSessionMemory = maxSessionMemory;
 			return this;
@@ -469,7 +325,12 @@ public final class EchoServerSettings {
 		}
 
 		public EchoServerSettings build() {
-			return new EchoServerSettings(this);
+			return new EchoServerSettings(this.address, this.port, this.reactors, this.acceptStrategy, this.backlog,
+					this.readBufferSize, this.readBudget, this.writeBufferHighWaterMark, this.writeBufferLowWaterMark,
+					this.idleTimeout, this.maxConnectionAge, this.maxConnectionAgeJitter, this.maxConnections,
+					this.maxConnectionsPerAddress, this.maxPendingOutput, this.maxSessionMemory, this.writeTimeout,
+					this.stallTimeout, this.shutdownTimeout, this.selectTimeout, this.socket, this.udp, this.tls,
+					this.plainEnabled, this.proxyProtocol, this.greeting);
 		}
 
 	}

@@ -15,10 +15,6 @@ import java.util.List;
  */
 public record ProxyProtocolSettings(Mode mode, List<CidrRange> trustedSources, Duration headerTimeout) {
 
-	/** No PROXY protocol: the default. */
-	public static final ProxyProtocolSettings OFF = new ProxyProtocolSettings(Mode.OFF,
-			List.of(CidrRange.parse("127.0.0.0/8"), CidrRange.parse("::1/128")), Duration.ofSeconds(5));
-
 	public ProxyProtocolSettings {
 		trustedSources = List.copyOf(trustedSources);
 		for (CidrRange range : trustedSources) {

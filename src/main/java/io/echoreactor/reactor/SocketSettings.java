@@ -17,7 +17,4 @@ import java.time.Duration;
 public record SocketSettings(boolean tcpNoDelay, boolean keepAlive, Duration keepAliveIdle,
 		Duration keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
 
-	/** The service's defaults: no Nagle delay, everything else as the kernel has it. */
-	public static final SocketSettings DEFAULTS = new SocketSettings(true, false, null, null, null, null, null);
-
 }

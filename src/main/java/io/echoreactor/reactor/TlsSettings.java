@@ -12,9 +12,6 @@ import java.time.Duration;
  */
 public record TlsSettings(TlsContext context, int port, Duration handshakeTimeout) {
 
-	/** No TLS listener. */
-	public static final TlsSettings DISABLED = new TlsSettings(null, 7443, Duration.ofSeconds(10));
-
 	public TlsSettings {
 		EchoServerSettings.check(port >= 0 && port <= 65535, "tls.port must be between 0 and 65535");
 		EchoServerSettings.check(handshakeTimeout != null && EchoServerSettings.isPositive(handshakeTimeout),

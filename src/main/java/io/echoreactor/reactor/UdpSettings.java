@@ -18,12 +18,6 @@ package io.echoreactor.reactor;
 public record UdpSettings(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
 		int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
 
-	/** The service's defaults: on, beside the TCP port, 1,000 datagrams/s per source. */
-	public static final UdpSettings DEFAULTS = new UdpSettings(true, null, 1000, 10_000, 64, null, null);
-
-	/** UDP off. */
-	public static final UdpSettings DISABLED = new UdpSettings(false, null, 1000, 10_000, 64, null, null);
-
 	public UdpSettings {
 		EchoServerSettings.check(port == null || (port >= 0 && port <= 65535), "udp.port must be between 0 and 65535");
 		EchoServerSettings.check(rateLimitPerSource >= 0, "udp.rateLimitPerSource must be at least 0");

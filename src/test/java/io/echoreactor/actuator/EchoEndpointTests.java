@@ -10,7 +10,7 @@ import io.echoreactor.actuator.EchoEndpoint.EchoServerDescriptor;
 import io.echoreactor.actuator.EchoEndpoint.ReactorDescriptor;
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,7 +101,7 @@ class EchoEndpointTests {
 	}
 
 	private EchoServer server(AcceptStrategy acceptStrategy) {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)

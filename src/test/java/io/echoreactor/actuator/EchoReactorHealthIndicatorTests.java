@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ReactorStatistics;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +29,7 @@ import static org.mockito.Mockito.mock;
 @Timeout(30)
 class EchoReactorHealthIndicatorTests {
 
-	private final EchoServer server = new EchoServer(EchoServerSettings.builder()
+	private final EchoServer server = new EchoServer(DefaultSettings.builder()
 		.address(InetAddress.getLoopbackAddress())
 		.port(0)
 		.reactors(2)
@@ -96,7 +96,7 @@ class EchoReactorHealthIndicatorTests {
 
 	@Test
 	void downWithTheStalledThreadWhileAReactorIsWedgedAndUpOnceItIsReleased() {
-		EchoServer server = new EchoServer(EchoServerSettings.builder()
+		EchoServer server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)

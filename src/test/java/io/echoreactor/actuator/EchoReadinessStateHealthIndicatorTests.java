@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +29,7 @@ class EchoReadinessStateHealthIndicatorTests {
 
 	private final ApplicationAvailabilityBean availability = new ApplicationAvailabilityBean();
 
-	private final EchoServer server = new EchoServer(EchoServerSettings.builder()
+	private final EchoServer server = new EchoServer(DefaultSettings.builder()
 		.address(InetAddress.getLoopbackAddress())
 		.port(0)
 		.reactors(1)
@@ -126,7 +126,7 @@ class EchoReadinessStateHealthIndicatorTests {
 	}
 
 	private static EchoServer wedgeable(AcceptStrategy strategy) {
-		return new EchoServer(EchoServerSettings.builder()
+		return new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)

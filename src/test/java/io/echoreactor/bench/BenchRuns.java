@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.support.DefaultSettings;
 import org.springframework.boot.json.JsonParserFactory;
 
 /**
@@ -28,11 +28,11 @@ final class BenchRuns implements AutoCloseable {
 	 * @return the running server
 	 */
 	EchoServer server(UnaryOperator<EchoServerSettings.Builder> customizer) {
-		EchoServerSettings.Builder settings = EchoServerSettings.builder()
+		EchoServerSettings.Builder settings = DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)
-			.udp(UdpSettings.DISABLED);
+			.udp(DefaultSettings.udpDisabled());
 		EchoServer server = new EchoServer(customizer.apply(settings).build());
 		this.servers.add(server);
 		server.start();

@@ -90,8 +90,8 @@ class EchoServerPropertiesTests {
 		assertThat(settings.idleTimeout()).isNull();
 		assertThat(settings.maxConnections()).isEqualTo(10_000);
 		assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(settings.socket()).isEqualTo(SocketSettings.DEFAULTS);
-		assertThat(settings.udp()).isEqualTo(UdpSettings.DEFAULTS);
+		assertThat(settings.socket()).isEqualTo(new SocketSettings(true, false, null, null, null, null, null));
+		assertThat(settings.udp()).isEqualTo(new UdpSettings(true, null, 1000, 10_000, 64, null, null));
 	}
 
 	@Test

@@ -18,11 +18,11 @@ import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.CloseCause;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.WakeupCause;
 import io.echoreactor.reactor.TlsSettings;
+import io.echoreactor.support.DefaultSettings;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.Search;
@@ -278,7 +278,7 @@ class EchoReactorMetricsTests {
 	}
 
 	private EchoServer server(int reactors, AcceptStrategy acceptStrategy) {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(reactors)
@@ -286,7 +286,7 @@ class EchoReactorMetricsTests {
 			.maxConnections(100)
 			.tls(new TlsSettings(defaultTlsContext(), 0, Duration.ofSeconds(10)))
 			.proxyProtocol(new ProxyProtocolSettings(ProxyProtocolSettings.Mode.OPTIONAL,
-					ProxyProtocolSettings.OFF.trustedSources(), Duration.ofSeconds(5)))
+					DefaultSettings.proxyProtocol().trustedSources(), Duration.ofSeconds(5)))
 			.build());
 		return this.server;
 	}

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -147,7 +148,7 @@ class AcceptFailureTests {
 	}
 
 	private EchoServerSettings.Builder settings() {
-		return EchoServerSettings.builder()
+		return DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,10 +51,10 @@ class ClosingWhileAwaitingMemoryTests {
 
 	@Test
 	void aConnectionWaitingForMemoryWhenTheDrainClosesItGetsItsEchoBeforeTheFin() throws Exception {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.reactors(1)
 			.readBufferSize(16 * KIB)
 			// The budget's least: the reactor's reserve, twice.

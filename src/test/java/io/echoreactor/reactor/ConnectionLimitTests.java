@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,7 +91,7 @@ class ConnectionLimitTests {
 	@EnumSource(AcceptStrategy.class)
 	void aThirdConnectionFromOneAddressIsClosedAtOnceWhileOtherAddressesAreServed(AcceptStrategy strategy)
 			throws IOException {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(FIRST)
 			.port(0)
 			.reactors(2)

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -124,7 +125,7 @@ class EchoReactorResilienceTests {
 	}
 
 	private static EchoServerSettings.Builder settings() {
-		return EchoServerSettings.builder()
+		return DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.acceptStrategy(AcceptStrategy.ACCEPTOR);

@@ -33,6 +33,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -350,7 +351,7 @@ class EchoServerDatagramTests {
 	void withUdpOffNoUdpSocketIsBoundAndTcpStillEchoes() throws IOException {
 		InetAddress address = InetAddress.getByName("127.0.0.1");
 		int port = FreePorts.freeTcpAndUdpPort(address);
-		start(settings(address).port(port).udp(UdpSettings.DISABLED));
+		start(settings(address).port(port).udp(DefaultSettings.udpDisabled()));
 		assertThat(this.server.udpPort()).isEqualTo(-1);
 		assertThat(this.server.udpLocalAddress()).isNull();
 		assertThat(this.server.reactors()).noneMatch(EchoReactor::servesDatagrams);
@@ -411,7 +412,7 @@ class EchoServerDatagramTests {
 		EchoServer server = new EchoServer(settings(InetAddress.getByName("127.0.0.1"))
 			.selectTimeout(Duration.ofMillis(50))
 			.stallTimeout(Duration.ofMillis(500))
-			.udp(udp ? UdpSettings.DEFAULTS : UdpSettings.DISABLED)
+			.udp(udp ? DefaultSettings.udp() : DefaultSettings.udpDisabled())
 			.build(), gate);
 		this.closeables.add(gate);
 		start(server);
@@ -432,7 +433,7 @@ class EchoServerDatagramTests {
 	// Helpers
 
 	private EchoServerSettings.Builder settings(InetAddress address) {
-		return EchoServerSettings.builder().address(address).port(0).reactors(REACTORS).acceptStrategy(this.strategy);
+		return DefaultSettings.builder().address(address).port(0).reactors(REACTORS).acceptStrategy(this.strategy);
 	}
 
 	private void start(EchoServerSettings.Builder settings) {

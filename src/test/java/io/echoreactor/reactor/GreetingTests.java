@@ -15,6 +15,7 @@ import java.util.Map;
 
 import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.GreetingLines;
 import io.echoreactor.support.LocalhostCertificates;
 import org.junit.jupiter.api.AfterEach;
@@ -238,11 +239,11 @@ class GreetingTests {
 	}
 
 	private static EchoServerSettings.Builder settings() {
-		return EchoServerSettings.builder()
+		return DefaultSettings.builder()
 			.address(LOOPBACK)
 			.port(0)
 			.reactors(1)
-			.udp(UdpSettings.DISABLED);
+			.udp(DefaultSettings.udpDisabled());
 	}
 
 	private static EchoServerSettings.Builder proxied(EchoServerSettings.Builder settings) {

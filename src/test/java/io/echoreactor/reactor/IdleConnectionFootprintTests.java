@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import javax.management.ObjectName;
 
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class IdleConnectionFootprintTests {
 
 	@BeforeEach
 	void startServer() {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)

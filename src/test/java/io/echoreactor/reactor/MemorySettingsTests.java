@@ -2,6 +2,7 @@ package io.echoreactor.reactor;
 
 import java.net.InetAddress;
 
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -50,10 +51,10 @@ class MemorySettingsTests {
 	}
 
 	private static EchoServerSettings.Builder settings() {
-		return EchoServerSettings.builder()
+		return DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.reactors(1);
 	}
 

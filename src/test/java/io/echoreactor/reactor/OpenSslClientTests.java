@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.TlsContext.ClientAuth;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.RequiredTools;
 import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
@@ -154,11 +155,11 @@ class OpenSslClientTests {
 	private void start(ClientAuth clientAuth) {
 		TlsContext tls = new TlsContext(serverCertificate.serverContext(authority.certificate()), null, null,
 				clientAuth);
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.plainEnabled(false)
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.reactors(1)
 			.selectTimeout(Duration.ofMillis(100))
 			.tls(new TlsSettings(tls, 0, Duration.ofSeconds(20)))

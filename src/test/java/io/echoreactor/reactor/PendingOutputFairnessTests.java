@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -138,7 +139,7 @@ class PendingOutputFairnessTests {
 		// One reactor, a budget of 1 MiB and water marks above it, so that the budget, not
 		// backpressure, stops two clients that never read; the second keeps sending, so the
 		// reactor runs short inside that connection's own read, while it is the worst holder.
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)
@@ -221,7 +222,7 @@ class PendingOutputFairnessTests {
 	}
 
 	private void start(int reactors) {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(reactors)

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,6 +27,7 @@ import io.echoreactor.reactor.ProxyHeader.Family;
 import io.echoreactor.reactor.ProxyHeader.Ssl;
 import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.GreetingLines;
 import io.echoreactor.support.Haproxy;
 import io.echoreactor.support.RequiredTools;
@@ -276,11 +276,11 @@ class ProxyHeaderStageHaproxyTests {
 
 	private void startEchoServer() {
 		LocalhostCertificates certificates = LocalhostCertificates.get();
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(2)
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.tls(new TlsSettings(
 					new TlsContext(certificates.serverContext(), null, null, TlsContext.ClientAuth.NONE), 0,
 					Duration.ofSeconds(10)))

@@ -24,6 +24,7 @@ import io.echoreactor.reactor.ProxyHeader.Tlv;
 import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.LocalhostCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -586,12 +587,12 @@ class ProxyHeaderStageTests {
 	}
 
 	private EchoServerSettings.Builder settings(Mode mode, Duration headerTimeout, String... trustedSources) {
-		return EchoServerSettings.builder()
+		return DefaultSettings.builder()
 			.address(LOOPBACK)
 			.port(0)
 			.reactors(2)
 			.acceptStrategy(this.strategy)
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.proxyProtocol(new ProxyProtocolSettings(mode,
 					List.of(trustedSources).stream().map(CidrRange::parse).toList(), headerTimeout));
 	}

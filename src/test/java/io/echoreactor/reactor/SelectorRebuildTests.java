@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.Parameter;
@@ -76,7 +77,7 @@ class SelectorRebuildTests {
 	@EnumSource(RebuildCause.class)
 	void connectionsKeepTheirInterestSetsAndKeepEchoingAfterTheSelectorIsRebuilt(RebuildCause cause)
 			throws Exception {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)
@@ -86,7 +87,7 @@ class SelectorRebuildTests {
 			.stallTimeout(Duration.ofSeconds(10))
 			.socket(new SocketSettings(true, false, null, null, null, 8 * KIB, 8 * KIB))
 			// The keys this test accounts for are TCP's.
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.build(), this.select);
 		this.server.start();
 		EchoReactor reactor = this.server.reactors().get(0);

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLEngine;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import io.echoreactor.reactor.TlsContext.ClientAuth;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TestCertificates.Issued;
@@ -355,11 +356,11 @@ class TlsHostileClientTests {
 	}
 
 	private static EchoServerSettings.Builder settings() {
-		return EchoServerSettings.builder()
+		return DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.plainEnabled(false)
-			.udp(UdpSettings.DISABLED)
+			.udp(DefaultSettings.udpDisabled())
 			.reactors(1)
 			.selectTimeout(Duration.ofMillis(100));
 	}

@@ -17,6 +17,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.echoreactor.fuzz.FuzzTargets;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.TlsContext.ClientAuth;
+import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 
@@ -110,11 +111,11 @@ class TlsRecordFuzzTests {
 		if (server == null) {
 			TlsContext tls = new TlsContext(authority.server("localhost").serverContext(authority.certificate()), null,
 					null, ClientAuth.NONE);
-			server = new EchoServer(EchoServerSettings.builder()
+			server = new EchoServer(DefaultSettings.builder()
 				.address(InetAddress.getLoopbackAddress())
 				.port(0)
 				.plainEnabled(false)
-				.udp(UdpSettings.DISABLED)
+				.udp(DefaultSettings.udpDisabled())
 				.reactors(1)
 				.selectTimeout(Duration.ofMillis(100))
 				.tls(new TlsSettings(tls, 0, Duration.ofSeconds(2)))

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,7 +71,7 @@ class WriteTimeoutTests {
 
 	@Test
 	void aClientThatNeverReadsIsResetAfterTheWriteTimeoutWhileASlowSteadyReaderIsNot() throws Exception {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)
@@ -132,7 +133,7 @@ class WriteTimeoutTests {
 
 	@Test
 	void aConnectionClosedForAnotherCauseWhileEchoesArePendingIsResetNeverEndedCleanly() throws Exception {
-		this.server = new EchoServer(EchoServerSettings.builder()
+		this.server = new EchoServer(DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
 			.reactors(1)
