@@ -21,66 +21,72 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
+import static io.echoreactor.config.Applied.When.LIVE;
+import static io.echoreactor.config.Applied.When.RESTART;
+
 /**
- * Echo server settings, bound from {@code echo.server.*} and validated at start-up.
+ * Echo server settings, bound from {@code echo.server.*} and validated at start-up: the
+ * one place where each setting, its default ({@code @DefaultValue}), its range (the
+ * constraint annotations), when a change takes effect ({@link Applied}) and its
+ * description (below) are declared. The configuration processor's metadata, the
+ * configuration reference and the chart's schema follow from here.
  *
  * @param enabled whether to run the echo server; when false no reactor starts and no echo
  * port is bound, while Actuator still runs.
  * @param address address to bind; unset binds every interface, IPv4 and IPv6.
- * @param port TCP port to listen on, 0 to 65535; 0 picks a free port, which is logged.
- * @param reactors number of reactor threads (echo-reactor-0..N-1), 1 to 1024; unset uses
- * the number of available processors.
+ * @param port TCP port to listen on; 0 picks a free port, which is logged.
+ * @param reactors number of reactor threads (echo-reactor-0..N-1); unset uses the number of
+ * available processors.
  * @param acceptStrategy how connections reach the reactors: 'acceptor' (one listener and
  * an echo-acceptor thread handing connections round-robin) or 'reuseport' (one
  * SO_REUSEPORT listener per reactor, balanced by the kernel; Linux only).
  * @param backlog listen backlog, the kernel's queue of completed connections not yet
- * accepted, 1 to 65535.
+ * accepted.
  * @param readBufferSize size of each reactor's read buffer (one per reactor, not per
- * connection), 1KB to 16MB.
+ * connection).
  * @param readBudget bytes read from one connection per wakeup before the other ready
- * connections get their turn, 1KB to 64MB.
+ * connections get their turn.
  * @param writeBufferHighWaterMark pending bytes (read but not yet written back) at which
- * reading from a connection pauses, 1KB to 64MB.
+ * reading from a connection pauses.
  * @param writeBufferLowWaterMark pending bytes at or below which a paused connection
  * reads again; must be less than the high-water mark.
- * @param idleTimeout close a connection with no traffic either way for this long, 1ms to
- * 365d; unset never closes idle connections.
- * @param maxConnections most connections served at once, 1 to 1000000; beyond it a new
- * connection is accepted and closed at once, counted as rejected.
+ * @param idleTimeout close a connection with no traffic either way for this long; unset
+ * never closes idle connections.
+ * @param maxConnections most connections served at once; beyond it a new connection is
+ * accepted and closed at once, counted as rejected.
  * @param maxConnectionsPerAddress most connections served at once from one client
- * address, 0 (off) to 1000000; beyond it a new connection from that address is accepted
- * and closed at once, counted as rejected with cause address-limit.
+ * address, 0 for no limit; beyond it a new connection from that address is accepted and
+ * closed at once, counted as rejected with cause address-limit.
  * @param maxPendingOutput direct memory that all connections' pending output (echoes
- * their clients have not read yet) may hold together, 1MB to 1TB. When it is spent,
- * connections wait to read, and the connection that holds the most of it above its fair
- * share for the longest without reading is reset (cause evicted); a connection whose
- * client reads is never evicted. Unset: half of the JVM's direct memory limit
- * (-XX:MaxDirectMemorySize, by default the maximum heap size). Checked at start-up to fit the
- * JVM's direct memory beside the reactors' read buffers.
+ * their clients have not read yet) may hold together. When it is spent, connections wait
+ * to read, and the connection that holds the most of it above its fair share for the
+ * longest without reading is reset (cause evicted); a connection whose client reads is
+ * never evicted. Unset: half of the JVM's direct memory limit (-XX:MaxDirectMemorySize, by
+ * default the maximum heap size). Checked at start-up to fit the JVM's direct memory beside
+ * the reactors' read buffers.
  * @param maxSessionMemory heap that connections may hold together for their protocols: each
  * TLS connection's engine (charged 24 KiB during its handshake, 12 KiB after), TLS records
- * that have arrived in part and PROXY headers in progress (at what arrived), 1MB to 1TB, and
- * at most 70% of the maximum heap (checked at start-up). When it is spent, new TLS handshakes
- * wait to start (and fail as memory at the handshake timeout), connections that could hold
- * more wait to read, and the connection holding the most of an unfinished record for the
+ * that have arrived in part and PROXY headers in progress (at what arrived); at most 70% of
+ * the maximum heap (checked at start-up). When it is spent, new TLS handshakes wait to
+ * start (and fail as memory at the handshake timeout), connections that could hold more
+ * wait to read, and the connection holding the most of an unfinished record for the
  * longest is reset (cause evicted); an established session is never evicted. Unset: 25% of
  * the maximum heap.
  * @param writeTimeout reset a connection whose oldest pending echo has waited this long to
  * be written (its client stopped reading, or reads too slowly), counted as closed with
- * cause write-timeout; 0 turns it off. 0 or 1ms to 365d.
+ * cause write-timeout; 0 turns it off.
  * @param stallTimeout how long a reactor (or the acceptor) may go without returning from
  * select() before it counts as stalled: the echo health indicator (liveness) goes DOWN,
  * readiness refuses traffic in reuseport mode (where the kernel would go on routing
  * connections and datagrams to it) and in acceptor mode when it is echo-reactor-0 with the
- * UDP socket, and the acceptor stops handing it connections. 2s to 1h.
+ * UDP socket, and the acceptor stops handing it connections.
  * @param maxConnectionAge close a connection gracefully (pending bytes flushed, then FIN)
- * once it is this old, so clients reconnect and spread over new instances, 1s to 365d;
- * unset never.
- * @param maxConnectionAgeJitter fraction, 0 to 1, by which each connection's maximum age
- * is randomly shortened, so that connections opened together do not close together.
+ * once it is this old, so clients reconnect and spread over new instances; unset never.
+ * @param maxConnectionAgeJitter fraction by which each connection's maximum age is randomly
+ * shortened, so that connections opened together do not close together.
  * @param shutdownTimeout how long the drain waits for clients to close before the server
- * closes them, 1ms to 1h, and at most spring.lifecycle.timeout-per-shutdown-phase less
- * 1s (checked at start-up), so that the whole drain fits in its shutdown phase.
+ * closes them; at most spring.lifecycle.timeout-per-shutdown-phase less 1s (checked at
+ * start-up), so that the whole drain fits in its shutdown phase.
  * @param socket socket options.
  * @param udp the UDP echo.
  * @param ssl the TLS listener.
@@ -94,27 +100,30 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("echo.server")
 @Validated
 @WriteBufferWaterMarks
-public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAddress address,
-		@DefaultValue("7007") @Range(min = 0, max = 65535) int port, @Range(min = 1, max = 1024) Integer reactors,
-		@DefaultValue("acceptor") AcceptStrategy acceptStrategy,
-		@DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
-		@DefaultValue("64KB") @DataSizeRange(min = "1KB", max = "16MB") DataSize readBufferSize,
-		@DefaultValue("256KB") @DataSizeRange(min = "1KB", max = "64MB") DataSize readBudget,
-		@DefaultValue("64KB") @DataSizeRange(min = "1KB", max = "64MB") DataSize writeBufferHighWaterMark,
-		@DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
-		@DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
-		@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
-		@DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
-		@DataSizeRange(min = "1MB", max = "1TB") DataSize maxPendingOutput,
-		@DataSizeRange(min = "1MB", max = "1TB") DataSize maxSessionMemory,
-		@DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
-		@DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
-		@DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
-		@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
-		@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
+public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boolean enabled,
+		@Applied(RESTART) InetAddress address,
+		@Applied(RESTART) @DefaultValue("7007") @Range(min = 0, max = 65535) int port,
+		@Applied(RESTART) @Range(min = 1, max = 1024) Integer reactors,
+		@Applied(RESTART) @DefaultValue("acceptor") AcceptStrategy acceptStrategy,
+		@Applied(RESTART) @DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
+		@Applied(RESTART) @DefaultValue("64KB") @DataSizeRange(min = "1KB", max = "16MB") DataSize readBufferSize,
+		@Applied(LIVE) @DefaultValue("256KB") @DataSizeRange(min = "1KB", max = "64MB") DataSize readBudget,
+		@Applied(LIVE) @DefaultValue("64KB") @DataSizeRange(min = "1KB",
+				max = "64MB") DataSize writeBufferHighWaterMark,
+		@Applied(LIVE) @DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
+		@Applied(LIVE) @DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
+		@Applied(LIVE) @DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
+		@Applied(LIVE) @DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
+		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") DataSize maxPendingOutput,
+		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") DataSize maxSessionMemory,
+		@Applied(LIVE) @DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
+		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
+		@Applied(LIVE) @DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
+		@Applied(LIVE) @DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
+		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp, @DefaultValue @Valid Ssl ssl,
 		@DefaultValue @Valid Plain plain, @DefaultValue @Valid ProxyProtocol proxyProtocol,
-		@DefaultValue("off") Greeting.Mode greeting) {
+		@Applied(LIVE) @DefaultValue("off") Greeting.Mode greeting) {
 
 	/**
 	 * Return these properties as the reactor's settings.
@@ -159,26 +168,28 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	}
 
 	/**
-	 * Socket options; unset ones keep the kernel's defaults.
+	 * Socket options of the TCP listeners and connections; unset ones keep the kernel's
+	 * defaults. Options that can be set on an open socket apply live; the buffer sizes are
+	 * fixed when a connection is set up (the receive buffer decides its window scale).
 	 *
 	 * @param tcpNoDelay whether to disable Nagle's algorithm (TCP_NODELAY), so small
 	 * echoes leave at once.
 	 * @param keepAlive whether to enable TCP keepalive (SO_KEEPALIVE), for load balancers
 	 * and NATs that drop idle flows.
-	 * @param keepAliveIdle idle time before the first keepalive probe (TCP_KEEPIDLE), 1s to
-	 * 32767s.
-	 * @param keepAliveInterval time between keepalive probes (TCP_KEEPINTVL), 1s to 32767s.
+	 * @param keepAliveIdle idle time before the first keepalive probe (TCP_KEEPIDLE).
+	 * @param keepAliveInterval time between keepalive probes (TCP_KEEPINTVL).
 	 * @param keepAliveCount unanswered probes before the connection is dropped
-	 * (TCP_KEEPCNT), 1 to 127.
-	 * @param receiveBufferSize kernel receive buffer per socket (SO_RCVBUF), 1KB to 64MB.
-	 * @param sendBufferSize kernel send buffer per socket (SO_SNDBUF), 1KB to 64MB.
+	 * (TCP_KEEPCNT).
+	 * @param receiveBufferSize kernel receive buffer per socket (SO_RCVBUF).
+	 * @param sendBufferSize kernel send buffer per socket (SO_SNDBUF).
 	 */
-	public record Socket(@DefaultValue("true") boolean tcpNoDelay, @DefaultValue("false") boolean keepAlive,
-			@DurationRange(min = "1s", max = "32767s") Duration keepAliveIdle,
-			@DurationRange(min = "1s", max = "32767s") Duration keepAliveInterval,
-			@Range(min = 1, max = 127) Integer keepAliveCount,
-			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
-			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
+	public record Socket(@Applied(LIVE) @DefaultValue("true") boolean tcpNoDelay,
+			@Applied(LIVE) @DefaultValue("false") boolean keepAlive,
+			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") Duration keepAliveIdle,
+			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") Duration keepAliveInterval,
+			@Applied(LIVE) @Range(min = 1, max = 127) Integer keepAliveCount,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
 
 		SocketSettings toSettings() {
 			return new SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
@@ -192,31 +203,31 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * The UDP echo (RFC 862's second half), on the same reactors as TCP.
 	 *
 	 * @param enabled whether to serve UDP echo.
-	 * @param port UDP port, 0 to 65535; unset uses the TCP port's configured number (so
-	 * 7007/udp beside 7007/tcp); 0 picks a free port, chosen apart from TCP's, which is
-	 * logged.
+	 * @param port UDP port; unset uses the TCP port's configured number (so 7007/udp beside
+	 * 7007/tcp); 0 picks a free port, chosen apart from TCP's, which is logged.
 	 * @param rateLimitPerSource datagrams per second answered for one source address (a token
-	 * bucket holding one second's worth), 0 (off) to 10000000; beyond it datagrams are
-	 * dropped unanswered, counted as rate-limit.
-	 * @param maxTrackedSources size of the rate limit's table of token buckets, 1 to 4194304,
-	 * allocated at start at 20 bytes a bucket (10000: about 200 KB) and refused at start if
-	 * it would take more than a quarter of the heap. A keyed hash of a source's address
-	 * (random per start) picks its bucket; nothing is ever forgotten, so no number of other
-	 * sources resets a source's debt. Sources that pick the same bucket share its rate:
-	 * stricter, never looser. Make it larger than the number of sources that send at once.
+	 * bucket holding one second's worth), 0 for no limit; beyond it datagrams are dropped
+	 * unanswered, counted as rate-limit.
+	 * @param maxTrackedSources size of the rate limit's table of token buckets, allocated at
+	 * start at 20 bytes a bucket (10000: about 200 KB) and refused at start if it would take
+	 * more than a quarter of the heap. A keyed hash of a source's address (random per start)
+	 * picks its bucket; nothing is ever forgotten, so no number of other sources resets a
+	 * source's debt. Sources that pick the same bucket share its rate: stricter, never looser.
+	 * Make it larger than the number of sources that send at once.
 	 * @param receiveBudget datagrams received per wakeup before the reactor's other work gets
-	 * a turn, 1 to 65536.
-	 * @param receiveBufferSize kernel receive buffer of each UDP socket (SO_RCVBUF), 1KB to
-	 * 64MB; unset keeps the kernel's default.
-	 * @param sendBufferSize kernel send buffer of each UDP socket (SO_SNDBUF), 1KB to 64MB;
-	 * unset keeps the kernel's default.
+	 * a turn.
+	 * @param receiveBufferSize kernel receive buffer of each UDP socket (SO_RCVBUF); unset
+	 * keeps the kernel's default.
+	 * @param sendBufferSize kernel send buffer of each UDP socket (SO_SNDBUF); unset keeps the
+	 * kernel's default.
 	 */
-	public record Udp(@DefaultValue("true") boolean enabled, @Range(min = 0, max = 65535) Integer port,
-			@DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
-			@DefaultValue("10000") @Range(min = 1, max = 4_194_304) int maxTrackedSources,
-			@DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
-			@DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
-			@DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
+	public record Udp(@Applied(RESTART) @DefaultValue("true") boolean enabled,
+			@Applied(RESTART) @Range(min = 0, max = 65535) Integer port,
+			@Applied(LIVE) @DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
+			@Applied(LIVE) @DefaultValue("10000") @Range(min = 1, max = 4_194_304) int maxTrackedSources,
+			@Applied(LIVE) @DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
 
 		UdpSettings toSettings() {
 			return new UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
@@ -237,16 +248,17 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * connections keep echoing. The bundle is tried with a handshake in memory first: one
 	 * whose protocols, cipher suites or key cannot complete it fails start-up, naming the
 	 * property; a reload that cannot is refused and the previous bundle keeps serving.
-	 * @param port TLS port, 0 to 65535; 0 picks a free port, which is logged.
+	 * @param port TLS port; 0 picks a free port, which is logged.
 	 * @param handshakeTimeout close a connection whose TLS handshake has not finished within
-	 * this long, 1ms to 1h.
+	 * this long.
 	 * @param clientAuth client certificates: none, want (asked for; a client without one is
 	 * served) or need (a client without a certificate trusted by the bundle's trust store is
 	 * refused).
 	 */
-	public record Ssl(String bundle, @DefaultValue("7443") @Range(min = 0, max = 65535) int port,
-			@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration handshakeTimeout,
-			@DefaultValue("none") TlsContext.ClientAuth clientAuth) {
+	public record Ssl(@Applied(RESTART) String bundle,
+			@Applied(RESTART) @DefaultValue("7443") @Range(min = 0, max = 65535) int port,
+			@Applied(LIVE) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration handshakeTimeout,
+			@Applied(LIVE) @DefaultValue("none") TlsContext.ClientAuth clientAuth) {
 
 	}
 
@@ -256,7 +268,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * @param enabled whether to serve the plain (unencrypted) echo on echo.server.port; set
 	 * false to serve TLS only (echo.server.ssl.bundle must then be set).
 	 */
-	public record Plain(@DefaultValue("true") boolean enabled) {
+	public record Plain(@Applied(RESTART) @DefaultValue("true") boolean enabled) {
 
 	}
 
@@ -270,13 +282,14 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * only your load balancers. A PROXY header accepted from anyone is how a client forges
 	 * its address, so a range of every IPv4 or every IPv6 address (0.0.0.0/0, ::/0,
 	 * ::ffff:0:0/96, however written) is refused, whatever the mode. Numbers are written
-	 * without leading zeros (not 010.0.0.1 or /08). Default: loopback only.
+	 * without leading zeros (not 010.0.0.1 or /08).
 	 * @param headerTimeout close a connection that has not sent a complete header within
-	 * this long, 1ms to 1h.
+	 * this long.
 	 */
-	public record ProxyProtocol(@DefaultValue("off") ProxyProtocolSettings.Mode mode,
-			@DefaultValue({ "127.0.0.0/8", "::1/128" }) List<@CidrNotation @NotEveryAddress String> trustedSources,
-			@DefaultValue("5s") @DurationRange(min = "1ms", max = "1h") Duration headerTimeout) {
+	public record ProxyProtocol(@Applied(LIVE) @DefaultValue("off") ProxyProtocolSettings.Mode mode,
+			@Applied(LIVE) @DefaultValue({ "127.0.0.0/8",
+					"::1/128" }) List<@CidrNotation @NotEveryAddress String> trustedSources,
+			@Applied(LIVE) @DefaultValue("5s") @DurationRange(min = "1ms", max = "1h") Duration headerTimeout) {
 
 		ProxyProtocolSettings toSettings() {
 			return new ProxyProtocolSettings(this.mode, this.trustedSources.stream().map(CidrRange::parse).toList(),
