@@ -1,27 +1,34 @@
 package io.echoreactor.actuator;
 
+import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.Greeting;
 import io.echoreactor.reactor.ReactorStatistics;
-import io.echoreactor.reactor.SocketSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.TlsContext;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * The {@code echo} endpoint ({@code /actuator/echo}): a live view of the
  * {@link EchoServer}: each reactor's thread and its state, registered keys, connections,
  * pending bytes, paused connections and task queue, the acceptor thread, and the
- * effective configuration with the bound address and port. Durations are ISO-8601
- * strings, sizes are bytes, and unset options are left out.
+ * configuration in force with the bound address and port. The configuration is read from
+ * the server's settings themselves, component by component, so it shows every setting
+ * without a list of its own to keep. Durations are ISO-8601 strings, sizes are bytes, and
+ * unset options are left out.
  *
  * <p>
  * Nothing here is secret, and reading it costs a few volatile reads per reactor; the
@@ -61,7 +68,7 @@ public class EchoEndpoint {
 		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
 				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(),
 				server.pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
-				ConfigurationDescriptor.of(this.server));
+				configuration(server));
 	}
 
 	private static ReactorDescriptor describe(EchoReactor reactor) {
@@ -85,8 +92,68 @@ public class EchoEndpoint {
 		return address.isAnyLocalAddress() ? "*" : address.getHostAddress();
 	}
 
-	private static String describe(Duration duration) {
-		return (duration != null) ? duration.toString() : null;
+	/**
+	 * Describe the settings the server runs with, from the settings themselves: each
+	 * component of {@link EchoServerSettings} by its name, so that a setting added there
+	 * shows here without a list to keep.
+	 */
+	private static Map<String, Object> configuration(EchoServer server) {
+		Map<String, Object> configuration = describe(server.settings());
+		configuration.put("address", describe(server.settings().address(), "*"));
+		configuration.put("maxPendingOutput", server.pendingOutputLimit());
+		configuration.put("maxSessionMemory", server.sessionMemoryLimit());
+		return configuration;
+	}
+
+	private static Map<String, Object> describe(Record settings) {
+		Map<String, Object> description = new LinkedHashMap<>();
+		for (RecordComponent component : settings.getClass().getRecordComponents()) {
+			Object value = describeValue(ReflectionUtils.invokeMethod(component.getAccessor(), settings));
+			if (value != null) {
+				description.put(component.getName(), value);
+			}
+		}
+		return description;
+	}
+
+	private static Object describeValue(Object value) {
+		if (value instanceof Record settings) {
+			return describe(settings);
+		}
+		if (value instanceof Duration duration) {
+			return duration.toString();
+		}
+		if (value instanceof InetAddress address) {
+			return describe(address);
+		}
+		if (value instanceof Enum<?> constant) {
+			return constant.name().toLowerCase(Locale.ROOT);
+		}
+		if (value instanceof List<?> list) {
+			return list.stream().map(EchoEndpoint::describeValue).toList();
+		}
+		if (value instanceof Greeting greeting) {
+			return describeValue(greeting.mode());
+		}
+		if (value instanceof TlsContext tls) {
+			Map<String, Object> description = new LinkedHashMap<>();
+			description.put("clientAuth", describeValue(tls.clientAuth()));
+			if (tls.protocols() != null) {
+				description.put("protocols", tls.protocols());
+			}
+			if (tls.ciphers() != null) {
+				description.put("ciphers", tls.ciphers());
+			}
+			return description;
+		}
+		if (value == null || value instanceof Number || value instanceof Boolean || value instanceof String) {
+			return value;
+		}
+		return value.toString();
+	}
+
+	private static String describe(InetAddress address, String ifNull) {
+		return (address != null) ? describe(address) : ifNull;
 	}
 
 	/**
@@ -103,12 +170,13 @@ public class EchoEndpoint {
 	 * @param udp the UDP echo, {@code null} before start or when it is off
 	 * @param reactors the reactors, by index; empty before start
 	 * @param acceptor the acceptor thread, {@code null} in {@code reuseport} mode
-	 * @param configuration the effective configuration
+	 * @param configuration the configuration in force: every component of the reactor's
+	 * settings by its name, nested settings as objects, with the memory limits as the server
+	 * derived them
 	 */
 	public record EchoServerDescriptor(String state, String address, int port, String acceptStrategy,
 			int connections, long pendingOutputAllocated, UdpDescriptor udp, List<ReactorDescriptor> reactors,
-			AcceptorDescriptor acceptor,
-			ConfigurationDescriptor configuration) implements OperationResponseBody {
+			AcceptorDescriptor acceptor, Map<String, Object> configuration) implements OperationResponseBody {
 
 	}
 
@@ -161,97 +229,6 @@ public class EchoEndpoint {
 	 * @param stalled whether that is longer than {@code stall-timeout}
 	 */
 	public record AcceptorDescriptor(String thread, boolean alive, Long sinceLastSelectMillis, boolean stalled) {
-
-	}
-
-	/**
-	 * The effective configuration: {@code echo.server.*} after defaults were applied.
-	 *
-	 * @param address the address to bind, {@code *} for all interfaces
-	 * @param port the configured port (0 picks a free one)
-	 * @param reactors the number of reactors
-	 * @param acceptStrategy {@code acceptor} or {@code reuseport}
-	 * @param backlog the listen backlog
-	 * @param readBufferSize bytes per reactor read buffer
-	 * @param readBudget bytes read from one connection per wakeup
-	 * @param writeBufferHighWaterMark pending bytes at which reading pauses
-	 * @param writeBufferLowWaterMark pending bytes at which reading resumes
-	 * @param idleTimeout the idle timeout, {@code null} if off
-	 * @param maxConnections the most connections served at once
-	 * @param maxConnectionsPerAddress the most connections from one client address, 0 for
-	 * no limit
-	 * @param maxPendingOutput the most direct memory pending output may hold, in bytes (the
-	 * effective limit, derived when not set)
-	 * @param maxConnectionAge the maximum connection age, {@code null} if off
-	 * @param maxConnectionAgeJitter the jitter applied to the maximum age
-	 * @param writeTimeout how long a pending echo may wait to be written, {@code null} if off
-	 * @param stallTimeout how long a thread may stay out of select() before it counts as
-	 * stalled
-	 * @param shutdownTimeout how long the drain waits
-	 * @param selectTimeout the longest a reactor blocks in select()
-	 * @param socket the socket options
-	 * @param udp the UDP echo's settings
-	 */
-	public record ConfigurationDescriptor(String address, int port, int reactors, String acceptStrategy, int backlog,
-			int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-			String idleTimeout, int maxConnections, int maxConnectionsPerAddress, long maxPendingOutput,
-			String maxConnectionAge, double maxConnectionAgeJitter, String writeTimeout, String stallTimeout,
-			String shutdownTimeout, String selectTimeout, SocketDescriptor socket, UdpSettingsDescriptor udp) {
-
-		static ConfigurationDescriptor of(EchoServer server) {
-			EchoServerSettings settings = server.settings();
-			SocketSettings socket = settings.socket();
-			InetAddress address = settings.address();
-			return new ConfigurationDescriptor((address != null) ? describe(address) : "*", settings.port(),
-					settings.reactors(), settings.acceptStrategy().name().toLowerCase(), settings.backlog(),
-					settings.readBufferSize(), settings.readBudget(), settings.writeBufferHighWaterMark(),
-					settings.writeBufferLowWaterMark(), describe(settings.idleTimeout()), settings.maxConnections(),
-					settings.maxConnectionsPerAddress(), server.pendingOutputLimit(),
-					describe(settings.maxConnectionAge()), settings.maxConnectionAgeJitter(),
-					describe(settings.writeTimeout()), describe(settings.stallTimeout()),
-					describe(settings.shutdownTimeout()), describe(settings.selectTimeout()),
-					new SocketDescriptor(socket.tcpNoDelay(), socket.keepAlive(), describe(socket.keepAliveIdle()),
-							describe(socket.keepAliveInterval()), socket.keepAliveCount(), socket.receiveBufferSize(),
-							socket.sendBufferSize()),
-					UdpSettingsDescriptor.of(settings.udp()));
-		}
-
-	}
-
-	/**
-	 * The socket options; {@code null} leaves the kernel's default.
-	 *
-	 * @param tcpNoDelay whether Nagle's algorithm is off
-	 * @param keepAlive whether TCP keepalive is on
-	 * @param keepAliveIdle idle time before the first probe
-	 * @param keepAliveInterval time between probes
-	 * @param keepAliveCount unanswered probes before the connection is dropped
-	 * @param receiveBufferSize SO_RCVBUF in bytes
-	 * @param sendBufferSize SO_SNDBUF in bytes
-	 */
-	public record SocketDescriptor(boolean tcpNoDelay, boolean keepAlive, String keepAliveIdle,
-			String keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
-
-	}
-
-	/**
-	 * The UDP echo's settings.
-	 *
-	 * @param enabled whether UDP is served
-	 * @param port the configured UDP port, {@code null} for the TCP port's number
-	 * @param rateLimitPerSource datagrams per second per source address, 0 for no limit
-	 * @param maxTrackedSources the size of the rate limit's table of buckets
-	 * @param receiveBudget datagrams received per wakeup
-	 * @param receiveBufferSize SO_RCVBUF in bytes, {@code null} for the kernel's default
-	 * @param sendBufferSize SO_SNDBUF in bytes, {@code null} for the kernel's default
-	 */
-	public record UdpSettingsDescriptor(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
-			int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
-
-		static UdpSettingsDescriptor of(UdpSettings udp) {
-			return new UdpSettingsDescriptor(udp.enabled(), udp.port(), udp.rateLimitPerSource(),
-					udp.maxTrackedSources(), udp.receiveBudget(), udp.receiveBufferSize(), udp.sendBufferSize());
-		}
 
 	}
 

@@ -5,12 +5,23 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
 
 import io.echoreactor.actuator.EchoEndpoint.EchoServerDescriptor;
 import io.echoreactor.actuator.EchoEndpoint.ReactorDescriptor;
 import io.echoreactor.reactor.AcceptStrategy;
+import io.echoreactor.config.ConfigurationReference;
+import io.echoreactor.config.ConfigurationReference.Setting;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.reactor.TlsSettings;
 import io.echoreactor.support.DefaultSettings;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,13 +52,13 @@ class EchoEndpointTests {
 		assertThat(echo.port()).isEqualTo(-1);
 		assertThat(echo.reactors()).isEmpty();
 		assertThat(echo.acceptor()).isNull();
-		assertThat(echo.configuration().reactors()).isEqualTo(2);
-		assertThat(echo.configuration().address()).isEqualTo("127.0.0.1");
-		assertThat(echo.configuration().port()).isZero();
-		assertThat(echo.configuration().idleTimeout()).isEqualTo("PT30S");
-		assertThat(echo.configuration().maxConnectionAge()).isNull();
-		assertThat(echo.configuration().shutdownTimeout()).isEqualTo("PT10S");
-		assertThat(echo.configuration().backlog()).isEqualTo(512);
+		assertThat(echo.configuration()).containsEntry("reactors", 2)
+			.containsEntry("address", "127.0.0.1")
+			.containsEntry("port", 0)
+			.containsEntry("idleTimeout", "PT30S")
+			.doesNotContainKey("maxConnectionAge")
+			.containsEntry("shutdownTimeout", "PT10S")
+			.containsEntry("backlog", 512);
 	}
 
 	@Test
@@ -98,6 +109,67 @@ class EchoEndpointTests {
 		assertThat(echo.acceptor()).isNull();
 		assertThat(echo.reactors()).extracting(ReactorDescriptor::registeredKeys).containsExactly(2, 2);
 		assertThat(echo.udp().reactors()).containsExactly("echo-reactor-0", "echo-reactor-1");
+	}
+
+	@Test
+	void configurationShowsEverySettingInForceFromTheSettingsThemselves() throws Exception {
+		Map<String, String> everySettingSet = new HashMap<>();
+		everySettingSet.put("echo.server.address", "127.0.0.1");
+		everySettingSet.put("echo.server.port", "0");
+		everySettingSet.put("echo.server.idle-timeout", "5m");
+		everySettingSet.put("echo.server.max-connection-age", "30m");
+		everySettingSet.put("echo.server.socket.keep-alive-idle", "60s");
+		everySettingSet.put("echo.server.socket.keep-alive-interval", "10s");
+		everySettingSet.put("echo.server.socket.keep-alive-count", "5");
+		everySettingSet.put("echo.server.socket.receive-buffer-size", "256KB");
+		everySettingSet.put("echo.server.socket.send-buffer-size", "256KB");
+		everySettingSet.put("echo.server.udp.port", "0");
+		everySettingSet.put("echo.server.udp.receive-buffer-size", "1MB");
+		everySettingSet.put("echo.server.udp.send-buffer-size", "1MB");
+		EchoServerSettings settings = DefaultSettings.bind(everySettingSet);
+		TlsContext tls = new TlsContext(SSLContext.getDefault(), null, null, TlsContext.ClientAuth.WANT);
+		this.server = new EchoServer(settings.toBuilder()
+			.tls(new TlsSettings(tls, settings.tls().port(), settings.tls().handshakeTimeout()))
+			.build());
+		Map<String, Object> configuration = new EchoEndpoint(this.server).echo().configuration();
+		for (Setting setting : ConfigurationReference.load().settings()) {
+			if (setting.name().equals("echo.server.enabled")) {
+				// Without it there is no server and no endpoint.
+				continue;
+			}
+			Object shown = configuration;
+			for (String key : shownAs(setting.relativeName()).split("\\.")) {
+				assertThat(shown).as(setting.name()).isInstanceOf(Map.class);
+				shown = ((Map<?, ?>) shown).get(key);
+			}
+			assertThat(shown).as(setting.name()).isNotNull();
+		}
+		assertThat(configuration).containsEntry("greeting", "off").containsEntry("plainEnabled", true);
+		assertThat(configuration.get("tls")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("handshakeTimeout", "PT10S")
+			.extractingByKey("context")
+			.asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("clientAuth", "want");
+		assertThat(configuration.get("proxyProtocol")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("mode", "off")
+			.containsEntry("trustedSources", List.of("127.0.0.0/8", "::1/128"));
+	}
+
+	/**
+	 * The path under {@code configuration} of a setting: its name in camel case, where the
+	 * reactor's settings name the TLS listener {@code tls} and hold the bundle as its context.
+	 */
+	private static String shownAs(String property) {
+		String path = property.replaceFirst("^ssl\\.bundle$", "ssl.context")
+			.replaceFirst("^ssl\\.client-auth$", "ssl.context.client-auth")
+			.replaceFirst("^ssl\\.", "tls.")
+			.replaceFirst("^plain\\.enabled$", "plain-enabled");
+		String[] words = path.split("-");
+		StringBuilder camelCase = new StringBuilder(words[0]);
+		for (int i = 1; i < words.length; i++) {
+			camelCase.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+		}
+		return camelCase.toString();
 	}
 
 	private EchoServer server(AcceptStrategy acceptStrategy) {
