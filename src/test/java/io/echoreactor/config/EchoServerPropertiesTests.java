@@ -26,6 +26,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -167,8 +169,23 @@ class EchoServerPropertiesTests {
 		assertThat(yaml).hasSize(1);
 		assertThat(yaml.get(0).getProperty("server.port")).hasToString("8081");
 		EchoServerProperties configured = bind(ConfigurationPropertySources.from(yaml.get(0)));
-		// application.yml spells out the defaults for users to edit; the two must not drift.
 		assertThat(configured).isEqualTo(bind(Map.of()));
+		// The defaults are declared once, with the properties: an echo.server key in application.yml must
+		// change what binds, or it only repeats a default.
+		EnumerablePropertySource<?> source = (EnumerablePropertySource<?>) yaml.get(0);
+		for (String name : source.getPropertyNames()) {
+			if (name.startsWith("echo.server.")) {
+				Map<String, Object> without = new HashMap<>();
+				for (String other : source.getPropertyNames()) {
+					if (!other.equals(name)) {
+						without.put(other, source.getProperty(other));
+					}
+				}
+				assertThat(bind(ConfigurationPropertySources.from(new MapPropertySource("without", without))))
+					.as(name + " in application.yml repeats its default")
+					.isNotEqualTo(configured);
+			}
+		}
 	}
 
 	@Test
