@@ -28,7 +28,7 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @Import(EchoServerBeans.class)
-class EchoConfiguration {
+public class EchoConfiguration {
 
 	/**
 	 * What the drain may take beyond {@code shutdown-timeout}: the final flush plus the
@@ -80,9 +80,16 @@ class EchoConfiguration {
 		return new Greeting(mode, Greeting.identity(System.getenv(), hostName));
 	}
 
-	// Spring stops waiting for a shutdown phase after its timeout and moves on to close
-	// everything; a drain still running then would be cut off mid-flush when the JVM exits.
-	static void checkDrainFitsInShutdownPhase(Duration shutdownTimeout, Duration phaseTimeout) {
+	/**
+	 * Check that the drain fits in its shutdown phase, as start-up does. Spring stops
+	 * waiting for a shutdown phase after its timeout and moves on to close everything; a
+	 * drain still running then would be cut off mid-flush when the JVM exits. The Helm
+	 * chart applies the same rule when it renders, and its tests hold the two together.
+	 * @param shutdownTimeout {@code echo.server.shutdown-timeout}
+	 * @param phaseTimeout {@code spring.lifecycle.timeout-per-shutdown-phase}
+	 * @throws InvalidConfigurationPropertyValueException if the drain does not fit
+	 */
+	public static void checkDrainFitsInShutdownPhase(Duration shutdownTimeout, Duration phaseTimeout) {
 		if (shutdownTimeout.plus(DRAIN_OVERRUN).compareTo(phaseTimeout) > 0) {
 			throw new InvalidConfigurationPropertyValueException("echo.server.shutdown-timeout", shutdownTimeout,
 					"must be at most " + format(phaseTimeout.minus(DRAIN_OVERRUN))
