@@ -1,5 +1,7 @@
 package io.echoreactor.context;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
@@ -9,13 +11,15 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.origin.Origin;
 import org.springframework.core.Ordered;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
 
 /**
  * Explains invalid {@code echo.server.*} settings at start-up in the terms the user wrote
  * them: each property by its kebab-case key, the value as configured and where it came
- * from, and the allowed range.
+ * from (or, for a setting left at its default, the default as it would be written), and
+ * the allowed range.
  *
  * <p>
  * Boot's own {@code BindValidationFailureAnalyzer} would report a record's properties by
@@ -45,7 +49,11 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 			description.append("\n    Property: ").append(name);
 			Object value = (bound != null) ? bound.getValue()
 					: (error instanceof FieldError fieldError) ? fieldError.getRejectedValue() : null;
-			if (value != null) {
+			if (value != null && bound == null && list == null) {
+				// Not configured: the declared default, converted; shown as it would be written.
+				description.append("\n    Value: \"").append(asWritten(value)).append("\" (the default)");
+			}
+			else if (value != null) {
 				description.append("\n    Value: \"").append(value).append('"');
 			}
 			Origin origin = (bound != null) ? bound.getOrigin()
@@ -58,6 +66,27 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 		return new FailureAnalysis(description.toString(),
 				"Update your application's configuration: give each property above a value in its allowed range.",
 				cause);
+	}
+
+	private static Object asWritten(Object value) {
+		if (value instanceof DataSize size) {
+			return inLargestWholeUnit(size.toBytes(), new long[] { 1L << 40, 1L << 30, 1L << 20, 1L << 10, 1 },
+					new String[] { "TB", "GB", "MB", "KB", "B" });
+		}
+		if (value instanceof Duration duration && !duration.isNegative()) {
+			return inLargestWholeUnit(duration.toMillis(), new long[] { 86_400_000, 3_600_000, 60_000, 1000, 1 },
+					new String[] { "d", "h", "m", "s", "ms" });
+		}
+		return value;
+	}
+
+	private static String inLargestWholeUnit(long amount, long[] units, String[] suffixes) {
+		for (int i = 0; i < units.length - 1; i++) {
+			if (amount != 0 && amount % units[i] == 0) {
+				return (amount / units[i]) + suffixes[i];
+			}
+		}
+		return amount + suffixes[units.length - 1];
 	}
 
 	private static ConfigurationPropertyName propertyName(ConfigurationPropertyName base, ObjectError error) {
