@@ -41,7 +41,8 @@ public final class ConfigurationReference {
 	public static final Path FILE = Path.of("docs", "configuration.md");
 
 	/** How to write {@link #FILE} again after a setting changed. */
-	public static final String REGENERATE = "./mvnw -Dtest=ConfigurationReferenceTests -Dconfiguration-reference.write=true test";
+	public static final String REGENERATE = "./mvnw -Dtest=ConfigurationReferenceTests "
+			+ "-Dconfiguration-reference.write=true test";
 
 	/** The system property that makes {@code ConfigurationReferenceTests} write {@link #FILE}. */
 	public static final String WRITE_PROPERTY = "configuration-reference.write";

@@ -2,6 +2,7 @@ package io.echoreactor.helm;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.convert.DurationStyle;
@@ -156,6 +158,16 @@ class EchoReactorChartSettingsTests {
 		while (row.find()) {
 			descriptions.put("README " + row.group(1), row.group(1) + "\t" + row.group(2).trim() + "\t" + row.group(3));
 		}
+		// In the README's prose a setting may be followed by its default in parentheses:
+		// "`config.echo.server.write-timeout` (60s)".
+		Matcher mention = Pattern.compile("`config\\.echo\\.server\\.([\\w.-]+)` \\(([\\w.]+)\\)").matcher(readme);
+		int mentions = 0;
+		while (mention.find()) {
+			assertThat(mention.group(2)).as("README mentions " + mention.group(1) + " with its default")
+				.isEqualTo(this.reference.setting("echo.server." + mention.group(1)).defaultText());
+			mentions++;
+		}
+		assertThat(mentions).isPositive();
 		assertThat(descriptions).containsKeys("values.yaml max-connections", "README udp.max-tracked-sources");
 		descriptions.forEach((where, text) -> {
 			String[] parts = text.split("\t", 3);
@@ -174,6 +186,29 @@ class EchoReactorChartSettingsTests {
 					.isEqualTo(setting.range());
 			}
 		});
+	}
+
+	@Test
+	void defaultsTheTemplatesFallBackOnAreTheApplicationsAndSpringsOwn() throws IOException {
+		StringBuilder templates = new StringBuilder();
+		try (Stream<Path> files = Files.list(EchoReactorChart.DIRECTORY.resolve("templates"))) {
+			for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+				templates.append(Files.readString(file)).append('\n');
+			}
+		}
+		String template = templates.toString();
+		Matcher fallback = Pattern.compile("\\(list ((?:\"[\\w-]+\" ?)+)\\) \"default\" \"([^\"]+)\"").matcher(template);
+		List<String> checked = new ArrayList<>();
+		while (fallback.find()) {
+			String key = fallback.group(1).replace("\"", "").replace(' ', '.');
+			Duration declared = key.equals("spring.lifecycle.timeout-per-shutdown-phase")
+					? new LifecycleProperties().getTimeoutPerShutdownPhase()
+					: DurationStyle.detectAndParse(this.reference.setting(key).defaultText());
+			assertThat(DurationStyle.detectAndParse(fallback.group(2))).as(key).isEqualTo(declared);
+			checked.add(key);
+		}
+		assertThat(checked).contains("echo.server.shutdown-timeout", "echo.server.stall-timeout",
+				"spring.lifecycle.timeout-per-shutdown-phase");
 	}
 
 	static Stream<Arguments> drains() {
