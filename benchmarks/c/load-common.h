@@ -1,7 +1,7 @@
 /*
- * load-common.h: what the two load clients of scripts/bench.sh share, so that their
+ * load-common.h: what the two load clients of benchmarks/bench.sh share, so that their
  * numbers mean the same: the clock, the payload pattern, the latency histogram and the
- * parsing of numeric options. Included by bench/echo-load.c (TCP) and bench/udp-load.c
+ * parsing of numeric options. Included by benchmarks/c/echo-load.c (TCP) and benchmarks/c/udp-load.c
  * (UDP); each defines its own usage(), which the parsers call on a bad value.
  */
 #ifndef LOAD_COMMON_H

@@ -1,5 +1,5 @@
 /*
- * echo-epoll: the reference point for scripts/bench.sh, a TCP echo server (RFC 862) in
+ * echo-epoll: the reference point for benchmarks/bench.sh, a TCP echo server (RFC 862) in
  * plain C on epoll, written the way echo-reactor's reactor works so that the benchmark
  * compares the JVM and our code with the least a C server has to do for the same job:
  *
@@ -15,7 +15,7 @@
  * "listening on PORT" on stdout once it accepts, and exits with status 0 on SIGTERM or
  * SIGINT.
  *
- * Build: gcc -O2 -Wall -Wextra -o echo-epoll bench/echo-epoll.c
+ * Build: gcc -O2 -Wall -Wextra -o echo-epoll benchmarks/c/echo-epoll.c
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -3,10 +3,11 @@
 # and the RSS and threads 60 s later with no traffic, for each way of starting the service. See BENCHMARKS.md,
 # "Start-up and footprint".
 #
-#   bench/startup.sh                         # every variant, 5 rounds
-#   RUNS=3 bench/startup.sh image jar-25     # some variants
-#   BEFORE_JAR=/tmp/before/echo-reactor-0.1.0.jar bench/startup.sh   # the "before" variants from another build
-#   BEFORE_JAR=/tmp/before/echo-reactor-0.1.0.jar RUNS=3 bench/startup.sh image-before image
+#   benchmarks/footprint/startup.sh                     # every variant, 5 rounds
+#   RUNS=3 benchmarks/footprint/startup.sh image jar-25 # some variants
+#   BEFORE_JAR=/tmp/before/echo-reactor-0.1.0.jar benchmarks/footprint/startup.sh  # the "before" variants from
+#                                                       # another build
+#   BEFORE_JAR=/tmp/before/echo-reactor-0.1.0.jar RUNS=3 benchmarks/footprint/startup.sh image-before image
 #
 # Variants:
 #   jar-17-plain  java -jar on JDK 17 with no options at all: the host's ergonomics (24 GiB, G1), the issue's
@@ -53,7 +54,7 @@ FORMER_JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=96m -X
 # ... and its memory limit.
 FORMER_MAX_RAM=512m
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=${OUT:-target/startup}
 mkdir -p "$out"
@@ -248,10 +249,10 @@ for round in $(seq 1 "$RUNS"); do
     command_start=0
     for i in "${!args[@]}"; do [ "${args[$i]}" = -- ] && { command_start=$i; break; }; done
     # The autogroup wrapper goes between -- and the command.
-    timeout $((REST + 300)) "$JAVA17" bench/StartupFootprint.java --label "$variant" --runs 1 \
+    timeout $((REST + 300)) "$JAVA17" benchmarks/footprint/StartupFootprint.java --label "$variant" --runs 1 \
       --first-run "$round" --rest-seconds "$REST" --log-dir "$out" --jcmd "$(dirname "$JAVA25")/jcmd" --raw "$raw" \
       "${args[@]:0:$command_start}" -- "${priority_prefix[@]}" "${args[@]:$((command_start + 1))}" \
       || fail "$variant failed in round $round; see $out/$variant-$round.log"
   done
 done
-"$JAVA17" bench/StartupFootprint.java --summarize "$raw"
+"$JAVA17" benchmarks/footprint/StartupFootprint.java --summarize "$raw"

@@ -33,12 +33,13 @@ import java.util.regex.Pattern;
  * names. SIGTERM ends the process; the next run starts a fresh one.
  *
  * <p>
- * Run through {@code bench/startup.sh}. Usage: {@code java bench/StartupFootprint.java
- * --label L [--runs 1] [--first-run 1] [--rest-seconds 60] [--timeout-seconds 120]
- * [--dir DIR] [--env NAME=VALUE]... [--jcmd PATH] [--raw FILE] [--log-dir DIR] --
- * COMMAND...} prints one line per run and appends it, tab-separated, to FILE; {@code java
- * bench/StartupFootprint.java --summarize FILE} prints the medians per label as a Markdown
- * table. The process's output goes to {@code DIR/LABEL-N.log}.
+ * Run through {@code benchmarks/footprint/startup.sh}. Usage:
+ * {@code java benchmarks/footprint/StartupFootprint.java --label L [--runs 1]
+ * [--first-run 1] [--rest-seconds 60] [--timeout-seconds 120] [--dir DIR]
+ * [--env NAME=VALUE]... [--jcmd PATH] [--raw FILE] [--log-dir DIR] -- COMMAND...} prints
+ * one line per run and appends it, tab-separated, to FILE;
+ * {@code java benchmarks/footprint/StartupFootprint.java --summarize FILE} prints the
+ * medians per label as a Markdown table. The process's output goes to {@code DIR/LABEL-N.log}.
  */
 public final class StartupFootprint {
 

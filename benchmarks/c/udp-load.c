@@ -1,5 +1,5 @@
 /*
- * udp-load: a closed-loop load client for UDP echo servers, used by scripts/bench.sh; the
+ * udp-load: a closed-loop load client for UDP echo servers, used by benchmarks/bench.sh; the
  * UDP counterpart of echo-load.
  *
  * FLOWS sockets, each connected to the server (so it hears only the server), keep DEPTH
@@ -41,7 +41,7 @@
  * Exit status: 0 when errors=0 and at least one datagram was answered, 1 otherwise (no
  * answer at all also gets one line on stderr), 2 on bad arguments.
  *
- * Build: gcc -O2 -Wall -Wextra -o udp-load bench/udp-load.c
+ * Build: gcc -O2 -Wall -Wextra -o udp-load benchmarks/c/udp-load.c
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * udp-echo: the reference point for the UDP scenario of scripts/bench.sh, a UDP echo
+ * udp-echo: the reference point for the UDP scenario of benchmarks/bench.sh, a UDP echo
  * server (RFC 862) in plain C with the least there is to it: one thread and one socket,
  * a blocking recvfrom() and a sendto() of the same bytes back to the sender, in a loop.
  * No epoll, no batching (recvmmsg), no loop guard or rate limit: what any UDP echo has to
@@ -12,7 +12,7 @@
  * Usage: udp-echo PORT     (0 picks a free port). Binds 127.0.0.1 only, prints
  * "listening on PORT" on stdout once bound, and exits with status 0 on SIGTERM or SIGINT.
  *
- * Build: gcc -O2 -Wall -Wextra -o udp-echo bench/udp-echo.c
+ * Build: gcc -O2 -Wall -Wextra -o udp-echo benchmarks/c/udp-echo.c
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

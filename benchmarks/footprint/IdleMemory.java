@@ -36,10 +36,10 @@ import java.util.regex.Pattern;
  * read from the application's Prometheus endpoint.
  *
  * <p>
- * Run through {@code bench/idle-memory.sh}, which builds the classpath. Usage:
- * {@code java bench/IdleMemory.java --classpath CP [--counts 5000,9000] [--runs 3]
- * [--reactors 2] [--out DIR] [--timeout-seconds 600] [--server-jvm-arg ARG]...
- * [--server-arg ARG]...}. The JDK that runs this file also runs the server and provides
+ * Run through {@code benchmarks/footprint/idle-memory.sh}, which builds the classpath.
+ * Usage: {@code java benchmarks/footprint/IdleMemory.java --classpath CP
+ * [--counts 5000,9000] [--runs 3] [--reactors 2] [--out DIR] [--timeout-seconds 600]
+ * [--server-jvm-arg ARG]... [--server-arg ARG]...}. The JDK that runs this file also runs the server and provides
  * {@code jcmd}.
  *
  * <p>

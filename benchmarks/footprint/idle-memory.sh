@@ -1,14 +1,14 @@
 #!/bin/sh
 # Heap cost of an idle echo connection: builds the application, then runs
-# bench/IdleMemory.java, which starts the server as a child process on loopback ephemeral
+# benchmarks/footprint/IdleMemory.java, which starts the server as a child process on loopback ephemeral
 # ports, opens N idle connections from its own (separate) process and compares
 # `jcmd GC.class_histogram` before and after. See BENCHMARKS.md.
 #
-# Usage: bench/idle-memory.sh [IdleMemory options, e.g. --counts 5000,9000 --runs 3]
+# Usage: benchmarks/footprint/idle-memory.sh [IdleMemory options, e.g. --counts 5000,9000 --runs 3]
 # The JDK is $JAVA_HOME if set, else the java on PATH; it builds, runs the server and jcmd.
 set -eu
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 out=target/idle-memory
 mkdir -p "$out"
 rm -f "$out/server.pid" "$out"/histogram-*.txt "$out"/server-run-*.log
@@ -39,7 +39,7 @@ trap cleanup EXIT INT TERM
 
 # Bounded in time: the driver has its own deadline (--timeout-seconds, default 600);
 # timeout(1) is the backstop.
-timeout -s TERM 900 "$java" bench/IdleMemory.java --classpath "$classpath" --out "$out" "$@" &
+timeout -s TERM 900 "$java" benchmarks/footprint/IdleMemory.java --classpath "$classpath" --out "$out" "$@" &
 driver=$!
 status=0
 wait "$driver" || status=$?

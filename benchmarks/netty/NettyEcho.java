@@ -36,10 +36,11 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.Version;
 
 /**
- * A Netty echo server (RFC 862), a peer for {@code scripts/bench.sh}: what the same job
+ * A Netty echo server (RFC 862), a peer for {@code benchmarks/bench.sh}: what the same job
  * costs on Netty 4.2 as most Netty users would write it, on one event loop thread.
  * Not part of the service; {@code bench.sh} fetches the Netty jars (see
- * {@code bench/netty-pom.xml}) and compiles this file with {@code javac} against them.
+ * {@code benchmarks/netty/netty-pom.xml}) and compiles this file with {@code javac}
+ * against them.
  *
  * <p>
  * Modes:

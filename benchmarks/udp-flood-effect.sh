@@ -9,8 +9,8 @@
 # Both load clients share CPU 1, so part of any TCP slowdown is the clients' own contention: the
 # server core's busy share and the UDP client's line show where the time went. See BENCHMARKS.md.
 #
-#   scripts/udp-flood-effect.sh                 # 5 rounds of 5 s
-#   RUNS=3 DURATION=3 scripts/udp-flood-effect.sh
+#   benchmarks/udp-flood-effect.sh                 # 5 rounds of 5 s
+#   RUNS=3 DURATION=3 benchmarks/udp-flood-effect.sh
 #
 # Environment: RUNS (5), DURATION (5), WARMUP (2), FLOOD_RATE (50000), ECHO_JAR (target/echo-reactor-*.jar), JAVA (java),
 # JAVA_OPTS (-Xms256m -Xmx256m -XX:+AlwaysPreTouch), BENCH_DIR (target/bench). Everything stays on
@@ -29,7 +29,7 @@ bench_dir=${BENCH_DIR:-$root/target/bench}
 jar=${ECHO_JAR:-$(ls target/echo-reactor-*.jar 2>/dev/null | grep -v -- '-plain' | head -n 1 || true)}
 [ -n "$jar" ] || { echo "udp-flood-effect: no jar: run ./mvnw -DskipTests package" >&2; exit 1; }
 mkdir -p "$bench_dir"
-timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/echo-load" bench/echo-load.c
+timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/echo-load" benchmarks/c/echo-load.c
 work=$(mktemp -d "$bench_dir/udp-flood.XXXXXX")
 servers=()
 cleanup() {

@@ -1,5 +1,5 @@
 /*
- * echo-load: a closed-loop load client for TCP echo servers, used by scripts/bench.sh.
+ * echo-load: a closed-loop load client for TCP echo servers, used by benchmarks/bench.sh.
  *
  * Each connection keeps DEPTH messages of SIZE bytes in flight: it starts by sending DEPTH
  * messages and sends one more each time a message's echo is complete. Every echoed byte
@@ -13,7 +13,7 @@
  * DURATION seconds measured; then stop sending, shut down each connection's output once
  * all it sent is out, and wait (at most 10 s) for every echo and the server's end of
  * stream. Durations may be fractional. --threads T spreads the connections over T threads,
- * each with its own epoll instance; scripts/bench.sh uses one, as the client has one core.
+ * each with its own epoll instance; benchmarks/bench.sh uses one, as the client has one core.
  * --connect-rate N opens the connections at N per second in all instead of all at once
  * (a server's listen backlog is not overrun by thousands of connects at the same moment);
  * each thread opens its share at its share of the rate, and the last connect still has
@@ -25,7 +25,7 @@
  * or DURATION seconds, whichever comes first; then it closes every connection as at the
  * end of a run (end of stream, the server's end of stream) and prints its line, with the
  * one echo of each connection as its messages (measured, with their latency) and a rate
- * of 0. scripts/bench.sh uses it to weigh the server's memory per idle connection.
+ * of 0. benchmarks/bench.sh uses it to weigh the server's memory per idle connection.
  *
  * Output, one line on stdout:
  *   messages_per_sec=... mb_per_sec=... connections=... p50_us=... p90_us=... p99_us=...
@@ -39,7 +39,7 @@
  * Exit status: 0 when errors=0, 1 on any error or a failed connect (one line on stderr),
  * 2 on bad arguments.
  *
- * Build: gcc -O2 -Wall -Wextra -pthread -o echo-load bench/echo-load.c
+ * Build: gcc -O2 -Wall -Wextra -pthread -o echo-load benchmarks/c/echo-load.c
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Throughput, latency, connection scale, idle memory and TLS of the echo service against plain C
-# echo servers and Netty, in one run: builds the C servers and load clients in bench/, fetches
-# Netty and compiles bench/NettyEcho.java when a Netty server is selected, starts every server
+# echo servers and Netty, in one run: builds the C servers and load clients in benchmarks/c/, fetches
+# Netty and compiles benchmarks/netty/NettyEcho.java when a Netty server is selected, starts every server
 # pinned to CPU 0, drives each with a load client pinned to CPU 1, and prints Markdown tables of
 # medians. See BENCHMARKS.md.
 #
-#   scripts/bench.sh                                  # every server and scenario, 5 runs of 10 s each
-#   BASELINE_REF=main scripts/bench.sh                # also echo-reactor built from main, as echo-reactor@main
-#   RUNS=3 DURATION=5 SCENARIOS=small SERVERS=c-epoll,echo-reactor scripts/bench.sh
-#   CLIENTS=c,java SERVERS=echo-reactor scripts/bench.sh  # the C load clients and 'echo-reactor bench'
-#   SCENARIOS=many,scale,idle SERVERS=c-epoll,echo-reactor,netty-epoll scripts/bench.sh
-#   SCENARIOS=bulk,tls-bulk,tls-handshakes SERVERS=echo-reactor,netty-tls scripts/bench.sh
+#   benchmarks/bench.sh                               # every server and scenario, 5 runs of 10 s each
+#   BASELINE_REF=main benchmarks/bench.sh             # also echo-reactor built from main, as echo-reactor@main
+#   RUNS=3 DURATION=5 SCENARIOS=small SERVERS=c-epoll,echo-reactor benchmarks/bench.sh
+#   CLIENTS=c,java SERVERS=echo-reactor benchmarks/bench.sh  # the C load clients and 'echo-reactor bench'
+#   SCENARIOS=many,scale,idle SERVERS=c-epoll,echo-reactor,netty-epoll benchmarks/bench.sh
+#   SCENARIOS=bulk,tls-bulk,tls-handshakes SERVERS=echo-reactor,netty-tls benchmarks/bench.sh
 #
 # Scenarios. TCP (connections x message size x messages in flight per connection): small 64 x 64 B
 # x 1, pipelined 64 x 64 B x 16, bulk 16 x 16 KiB x 4, many 2,000 x 64 B x 1, scale 19,000 x 64 B
@@ -30,9 +30,10 @@
 # here the client skips the certificate check (--insecure), so that its core spends its time on the
 # handshake that both ends must do. A self-signed P-256 certificate and key are made with openssl
 # into $BENCH_DIR at the start.
-# Servers. TCP: c-epoll (bench/echo-epoll.c), netty-nio and netty-epoll (bench/NettyEcho.java).
-# UDP: c-udp (bench/udp-echo.c), netty-udp (NettyEcho.java). TLS: netty-tls (NettyEcho.java tls-nio,
-# Netty's SslHandler on the JDK's SSLEngine, the same certificate, key, protocol and cipher suite).
+# Servers. TCP: c-epoll (benchmarks/c/echo-epoll.c), netty-nio and netty-epoll
+# (benchmarks/netty/NettyEcho.java). UDP: c-udp (benchmarks/c/udp-echo.c), netty-udp (NettyEcho.java).
+# TLS: netty-tls (NettyEcho.java tls-nio, Netty's SslHandler on the JDK's SSLEngine, the same
+# certificate, key, protocol and cipher suite).
 # All three: echo-reactor and baseline, one reactor, UDP on with its per-source rate limit off
 # (--echo.server.udp.rate-limit-per-source=0), up to 19,500 connections with a listen backlog of
 # 4,096 (the defaults, 10,000 and 1,024, are below what scale opens), its TLS listener on an SSL
@@ -55,9 +56,9 @@
 # netty-nio, netty-tls) allocates per wakeup what its own code does not; with the larger box cache
 # echo-reactor's reactor allocates 0 bytes per message. All JVM servers get it, so the comparison
 # stays fair; a JAVA_OPTS without it shows the boxing's cost.
-# Clients. c: bench/echo-load.c (TCP) and bench/udp-load.c (UDP). java: the service's own load
-# client, 'java -jar echo-reactor.jar bench --threads 1 --json', its JSON turned into the C clients'
-# line. CLIENTS=c,java runs both, one after the other, for every scenario and server; the table then
+# Clients. c: benchmarks/c/echo-load.c (TCP) and benchmarks/c/udp-load.c (UDP). java: the service's
+# own load client, 'java -jar echo-reactor.jar bench --threads 1 --json', its JSON turned into the C
+# clients' line. CLIENTS=c,java runs both, one after the other, for every scenario and server; the table then
 # has a client column and "vs C client", the ratio to the C client against the same server. idle
 # always uses the C client (the java client has no idle mode), the TLS scenarios always the java
 # client (the C clients speak no TLS).
@@ -76,7 +77,7 @@
 # afterwards), ECHO_JAR (the service's jar; default target/echo-reactor-*.jar, built only if
 # missing: run ./mvnw package after changing the code), JAVA (java), JAVA_OPTS (-Xms256m -Xmx256m
 # -XX:+AlwaysPreTouch -XX:AutoBoxCacheMax=65536; for every JVM server), NETTY_VERSION (netty.version
-# of bench/netty-pom.xml), NETTY_FETCH (true; false never goes online), BENCH_DIR (target/bench).
+# of benchmarks/netty/netty-pom.xml), NETTY_FETCH (true; false never goes online), BENCH_DIR (target/bench).
 # Netty's jars are copied from the local Maven repository into $BENCH_DIR/netty-<version>, fetched
 # from Maven Central only when the local repository does not have them yet.
 # Needs gcc, taskset, two CPUs and a JDK (jcmd for idle); openssl for the TLS scenarios; curl for
@@ -109,7 +110,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 mkdir -p "${BENCH_DIR:=target/bench}"
 bench_dir=$(cd "$BENCH_DIR" && pwd)
-NETTY_VERSION=${NETTY_VERSION:-$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' bench/netty-pom.xml)}
+netty_pom=benchmarks/netty/netty-pom.xml
+NETTY_VERSION=${NETTY_VERSION:-$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' "$netty_pom")}
 
 fail() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
@@ -284,11 +286,11 @@ trap 'exit 143' TERM
 
 # --- Build ---------------------------------------------------------------------------------------
 
-log "compiling the C servers and load clients in bench/ into $bench_dir"
-timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/echo-epoll" bench/echo-epoll.c
-timeout 120 gcc -O2 -Wall -Wextra -pthread -o "$bench_dir/echo-load" bench/echo-load.c
-timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/udp-echo" bench/udp-echo.c
-timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/udp-load" bench/udp-load.c
+log "compiling the C servers and load clients in benchmarks/c/ into $bench_dir"
+timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/echo-epoll" benchmarks/c/echo-epoll.c
+timeout 120 gcc -O2 -Wall -Wextra -pthread -o "$bench_dir/echo-load" benchmarks/c/echo-load.c
+timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/udp-echo" benchmarks/c/udp-echo.c
+timeout 120 gcc -O2 -Wall -Wextra -o "$bench_dir/udp-load" benchmarks/c/udp-load.c
 
 # A fresh self-signed certificate for every TLS server: P-256 as a real deployment would likely
 # choose, a key in PKCS#8 PEM as both Netty and Spring's PEM bundles read it, and the names the
@@ -322,21 +324,21 @@ if [[ " ${jvm_servers[*]} " == *" baseline "* ]]; then
   cp "$(find_jar "$baseline_src")" "$baseline_jar"
   git worktree remove --force "$baseline_src"
 fi
-# Netty is no dependency of the service: bench/netty-pom.xml names its jars, Maven copies them out
+# Netty is no dependency of the service: benchmarks/netty/netty-pom.xml names its jars, Maven copies them out
 # of the local repository (offline), or fetches them once when it does not have them yet.
 netty_classpath=""
 if $netty; then
   netty_lib="$bench_dir/netty-$NETTY_VERSION"
   if [ ! -f "$netty_lib/.complete" ]; then
     rm -rf "$netty_lib"
-    copy_netty=(./mvnw -B -q -f bench/netty-pom.xml -Dnetty.version="$NETTY_VERSION" dependency:copy-dependencies
+    copy_netty=(./mvnw -B -q -f "$netty_pom" -Dnetty.version="$NETTY_VERSION" dependency:copy-dependencies
       -DincludeScope=runtime -DoutputDirectory="$netty_lib")
     if ! timeout 300 "${copy_netty[@]}" -o >"$work/netty-fetch.log" 2>&1; then
       [ "$NETTY_FETCH" = true ] || { cat "$work/netty-fetch.log" >&2;
         fail "Netty $NETTY_VERSION is not in the local Maven repository, and NETTY_FETCH=$NETTY_FETCH"; }
       log "Netty $NETTY_VERSION is not in the local Maven repository; fetching it"
       timeout 600 "${copy_netty[@]}" >"$work/netty-fetch.log" 2>&1 ||
-        { cat "$work/netty-fetch.log" >&2; fail "could not fetch Netty $NETTY_VERSION (bench/netty-pom.xml)"; }
+        { cat "$work/netty-fetch.log" >&2; fail "could not fetch Netty $NETTY_VERSION ($netty_pom)"; }
     fi
     touch "$netty_lib/.complete"
   fi
@@ -345,7 +347,7 @@ if $netty; then
   [ -x "$javac" ] || javac=javac
   command -v "$javac" >/dev/null 2>&1 || fail "'javac' is required for the Netty servers but not installed"
   rm -rf "$bench_dir/netty-classes"
-  timeout 120 "$javac" -d "$bench_dir/netty-classes" -cp "$netty_lib/*" bench/NettyEcho.java
+  timeout 120 "$javac" -d "$bench_dir/netty-classes" -cp "$netty_lib/*" benchmarks/netty/NettyEcho.java
   netty_classpath="$bench_dir/netty-classes:$netty_lib/*"
   log "Netty $NETTY_VERSION from $netty_lib"
 fi
@@ -693,7 +695,7 @@ client_settings=""
 $java_client && client_settings=" CLIENT_JAVA_OPTS=$CLIENT_JAVA_OPTS"
 $tls && client_settings+=" TLS=TLSv1.3/$TLS_CIPHER"
 {
-  echo "# scripts/bench.sh $(date -Is) commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "# benchmarks/bench.sh $(date -Is) commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "# RUNS=$RUNS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP SCENARIOS=$SCENARIOS SERVERS=$SERVERS" \
     "BASELINE_REF=$BASELINE_REF JAVA=$JAVA JAVA_OPTS=$JAVA_OPTS${netty_classpath:+ NETTY_VERSION=$NETTY_VERSION}" \
     "UDP_TIMEOUT=${UDP_TIMEOUT}s CLIENTS=$CLIENTS$client_settings"

@@ -4,8 +4,8 @@
 # meters' deltas with the system calls the kernel saw. Prints the table; exits 1 when a row differs by
 # more than TOLERANCE_PCT.
 #
-#   scripts/strace-check.sh                      # acceptor strategy, 2 reactors
-#   STRATEGY=reuseport scripts/strace-check.sh
+#   benchmarks/strace-check.sh                      # acceptor strategy, 2 reactors
+#   STRATEGY=reuseport benchmarks/strace-check.sh
 #
 # Environment: STRATEGY (acceptor|reuseport), REACTORS (2), CONNECTIONS (40), MESSAGES (300), SIZE (512),
 # UDP_SOCKETS (20), DATAGRAMS (300), DATAGRAM_SIZE (512), TOLERANCE_PCT (2), STARTUP_TIMEOUT (seconds

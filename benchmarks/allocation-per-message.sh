@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Bytes allocated on the reactor thread per echoed message, in steady state: starts the service
-# with one reactor on CPU 0 and Actuator on a free port of 127.0.0.1, drives it with bench/echo-load
+# with one reactor on CPU 0 and Actuator on a free port of 127.0.0.1, drives it with benchmarks/c/echo-load
 # on CPU 1 (64-byte messages), and between two scrapes taken inside the load's measured window
 # divides the growth of echo_reactor_allocated_bytes (ThreadMXBean.getThreadAllocatedBytes of the
 # reactor thread) by the messages echoed meanwhile (echo_received_bytes_total / 64). Connections
 # are opened before the first scrape, so what they cost to accept is not counted. See BENCHMARKS.md,
 # "Allocation per message".
 #
-#   scripts/allocation-per-message.sh                       # 2,000 connections x depth 1, default options
-#   JAVA_OPTS=-XX:AutoBoxCacheMax=65536 scripts/allocation-per-message.sh 64 16
+#   benchmarks/allocation-per-message.sh                       # 2,000 connections x depth 1, default options
+#   JAVA_OPTS=-XX:AutoBoxCacheMax=65536 benchmarks/allocation-per-message.sh 64 16
 #
 # Arguments: connections (2000), messages in flight per connection (1). Environment: JAVA (java),
 # JAVA_OPTS (added to -Xms256m -Xmx256m), ECHO_JAR (target/echo-reactor-*.jar). Needs gcc, curl
@@ -21,7 +21,7 @@ cd "$root"
 jar=${ECHO_JAR:-$(ls target/echo-reactor-*.jar 2>/dev/null | grep -v -- '-plain' | head -n 1 || true)}
 [ -n "$jar" ] || { echo "allocation-per-message: no jar: run ./mvnw -DskipTests package" >&2; exit 1; }
 work=$(mktemp -d)
-timeout 120 gcc -O2 -Wall -Wextra -o "$work/echo-load" bench/echo-load.c
+timeout 120 gcc -O2 -Wall -Wextra -o "$work/echo-load" benchmarks/c/echo-load.c
 # shellcheck disable=SC2086
 taskset -c 0 "${JAVA:-java}" -Xms256m -Xmx256m ${JAVA_OPTS:-} -jar "$jar" --server.address=127.0.0.1 \
   --server.port=0 --echo.server.address=127.0.0.1 --echo.server.port=0 --echo.server.reactors=1 \
