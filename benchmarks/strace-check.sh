@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Checks that the service's meters tell the truth: starts it, traces its reactor threads (and the
-# acceptor) with strace, runs a fixed loopback workload over TCP and then over UDP, and compares the
-# meters' deltas with the system calls the kernel saw. Prints the table; exits 1 when a row differs by
-# more than TOLERANCE_PCT.
+# acceptor) with strace, runs a fixed loopback workload over TCP and then over UDP with the jar's own
+# load client ('bench'), and compares the meters' deltas with the system calls the kernel saw. Prints
+# the table; exits 1 when a row differs by more than TOLERANCE_PCT.
 #
 #   benchmarks/strace-check.sh                      # acceptor strategy, 2 reactors
 #   STRATEGY=reuseport benchmarks/strace-check.sh
 #
-# Environment: STRATEGY (acceptor|reuseport), REACTORS (2), CONNECTIONS (40), MESSAGES (300), SIZE (512),
-# UDP_SOCKETS (20), DATAGRAMS (300), DATAGRAM_SIZE (512), TOLERANCE_PCT (2), STARTUP_TIMEOUT (seconds
-# the service may take to start, 180), ECHO_CLASSPATH (run from this classpath instead of the packaged
-# jar), JAVA (java). Needs strace, curl and a JDK. Everything stays on 127.0.0.1.
+# Environment: STRATEGY (acceptor|reuseport), REACTORS (2), CONNECTIONS (40), MESSAGES (300 per
+# connection), SIZE (512), UDP_SOCKETS (20 flows, a socket each), DATAGRAMS (300 per socket),
+# DATAGRAM_SIZE (512, at least 12), TOLERANCE_PCT (2), STARTUP_TIMEOUT (seconds the service may take
+# to start, 180), ECHO_CLASSPATH (run the service and its client from this classpath instead of the
+# packaged jar), JAVA (java). Needs strace, curl and a JDK. Everything stays on 127.0.0.1.
 set -euo pipefail
 
 STRATEGY=${STRATEGY:-acceptor}
@@ -110,8 +111,14 @@ family_sum() {
 scrape() { curl -fsS -H 'Accept: text/plain;version=0.0.4' "$metrics_url" >"$1"; }
 
 scrape "$work/before.prom"
-"$JAVA" "$root/scripts/EchoLoad.java" "$echo_port" "$CONNECTIONS" "$MESSAGES" "$SIZE"
-"$JAVA" "$root/scripts/UdpEchoLoad.java" "$udp_port" "$UDP_SOCKETS" "$DATAGRAMS" "$DATAGRAM_SIZE"
+# The service's own load client, from the same jar or classpath: every connection (or flow) sends its
+# messages one at a time and checks every echoed byte; a TCP connection then shuts its output and
+# reads the service's end of stream. Echoes and datagrams are waited for as long as a traced reactor
+# may need, so that none is given up.
+"$JAVA" "${launch[@]}" bench --connections "$CONNECTIONS" --messages $((CONNECTIONS * MESSAGES)) --size "$SIZE" \
+  --timeout 30s "127.0.0.1:$echo_port"
+"$JAVA" "${launch[@]}" bench --protocol udp --connections "$UDP_SOCKETS" --messages $((UDP_SOCKETS * DATAGRAMS)) \
+  --size "$DATAGRAM_SIZE" --udp-timeout 10s "127.0.0.1:$udp_port"
 closed_before=$(family_sum "$work/before.prom" echo_connections_closed_total)
 udp_sent_before=$(family_sum "$work/before.prom" echo_udp_datagrams_sent_total)
 # A reactor counts a datagram as sent once send() has returned, which may be after its client has
