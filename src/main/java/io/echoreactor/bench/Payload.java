@@ -3,7 +3,7 @@ package io.echoreactor.bench;
 import java.nio.ByteBuffer;
 
 /**
- * The bytes the client sends, the same as the C load clients' in {@code bench/}
+ * The bytes the client sends, the same as the C load clients' in {@code benchmarks/c/}
  * ({@code load-common.h}): a fixed pseudo-random table with a prime period. Byte {@code k}
  * of connection {@code c}'s stream is {@code table[(start(c) + k) % PERIOD]}; a UDP
  * datagram's payload starts at {@link #datagramOffset}. The period is prime and the table
