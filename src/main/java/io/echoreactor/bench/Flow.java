@@ -19,6 +19,9 @@ abstract class Flow {
 
 	final LoadLoop loop;
 
+	/** Where the flow counts what it sees: its loop's. */
+	final LoopFigures figures;
+
 	/** The flow's number, 0 to connections - 1: its payload and schedule depend on it. */
 	final int id;
 
@@ -32,6 +35,7 @@ abstract class Flow {
 
 	Flow(LoadLoop loop, int id, long quota) {
 		this.loop = loop;
+		this.figures = loop.figures;
 		this.id = id;
 		this.quota = quota;
 	}

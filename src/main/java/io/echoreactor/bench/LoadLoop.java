@@ -1,8 +1,6 @@
 package io.echoreactor.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -10,8 +8,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLEngine;
-
-import org.HdrHistogram.Histogram;
 
 /**
  * One client event loop: a thread, a {@link Selector} and the {@link Flow}s it drives.
@@ -21,16 +17,18 @@ import org.HdrHistogram.Histogram;
  * Each turn: select with a timeout no longer than the next thing due, dispatch the ready
  * keys to their flows (with {@link Selector#select(Consumer, long)}, which builds no
  * selected-key set), then do what is due: open connections at the connect rate, start
- * the echo, release open-loop messages on their schedule, end the measured window, hand
- * the second's figures to the reporter and expire what waited too long. Open-loop sends
+ * the echo, release open-loop messages on their {@link OpenLoopSchedule}, end the
+ * {@link MeasuredWindow}, hand the second's figures to the reporter and expire what
+ * waited too long. Open-loop sends
  * are timed to the nanosecond: the selector's timeout has millisecond resolution, so the
  * last millisecond before a send is spent polling.
  *
  * <p>
  * <strong>Memory.</strong> The loop owns one read buffer and the verification view of the
- * payload for all its flows; latencies go into an HdrHistogram swapped once per second
- * with the reporter's. Nothing is allocated per message (with {@code --reconnect}, each
- * new connection allocates its own socket and TLS engine).
+ * payload for all its flows; what they count goes into the loop's {@link LoopFigures},
+ * whose latencies are an HdrHistogram swapped once per second with the reporter's. Nothing
+ * is allocated per message (with {@code --reconnect}, each new connection allocates its
+ * own socket and TLS engine).
  *
  * <p>
  * <strong>Threading:</strong> everything here runs on the loop's thread, except
@@ -68,45 +66,17 @@ final class LoadLoop implements Runnable {
 
 	private final long expiryPeriod;
 
+	private final MeasuredWindow window = new MeasuredWindow();
+
+	// The open loop's schedule, or null in the closed loop.
+	private final OpenLoopSchedule schedule;
+
 	private TlsBuffers tlsBuffers;
 
-	// Results, read by the starting thread once this thread has ended.
+	/** What the flows count; read by the starting thread once this thread has ended. */
+	final LoopFigures figures = new LoopFigures();
 
-	// Index 1: latencies measured since the last hand-off; index 0: those of the warm-up and the
-	// drain, recorded only so that the window runs code the warm-up has compiled (see measured).
-	private final Histogram[] latencies = { Interval.histogram(), Interval.histogram() };
-
-	// When the last echo completed, by the same index: [1] is the last measured one.
-	private final long[] echoedAt = new long[2];
-
-	final Histogram connectLatency = Interval.histogram();
-
-	final Histogram handshakeLatency = Interval.histogram();
-
-	final Tally greetings = new Tally();
-
-	final Tally sessions = new Tally();
-
-	final long[] errors = new long[ErrorKind.values().length];
-
-	final String[] firstErrors = new String[ErrorKind.values().length];
-
-	long messages;
-
-	long allMessages;
-
-	long lost;
-
-	long late;
-
-	/** TLS handshakes completed in the measured window. */
-	long handshakes;
-
-	/** CPU time of this loop's thread in the measured window, or -1 when unknown. */
-	long cpuInWindow = -1;
-
-	int established;
-
+	/** Why the loop ended early, or null; read like {@link #figures}. */
 	Throwable failure;
 
 	// State.
@@ -123,28 +93,13 @@ final class LoadLoop implements Runnable {
 
 	private boolean running;
 
-	private long cpuAtWindowStart = -1;
-
-	private long windowStart = Long.MAX_VALUE;
-
-	private long windowEnd = Long.MAX_VALUE;
-
-	// The window's length from windowStart; Long.MAX_VALUE with --messages, 0 before the start.
-	private long windowLength;
-
 	private long nextTickAt = Long.MAX_VALUE;
 
 	private long tick;
 
 	private long nextExpiry;
 
-	// Open loop: the run's message m of connection i is due at startNanos + (m * connections + i) * gap.
-	private long scheduleOrigin;
-
-	private double scheduleGap;
-
-	private long nextEvent;
-
+	// Open loop: when the next message is due.
 	private long nextDue = Long.MAX_VALUE;
 
 	LoadLoop(int index, LoadRun run) throws IOException {
@@ -166,6 +121,8 @@ final class LoadLoop implements Runnable {
 			this.flows[k] = (this.options.protocol() == BenchOptions.Protocol.UDP) ? new UdpFlow(this, id, quota)
 					: new TcpFlow(this, id, quota);
 		}
+		this.schedule = this.options.openLoop()
+				? new OpenLoopSchedule(this.flows, connections, this.options.rate()) : null;
 		this.open = count;
 		this.settingUp = count;
 		this.expiryPeriod = (this.options.protocol() == BenchOptions.Protocol.UDP)
@@ -205,8 +162,8 @@ final class LoadLoop implements Runnable {
 				this.run.loopConnected();
 			}
 			// With --messages the window lasts until the last echo.
-			if (this.cpuAtWindowStart >= 0 && this.cpuInWindow < 0) {
-				this.cpuInWindow = cpuTime() - this.cpuAtWindowStart;
+			if (this.window.cpuClockStarted() && this.figures.cpuInWindow < 0) {
+				this.figures.cpuInWindow = this.window.cpuSinceStart();
 			}
 			handOff(true);
 		}
@@ -265,17 +222,17 @@ final class LoadLoop implements Runnable {
 			}
 			begin(start, now);
 		}
-		if (this.cpuAtWindowStart < 0 && now >= this.windowStart && this.running) {
-			this.cpuAtWindowStart = cpuTime();
+		if (!this.window.cpuClockStarted() && now >= this.window.start() && this.running) {
+			this.window.startCpuClock();
 		}
 		// Messages due before the window's end go out even when the loop wakes after it.
 		if (this.running && this.nextDue <= now) {
-			releaseDue(now);
+			this.nextDue = this.schedule.release(now, this.window.end());
 		}
-		if (this.running && now >= this.windowEnd) {
+		if (this.running && now >= this.window.end()) {
 			this.running = false;
-			if (this.cpuAtWindowStart >= 0) {
-				this.cpuInWindow = cpuTime() - this.cpuAtWindowStart;
+			if (this.window.cpuClockStarted()) {
+				this.figures.cpuInWindow = this.window.cpuSinceStart();
 			}
 			this.nextDue = Long.MAX_VALUE;
 			for (Flow flow : this.flows) {
@@ -296,7 +253,7 @@ final class LoadLoop implements Runnable {
 		}
 		wake = Math.min(wake, Math.min(this.nextTickAt, this.nextExpiry));
 		if (this.running) {
-			wake = Math.min(wake, Math.min(this.windowEnd, this.nextDue));
+			wake = Math.min(wake, Math.min(this.window.end(), this.nextDue));
 		}
 		return wake;
 	}
@@ -327,47 +284,19 @@ final class LoadLoop implements Runnable {
 
 	private void begin(long start, long now) {
 		this.started = true;
-		this.windowStart = this.run.windowStart();
-		this.windowEnd = this.run.windowEnd();
-		this.windowLength = this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos();
-		long k = Math.floorDiv(start - this.windowStart, SECOND) + 1;
+		this.window.set(this.run.windowStart(), this.run.windowEnd(),
+				this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos());
+		long k = Math.floorDiv(start - this.window.start(), SECOND) + 1;
 		this.tick = k;
-		this.nextTickAt = this.windowStart + k * SECOND;
+		this.nextTickAt = this.window.start() + k * SECOND;
 		this.running = this.options.durationNanos() != 0;
-		if (this.options.openLoop()) {
-			this.scheduleOrigin = start;
-			this.scheduleGap = (double) SECOND / this.options.rate();
-			this.nextEvent = 0;
-			this.nextDue = intendedOfEvent(0);
+		if (this.schedule != null) {
+			this.nextDue = this.schedule.start(start);
 		}
 		for (Flow flow : this.flows) {
 			if (!flow.isDone()) {
 				flow.start(now);
 			}
-		}
-	}
-
-	// Event e of this loop is message e / n of its flow e % n.
-	private long intendedOfEvent(long event) {
-		if (this.flows.length == 0) {
-			return Long.MAX_VALUE;
-		}
-		Flow flow = this.flows[(int) (event % this.flows.length)];
-		return intended(flow.id, event / this.flows.length);
-	}
-
-	private void releaseDue(long now) {
-		while (this.nextDue <= now) {
-			if (this.nextDue >= this.windowEnd) {
-				this.nextDue = Long.MAX_VALUE;
-				return;
-			}
-			Flow flow = this.flows[(int) (this.nextEvent % this.flows.length)];
-			if (!flow.isDone()) {
-				flow.release(now);
-			}
-			this.nextEvent++;
-			this.nextDue = intendedOfEvent(this.nextEvent);
 		}
 	}
 
@@ -378,13 +307,7 @@ final class LoadLoop implements Runnable {
 	 * @return its intended send time
 	 */
 	long intended(int id, long message) {
-		return this.scheduleOrigin + (long) ((message * (double) this.options.connections() + id) * this.scheduleGap);
-	}
-
-	// The loop's own CPU time, to say whether the client kept up; -1 where the JVM cannot tell.
-	private static long cpuTime() {
-		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-		return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+		return this.schedule.intended(id, message);
 	}
 
 	private void expire(long now) {
@@ -401,18 +324,9 @@ final class LoadLoop implements Runnable {
 		if (interval == null) {
 			interval = new Interval(this.index, this.free);
 		}
-		Histogram measured = this.latencies[1];
-		this.latencies[1] = interval.latency;
-		interval.latency = measured;
+		this.figures.handOff(interval);
 		interval.tick = this.tick;
 		interval.last = last;
-		interval.messages = this.messages;
-		interval.allMessages = this.allMessages;
-		long errors = 0;
-		for (long count : this.errors) {
-			errors += count;
-		}
-		interval.errors = errors;
 		interval.open = this.open;
 		this.run.handOff(interval);
 	}
@@ -420,78 +334,28 @@ final class LoadLoop implements Runnable {
 	// Called by the flows.
 
 	/**
-	 * Return whether a moment falls in the measured window: 1 if it does, 0 if not.
-	 * <p>
-	 * Computed without a branch, so that the echo path runs the same code in the warm-up
-	 * as in the window. The JIT compiles a branch that the warm-up never took as a trap;
-	 * the window's first echo would then send the hottest methods back to the interpreter,
-	 * and their compilation (and that of the latency recording) into the measured time,
-	 * on the client's one core.
-	 * @param at the moment: when an echo completed, or in the open loop when its message
-	 * was due
-	 * @return 1 or 0
+	 * Return whether a moment falls in the measured window, without a branch.
+	 * @param at the moment
+	 * @return 1 if it does, 0 if not: {@link MeasuredWindow#measured(long)}
 	 */
 	int measured(long at) {
-		return inWindow(at, this.windowStart, this.windowLength);
+		return this.window.measured(at);
 	}
 
 	/**
-	 * Return 1 if {@code start <= at < start + length} in {@link System#nanoTime()} terms,
-	 * else 0, without a branch.
-	 * @param at the moment
-	 * @param start the window's start
-	 * @param length its length, 0 for none, {@link Long#MAX_VALUE} for one without end
-	 * @return 1 or 0
-	 */
-	static int inWindow(long at, long start, long length) {
-		// A difference of nanoTime values, valid across the clock's wrap-around; in the window
-		// when 0 <= since < length, and both signs are read at once from the top bits.
-		long since = at - start;
-		return (int) ((~since & (since - length)) >>> 63);
-	}
-
-	/**
-	 * A message's echo is complete.
+	 * A TLS handshake is complete.
 	 * @param now when
-	 * @param latencyNanos its latency
-	 * @param measured 1 when it counts, 0 when not: {@link #measured(long)}
+	 * @param latencyNanos how long it took
+	 * @param session its protocol and cipher suite
 	 */
-	void completed(long now, long latencyNanos, int measured) {
-		this.allMessages++;
-		this.messages += measured;
-		// Indexed rather than branched on, for the reason given in measured(long).
-		this.latencies[measured].recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
-		this.echoedAt[measured] = now;
-	}
-
-	/** @return when the last measured echo completed, or 0 before any */
-	long lastMeasuredAt() {
-		return this.echoedAt[1];
-	}
-
-	void error(ErrorKind kind, long count, String message) {
-		this.errors[kind.ordinal()] += count;
-		if (this.firstErrors[kind.ordinal()] == null) {
-			this.firstErrors[kind.ordinal()] = message;
-		}
-	}
-
-	void connected(long latencyNanos) {
-		this.connectLatency.recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
-	}
-
 	void handshaken(long now, long latencyNanos, String session) {
-		this.handshakeLatency.recordValue(Math.max(0, Math.min(latencyNanos, Interval.HIGHEST)));
-		this.sessions.add(session);
-		if (now >= this.windowStart && now < this.windowEnd) {
-			this.handshakes++;
-		}
+		this.figures.handshaken(latencyNanos, session, this.window.contains(now));
 	}
 
 	/** A flow is ready to echo. */
 	void ready() {
 		this.settingUp--;
-		this.established++;
+		this.figures.established++;
 		this.run.connectionReady();
 	}
 
@@ -517,16 +381,6 @@ final class LoadLoop implements Runnable {
 			this.tlsBuffers = new TlsBuffers(engine.getSession());
 		}
 		return this.tlsBuffers;
-	}
-
-	// Read by the starting thread after the loop has ended.
-
-	long totalErrors() {
-		long total = 0;
-		for (long count : this.errors) {
-			total += count;
-		}
-		return total;
 	}
 
 }

@@ -55,24 +55,25 @@ final class Summary {
 		long lastMeasuredAt = startNanos;
 		this.cpuNanos = 0;
 		for (LoadLoop loop : loops) {
-			this.cpuNanos = (this.cpuNanos < 0 || loop.cpuInWindow < 0) ? -1 : this.cpuNanos + loop.cpuInWindow;
-			this.connectLatency.add(loop.connectLatency);
-			this.handshakeLatency.add(loop.handshakeLatency);
-			this.greetings.addAll(loop.greetings);
-			this.sessions.addAll(loop.sessions);
+			LoopFigures figures = loop.figures;
+			this.cpuNanos = (this.cpuNanos < 0 || figures.cpuInWindow < 0) ? -1 : this.cpuNanos + figures.cpuInWindow;
+			this.connectLatency.add(figures.connectLatency);
+			this.handshakeLatency.add(figures.handshakeLatency);
+			this.greetings.addAll(figures.greetings);
+			this.sessions.addAll(figures.sessions);
 			for (int i = 0; i < this.errors.length; i++) {
-				this.errors[i] += loop.errors[i];
+				this.errors[i] += figures.errors[i];
 				if (this.firstErrors[i] == null) {
-					this.firstErrors[i] = loop.firstErrors[i];
+					this.firstErrors[i] = figures.firstErrors[i];
 				}
 			}
-			this.messages += loop.messages;
-			this.allMessages += loop.allMessages;
-			this.lost += loop.lost;
-			this.late += loop.late;
-			this.handshakes += loop.handshakes;
-			this.established += loop.established;
-			lastMeasuredAt = Math.max(lastMeasuredAt, loop.lastMeasuredAt());
+			this.messages += figures.messages;
+			this.allMessages += figures.allMessages;
+			this.lost += figures.lost;
+			this.late += figures.late;
+			this.handshakes += figures.handshakes;
+			this.established += figures.established;
+			lastMeasuredAt = Math.max(lastMeasuredAt, figures.lastMeasuredAt());
 			if (loop.failure != null) {
 				this.failures.add("client loop " + loop.index + " failed: " + loop.failure);
 			}

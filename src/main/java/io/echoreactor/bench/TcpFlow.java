@@ -201,7 +201,7 @@ final class TcpFlow extends Flow {
 	}
 
 	private void connected() throws IOException {
-		this.loop.connected(System.nanoTime() - this.connectStartedAt);
+		this.figures.connected(System.nanoTime() - this.connectStartedAt);
 		BenchOptions options = this.loop.options;
 		if (options.greeting()) {
 			this.greeting = ByteBuffer.allocate(Greetings.MAX_LENGTH);
@@ -304,7 +304,7 @@ final class TcpFlow extends Flow {
 				if (line.endsWith("\r")) {
 					line = line.substring(0, line.length() - 1);
 				}
-				this.loop.greetings.add(Greetings.key(line));
+				this.figures.greetings.add(Greetings.key(line));
 				this.greetingDone = true;
 				if (this.stage == Stage.GREETING) {
 					this.stage = Stage.READY;
@@ -509,7 +509,7 @@ final class TcpFlow extends Flow {
 				measured = measuredNow;
 			}
 			this.completed++;
-			this.loop.completed(now, latency, measured);
+			this.figures.completed(now, latency, measured);
 			if (!this.openLoop && this.running && this.released < this.limit) {
 				// Closed loop: one message out per echo back.
 				this.released++;
@@ -644,7 +644,7 @@ final class TcpFlow extends Flow {
 		if (this.stage == Stage.DONE) {
 			return;
 		}
-		this.loop.error(kind, count, message);
+		this.figures.error(kind, count, message);
 		finish();
 	}
 

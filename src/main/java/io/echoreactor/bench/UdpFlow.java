@@ -116,7 +116,7 @@ final class UdpFlow extends Flow {
 		}
 		catch (IOException | RuntimeException ex) {
 			IOException io = (ex instanceof IOException e) ? e : new IOException(ex.toString(), ex);
-			this.loop.error(ErrorKind.ofConnect(io), 1, describe(ex));
+			this.figures.error(ErrorKind.ofConnect(io), 1, describe(ex));
 			finish(true);
 		}
 	}
@@ -181,11 +181,11 @@ final class UdpFlow extends Flow {
 				read = this.channel.read(buffer);
 			}
 			catch (PortUnreachableException ex) {
-				this.loop.error(ErrorKind.REFUSED, 1, describe(ex));
+				this.figures.error(ErrorKind.REFUSED, 1, describe(ex));
 				continue;
 			}
 			catch (IOException | RuntimeException ex) {
-				this.loop.error((ex instanceof IOException io) ? ErrorKind.of(io) : ErrorKind.IO, 1, describe(ex));
+				this.figures.error((ex instanceof IOException io) ? ErrorKind.of(io) : ErrorKind.IO, 1, describe(ex));
 				finish(false);
 				return;
 			}
@@ -201,7 +201,7 @@ final class UdpFlow extends Flow {
 
 	private void check(ByteBuffer echo, int length, long now) {
 		if (length != this.size) {
-			this.loop.error(ErrorKind.LENGTH, 1,
+			this.figures.error(ErrorKind.LENGTH, 1,
 					"flow " + this.id + " got an echo of " + length + " bytes for datagrams of " + this.size);
 			return;
 		}
@@ -214,14 +214,14 @@ final class UdpFlow extends Flow {
 					: seq > this.slotSeq[slot] || (seq == this.slotSeq[slot] && !this.inFlight[slot]);
 		}
 		if (unknown) {
-			this.loop.error(ErrorKind.UNKNOWN, 1, "flow " + this.id + " got an echo of datagram " + seq + " of flow "
+			this.figures.error(ErrorKind.UNKNOWN, 1, "flow " + this.id + " got an echo of datagram " + seq + " of flow "
 					+ flow + ", which it did not send");
 			return;
 		}
 		long wrong = verify(echo, seq);
 		boolean answer = this.slotSeq[slot] == seq && this.inFlight[slot];
 		if (!answer) {
-			this.loop.late++;
+			this.figures.late++;
 			return;
 		}
 		if (wrong == 0) {
@@ -236,7 +236,7 @@ final class UdpFlow extends Flow {
 				latency = now - this.slotSentAt[slot];
 				measured = this.loop.measured(now);
 			}
-			this.loop.completed(now, latency, measured);
+			this.figures.completed(now, latency, measured);
 		}
 		resolve(slot);
 	}
@@ -255,7 +255,7 @@ final class UdpFlow extends Flow {
 				wrong++;
 			}
 		}
-		this.loop.error(ErrorKind.CORRUPT, wrong,
+		this.figures.error(ErrorKind.CORRUPT, wrong,
 				"datagram " + seq + " of flow " + this.id + " came back with " + wrong + " wrong byte(s)");
 		return wrong;
 	}
@@ -332,10 +332,10 @@ final class UdpFlow extends Flow {
 		}
 		catch (PortUnreachableException ex) {
 			// The datagram counts as sent, and as lost when its time is up.
-			this.loop.error(ErrorKind.REFUSED, 1, describe(ex));
+			this.figures.error(ErrorKind.REFUSED, 1, describe(ex));
 		}
 		catch (IOException | RuntimeException ex) {
-			this.loop.error((ex instanceof IOException io) ? ErrorKind.of(io) : ErrorKind.IO, 1, describe(ex));
+			this.figures.error((ex instanceof IOException io) ? ErrorKind.of(io) : ErrorKind.IO, 1, describe(ex));
 			finish(false);
 			return false;
 		}
@@ -370,7 +370,7 @@ final class UdpFlow extends Flow {
 
 	private void lose(int slot) {
 		long counted = this.openLoop ? this.loop.intended(this.id, this.slotSeq[slot]) : this.slotSentAt[slot];
-		this.loop.lost += this.loop.measured(counted);
+		this.figures.lost += this.loop.measured(counted);
 		resolve(slot);
 	}
 
