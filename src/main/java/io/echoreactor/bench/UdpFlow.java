@@ -11,10 +11,9 @@ import java.nio.channels.SelectionKey;
 
 /**
  * One UDP flow of the load: a datagram socket connected to the server, so that it hears
- * only the server and learns of an ICMP "port unreachable". A datagram is its sequence
- * number (8 bytes), the flow's number (4 bytes) and then payload bytes from a place in the
- * {@link Payload} table that depends on both, as in the C client {@code udp-load}: an
- * echo names the datagram it answers and is compared with it byte for byte.
+ * only the server and learns of an ICMP "port unreachable". Its datagrams name their
+ * sequence number and flow ({@link DatagramFormat}): an echo names the datagram it
+ * answers and is compared with it byte for byte.
  *
  * <p>
  * A datagram not answered within {@code --udp-timeout} is <em>lost</em>: counted, and not
@@ -40,17 +39,9 @@ final class UdpFlow extends Flow {
 
 	private final int size;
 
-	private final int payloadLength;
-
 	private final boolean openLoop;
 
-	private final int start;
-
-	private final ByteBuffer header = ByteBuffer.allocateDirect(BenchOptions.UDP_HEADER);
-
-	private final ByteBuffer view = Payload.view();
-
-	private final ByteBuffer[] datagram = { this.header, this.view };
+	private final DatagramFormat format;
 
 	private final int slots;
 
@@ -86,9 +77,8 @@ final class UdpFlow extends Flow {
 		super(loop, id, quota);
 		BenchOptions options = loop.options;
 		this.size = options.size();
-		this.payloadLength = this.size - BenchOptions.UDP_HEADER;
 		this.openLoop = options.openLoop();
-		this.start = Payload.start(id);
+		this.format = new DatagramFormat(id, this.size);
 		if (this.openLoop) {
 			double perFlow = (double) options.rate() / options.connections();
 			long wanted = (long) Math.ceil(perFlow * options.udpTimeoutNanos() / 1e9 * 2) + 64;
@@ -205,8 +195,8 @@ final class UdpFlow extends Flow {
 					"flow " + this.id + " got an echo of " + length + " bytes for datagrams of " + this.size);
 			return;
 		}
-		long seq = echo.getLong(0);
-		int flow = echo.getInt(8);
+		long seq = DatagramFormat.sequence(echo);
+		int flow = DatagramFormat.flow(echo);
 		int slot = (int) (seq % this.slots);
 		boolean unknown = flow != this.id || seq < 0;
 		if (!unknown) {
@@ -242,21 +232,11 @@ final class UdpFlow extends Flow {
 	}
 
 	private long verify(ByteBuffer echo, long seq) {
-		int offset = Payload.datagramOffset(this.start, seq, this.payloadLength);
-		ByteBuffer expected = this.loop.expected;
-		expected.limit(offset + this.payloadLength).position(offset);
-		echo.limit(this.size).position(BenchOptions.UDP_HEADER);
-		if (echo.mismatch(expected) < 0) {
-			return 0;
+		long wrong = this.format.wrongBytes(echo, seq, this.loop.expected);
+		if (wrong > 0) {
+			this.figures.error(ErrorKind.CORRUPT, wrong,
+					"datagram " + seq + " of flow " + this.id + " came back with " + wrong + " wrong byte(s)");
 		}
-		long wrong = 0;
-		for (int i = 0; i < this.payloadLength; i++) {
-			if (echo.get(BenchOptions.UDP_HEADER + i) != expected.get(offset + i)) {
-				wrong++;
-			}
-		}
-		this.figures.error(ErrorKind.CORRUPT, wrong,
-				"datagram " + seq + " of flow " + this.id + " came back with " + wrong + " wrong byte(s)");
 		return wrong;
 	}
 
@@ -320,12 +300,8 @@ final class UdpFlow extends Flow {
 		if (this.done) {
 			return false;
 		}
-		this.header.clear();
-		this.header.putLong(0, seq).putInt(8, this.id);
-		int offset = Payload.datagramOffset(this.start, seq, this.payloadLength);
-		this.view.limit(offset + this.payloadLength).position(offset);
 		try {
-			if (this.channel.write(this.datagram) == 0) {
+			if (this.channel.write(this.format.datagram(seq)) == 0) {
 				interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
 				return false;
 			}
