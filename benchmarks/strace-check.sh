@@ -213,7 +213,7 @@ for row in "${rows[@]}"; do
 done
 # Shown, not checked: the JDK skips the eventfd write of a wakeup() while the previous one is unconsumed.
 printf '%-34s %10d %10d %8s  %s\n' "reactor eventfd writes (others)" "$eventfd_writes" \
-  "$(delta echo_selector_wakeup_calls_total)" "-" "echo_selector_wakeup_calls_total (not checked: see README)"
+  "$(delta echo_selector_wakeup_calls_total)" "-" "echo_selector_wakeup_calls_total (not checked: see docs/design.md)"
 printf '%-34s %10d %10s %8s  %s\n' "reactor eventfd reads" "$eventfd_reads" "-" "-" "the reactor draining wakeups; not a socket read"
 if [ "$failed" -ne 0 ]; then
   echo "strace-check: the meters and the kernel disagree by more than $TOLERANCE_PCT%" >&2
