@@ -329,6 +329,9 @@ public final class EchoReactorMetrics implements MeterBinder {
 	// One series per kind of event, tagged with its value under the meter's last tag key.
 	private <E extends CountedEvent> void events(MeterRegistry registry, EchoMeter meter, Tags tags, E[] events,
 			Function<EchoServer, ReactorStatistics> statistics, ToLongBiFunction<ReactorStatistics, E> count) {
+		if (!meter.events().containsAll(Arrays.asList(events))) {
+			throw new IllegalArgumentException(meter + " does not count " + Arrays.toString(events));
+		}
 		List<String> keys = meter.tagKeys();
 		String key = keys.get(keys.size() - 1);
 		for (E event : events) {
