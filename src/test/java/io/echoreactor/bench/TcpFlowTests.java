@@ -7,6 +7,7 @@ import java.util.Map;
 import io.echoreactor.reactor.CidrRange;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.Greeting;
+import io.echoreactor.reactor.ProxyHeaderResult;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.junit.jupiter.api.AfterEach;
@@ -129,8 +130,8 @@ class TcpFlowTests {
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.json()).containsEntry("proxy_protocol", version);
 		assertThat(result.counts("greetings")).isEqualTo(Map.of("pod=echo-reactor-1", 4L));
-		Counter counter = version.equals("v1") ? Counter.PROXY_V1 : Counter.PROXY_V2;
-		assertThat(server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum())
+		ProxyHeaderResult header = version.equals("v1") ? ProxyHeaderResult.V1 : ProxyHeaderResult.V2;
+		assertThat(server.reactors().stream().mapToLong((reactor) -> reactor.statistics().proxyHeaders(header)).sum())
 			.isEqualTo(4);
 	}
 
