@@ -3,7 +3,7 @@
 # line, -XX:AOTCache=FILE turned into -XX:AOTCacheOutput=FILE, runs TrainingWorkload against it (TCP and UDP echo,
 # probes, scrapes), then stops it with SIGTERM, as the kubelet would; the JVM writes the cache as it exits. The
 # Dockerfile runs this in the runtime stage, so that the cache comes from the same JRE, files and
-# JAVA_TOOL_OPTIONS as the container's; bench/startup.sh runs it on the host to reproduce the image.
+# JAVA_TOOL_OPTIONS as the container's; benchmarks/footprint/startup.sh runs it on the host to reproduce the image.
 #
 # The training JVM sees TRAINING_MAX_RAM (384m, the chart's memory limit) as its memory, not the build machine's:
 # on a machine with 64 GiB or more, half of it as heap would turn compressed object pointers off, and a cache made

@@ -38,13 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for the benchmark harness that {@code scripts/bench.sh} runs: the C echo servers
- * {@code bench/echo-epoll.c} (TCP) and {@code bench/udp-echo.c} (UDP) and the closed-loop
- * load clients {@code bench/echo-load.c} and {@code bench/udp-load.c}, compiled with gcc
- * into a temporary directory. The clients' numbers are only worth reading if they find a
- * wrong echo, so tests serve them one on purpose. The Netty peers need Netty's jars in the
- * local Maven repository; their test is skipped when they are not there, so that no test
- * goes online.
+ * Tests for the benchmark harness that {@code benchmarks/bench.sh} runs: the C echo
+ * servers {@code benchmarks/c/echo-epoll.c} (TCP) and {@code benchmarks/c/udp-echo.c} (UDP)
+ * and the closed-loop load clients {@code benchmarks/c/echo-load.c} and
+ * {@code benchmarks/c/udp-load.c}, compiled with gcc into a temporary directory. The
+ * clients' numbers are only worth reading if they find a wrong echo, so tests serve them
+ * one on purpose. The Netty peers need Netty's jars in the local Maven repository; their
+ * test is skipped when they are not there, so that no test goes online.
  */
 class BenchHarnessTests {
 
@@ -170,7 +170,7 @@ class BenchHarnessTests {
 		RequiredTools.require("taskset");
 		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
 		Path benchDir = this.temp.resolve("bench");
-		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
+		ProcessBuilder builder = new ProcessBuilder("bash", "benchmarks/bench.sh");
 		builder.environment()
 			.putAll(Map.of("SERVERS", "c-epoll,c-udp", "SCENARIOS", "small,udp", "RUNS", "1", "DURATION", "1", "WARMUP",
 					"0", "BENCH_DIR", benchDir.toString()));
@@ -196,7 +196,7 @@ class BenchHarnessTests {
 		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
 		assumeDescriptorLimitOfAtLeast(10_100);
 		Path benchDir = this.temp.resolve("bench");
-		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
+		ProcessBuilder builder = new ProcessBuilder("bash", "benchmarks/bench.sh");
 		builder.environment()
 			.putAll(Map.of("SERVERS", "c-epoll", "SCENARIOS", "many,idle", "RUNS", "1", "DURATION", "1", "WARMUP", "0",
 					"BENCH_DIR", benchDir.toString()));
@@ -298,7 +298,7 @@ class BenchHarnessTests {
 		Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "bench.sh needs two CPUs");
 		assumeNettyIsInTheLocalRepository();
 		Path benchDir = this.temp.resolve("bench");
-		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/bench.sh");
+		ProcessBuilder builder = new ProcessBuilder("bash", "benchmarks/bench.sh");
 		builder.environment()
 			.putAll(Map.of("SERVERS", "netty-epoll,netty-udp", "SCENARIOS", "pipelined,udp", "RUNS", "1",
 					"DURATION", "1", "WARMUP", "1", "JVM_WARMUP", "1", "NETTY_FETCH", "false", "BENCH_DIR",
@@ -318,7 +318,7 @@ class BenchHarnessTests {
 		Path binary = binaries.resolve(name);
 		List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-Wextra"));
 		command.addAll(List.of(options));
-		command.addAll(List.of("-o", binary.toString(), "bench/" + source));
+		command.addAll(List.of("-o", binary.toString(), "benchmarks/c/" + source));
 		Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
 		assertThat(gcc.waitFor(50, TimeUnit.SECONDS)).as("gcc " + source + " finished").isTrue();
 		String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -380,14 +380,14 @@ class BenchHarnessTests {
 		}
 	}
 
-	// The jars bench/netty-pom.xml names, and the plugin that copies them, all offline.
+	// The jars benchmarks/netty/netty-pom.xml names, and the plugin that copies them, all offline.
 	private static void assumeNettyIsInTheLocalRepository() throws IOException {
-		String pom = Files.readString(Path.of("bench/netty-pom.xml"));
+		String pom = Files.readString(Path.of("benchmarks/netty/netty-pom.xml"));
 		Matcher netty = Pattern.compile("<netty.version>([^<]+)</netty.version>").matcher(pom);
 		Matcher plugin = Pattern
 			.compile("<artifactId>maven-dependency-plugin</artifactId>\\s*<version>([^<]+)</version>")
 			.matcher(pom);
-		assertThat(netty.find() && plugin.find()).as("versions in bench/netty-pom.xml").isTrue();
+		assertThat(netty.find() && plugin.find()).as("versions in benchmarks/netty/netty-pom.xml").isTrue();
 		String local = System.getProperty("maven.repo.local");
 		Path repository = (local != null) ? Path.of(local)
 				: Path.of(System.getProperty("user.home"), ".m2", "repository");
@@ -400,7 +400,7 @@ class BenchHarnessTests {
 						+ "/maven-dependency-plugin-" + plugin.group(1) + ".jar"));
 		for (Path jar : needed) {
 			Assumptions.assumeTrue(Files.isRegularFile(jar), () -> "Netty peers not tested: " + jar + " is not in the "
-					+ "local Maven repository (scripts/bench.sh with a Netty server fetches it once)");
+					+ "local Maven repository (benchmarks/bench.sh with a Netty server fetches it once)");
 		}
 	}
 

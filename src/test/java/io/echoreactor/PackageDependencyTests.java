@@ -67,8 +67,9 @@ class PackageDependencyTests {
 		});
 	}
 
+	// The package and its sub-packages.
 	private static List<String> imports(String packageName) throws IOException {
-		try (Stream<Path> files = Files.list(SOURCES.resolve(packageName))) {
+		try (Stream<Path> files = Files.walk(SOURCES.resolve(packageName))) {
 			return files.filter((file) -> file.toString().endsWith(".java")).flatMap((file) -> {
 				try {
 					return IMPORT.matcher(Files.readString(file)).results().map((match) -> match.group(2));

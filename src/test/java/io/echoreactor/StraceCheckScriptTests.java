@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs {@code scripts/strace-check.sh}: the service as a child process, its reactor
+ * Runs {@code benchmarks/strace-check.sh}: the service as a child process, its reactor
  * threads traced with strace under a fixed TCP and UDP workload, and the meters' deltas
  * compared with the system calls. The script exits non-zero when any row disagrees by
  * more than 2%.
@@ -42,7 +42,7 @@ class StraceCheckScriptTests {
 		RequiredTools.require("strace");
 		RequiredTools.require("curl");
 		Path output = this.temp.resolve("strace-check.txt");
-		ProcessBuilder builder = new ProcessBuilder("bash", "scripts/strace-check.sh").redirectErrorStream(true)
+		ProcessBuilder builder = new ProcessBuilder("bash", "benchmarks/strace-check.sh").redirectErrorStream(true)
 			.redirectOutput(output.toFile());
 		builder.environment().put("STRATEGY", strategy);
 		builder.environment().put("ECHO_CLASSPATH", applicationClasspath());

@@ -14,6 +14,14 @@ import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
+import io.echoreactor.bench.loop.Flow;
+import io.echoreactor.bench.loop.Interval;
+import io.echoreactor.bench.loop.LoadLoop;
+import io.echoreactor.bench.loop.LoadRun;
+import io.echoreactor.bench.options.BenchOptions;
+import io.echoreactor.bench.tcp.TcpFlow;
+import io.echoreactor.bench.tls.ClientTls;
+import io.echoreactor.bench.udp.UdpFlow;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
@@ -122,7 +130,8 @@ public final class BenchCommand {
 	private int load(BenchOptions options, InetSocketAddress address, ClientTls tls, HistogramLogWriter log)
 			throws IOException, InterruptedException {
 		this.progress = this.terminal.getAsBoolean();
-		LoadRun run = new LoadRun(options, address, tls, options.threads());
+		Flow.Factory flows = (options.protocol() == BenchOptions.Protocol.UDP) ? UdpFlow::new : TcpFlow::new;
+		LoadRun run = new LoadRun(options, address, tls, flows, options.threads());
 		List<LoadLoop> loops = new ArrayList<>();
 		for (int i = 0; i < options.threads(); i++) {
 			loops.add(new LoadLoop(i, run));
@@ -130,7 +139,7 @@ public final class BenchCommand {
 		run.onStart(() -> loops.forEach(LoadLoop::wakeup));
 		List<Thread> threads = new ArrayList<>();
 		for (LoadLoop loop : loops) {
-			Thread thread = new Thread(loop, "bench-loop-" + loop.index);
+			Thread thread = new Thread(loop, "bench-loop-" + loop.index());
 			threads.add(thread);
 			thread.start();
 		}
@@ -229,19 +238,19 @@ public final class BenchCommand {
 				if (interval == null) {
 					continue;
 				}
-				int loop = interval.loop;
-				if (interval.latency.getTotalCount() > 0) {
-					this.total.add(interval.latency);
+				int loop = interval.loop();
+				if (interval.latency().getTotalCount() > 0) {
+					this.total.add(interval.latency());
 					if (this.log != null) {
-						this.logIntervals.computeIfAbsent(logTick(interval.tick), (tick) -> Interval.histogram())
-							.add(interval.latency);
+						this.logIntervals.computeIfAbsent(logTick(interval.tick()), (tick) -> Interval.histogram())
+							.add(interval.latency());
 					}
 				}
-				this.ticks[loop] = interval.tick;
-				this.allMessages[loop] = interval.allMessages;
-				this.errors[loop] = interval.errors;
-				this.open[loop] = interval.open;
-				if (interval.last) {
+				this.ticks[loop] = interval.tick();
+				this.allMessages[loop] = interval.allMessages();
+				this.errors[loop] = interval.errors();
+				this.open[loop] = interval.open();
+				if (interval.isLast()) {
 					this.ended[loop] = true;
 					remaining--;
 				}

@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.echoreactor.bench.loop.ErrorKind;
+import io.echoreactor.bench.loop.Interval;
+import io.echoreactor.bench.loop.LoadLoop;
+import io.echoreactor.bench.loop.LoopFigures;
+import io.echoreactor.bench.loop.Tally;
+import io.echoreactor.bench.options.BenchOptions;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -55,26 +61,29 @@ final class Summary {
 		long lastMeasuredAt = startNanos;
 		this.cpuNanos = 0;
 		for (LoadLoop loop : loops) {
-			this.cpuNanos = (this.cpuNanos < 0 || loop.cpuInWindow < 0) ? -1 : this.cpuNanos + loop.cpuInWindow;
-			this.connectLatency.add(loop.connectLatency);
-			this.handshakeLatency.add(loop.handshakeLatency);
-			this.greetings.addAll(loop.greetings);
-			this.sessions.addAll(loop.sessions);
-			for (int i = 0; i < this.errors.length; i++) {
-				this.errors[i] += loop.errors[i];
+			LoopFigures figures = loop.figures();
+			this.cpuNanos = (this.cpuNanos < 0 || figures.cpuInWindow() < 0) ? -1
+					: this.cpuNanos + figures.cpuInWindow();
+			this.connectLatency.add(figures.connectLatency());
+			this.handshakeLatency.add(figures.handshakeLatency());
+			this.greetings.addAll(figures.greetings());
+			this.sessions.addAll(figures.sessions());
+			for (ErrorKind kind : ErrorKind.values()) {
+				int i = kind.ordinal();
+				this.errors[i] += figures.errors(kind);
 				if (this.firstErrors[i] == null) {
-					this.firstErrors[i] = loop.firstErrors[i];
+					this.firstErrors[i] = figures.firstError(kind);
 				}
 			}
-			this.messages += loop.messages;
-			this.allMessages += loop.allMessages;
-			this.lost += loop.lost;
-			this.late += loop.late;
-			this.handshakes += loop.handshakes;
-			this.established += loop.established;
-			lastMeasuredAt = Math.max(lastMeasuredAt, loop.lastMeasuredAt());
-			if (loop.failure != null) {
-				this.failures.add("client loop " + loop.index + " failed: " + loop.failure);
+			this.messages += figures.messages();
+			this.allMessages += figures.allMessages();
+			this.lost += figures.lost();
+			this.late += figures.late();
+			this.handshakes += figures.handshakes();
+			this.established += figures.established();
+			lastMeasuredAt = Math.max(lastMeasuredAt, figures.lastMeasuredAt());
+			if (loop.failure() != null) {
+				this.failures.add("client loop " + loop.index() + " failed: " + loop.failure());
 			}
 		}
 		// With --messages the run lasts until the last echo; otherwise the window is exact.

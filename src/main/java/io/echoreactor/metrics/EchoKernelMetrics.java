@@ -27,7 +27,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds the kernel's view of the echo service (see {@link EchoReactorMeters}): listen
+ * Binds the kernel's view of the echo service (see {@link EchoKernelMeters}): listen
  * queue overflows and drops from {@code /proc/net/netstat}, the echo port's accept-queue
  * depth from {@code /proc/net/tcp} and {@code tcp6}, and TCP socket memory and counts
  * from {@code /proc/net/sockstat}. These files describe the process's network namespace,
@@ -113,9 +113,9 @@ public final class EchoKernelMetrics implements MeterBinder {
 		for (Map.Entry<String, String> counter : UDP_ERRORS.entrySet()) {
 			String field = prefix + counter.getKey();
 			if (now.containsKey(field)) {
-				register(registry, EchoReactorMeters.KERNEL_UDP_ERRORS,
-						Tags.of(EchoReactorMeters.Tag.FAMILY.asString(), family,
-								EchoReactorMeters.Tag.CAUSE.asString(), counter.getValue()),
+				register(registry, EchoKernelMeters.KERNEL_UDP_ERRORS,
+						Tags.of(EchoMeter.Tag.FAMILY.asString(), family,
+								EchoMeter.Tag.CAUSE.asString(), counter.getValue()),
 						source, (fields) -> orNaN(fields.get(field)));
 			}
 		}
@@ -129,11 +129,11 @@ public final class EchoKernelMetrics implements MeterBinder {
 			return;
 		}
 		if (now.containsKey("ListenOverflows")) {
-			register(registry, EchoReactorMeters.KERNEL_LISTEN_OVERFLOWS, Tags.empty(), tcpExt,
+			register(registry, EchoKernelMeters.KERNEL_LISTEN_OVERFLOWS, Tags.empty(), tcpExt,
 					(fields) -> orNaN(fields.get("ListenOverflows")));
 		}
 		if (now.containsKey("ListenDrops")) {
-			register(registry, EchoReactorMeters.KERNEL_LISTEN_DROPS, Tags.empty(), tcpExt,
+			register(registry, EchoKernelMeters.KERNEL_LISTEN_DROPS, Tags.empty(), tcpExt,
 					(fields) -> orNaN(fields.get("ListenDrops")));
 		}
 	}
@@ -143,14 +143,14 @@ public final class EchoKernelMetrics implements MeterBinder {
 			return;
 		}
 		Sampled<List<ListeningSocket>> listeners = new Sampled<>(this::readListeningSockets, clock);
-		Tags tags = Tags.of(Tag.of(EchoReactorMeters.Tag.LISTENER.asString(), ECHO_LISTENER));
-		register(registry, EchoReactorMeters.LISTEN_QUEUE_DEPTH, tags, listeners, this::deepestAcceptQueue);
+		Tags tags = Tags.of(Tag.of(EchoMeter.Tag.LISTENER.asString(), ECHO_LISTENER));
+		register(registry, EchoKernelMeters.LISTEN_QUEUE_DEPTH, tags, listeners, this::deepestAcceptQueue);
 		int backlog = this.server.settings().backlog();
 		long somaxconn = readSomaxconn();
 		long max = (somaxconn > 0) ? Math.min(backlog, somaxconn) : backlog;
-		Gauge.builder(EchoReactorMeters.LISTEN_QUEUE_MAX.getName(), () -> max)
+		Gauge.builder(EchoKernelMeters.LISTEN_QUEUE_MAX.getName(), () -> max)
 			.tags(tags)
-			.description(EchoReactorMeters.LISTEN_QUEUE_MAX.getDescription())
+			.description(EchoKernelMeters.LISTEN_QUEUE_MAX.getDescription())
 			.register(registry);
 	}
 
@@ -206,13 +206,13 @@ public final class EchoKernelMetrics implements MeterBinder {
 		OptionalLong pageSize = readPageSize();
 		if (now.containsKey("mem") && pageSize.isPresent()) {
 			long bytesPerPage = pageSize.getAsLong();
-			register(registry, EchoReactorMeters.KERNEL_TCP_MEMORY, Tags.empty(), tcp,
+			register(registry, EchoKernelMeters.KERNEL_TCP_MEMORY, Tags.empty(), tcp,
 					(fields) -> orNaN(fields.get("mem")) * bytesPerPage);
 		}
 		for (String state : TCP_SOCKET_STATES) {
 			if (now.containsKey(state)) {
-				register(registry, EchoReactorMeters.KERNEL_TCP_SOCKETS,
-						Tags.of(EchoReactorMeters.Tag.STATE.asString(), state), tcp, (fields) -> orNaN(fields.get(state)));
+				register(registry, EchoKernelMeters.KERNEL_TCP_SOCKETS,
+						Tags.of(EchoMeter.Tag.STATE.asString(), state), tcp, (fields) -> orNaN(fields.get(state)));
 			}
 		}
 	}
@@ -251,7 +251,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 
 	// The server is the meters' state object: the application holds it for as long as the
 	// meters live, while Micrometer holds state objects only weakly.
-	private <T> void register(MeterRegistry registry, EchoReactorMeters meter, Tags tags, Sampled<T> source,
+	private <T> void register(MeterRegistry registry, EchoKernelMeters meter, Tags tags, Sampled<T> source,
 			ToDoubleFunction<T> value) {
 		// NaN where the file or field has gone since the meter was bound: unknown, not 0.
 		ToDoubleFunction<EchoServer> function = (server) -> {

@@ -13,16 +13,21 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongBiFunction;
 
+import io.echoreactor.reactor.AcceptError;
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.CloseCause;
+import io.echoreactor.reactor.CountedEvent;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.IncompleteWrite;
 import io.echoreactor.reactor.ReactorStatistics;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ProxyHeaderResult;
 import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.RebuildCause;
+import io.echoreactor.reactor.RejectCause;
 import io.echoreactor.reactor.TlsContext;
 import io.echoreactor.reactor.TlsFailure;
 import io.echoreactor.reactor.TlsViolation;
@@ -39,10 +44,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds the {@link EchoReactorMeters echo meters} of an {@link EchoServer}: function
- * counters and gauges that read the reactors' own {@link ReactorStatistics} when they are
- * scraped, so the hot path pays nothing for them, plus one distribution summary of the
- * ready keys per {@code select()} return, recorded on the reactor thread.
+ * Binds the {@link EchoReactorMeters echo meters} and {@link EchoUdpMeters UDP meters} of
+ * an {@link EchoServer}: function counters and gauges that read the reactors' own
+ * {@link ReactorStatistics} when they are scraped, so the hot path pays nothing for them,
+ * plus one distribution summary of the ready keys per {@code select()} return, recorded
+ * on the reactor thread. A meter counted by kinds of events gets one series per constant
+ * of their enum, registered by iterating it.
  *
  * <p>
  * The meters are registered before the server starts, for the reactors it will create
@@ -108,10 +115,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 			register(registry, EchoReactorMeters.REACTOR_ALIVE, acceptor, (server) -> server.isAcceptorAlive() ? 1 : 0);
 			register(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, acceptor,
 					(server) -> count(server.acceptorStatistics(), Counter.LOOP_FAILURES));
-			for (RebuildCause cause : RebuildCause.values()) {
-				register(registry, EchoReactorMeters.SELECTOR_REBUILDS, acceptor.and(causeTag(cause.tag())),
-						(server) -> rebuilds(server.acceptorStatistics(), cause));
-			}
+			events(registry, EchoReactorMeters.SELECTOR_REBUILDS, acceptor, RebuildCause.values(),
+					EchoServer::acceptorStatistics, ReactorStatistics::rebuilds);
 			register(registry, EchoReactorMeters.REACTOR_SELECT_AGE, acceptor, (server) -> {
 				Duration age = server.acceptorSinceLastSelect();
 				return (age != null) ? age.toNanos() / 1e9 : 0;
@@ -119,8 +124,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		else {
 			for (int index = 0; index < reactors; index++) {
-				int i = index;
-				bindAccepting(registry, String.valueOf(index), (server) -> statistics(server, i));
+				bindAccepting(registry, String.valueOf(index), statistics(index));
 			}
 		}
 		register(registry, EchoReactorMeters.CONNECTIONS_MAX, Tags.empty(),
@@ -133,30 +137,24 @@ public final class EchoReactorMetrics implements MeterBinder {
 			for (int index = 0; index < reactors; index++) {
 				bindDatagrams(registry, index);
 			}
-			register(registry, EchoReactorMeters.UDP_RATE_LIMIT_BUCKETS, Tags.empty(),
-					EchoServer::udpRateLimitBuckets);
-			register(registry, EchoReactorMeters.UDP_RATE_LIMIT_BUCKETS_ACTIVE, Tags.empty(),
+			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_BUCKETS, Tags.empty(), EchoServer::udpRateLimitBuckets);
+			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_BUCKETS_ACTIVE, Tags.empty(),
 					EchoServer::udpRateLimitActiveBuckets);
-			register(registry, EchoReactorMeters.UDP_RATE_LIMIT_SHARED, Tags.empty(), EchoServer::udpRateLimitShared);
+			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_SHARED, Tags.empty(), EchoServer::udpRateLimitShared);
 		}
 		if (this.server.settings().tls().enabled()) {
 			bindTls(registry, reactors);
 		}
 		if (this.server.settings().proxyProtocol().mode() != ProxyProtocolSettings.Mode.OFF) {
 			for (int index = 0; index < reactors; index++) {
-				int i = index;
-				for (ProxyHeaderResult result : ProxyHeaderResult.values()) {
-					register(registry, EchoReactorMeters.PROXY_HEADERS,
-							Tags.of(reactorTag(String.valueOf(index)), resultTag(result.tag())), (server) -> {
-								ReactorStatistics statistics = statistics(server, i);
-								return (statistics != null) ? statistics.proxyHeaders(result) : 0;
-							});
-				}
+				Tags tags = Tags.of(reactorTag(String.valueOf(index)));
+				events(registry, EchoReactorMeters.PROXY_HEADERS, tags, ProxyHeaderResult.values(),
+						statistics(index), ReactorStatistics::proxyHeaders);
 				// A PROXY header names the client only once read: a refusal for its address is the reactor's.
 				if (this.server.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
-					register(registry, EchoReactorMeters.CONNECTIONS_REJECTED,
-							Tags.of(reactorTag(String.valueOf(index)), causeTag("address-limit")),
-							(server) -> count(statistics(server, i), Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT));
+					events(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags,
+							new RejectCause[] { RejectCause.ADDRESS_LIMIT }, statistics(index),
+							ReactorStatistics::rejected);
 				}
 			}
 		}
@@ -168,10 +166,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 	private void bindReactor(MeterRegistry registry, int index) {
 		Tags tags = Tags.of(reactorTag(String.valueOf(index)));
 		counter(registry, EchoReactorMeters.CONNECTIONS_ACCEPTED, tags, index, Counter.CONNECTIONS_ACCEPTED);
-		for (CloseCause cause : CloseCause.values()) {
-			register(registry, EchoReactorMeters.CONNECTIONS_CLOSED, tags.and(causeTag(cause.tag())),
-					(server) -> closed(statistics(server, index), cause));
-		}
+		events(registry, EchoReactorMeters.CONNECTIONS_CLOSED, tags, CloseCause.values(), statistics(index),
+				ReactorStatistics::closed);
 		gauge(registry, EchoReactorMeters.CONNECTIONS_ACTIVE, tags, index, ReactorStatistics.Gauge.CONNECTIONS_ACTIVE);
 		gauge(registry, EchoReactorMeters.CONNECTIONS_PAUSED, tags, index, ReactorStatistics.Gauge.CONNECTIONS_PAUSED);
 		gauge(registry, EchoReactorMeters.CONNECTIONS_AWAITING_MEMORY, tags, index,
@@ -184,18 +180,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 		counter(registry, EchoReactorMeters.RECEIVED, tags, index, Counter.BYTES_RECEIVED);
 		counter(registry, EchoReactorMeters.SENT, tags, index, Counter.BYTES_SENT);
 		gauge(registry, EchoReactorMeters.PENDING, tags, index, ReactorStatistics.Gauge.PENDING_BYTES);
-		for (WakeupCause cause : WakeupCause.values()) {
-			register(registry, EchoReactorMeters.SELECTOR_WAKEUPS, tags.and(causeTag(cause.tag())),
-					(server) -> wakeups(statistics(server, index), cause));
-		}
+		events(registry, EchoReactorMeters.SELECTOR_WAKEUPS, tags, WakeupCause.values(), statistics(index),
+				ReactorStatistics::wakeups);
 		counter(registry, EchoReactorMeters.SELECTOR_WAKEUP_CALLS, tags, index, Counter.WAKEUP_CALLS);
 		counter(registry, EchoReactorMeters.READS, tags, index, Counter.READS);
 		counter(registry, EchoReactorMeters.READS_EMPTY, tags, index, Counter.READS_EMPTY);
 		counter(registry, EchoReactorMeters.WRITES, tags, index, Counter.WRITES);
-		counter(registry, EchoReactorMeters.WRITES_INCOMPLETE, tags.and(resultTag("partial")), index,
-				Counter.WRITES_PARTIAL);
-		counter(registry, EchoReactorMeters.WRITES_INCOMPLETE, tags.and(resultTag("empty")), index,
-				Counter.WRITES_EMPTY);
+		events(registry, EchoReactorMeters.WRITES_INCOMPLETE, tags, IncompleteWrite.values(), statistics(index),
+				ReactorStatistics::incompleteWrites);
 		counter(registry, EchoReactorMeters.OP_WRITE_REGISTRATIONS, tags, index, Counter.OP_WRITE_REGISTRATIONS);
 		counter(registry, EchoReactorMeters.BACKPRESSURE_PAUSES, tags, index, Counter.BACKPRESSURE_PAUSES);
 		register(registry, EchoReactorMeters.REACTOR_BUSY, tags,
@@ -224,10 +216,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		register(registry, EchoReactorMeters.REACTOR_ALIVE, tags, (server) -> isAlive(server, index) ? 1 : 0);
 		counter(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, tags, index, Counter.LOOP_FAILURES);
-		for (RebuildCause cause : RebuildCause.values()) {
-			register(registry, EchoReactorMeters.SELECTOR_REBUILDS, tags.and(causeTag(cause.tag())),
-					(server) -> rebuilds(statistics(server, index), cause));
-		}
+		events(registry, EchoReactorMeters.SELECTOR_REBUILDS, tags, RebuildCause.values(), statistics(index),
+				ReactorStatistics::rebuilds);
 		register(registry, EchoReactorMeters.REACTOR_SELECT_AGE, tags, (server) -> {
 			EchoReactor reactor = reactor(server, index);
 			return (reactor != null) ? reactor.sinceLastSelect().toNanos() / 1e9 : 0;
@@ -236,18 +226,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 
 	private void bindDatagrams(MeterRegistry registry, int index) {
 		Tags tags = Tags.of(reactorTag(String.valueOf(index)));
-		counter(registry, EchoReactorMeters.UDP_DATAGRAMS_RECEIVED, tags, index, Counter.UDP_DATAGRAMS_RECEIVED);
-		counter(registry, EchoReactorMeters.UDP_RECEIVED, tags, index, Counter.UDP_BYTES_RECEIVED);
-		counter(registry, EchoReactorMeters.UDP_DATAGRAMS_SENT, tags, index, Counter.UDP_DATAGRAMS_SENT);
-		counter(registry, EchoReactorMeters.UDP_SENT, tags, index, Counter.UDP_BYTES_SENT);
-		counter(registry, EchoReactorMeters.UDP_RECEIVES_EMPTY, tags, index, Counter.UDP_RECEIVES_EMPTY);
-		counter(registry, EchoReactorMeters.UDP_SENDS_EMPTY, tags, index, Counter.UDP_SENDS_EMPTY);
-		for (UdpDropCause cause : UdpDropCause.values()) {
-			register(registry, EchoReactorMeters.UDP_DROPPED, tags.and(causeTag(cause.tag())), (server) -> {
-				ReactorStatistics statistics = statistics(server, index);
-				return (statistics != null) ? statistics.dropped(cause) : 0;
-			});
-		}
+		counter(registry, EchoUdpMeters.UDP_DATAGRAMS_RECEIVED, tags, index, Counter.UDP_DATAGRAMS_RECEIVED);
+		counter(registry, EchoUdpMeters.UDP_RECEIVED, tags, index, Counter.UDP_BYTES_RECEIVED);
+		counter(registry, EchoUdpMeters.UDP_DATAGRAMS_SENT, tags, index, Counter.UDP_DATAGRAMS_SENT);
+		counter(registry, EchoUdpMeters.UDP_SENT, tags, index, Counter.UDP_BYTES_SENT);
+		counter(registry, EchoUdpMeters.UDP_RECEIVES_EMPTY, tags, index, Counter.UDP_RECEIVES_EMPTY);
+		counter(registry, EchoUdpMeters.UDP_SENDS_EMPTY, tags, index, Counter.UDP_SENDS_EMPTY);
+		events(registry, EchoUdpMeters.UDP_DROPPED, tags, UdpDropCause.values(), statistics(index),
+				ReactorStatistics::dropped);
 	}
 
 	private void bindTls(MeterRegistry registry, int reactors) {
@@ -256,18 +242,10 @@ public final class EchoReactorMetrics implements MeterBinder {
 			Tags tags = Tags.of(reactorTag(String.valueOf(index)));
 			counter(registry, EchoReactorMeters.TLS_HANDSHAKES, tags.and(resultTag("ok")), index,
 					Counter.TLS_HANDSHAKES);
-			for (TlsFailure failure : TlsFailure.values()) {
-				register(registry, EchoReactorMeters.TLS_HANDSHAKES, tags.and(resultTag(failure.tag())), (server) -> {
-					ReactorStatistics statistics = statistics(server, i);
-					return (statistics != null) ? statistics.tlsFailures(failure) : 0;
-				});
-			}
-			for (TlsViolation violation : TlsViolation.values()) {
-				register(registry, EchoReactorMeters.TLS_VIOLATIONS, tags.and(causeTag(violation.tag())), (server) -> {
-					ReactorStatistics statistics = statistics(server, i);
-					return (statistics != null) ? statistics.tlsViolations(violation) : 0;
-				});
-			}
+			events(registry, EchoReactorMeters.TLS_HANDSHAKES, tags, TlsFailure.values(), statistics(index),
+					ReactorStatistics::tlsFailures);
+			events(registry, EchoReactorMeters.TLS_VIOLATIONS, tags, TlsViolation.values(), statistics(index),
+					ReactorStatistics::tlsViolations);
 			register(registry, EchoReactorMeters.TLS_TASK_TIME, tags,
 					(server) -> count(statistics(server, i), Counter.TLS_TASK_NANOS) / 1e9);
 		}
@@ -285,7 +263,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 			connections.computeIfAbsent(protocol + " " + cipherSuite, (key) -> io.micrometer.core.instrument.Counter
 				.builder(EchoReactorMeters.TLS_CONNECTIONS.getName())
 				.description(EchoReactorMeters.TLS_CONNECTIONS.getDescription())
-				.tags(EchoReactorMeters.Tag.PROTOCOL.asString(), protocol, EchoReactorMeters.Tag.CIPHER.asString(),
+				.tags(EchoMeter.Tag.PROTOCOL.asString(), protocol, EchoMeter.Tag.CIPHER.asString(),
 						cipherSuite)
 				.register(registry)).increment();
 		});
@@ -300,18 +278,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 	private void bindAccepting(MeterRegistry registry, String reactor,
 			Function<EchoServer, ReactorStatistics> statistics) {
 		Tags tags = Tags.of(reactorTag(reactor));
-		register(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags.and(causeTag("limit")),
-				(server) -> count(statistics.apply(server), Counter.CONNECTIONS_REJECTED_LIMIT));
-		register(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags.and(causeTag("address-limit")),
-				(server) -> count(statistics.apply(server), Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT));
+		events(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags, RejectCause.values(), statistics,
+				ReactorStatistics::rejected);
 		register(registry, EchoReactorMeters.ACCEPTS, tags,
 				(server) -> count(statistics.apply(server), Counter.ACCEPTS));
 		register(registry, EchoReactorMeters.ACCEPTS_EMPTY, tags,
 				(server) -> count(statistics.apply(server), Counter.ACCEPTS_EMPTY));
-		register(registry, EchoReactorMeters.ACCEPT_ERRORS, tags.and(causeTag("too-many-open-files")),
-				(server) -> count(statistics.apply(server), Counter.ACCEPT_ERRORS_TOO_MANY_OPEN_FILES));
-		register(registry, EchoReactorMeters.ACCEPT_ERRORS, tags.and(causeTag("other")),
-				(server) -> count(statistics.apply(server), Counter.ACCEPT_ERRORS_OTHER));
+		events(registry, EchoReactorMeters.ACCEPT_ERRORS, tags, AcceptError.values(), statistics,
+				ReactorStatistics::acceptErrors);
 	}
 
 	private synchronized void bindReadyKeys(MeterRegistry registry, int reactors) {
@@ -340,7 +314,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		};
 	}
 
-	private void counter(MeterRegistry registry, EchoReactorMeters meter, Tags tags, int index, Counter counter) {
+	private void counter(MeterRegistry registry, EchoMeter meter, Tags tags, int index, Counter counter) {
 		register(registry, meter, tags, (server) -> count(statistics(server, index), counter));
 	}
 
@@ -352,9 +326,25 @@ public final class EchoReactorMetrics implements MeterBinder {
 		});
 	}
 
+	// One series per kind of event, tagged with its value under the meter's last tag key.
+	private <E extends CountedEvent> void events(MeterRegistry registry, EchoMeter meter, Tags tags, E[] events,
+			Function<EchoServer, ReactorStatistics> statistics, ToLongBiFunction<ReactorStatistics, E> count) {
+		if (!meter.events().containsAll(Arrays.asList(events))) {
+			throw new IllegalArgumentException(meter + " does not count " + Arrays.toString(events));
+		}
+		List<String> keys = meter.tagKeys();
+		String key = keys.get(keys.size() - 1);
+		for (E event : events) {
+			register(registry, meter, tags.and(key, event.tag()), (server) -> {
+				ReactorStatistics values = statistics.apply(server);
+				return (values != null) ? count.applyAsLong(values, event) : 0;
+			});
+		}
+	}
+
 	// The server is the meters' state object: the application holds it for as long as the
 	// meters live, while Micrometer holds state objects only weakly.
-	private void register(MeterRegistry registry, EchoReactorMeters meter, Tags tags,
+	private void register(MeterRegistry registry, EchoMeter meter, Tags tags,
 			ToDoubleFunction<EchoServer> value) {
 		switch (meter.getType()) {
 			case COUNTER -> FunctionCounter.builder(meter.getName(), this.server, value)
@@ -376,6 +366,10 @@ public final class EchoReactorMetrics implements MeterBinder {
 		return (index < reactors.size()) ? reactors.get(index) : null;
 	}
 
+	private static Function<EchoServer, ReactorStatistics> statistics(int index) {
+		return (server) -> statistics(server, index);
+	}
+
 	private static ReactorStatistics statistics(EchoServer server, int index) {
 		EchoReactor reactor = reactor(server, index);
 		return (reactor != null) ? reactor.statistics() : null;
@@ -390,28 +384,12 @@ public final class EchoReactorMetrics implements MeterBinder {
 		return (statistics != null) ? statistics.get(counter) : 0;
 	}
 
-	private static double closed(ReactorStatistics statistics, CloseCause cause) {
-		return (statistics != null) ? statistics.closed(cause) : 0;
-	}
-
-	private static double rebuilds(ReactorStatistics statistics, RebuildCause cause) {
-		return (statistics != null) ? statistics.rebuilds(cause) : 0;
-	}
-
-	private static double wakeups(ReactorStatistics statistics, WakeupCause cause) {
-		return (statistics != null) ? statistics.wakeups(cause) : 0;
-	}
-
 	private static Tag reactorTag(String reactor) {
-		return Tag.of(EchoReactorMeters.Tag.REACTOR.asString(), reactor);
-	}
-
-	private static Tag causeTag(String cause) {
-		return Tag.of(EchoReactorMeters.Tag.CAUSE.asString(), cause);
+		return Tag.of(EchoMeter.Tag.REACTOR.asString(), reactor);
 	}
 
 	private static Tag resultTag(String result) {
-		return Tag.of(EchoReactorMeters.Tag.RESULT.asString(), result);
+		return Tag.of(EchoMeter.Tag.RESULT.asString(), result);
 	}
 
 }

@@ -1,73 +1,67 @@
 package io.echoreactor.reactor;
 
 /**
- * Why the server closed a connection. Each close is counted under exactly one cause.
+ * Why the server closed a connection. Each close is counted under exactly one cause, the
+ * {@code cause} tag of {@code echo_connections_closed_total}.
  */
-public enum CloseCause {
+public enum CloseCause implements CountedEvent {
 
-	/** The client shut down its output and everything it sent was echoed. */
-	EOF("eof"),
+	/** The client finished. */
+	EOF("eof", "the client shut down its output and everything it sent was echoed"),
 
-	/** The peer reset the connection or the pipe broke. */
-	RESET("reset"),
+	/** The peer reset the connection. */
+	RESET("reset", "the peer reset the connection or the pipe broke"),
 
-	/** No traffic either way for {@code idle-timeout}. */
-	IDLE("idle"),
+	/** No traffic for {@code idle-timeout}. */
+	IDLE("idle", "no traffic either way for echo.server.idle-timeout"),
 
-	/** The connection outlived {@code max-connection-age} and was closed gracefully. */
-	MAX_AGE("max-age"),
+	/** The connection reached its maximum age. */
+	MAX_AGE("max-age", "the connection outlived echo.server.max-connection-age and was closed gracefully"),
 
-	/** The server was shutting down and the client had not closed yet. */
-	SHUTDOWN("shutdown"),
+	/** The server drained. */
+	SHUTDOWN("shutdown", "the server was shutting down and the client had not closed yet"),
 
-	/** Any other I/O failure on the connection. */
-	ERROR("error"),
+	/** Any other I/O failure. */
+	ERROR("error", "any other I/O failure on the connection"),
 
-	/**
-	 * The oldest byte of the connection's pending output waited longer than
-	 * {@code write-timeout}: the client stopped reading, or reads too slowly. The
-	 * connection is reset, so the client sees an error.
-	 */
-	WRITE_TIMEOUT("write-timeout"),
+	/** The client stopped reading its echoes; the connection is reset. */
+	WRITE_TIMEOUT("write-timeout", "the oldest byte of the pending output waited longer than "
+			+ "echo.server.write-timeout: the client stopped reading, or reads too slowly; the connection is reset"),
 
-	/**
-	 * {@code max-pending-output} ran short and this connection held the most of it, above
-	 * its fair share, for the longest without draining. The connection is reset, so the
-	 * client sees an error.
-	 */
-	EVICTED("evicted"),
+	/** The connection was evicted to free pending-output memory; it is reset. */
+	EVICTED("evicted", "echo.server.max-pending-output ran short and this connection held the most of it, above its "
+			+ "fair share, for the longest without draining; the connection is reset"),
 
-	/**
-	 * The TLS handshake failed or did not finish within
-	 * {@code echo.server.ssl.handshake-timeout}; {@code echo_tls_handshakes_total} tells why.
-	 */
-	TLS_HANDSHAKE("tls-handshake"),
+	/** The TLS handshake failed. */
+	TLS_HANDSHAKE("tls-handshake", "the TLS handshake failed or did not finish within "
+			+ "echo.server.ssl.handshake-timeout; echo_tls_handshakes_total tells why"),
 
-	/**
-	 * The PROXY protocol header was malformed, oversized, not sent in time, or sent by (or
-	 * required from) an untrusted source; {@code echo_proxy_headers_total} tells which.
-	 */
-	PROXY_HEADER("proxy-header"),
+	/** The PROXY protocol header was refused. */
+	PROXY_HEADER("proxy-header", "the PROXY protocol header was malformed, oversized, not sent in time, or sent by "
+			+ "(or required from) an untrusted source; echo_proxy_headers_total tells which"),
 
-	/**
-	 * After its handshake the client broke TLS: a renegotiation (refused), more key updates
-	 * than allowed, or a record that does not decrypt or is malformed;
-	 * {@code echo_tls_violations_total} tells which. The connection is reset.
-	 */
-	TLS_PROTOCOL("tls-protocol");
+	/** The client broke TLS after its handshake; the connection is reset. */
+	TLS_PROTOCOL("tls-protocol", "after its handshake the client broke TLS: a renegotiation, more key updates than "
+			+ "allowed, or a record that does not decrypt; echo_tls_violations_total tells which, and the "
+			+ "connection is reset");
 
 	private final String tag;
 
-	CloseCause(String tag) {
+	private final String description;
+
+	CloseCause(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags and logs.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 }

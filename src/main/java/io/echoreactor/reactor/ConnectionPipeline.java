@@ -152,12 +152,12 @@ final class ConnectionPipeline {
 	 * @return whether the connection may go on; if not it is closed, counted as rejected
 	 */
 	boolean proxyHeaderRead(TcpConnection connection, ProxyHeaderResult result, InetAddress client) {
-		this.reactor.statistics().increment(ReactorStatistics.proxyCounter(result));
+		this.reactor.statistics().increment(result);
 		if (!this.limit.limitsAddresses() || client == null) {
 			return true;
 		}
 		if (!this.limit.tryAcquire(client)) {
-			this.reactor.statistics().increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
+			this.reactor.statistics().increment(RejectCause.ADDRESS_LIMIT);
 			connection.reject();
 			return false;
 		}
@@ -172,7 +172,7 @@ final class ConnectionPipeline {
 	 * @param reason what was wrong, for the log
 	 */
 	void proxyHeaderRefused(TcpConnection connection, ProxyHeaderResult result, String reason) {
-		this.reactor.statistics().increment(ReactorStatistics.proxyCounter(result));
+		this.reactor.statistics().increment(result);
 		if (this.proxyRefusals.due()) {
 			InetAddress peer = connection.peerAddress();
 			this.proxyRefusals.log("Refused the PROXY header of a connection from "
@@ -219,7 +219,7 @@ final class ConnectionPipeline {
 	}
 
 	void handshakeFailed(TcpConnection connection, TlsFailure failure, Exception ex) {
-		this.reactor.statistics().increment(ReactorStatistics.tlsFailureCounter(failure));
+		this.reactor.statistics().increment(failure);
 		if (ex != null && logger.isDebugEnabled()) {
 			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);
 		}

@@ -178,7 +178,7 @@ final class DatagramEcho implements Selectable {
 			InetSocketAddress source = (InetSocketAddress) received;
 			UdpDropCause refused = admit(source);
 			if (refused != null) {
-				statistics.increment(ReactorStatistics.droppedCounter(refused));
+				statistics.increment(refused);
 				continue;
 			}
 			send(buffer.flip(), source, statistics);
@@ -190,12 +190,12 @@ final class DatagramEcho implements Selectable {
 		try {
 			if (this.channel.send(datagram, destination) == 0) {
 				statistics.increment(Counter.UDP_SENDS_EMPTY);
-				statistics.increment(Counter.UDP_DROPPED_SEND_BUFFER_FULL);
+				statistics.increment(UdpDropCause.SEND_BUFFER_FULL);
 				return;
 			}
 		}
 		catch (IOException ex) {
-			statistics.increment(Counter.UDP_DROPPED_SEND_ERROR);
+			statistics.increment(UdpDropCause.SEND_ERROR);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Unable to answer " + destination + " on " + this.loop.name(), ex);
 			}

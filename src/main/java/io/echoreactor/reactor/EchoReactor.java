@@ -337,7 +337,7 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.connections--;
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);
 		if (cause != null) {
-			statistics().increment(ReactorStatistics.closedCounter(cause));
+			statistics().increment(cause);
 		}
 		this.limit.release();
 		if (connection.address() != null) {

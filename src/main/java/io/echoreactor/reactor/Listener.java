@@ -118,7 +118,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 	private void admit(SocketChannel accepted) {
 		ReactorStatistics statistics = this.loop.statistics();
 		if (!this.limit.tryAcquire()) {
-			statistics.increment(Counter.CONNECTIONS_REJECTED_LIMIT);
+			statistics.increment(RejectCause.LIMIT);
 			Closeables.closeQuietly(accepted);
 			return;
 		}
@@ -130,7 +130,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 			}
 			else if (address != null && !this.limit.tryAcquire(address)) {
 				this.limit.release();
-				statistics.increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
+				statistics.increment(RejectCause.ADDRESS_LIMIT);
 				Closeables.closeQuietly(accepted);
 				return;
 			}
@@ -152,7 +152,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 		String message = String.valueOf(ex.getMessage());
 		boolean tooManyFiles = message.contains("Too many open files");
 		this.loop.statistics()
-			.increment(tooManyFiles ? Counter.ACCEPT_ERRORS_TOO_MANY_OPEN_FILES : Counter.ACCEPT_ERRORS_OTHER);
+			.increment(tooManyFiles ? AcceptError.TOO_MANY_OPEN_FILES : AcceptError.OTHER);
 		if (this.failures.due()) {
 			this.failures.log("Accept failed on " + this.loop.name() + ": " + message + "; pausing accepts for "
 					+ TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS) + " ms", ex);

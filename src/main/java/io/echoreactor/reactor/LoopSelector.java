@@ -135,7 +135,7 @@ final class LoopSelector {
 		// A wakeup() that did not end this select() (it landed after epoll_wait returned, or
 		// is still to come) leaves the eventfd signalled: the next select() returns for it.
 		this.wakeupMayLinger = wakeupIssued && (polled || selected > 0 || timedOut);
-		this.statistics.increment(ReactorStatistics.wakeupCounter(cause));
+		this.statistics.increment(cause);
 		this.statistics.add(Counter.READY_KEYS, selected);
 		if (wakeupIssued) {
 			this.statistics.increment(Counter.WAKEUP_CALLS);
@@ -170,7 +170,7 @@ final class LoopSelector {
 	void rebuild(RebuildCause cause, IOException failure) {
 		this.spuriousInARow = 0;
 		this.wakeupMayLinger = false;
-		this.statistics.increment(ReactorStatistics.rebuildCounter(cause));
+		this.statistics.increment(cause);
 		Selector old = this.selector;
 		Selector rebuilt;
 		try {

@@ -4,44 +4,52 @@ package io.echoreactor.reactor;
  * What came of reading a connection's PROXY protocol header; each connection that a
  * header was read from (or required of) is counted under exactly one.
  */
-public enum ProxyHeaderResult {
+public enum ProxyHeaderResult implements CountedEvent {
 
-	/** A version 1 (text) header naming the client. */
-	V1("v1"),
+	/** A version 1 header. */
+	V1("v1", "a version 1 (text) header naming the client"),
 
-	/** A version 2 (binary) header naming the client. */
-	V2("v2"),
+	/** A version 2 header. */
+	V2("v2", "a version 2 (binary) header naming the client"),
 
-	/** A header with the LOCAL command (or v1 UNKNOWN): the proxy's own connection, such as a health check. */
-	LOCAL("local"),
+	/** A LOCAL header. */
+	LOCAL("local", "the LOCAL command or v1 UNKNOWN: the proxy's own connection, such as a health check"),
 
-	/** No header where one was allowed ({@code optional}) or required ({@code required}, then closed). */
-	ABSENT("absent"),
+	/** No header. */
+	ABSENT("absent", "no header: data where a header was allowed (optional mode), or refused where one was "
+			+ "required (required mode)"),
 
-	/** A header that breaks the specification; the connection is closed. */
-	MALFORMED("malformed"),
+	/** A malformed header; closed. */
+	MALFORMED("malformed", "a header that breaks the specification; the connection is closed"),
 
-	/** A header longer than the server holds; the connection is closed. */
-	OVERSIZED("oversized"),
+	/** An oversized header; closed. */
+	OVERSIZED("oversized", "a header longer than the server holds; the connection is closed"),
 
-	/** A connection from a source outside the trusted sources where a header is required; closed. */
-	UNTRUSTED("untrusted"),
+	/** An untrusted source where a header is required; closed. */
+	UNTRUSTED("untrusted", "a header required of a source outside echo.server.proxy-protocol.trusted-sources; the "
+			+ "connection is closed"),
 
-	/** No complete header within the header timeout; the connection is closed. */
-	TIMEOUT("timeout");
+	/** No complete header in time; closed. */
+	TIMEOUT("timeout", "no complete header within echo.server.proxy-protocol.header-timeout; the connection is "
+			+ "closed");
 
 	private final String tag;
 
-	ProxyHeaderResult(String tag) {
+	private final String description;
+
+	ProxyHeaderResult(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 }

@@ -1,31 +1,35 @@
 package io.echoreactor.reactor;
 
 /**
- * Why an event loop replaced its selector with a new one holding every key.
+ * Why an event loop replaced its selector with a new one holding every key, the
+ * {@code cause} tag of {@code echo_selector_rebuilds_total}.
  */
-public enum RebuildCause {
+public enum RebuildCause implements CountedEvent {
 
-	/** {@code select()} threw, as it does when the epoll descriptor breaks. */
-	FAILURE("failure"),
+	/** {@code select()} threw. */
+	FAILURE("failure", "select() threw an I/O error, as it does when the epoll descriptor breaks"),
 
-	/**
-	 * {@code select()} returned {@value LoopSelector#SPIN_THRESHOLD} times in a row with
-	 * nothing selected, no wakeup and no timeout: the selector spins.
-	 */
-	SPIN("spin");
+	/** {@code select()} spun: {@value LoopSelector#SPIN_THRESHOLD} empty returns in a row. */
+	SPIN("spin", "select() returned " + LoopSelector.SPIN_THRESHOLD
+			+ " times in a row with nothing selected, no wakeup and no timeout: the selector spins");
 
 	private final String tag;
 
-	RebuildCause(String tag) {
+	private final String description;
+
+	RebuildCause(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 }

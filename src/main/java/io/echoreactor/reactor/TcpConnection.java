@@ -334,10 +334,10 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		statistics.increment(Counter.WRITES);
 		statistics.add(Counter.BYTES_SENT, written);
 		if (written == 0) {
-			statistics.increment(Counter.WRITES_EMPTY);
+			statistics.increment(IncompleteWrite.EMPTY);
 		}
 		else if (written < offered) {
-			statistics.increment(Counter.WRITES_PARTIAL);
+			statistics.increment(IncompleteWrite.PARTIAL);
 		}
 	}
 

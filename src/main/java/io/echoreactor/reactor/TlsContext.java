@@ -157,26 +157,32 @@ public final class TlsContext {
 	/**
 	 * How a reload of the bundle ended.
 	 */
-	public enum ReloadResult {
+	public enum ReloadResult implements CountedEvent {
 
 		/** New handshakes use the reloaded bundle. */
-		APPLIED("applied"),
+		APPLIED("applied", "new handshakes use the reloaded bundle"),
 
 		/** The reloaded bundle could not serve; new handshakes keep the previous one. */
-		REFUSED("refused");
+		REFUSED("refused", "it could not serve: its protocols, cipher suites or key failed a handshake in memory, "
+				+ "or it could not be read; the previous bundle keeps serving and one line is logged");
 
 		private final String tag;
 
-		ReloadResult(String tag) {
+		private final String description;
+
+		ReloadResult(String tag, String description) {
 			this.tag = tag;
+			this.description = description;
 		}
 
-		/**
-		 * Return the lower-case name used in metric tags.
-		 * @return the tag value
-		 */
+		@Override
 		public String tag() {
 			return this.tag;
+		}
+
+		@Override
+		public String description() {
+			return this.description;
 		}
 
 	}

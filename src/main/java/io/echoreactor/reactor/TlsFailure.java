@@ -10,60 +10,64 @@ import javax.net.ssl.SSLException;
  * fix: a client that speaks something else, an old protocol, ciphers in common, or a
  * certificate.
  */
-public enum TlsFailure {
+public enum TlsFailure implements CountedEvent {
 
-	/** The handshake did not finish within {@code echo.server.ssl.handshake-timeout}. */
-	TIMEOUT("timeout"),
+	/** The handshake timed out. */
+	TIMEOUT("timeout", "the handshake did not finish within echo.server.ssl.handshake-timeout"),
 
-	/** The client closed the connection before finishing (a plain TCP health check, say). */
-	EOF("eof"),
+	/** The client closed first. */
+	EOF("eof", "the client closed the connection before finishing (a plain TCP health check, say)"),
 
-	/** The first bytes were not a TLS record: a plain-text client on the TLS port. */
-	NOT_TLS("not-tls"),
+	/** Not TLS. */
+	NOT_TLS("not-tls", "the first bytes were not a TLS record: a plain-text client on the TLS port, or an "
+			+ "SSLv2-format hello"),
 
-	/** No protocol version in common (a client that offers only TLS 1.1, say). */
-	PROTOCOL_VERSION("protocol-version"),
+	/** No protocol version in common. */
+	PROTOCOL_VERSION("protocol-version", "no protocol version in common (a client that offers only TLS 1.1, say)"),
 
 	/** No cipher suite in common. */
-	NO_SHARED_CIPHER("no-shared-cipher"),
+	NO_SHARED_CIPHER("no-shared-cipher", "no cipher suite in common"),
 
-	/** A certificate was refused: a client certificate missing, expired or malformed, or the client refused ours. */
-	BAD_CERTIFICATE("bad-certificate"),
+	/** A certificate was refused. */
+	BAD_CERTIFICATE("bad-certificate", "a certificate was refused: a client certificate missing, expired or "
+			+ "malformed, or the client refused ours"),
 
-	/** A certificate was signed by an authority the other side does not trust. */
-	UNKNOWN_CA("unknown-ca"),
-
-	/**
-	 * The bytes broke TLS's framing before the handshake was done: a record header that is
-	 * no TLS record header (an SSLv2-format hello, a length beyond any record), or a
-	 * record of the wrong type where a handshake message belongs.
-	 */
-	PROTOCOL("protocol"),
+	/** An unknown certificate authority. */
+	UNKNOWN_CA("unknown-ca", "a certificate was signed by an authority the other side does not trust"),
 
 	/**
-	 * The handshake had to wait for {@code echo.server.max-session-memory} to start, and
-	 * did not finish within {@code echo.server.ssl.handshake-timeout}.
+	 * A record header that is no TLS record header (an SSLv2-format hello, a length beyond
+	 * any record), or a record of the wrong type where a handshake message belongs.
 	 */
-	MEMORY("memory"),
+	PROTOCOL("protocol", "the bytes broke TLS's framing before the handshake was done"),
 
-	/** The server could not make the connection's engine: the bundle cannot serve. */
-	INTERNAL("internal"),
+	/** No session memory in time. */
+	MEMORY("memory", "the handshake waited for echo.server.max-session-memory to start, and did not finish within "
+			+ "echo.server.ssl.handshake-timeout"),
+
+	/** No engine could be made. */
+	INTERNAL("internal", "the server could not make the connection's engine: the bundle cannot serve"),
 
 	/** Anything else. */
-	OTHER("other");
+	OTHER("other", "anything else");
 
 	private final String tag;
 
-	TlsFailure(String tag) {
+	private final String description;
+
+	TlsFailure(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 	/**

@@ -571,7 +571,7 @@ final class TlsSession {
 	}
 
 	private void violated(TcpConnection connection, TlsViolation violation) {
-		this.statistics.increment(ReactorStatistics.violationCounter(violation));
+		this.statistics.increment(violation);
 		connection.reset(CloseCause.TLS_PROTOCOL);
 	}
 

@@ -2,39 +2,45 @@ package io.echoreactor.reactor;
 
 /**
  * How a client broke TLS after its handshake, for which its connection is reset
- * ({@link CloseCause#TLS_PROTOCOL}).
+ * ({@link CloseCause#TLS_PROTOCOL}); the {@code cause} tag of
+ * {@code echo_tls_violations_total}.
  */
-public enum TlsViolation {
+public enum TlsViolation implements CountedEvent {
 
 	/**
-	 * A TLS 1.2 client began a new handshake on an established connection. Refused: a
-	 * renegotiation costs the server a full handshake on the reactor thread, as often as
-	 * the client likes, and an echo has nothing to renegotiate.
+	 * Refused: a renegotiation costs the server a full handshake on the reactor thread, as
+	 * often as the client likes, and an echo has nothing to renegotiate.
 	 */
-	RENEGOTIATION("renegotiation"),
+	RENEGOTIATION("renegotiation", "a TLS 1.2 client began a new handshake on an established connection: refused"),
 
 	/**
-	 * A TLS 1.3 client sent more key updates than {@link TlsSession#MAX_KEY_UPDATES} within
-	 * a minute: each one costs the server a key derivation, and a client that updates keys
-	 * for its data's sake needs one in billions of records.
+	 * Each key update costs the server a key derivation, and a client that updates keys for
+	 * its data's sake needs one in billions of records; see
+	 * {@link TlsSession#MAX_KEY_UPDATES}.
 	 */
-	KEY_UPDATES("key-updates"),
+	KEY_UPDATES("key-updates", "a TLS 1.3 client sent more than " + TlsSession.MAX_KEY_UPDATES
+			+ " key updates within a minute"),
 
-	/** A record that did not decrypt, or was malformed. */
-	RECORD("record");
+	/** A bad record. */
+	RECORD("record", "a record that did not decrypt, or was malformed");
 
 	private final String tag;
 
-	TlsViolation(String tag) {
+	private final String description;
+
+	TlsViolation(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 }

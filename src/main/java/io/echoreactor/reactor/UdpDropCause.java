@@ -2,50 +2,52 @@ package io.echoreactor.reactor;
 
 /**
  * Why the UDP echo dropped a datagram without answering it. Each dropped datagram is
- * counted under exactly one cause.
+ * counted under exactly one cause, the {@code cause} tag of
+ * {@code echo_udp_dropped_total}.
  */
-public enum UdpDropCause {
+public enum UdpDropCause implements CountedEvent {
 
 	/**
-	 * Its source port is below 1024: the port of a well-known service (echo 7, daytime 13,
-	 * chargen 19, DNS 53 and friends) that would answer back, so that two services bounce
-	 * datagrams forever, or of a spoofed source aiming the echo at one.
+	 * A well-known source port (echo 7, daytime 13, chargen 19, DNS 53 and friends) would
+	 * answer back, so that two services bounce datagrams forever, or is a spoofed source
+	 * aiming the echo at one.
 	 */
-	LOW_SOURCE_PORT("low-source-port"),
+	LOW_SOURCE_PORT("low-source-port", "its source port is below 1024: a service that would answer back, or a "
+			+ "spoofed source aiming the echo at one"),
 
-	/** It came from the service's own socket: answering would send it to itself forever. */
-	OWN_ADDRESS("own-address"),
+	/** Answering would send the datagram to the service itself forever. */
+	OWN_ADDRESS("own-address", "it came from the service's own socket"),
 
-	/**
-	 * Its source port is the service's own UDP port, on another address: another instance
-	 * of this service, which would bounce it back forever.
-	 */
-	OWN_PORT("own-port"),
+	/** Another instance of this service would bounce it back forever. */
+	OWN_PORT("own-port", "its source port is the service's own UDP port, on another address: another instance of "
+			+ "the service"),
 
-	/** Its source address sent more than {@code udp.rate-limit-per-source} allows. */
-	RATE_LIMIT("rate-limit"),
+	/** The source's token bucket is empty. */
+	RATE_LIMIT("rate-limit", "its source sent more than echo.server.udp.rate-limit-per-source allows"),
 
-	/**
-	 * The socket's send buffer was full ({@code send()} took nothing): UDP promises nothing
-	 * more, and the reactor never waits for it.
-	 */
-	SEND_BUFFER_FULL("send-buffer-full"),
+	/** UDP promises nothing more, and the reactor never waits for the socket. */
+	SEND_BUFFER_FULL("send-buffer-full", "the socket's send buffer was full: send() took nothing"),
 
-	/** {@code send()} failed (the destination is unreachable, say). */
-	SEND_ERROR("send-error");
+	/** {@code send()} failed. */
+	SEND_ERROR("send-error", "send() failed (the destination is unreachable, say)");
 
 	private final String tag;
 
-	UdpDropCause(String tag) {
+	private final String description;
+
+	UdpDropCause(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 }

@@ -2,40 +2,41 @@ package io.echoreactor.reactor;
 
 /**
  * Why a {@code select()} call returned: exactly one cause per return, in this order of
- * precedence.
+ * precedence, the {@code cause} tag of {@code echo_selector_wakeups_total}.
  */
-public enum WakeupCause {
+public enum WakeupCause implements CountedEvent {
 
-	/** Keys were selected: the kernel reported ready sockets (epoll_wait returned events). */
-	IO("io"),
+	/** Keys were selected. */
+	IO("io", "keys were selected: the kernel reported ready sockets (epoll_wait returned events)"),
 
-	/**
-	 * Another thread had queued work: it called {@code Selector.wakeup()}, or work was
-	 * already queued and the loop polled without blocking.
-	 */
-	TASK("task"),
+	/** Another thread had queued work. */
+	TASK("task", "another thread called Selector.wakeup(), or work was already queued and the loop polled "
+			+ "without blocking"),
 
-	/** The select timeout elapsed with nothing to do. */
-	TIMEOUT("timeout"),
+	/** The select timeout elapsed. */
+	TIMEOUT("timeout", "the select timeout elapsed with nothing to do"),
 
-	/**
-	 * Returned early with nothing selected, no wakeup and no timeout. A steady rate of
-	 * these is the signature of a selector spin.
-	 */
-	SPURIOUS("spurious");
+	/** An early return for no reason; a steady rate of these is a selector spin. */
+	SPURIOUS("spurious", "an early return with nothing selected, no wakeup and no timeout; a steady rate of these "
+			+ "is the signature of a selector spin");
 
 	private final String tag;
 
-	WakeupCause(String tag) {
+	private final String description;
+
+	WakeupCause(String tag, String description) {
 		this.tag = tag;
+		this.description = description;
 	}
 
-	/**
-	 * Return the lower-case name used in metric tags.
-	 * @return the tag value
-	 */
+	@Override
 	public String tag() {
 		return this.tag;
+	}
+
+	@Override
+	public String description() {
+		return this.description;
 	}
 
 }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.echoreactor.bench.loop.Interval;
+import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.HdrHistogram.EncodableHistogram;

@@ -3,6 +3,8 @@ package io.echoreactor.bench;
 import java.time.Duration;
 import java.util.List;
 
+import io.echoreactor.bench.options.BenchOptions;
+
 /**
  * The load client's own argument parser and command, opened to tests outside this
  * package: the Helm chart renders a Job that runs {@code bench} with arguments made from

@@ -18,7 +18,7 @@ import org.springframework.boot.json.JsonParserFactory;
  * Runs {@code bench} in this JVM with its output captured, and starts in-process echo
  * servers on the loopback interface for it to load.
  */
-final class BenchRuns implements AutoCloseable {
+public final class BenchRuns implements AutoCloseable {
 
 	private final List<EchoServer> servers = new ArrayList<>();
 
@@ -27,7 +27,7 @@ final class BenchRuns implements AutoCloseable {
 	 * @param customizer changes to the settings
 	 * @return the running server
 	 */
-	EchoServer server(UnaryOperator<EchoServerSettings.Builder> customizer) {
+	public EchoServer server(UnaryOperator<EchoServerSettings.Builder> customizer) {
 		EchoServerSettings.Builder settings = DefaultSettings.builder()
 			.address(InetAddress.getLoopbackAddress())
 			.port(0)
@@ -39,7 +39,8 @@ final class BenchRuns implements AutoCloseable {
 		return server;
 	}
 
-	EchoServer server() {
+	/** @return a running server with the default settings */
+	public EchoServer server() {
 		return server(UnaryOperator.identity());
 	}
 
@@ -53,7 +54,7 @@ final class BenchRuns implements AutoCloseable {
 	 * @param args its arguments
 	 * @return the exit status and output
 	 */
-	static Result bench(String... args) {
+	public static Result bench(String... args) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		int status = new BenchCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -69,26 +70,26 @@ final class BenchRuns implements AutoCloseable {
 	 * @param out standard output
 	 * @param err standard error
 	 */
-	record Result(int status, String out, String err) {
+	public record Result(int status, String out, String err) {
 
 		/** @return the last line of standard output */
-		String lastLine() {
+		public String lastLine() {
 			String[] lines = this.out.split("\n");
 			return lines[lines.length - 1];
 		}
 
 		/** @return the last line of standard output, parsed as JSON */
-		Map<String, Object> json() {
+		public Map<String, Object> json() {
 			return JsonParserFactory.getJsonParser().parseMap(lastLine());
 		}
 
 		/** @return a number from the JSON summary */
-		double number(String key) {
+		public double number(String key) {
 			return ((Number) json().get(key)).doubleValue();
 		}
 
 		/** @return counts by name from the JSON summary, such as the greetings */
-		Map<String, Long> counts(String key) {
+		public Map<String, Long> counts(String key) {
 			Map<String, Long> counts = new java.util.TreeMap<>();
 			((Map<?, ?>) json().get(key))
 				.forEach((name, count) -> counts.put((String) name, ((Number) count).longValue()));
@@ -96,7 +97,7 @@ final class BenchRuns implements AutoCloseable {
 		}
 
 		/** @return the count of one kind of error in the JSON summary */
-		long errors(String kind) {
+		public long errors(String kind) {
 			@SuppressWarnings("unchecked")
 			Map<String, Object> byKind = (Map<String, Object>) json().get("errors_by_kind");
 			return ((Number) byKind.get(kind)).longValue();

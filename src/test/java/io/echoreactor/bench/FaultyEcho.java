@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A deliberately broken echo server for tests: blocking sockets, a thread per connection,
  * and a behaviour that decides what comes back.
  */
-final class FaultyEcho implements AutoCloseable {
+public final class FaultyEcho implements AutoCloseable {
 
 	private final ServerSocket listener;
 
@@ -57,7 +57,7 @@ final class FaultyEcho implements AutoCloseable {
 	}
 
 	/** An echo that flips the bits of one byte of each connection's stream. */
-	static FaultyEcho flippingByte(long offset) throws IOException {
+	public static FaultyEcho flippingByte(long offset) throws IOException {
 		return new FaultyEcho((in, out) -> {
 			long position = 0;
 			byte[] buffer = new byte[8192];
@@ -72,7 +72,7 @@ final class FaultyEcho implements AutoCloseable {
 	}
 
 	/** An echo that sends every byte twice. */
-	static FaultyEcho doubling() throws IOException {
+	public static FaultyEcho doubling() throws IOException {
 		return new FaultyEcho((in, out) -> {
 			byte[] buffer = new byte[8192];
 			for (int read; (read = in.read(buffer)) >= 0;) {
@@ -83,7 +83,7 @@ final class FaultyEcho implements AutoCloseable {
 	}
 
 	/** An echo that closes once it has echoed this many bytes. */
-	static FaultyEcho closingAfter(int bytes) throws IOException {
+	public static FaultyEcho closingAfter(int bytes) throws IOException {
 		return new FaultyEcho((in, out) -> {
 			byte[] buffer = new byte[bytes];
 			int read = in.readNBytes(buffer, 0, bytes);
@@ -92,7 +92,7 @@ final class FaultyEcho implements AutoCloseable {
 	}
 
 	/** An echo that sends nothing back until its first {@code bytes} have arrived, then echoes. */
-	static FaultyEcho holdingFirst(int bytes) throws IOException {
+	public static FaultyEcho holdingFirst(int bytes) throws IOException {
 		return new FaultyEcho((in, out) -> {
 			out.write(in.readNBytes(bytes));
 			in.transferTo(out);
@@ -100,17 +100,17 @@ final class FaultyEcho implements AutoCloseable {
 	}
 
 	/** An echo that serves this many connections, then closes its listener. */
-	static FaultyEcho acceptingOnly(int connections) throws IOException {
+	public static FaultyEcho acceptingOnly(int connections) throws IOException {
 		return new FaultyEcho((in, out) -> in.transferTo(out), connections);
 	}
 
 	/** A server that reads and never answers. */
-	static FaultyEcho silent() throws IOException {
+	public static FaultyEcho silent() throws IOException {
 		return new FaultyEcho((in, out) -> in.transferTo(OutputStream.nullOutputStream()));
 	}
 
 	/** A server that sends a line first, then echoes. */
-	static FaultyEcho greeting(String line) throws IOException {
+	public static FaultyEcho greeting(String line) throws IOException {
 		return new FaultyEcho((in, out) -> {
 			out.write(line.getBytes(StandardCharsets.UTF_8));
 			out.flush();
@@ -118,7 +118,7 @@ final class FaultyEcho implements AutoCloseable {
 		});
 	}
 
-	int port() {
+	public int port() {
 		return this.listener.getLocalPort();
 	}
 

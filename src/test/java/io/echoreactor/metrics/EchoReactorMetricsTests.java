@@ -182,12 +182,12 @@ class EchoReactorMetricsTests {
 		new EchoKernelMetrics(server).bindTo(prometheus);
 		Set<String> names = new TreeSet<>();
 		prometheus.getMeters().forEach((meter) -> names.add(meter.getId().getName()));
-		for (EchoReactorMeters meter : EchoReactorMeters.values()) {
+		for (EchoMeter meter : MetricsReferenceTests.meters()) {
 			// The kernel's meters exist where /proc has them; connections by TLS protocol and
 			// cipher appear with their first handshake.
 			if (!meter.getName().startsWith("echo.kernel") && !meter.getName().startsWith("echo.listen")
 					&& meter != EchoReactorMeters.TLS_CONNECTIONS) {
-				assertThat(names).as(meter.name()).contains(meter.getName());
+				assertThat(names).as(meter.toString()).contains(meter.getName());
 			}
 			Meter.Id id = prometheus.getMeters()
 				.stream()
@@ -197,7 +197,7 @@ class EchoReactorMetricsTests {
 				.orElse(null);
 			if (id != null) {
 				assertThat(id.getTags()).extracting(Tag::getKey)
-					.as(meter.name())
+					.as(meter.toString())
 					.containsExactlyInAnyOrderElementsOf(meter.tagKeys());
 				assertThat(id.getDescription()).isEqualTo(meter.getDescription());
 			}

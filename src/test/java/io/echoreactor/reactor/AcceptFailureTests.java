@@ -16,8 +16,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,8 +117,8 @@ class AcceptFailureTests {
 		// the next sweep, as late as the select timeout.
 		await().atMost(Duration.ofSeconds(2)).until(echoed::isDone);
 		echoed.get();
-		assertThat(acceptSide(Counter.ACCEPT_ERRORS_TOO_MANY_OPEN_FILES)).isOne();
-		assertThat(acceptSide(Counter.ACCEPT_ERRORS_OTHER)).isZero();
+		assertThat(acceptSide((statistics) -> statistics.acceptErrors(AcceptError.TOO_MANY_OPEN_FILES))).isOne();
+		assertThat(acceptSide((statistics) -> statistics.acceptErrors(AcceptError.OTHER))).isZero();
 		assertThat(Duration.ofNanos(this.accept.resumedAtNanos - this.accept.lastFailureNanos))
 			.as("accepting paused rather than retried at once")
 			.isGreaterThanOrEqualTo(Duration.ofMillis(50));
@@ -134,7 +134,8 @@ class AcceptFailureTests {
 		EchoClient waiting = connect();
 		// Each failure pauses accepting; the connection is served once the failures stop.
 		waiting.echo(16);
-		assertThat(acceptSide(Counter.ACCEPT_ERRORS_TOO_MANY_OPEN_FILES)).isEqualTo(failures);
+		assertThat(acceptSide((statistics) -> statistics.acceptErrors(AcceptError.TOO_MANY_OPEN_FILES)))
+			.isEqualTo(failures);
 		assertThat(output.toString().lines().filter((line) -> line.contains("Accept failed on"))).singleElement()
 			.asString()
 			.contains("Too many open files")
@@ -164,11 +165,11 @@ class AcceptFailureTests {
 		return client;
 	}
 
-	/** Read a counter of the thread that accepts: the acceptor, or the reactor. */
-	private long acceptSide(Counter counter) {
+	/** Read a count of the thread that accepts: the acceptor, or the reactor. */
+	private long acceptSide(ToLongFunction<ReactorStatistics> count) {
 		ReactorStatistics statistics = (this.strategy == AcceptStrategy.ACCEPTOR) ? this.server.acceptorStatistics()
 				: this.server.reactors().get(0).statistics();
-		return statistics.get(counter);
+		return count.applyAsLong(statistics);
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.DefaultSettings;
@@ -104,14 +105,14 @@ class ConnectionLimitTests {
 		first.echo(16);
 		second.echo(16);
 		assertClosedByServer(connectFrom(FIRST));
-		await().untilAsserted(() -> assertThat(acceptSide(strategy, Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT))
+		await().untilAsserted(() -> assertThat(acceptSide(strategy, RejectCause.ADDRESS_LIMIT))
 			.isOne());
 		// Every 127.0.0.x is the loopback interface: another client address on this host.
 		for (int i = 0; i < 2; i++) {
 			connectFrom(SECOND).echo(16);
 		}
 		assertClosedByServer(connectFrom(SECOND));
-		await().untilAsserted(() -> assertThat(acceptSide(strategy, Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT))
+		await().untilAsserted(() -> assertThat(acceptSide(strategy, RejectCause.ADDRESS_LIMIT))
 			.isEqualTo(2));
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(4);
 		assertThat(this.server.activeConnections()).isEqualTo(4);
@@ -120,9 +121,10 @@ class ConnectionLimitTests {
 		connectFrom(FIRST).echo(16);
 		second.echo(16);
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(5);
-		assertThat(acceptSide(strategy, Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT)).isEqualTo(2);
-		assertThat(acceptSide(strategy, Counter.CONNECTIONS_REJECTED_LIMIT)).isZero();
-		assertThat(sum(Counter.CLOSED_EOF)).as("rejections are not counted as closed").isOne();
+		assertThat(acceptSide(strategy, RejectCause.ADDRESS_LIMIT)).isEqualTo(2);
+		assertThat(acceptSide(strategy, RejectCause.LIMIT)).isZero();
+		assertThat(sum((statistics) -> statistics.closed(CloseCause.EOF))).as("rejections are not counted as closed")
+			.isOne();
 	}
 
 	private EchoClient connectFrom(InetAddress local) throws IOException {
@@ -142,8 +144,9 @@ class ConnectionLimitTests {
 		}
 	}
 
-	private long acceptSide(AcceptStrategy strategy, Counter counter) {
-		return (strategy == AcceptStrategy.ACCEPTOR) ? this.server.acceptorStatistics().get(counter) : sum(counter);
+	private long acceptSide(AcceptStrategy strategy, RejectCause cause) {
+		return (strategy == AcceptStrategy.ACCEPTOR) ? this.server.acceptorStatistics().rejected(cause)
+				: sum((statistics) -> statistics.rejected(cause));
 	}
 
 	private long sum(Counter counter) {
@@ -157,6 +160,10 @@ class ConnectionLimitTests {
 		catch (UnknownHostException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private long sum(ToLongFunction<ReactorStatistics> count) {
+		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
 	}
 
 }

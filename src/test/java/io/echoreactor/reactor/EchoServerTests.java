@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -108,7 +109,7 @@ class EchoServerTests {
 		client.echoConcurrently(bytes, this.executor);
 		assertThat(client.read()).isEqualTo(bytes);
 		client.close();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isOne());
 		assertThat(sum(Counter.BYTES_RECEIVED)).isEqualTo(bytes);
 		assertThat(sum(Counter.BYTES_SENT)).isEqualTo(bytes);
 	}
@@ -145,7 +146,7 @@ class EchoServerTests {
 		SelectorClients clients = new SelectorClients(address(), 1000, 100, 512);
 		clients.run(Duration.ofSeconds(45));
 		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isEqualTo(1000));
+			.untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isEqualTo(1000));
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(1000);
 		assertThat(sum(Counter.BYTES_RECEIVED)).isEqualTo(clients.totalBytes());
 		assertThat(sum(Counter.BYTES_SENT)).isEqualTo(clients.totalBytes());
@@ -178,7 +179,7 @@ class EchoServerTests {
 		client.readAndVerify(bytes);
 		client.assertEndOfStream();
 		writing.join();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isOne());
 	}
 
 	// Backpressure and failures
@@ -283,12 +284,12 @@ class EchoServerTests {
 			.orElseThrow();
 		assertThat(failing.statistics().get(Gauge.CONNECTIONS_ACTIVE)).isPositive();
 		failIn.set(failing.threadName());
-		await().untilAsserted(() -> assertThat(failing.statistics().get(Counter.SELECTOR_REBUILDS_FAILURE)).isOne());
+		await().untilAsserted(() -> assertThat(failing.statistics().rebuilds(RebuildCause.FAILURE)).isOne());
 		for (EchoClient client : clients) {
 			client.echoConcurrently(256 * KIB, this.executor);
 		}
 		connect().echo(KIB);
-		assertThat(sum(Counter.SELECTOR_REBUILDS_FAILURE)).isOne();
+		assertThat(sum((statistics) -> statistics.rebuilds(RebuildCause.FAILURE))).isOne();
 		assertThat(sum(Counter.LOOP_FAILURES)).isZero();
 		assertThat(closedTotal()).isZero();
 	}
@@ -319,7 +320,7 @@ class EchoServerTests {
 			return idleClosedAfter.isDone();
 		});
 		assertThat(Duration.ofNanos(idleClosedAfter.join())).isGreaterThanOrEqualTo(idleTimeout.minusMillis(20));
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_IDLE)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.IDLE)).isOne());
 		// The active connection outlives several idle timeouts as long as it talks.
 		await().during(idleTimeout.multipliedBy(2)).atMost(Duration.ofSeconds(5))
 			.pollInterval(Duration.ofMillis(20))
@@ -328,7 +329,7 @@ class EchoServerTests {
 				return true;
 			});
 		active.echo(KIB);
-		assertThat(sum(Counter.CLOSED_IDLE)).isOne();
+		assertThat(closed(CloseCause.IDLE)).isOne();
 		assertThat(closedTotal()).isOne();
 	}
 
@@ -346,7 +347,7 @@ class EchoServerTests {
 		assertThat(closedTotal()).isZero();
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(2);
 		if (this.strategy == AcceptStrategy.ACCEPTOR) {
-			assertThat(sum(Counter.CONNECTIONS_REJECTED_LIMIT)).as("rejected by reactors").isZero();
+			assertThat(sum((statistics) -> statistics.rejected(RejectCause.LIMIT))).as("rejected by reactors").isZero();
 		}
 		else {
 			assertThat(this.server.acceptorStatistics()).isNull();
@@ -429,8 +430,8 @@ class EchoServerTests {
 		await().atMost(shutdownTimeout).until(() -> callback.result() != null);
 		assertThat(callback.result()).isEqualTo(ShutdownResult.IDLE);
 		assertThat(callback.elapsed()).isLessThan(shutdownTimeout);
-		assertThat(sum(Counter.CLOSED_SHUTDOWN)).isZero();
-		assertThat(sum(Counter.CLOSED_EOF)).isEqualTo(sum(Counter.CONNECTIONS_ACCEPTED));
+		assertThat(closed(CloseCause.SHUTDOWN)).isZero();
+		assertThat(closed(CloseCause.EOF)).isEqualTo(sum(Counter.CONNECTIONS_ACCEPTED));
 		await().untilAsserted(this::assertServerThreadsEnded);
 	}
 
@@ -440,7 +441,7 @@ class EchoServerTests {
 		SelectGate gate = new SelectGate();
 		start(settings().selectTimeout(Duration.ofMillis(50)), gate);
 		connect().close();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isOne());
 		gate.shut();
 		// The reactors are held before select(): whatever connects now waits in the kernel
 		// (reuseport) or in the reactors' task queues (acceptor).
@@ -460,7 +461,7 @@ class EchoServerTests {
 		}
 		await().atMost(Duration.ofSeconds(5)).until(() -> callback.result() != null);
 		assertThat(callback.result()).isEqualTo(ShutdownResult.IDLE);
-		assertThat(sum(Counter.CLOSED_EOF)).isEqualTo(21);
+		assertThat(closed(CloseCause.EOF)).isEqualTo(21);
 		assertThat(closedTotal()).isEqualTo(21);
 	}
 
@@ -493,7 +494,7 @@ class EchoServerTests {
 			.isLessThanOrEqualTo(shutdownTimeout.plusSeconds(1));
 		assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo(64 * KIB);
 		silent.assertEndOfStream();
-		assertThat(sum(Counter.CLOSED_SHUTDOWN)).isEqualTo(2);
+		assertThat(closed(CloseCause.SHUTDOWN)).isEqualTo(2);
 		assertThat(closedTotal()).isEqualTo(2);
 	}
 
@@ -514,7 +515,7 @@ class EchoServerTests {
 		assertThat(newThreads()).as("threads started by the server").isEqualTo(expectedThreads);
 		SelectorClients clients = new SelectorClients(address(), 50, 40, 4 * KIB);
 		clients.run(Duration.ofSeconds(20));
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isEqualTo(50));
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isEqualTo(50));
 		assertThat(sum(Counter.BYTES_RECEIVED)).isEqualTo(clients.totalBytes());
 		assertThat(sum(Counter.BYTES_SENT)).isEqualTo(clients.totalBytes());
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(50);
@@ -528,7 +529,7 @@ class EchoServerTests {
 			assertThat(wakeups(statistics)).as("wakeups of %s", returns.reactor.threadName())
 				.isEqualTo(returns.wakeupsBefore + returns.returns);
 			assertThat(statistics.get(Counter.READY_KEYS)).isEqualTo(returns.readyKeysBefore + returns.readyKeys);
-			assertThat(statistics.get(Counter.WAKEUPS_IO)).isPositive();
+			assertThat(statistics.wakeups(WakeupCause.IO)).isPositive();
 			assertThat(statistics.get(Counter.READS)).isPositive()
 				.isGreaterThanOrEqualTo(statistics.get(Counter.READS_EMPTY));
 			assertThat(statistics.get(Counter.WRITES)).isPositive();
@@ -621,18 +622,23 @@ class EchoServerTests {
 		return (this.strategy == AcceptStrategy.ACCEPTOR) ? acceptor.get(counter) : sum(counter);
 	}
 
+	private long acceptSide(ToLongFunction<ReactorStatistics> count) {
+		ReactorStatistics acceptor = this.server.acceptorStatistics();
+		return (this.strategy == AcceptStrategy.ACCEPTOR) ? count.applyAsLong(acceptor) : sum(count);
+	}
+
 	private long rejectedByLimit() {
-		return acceptSide(Counter.CONNECTIONS_REJECTED_LIMIT);
+		return acceptSide((statistics) -> statistics.rejected(RejectCause.LIMIT));
 	}
 
 	private long closedByResetOrError() {
-		return sum(Counter.CLOSED_RESET) + sum(Counter.CLOSED_ERROR);
+		return closed(CloseCause.RESET) + closed(CloseCause.ERROR);
 	}
 
 	private long closedTotal() {
 		long total = 0;
 		for (CloseCause cause : CloseCause.values()) {
-			total += sum(ReactorStatistics.closedCounter(cause));
+			total += closed(cause);
 		}
 		return total;
 	}
@@ -777,6 +783,14 @@ class EchoServerTests {
 			return this.waiting.get();
 		}
 
+	}
+
+	private long sum(ToLongFunction<ReactorStatistics> count) {
+		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
+	}
+
+	private long closed(CloseCause cause) {
+		return sum((statistics) -> statistics.closed(cause));
 	}
 
 }

@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
  * Tests that an idle connection costs the server only its bookkeeping: no pending output,
  * no pooled chunk, and less than 256 bytes of our own objects. The bytes are an exact
  * count from a class histogram (a full GC, live objects only), not a timing; the JDK's
- * share per connection is measured by {@code bench/idle-memory.sh} in a separate server
- * process (see BENCHMARKS.md), because here the client sockets share the heap.
+ * share per connection is measured by {@code benchmarks/footprint/idle-memory.sh} in a
+ * separate server process (see BENCHMARKS.md), because here the client sockets share the
+ * heap.
  */
 @Timeout(30)
 class IdleConnectionFootprintTests {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.ToLongFunction;
 
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
@@ -75,8 +76,8 @@ class PendingOutputFairnessTests {
 		}
 		assertThat(reader.read()).isEqualTo(8L * MIB);
 		reader.echo(KIB);
-		assertThat(sum(Counter.CLOSED_EVICTED)).isPositive();
-		assertThat(sum(Counter.CLOSED_ERROR)).isZero();
+		assertThat(sum((statistics) -> statistics.closed(CloseCause.EVICTED))).isPositive();
+		assertThat(sum((statistics) -> statistics.closed(CloseCause.ERROR))).isZero();
 		assertThat(this.server.pendingOutputAllocated()).isLessThanOrEqualTo(BUDGET);
 	}
 
@@ -130,7 +131,8 @@ class PendingOutputFairnessTests {
 			assertThat(reactor.statistics().closed(CloseCause.EVICTED) + reactor.statistics().closed(CloseCause.ERROR))
 				.as(reactor.threadName())
 				.isZero();
-			assertThat(reactor.statistics().get(Counter.WRITES_PARTIAL)).as(reactor.threadName()).isPositive();
+			assertThat(reactor.statistics().incompleteWrites(IncompleteWrite.PARTIAL)).as(reactor.threadName())
+				.isPositive();
 		}
 	}
 
@@ -161,7 +163,7 @@ class PendingOutputFairnessTests {
 			catch (IOException ex) {
 				// Evicted, as it should be
 			}
-			return sum(Counter.CLOSED_EVICTED) > 0;
+			return sum((statistics) -> statistics.closed(CloseCause.EVICTED)) > 0;
 		});
 		first.close();
 		second.close();
@@ -239,6 +241,10 @@ class PendingOutputFairnessTests {
 
 	private long sum(Gauge gauge) {
 		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
+	}
+
+	private long sum(ToLongFunction<ReactorStatistics> count) {
+		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
 	}
 
 }

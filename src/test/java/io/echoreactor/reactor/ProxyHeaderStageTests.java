@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 import io.echoreactor.reactor.ProxyHeader.Command;
 import io.echoreactor.reactor.ProxyHeader.Family;
@@ -286,7 +287,7 @@ class ProxyHeaderStageTests {
 		}
 		client.assertClosedWithoutReply();
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(headerTimeout.minusMillis(20));
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_PROXY_HEADER)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.PROXY_HEADER)).isOne());
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.TIMEOUT, 1L));
 		assertThat(sum(Counter.BYTES_SENT)).isZero();
 		// Part of a header is dropped with the connection, and a reset says so.
@@ -307,7 +308,7 @@ class ProxyHeaderStageTests {
 		ByteClient untrusted = connect(LOOPBACK);
 		untrusted.send(V1_TCP4 + "hello\n");
 		untrusted.assertClosedWithoutReply();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_PROXY_HEADER)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.PROXY_HEADER)).isOne());
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.UNTRUSTED, 1L));
 		ByteClient trusted = connect(OTHER_LOOPBACK);
 		trusted.send(V1_TCP4);
@@ -326,7 +327,7 @@ class ProxyHeaderStageTests {
 		assertThat(theOnlyConnection().proxy()).isNull();
 		assertEchoEndsCleanly(untrusted);
 		// The reactor counts the close just after the channel closes: wait for it.
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isOne());
 		assertThat(proxyHeaders()).isEmpty();
 	}
 
@@ -379,7 +380,7 @@ class ProxyHeaderStageTests {
 		client.shutdownOutput();
 		assertThat(client.readText(3)).isEqualTo("PRO");
 		client.assertClosedWithoutReply();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isOne());
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
 	}
 
@@ -394,7 +395,7 @@ class ProxyHeaderStageTests {
 		assertThat(client.readText(prefix.length())).isEqualTo(prefix);
 		client.assertEchoes("and more\n");
 		assertEchoEndsCleanly(client);
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_EOF)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.EOF)).isOne());
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.ABSENT, 1L));
 		assertThat(sum(Counter.CLOSE_RESETS)).isZero();
 	}
@@ -407,7 +408,7 @@ class ProxyHeaderStageTests {
 		// Past the signature it is a header, never data: refused, and with a reset, since
 		// the bytes held are not echoed.
 		client.assertReset();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_PROXY_HEADER)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.PROXY_HEADER)).isOne());
 		assertThat(sum(Counter.CLOSE_RESETS)).isOne();
 		assertProxyHeaders(Map.entry(ProxyHeaderResult.TIMEOUT, 1L));
 	}
@@ -440,7 +441,7 @@ class ProxyHeaderStageTests {
 		second.assertClosedWithoutReply();
 		await().untilAsserted(() -> assertThat(rejectedForTheirAddress()).isOne());
 		if (this.strategy == AcceptStrategy.ACCEPTOR) {
-			assertThat(this.server.acceptorStatistics().get(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT))
+			assertThat(this.server.acceptorStatistics().rejected(RejectCause.ADDRESS_LIMIT))
 				.as("rejected by the acceptor, which cannot know the client yet")
 				.isZero();
 		}
@@ -497,7 +498,7 @@ class ProxyHeaderStageTests {
 					// Reset by the server: it closed the connection
 					return true;
 				}
-				return sum(Counter.CLOSED_MAX_AGE) == 1 || connections().stream()
+				return closed(CloseCause.MAX_AGE) == 1 || connections().stream()
 					.anyMatch((connection) -> !(connection.stage() instanceof ProxyHeaderStage));
 			});
 		assertThat(sent[0] + 2).as("header bytes left to send").isLessThan(header.length);
@@ -509,7 +510,7 @@ class ProxyHeaderStageTests {
 			// Closed already: what matters is what comes back
 		}
 		proxy.assertClosedWithoutReply();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_MAX_AGE)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.MAX_AGE)).isOne());
 		assertThat(sum(Counter.BYTES_SENT)).as("bytes echoed").isZero();
 		assertThat(proxyHeaders()).isEmpty();
 	}
@@ -549,7 +550,7 @@ class ProxyHeaderStageTests {
 		ByteClient client = connect();
 		client.send(bytes);
 		client.assertClosedWithoutReply();
-		await().untilAsserted(() -> assertThat(sum(Counter.CLOSED_PROXY_HEADER)).isOne());
+		await().untilAsserted(() -> assertThat(closed(CloseCause.PROXY_HEADER)).isOne());
 		assertThat(closedTotal()).isOne();
 		assertProxyHeaders(Map.entry(result, 1L));
 		assertThat(sum(Counter.BYTES_SENT)).isZero();
@@ -661,7 +662,7 @@ class ProxyHeaderStageTests {
 	}
 
 	private long rejectedForTheirAddress() {
-		return sum(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
+		return sum((statistics) -> statistics.rejected(RejectCause.ADDRESS_LIMIT));
 	}
 
 	private long sum(Counter counter) {
@@ -675,7 +676,7 @@ class ProxyHeaderStageTests {
 	private long closedTotal() {
 		long total = 0;
 		for (CloseCause cause : CloseCause.values()) {
-			total += sum(ReactorStatistics.closedCounter(cause));
+			total += closed(cause);
 		}
 		return total;
 	}
@@ -705,6 +706,14 @@ class ProxyHeaderStageTests {
 	 */
 	record ConnectionState(ProxyHeader proxy, InetAddress counted, Stage stage) {
 
+	}
+
+	private long sum(ToLongFunction<ReactorStatistics> count) {
+		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
+	}
+
+	private long closed(CloseCause cause) {
+		return sum((statistics) -> statistics.closed(cause));
 	}
 
 }

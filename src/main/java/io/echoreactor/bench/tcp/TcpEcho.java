@@ -1,0 +1,388 @@
+package io.echoreactor.bench.tcp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+
+import io.echoreactor.bench.loop.ErrorKind;
+import io.echoreactor.bench.loop.LoadLoop;
+import io.echoreactor.bench.loop.Payload;
+import io.echoreactor.bench.options.BenchOptions;
+
+/**
+ * The echo on a ready {@link TcpFlow}: what it releases, sends and gets back, each
+ * message's latency, and the check of every echoed byte. Message {@code m} is bytes
+ * {@code [m * size, (m + 1) * size)} of the connection's {@link Payload} stream, so each
+ * echoed byte is checked against the table as it arrives and nothing sent is kept.
+ *
+ * <p>
+ * <strong>Closed loop</strong> ({@code --depth}): {@code depth} messages are in flight;
+ * each completed echo releases the next, and a message's latency runs from the write that
+ * took its first byte to the read that returned its last, as in the C client.
+ * <strong>Open loop</strong> ({@code --rate}): the loop releases messages on a schedule,
+ * whatever is in flight; a message's latency runs from its intended send time, so a
+ * message sent late because the server (or this client) fell behind carries the delay.
+ *
+ * <p>
+ * At the end it sends no more, has the flow end its output once all is sent (TLS:
+ * {@code close_notify} once every echo is back) and waits for the server's end of stream:
+ * anything missing then is an error. A wrong byte fails the flow at once; its stream can
+ * no longer be trusted. With {@code --reconnect} the same echo serves each of the flow's
+ * connections in turn, one message each.
+ *
+ * <p>
+ * <strong>Threading:</strong> confined to its loop's thread.
+ */
+final class TcpEcho {
+
+	private static final int PERIOD = Payload.PERIOD;
+
+	private final TcpFlow flow;
+
+	private final TcpTransport transport;
+
+	private final LoadLoop loop;
+
+	private final int size;
+
+	private final int depth;
+
+	private final boolean openLoop;
+
+	private final boolean reconnect;
+
+	private final int start;
+
+	private final ByteBuffer view = Payload.view();
+
+	// Closed loop: when each message in flight was sent, a ring by message number % depth; the
+	// slots of the next message to be stamped and of the oldest in flight, kept without a division.
+	private final long[] sentAt;
+
+	private int nextSent;
+
+	private int oldestSent;
+
+	private long queued;
+
+	private long sent;
+
+	private long received;
+
+	private long stamped;
+
+	private long released;
+
+	private long completed;
+
+	private boolean running;
+
+	private boolean outputShut;
+
+	// Messages this connection sends: the flow's quota, or with --reconnect one while the quota lasts.
+	private long limit;
+
+	// With --reconnect: messages released on the flow's earlier connections.
+	private long previous;
+
+	private long waitingSince;
+
+	private long closingSince;
+
+	TcpEcho(TcpFlow flow) {
+		this.flow = flow;
+		this.transport = flow.transport;
+		this.loop = flow.loop();
+		BenchOptions options = flow.options();
+		this.size = options.size();
+		this.depth = options.depth();
+		this.openLoop = options.openLoop();
+		this.reconnect = options.reconnect();
+		this.start = Payload.start(flow.id());
+		this.sentAt = this.openLoop ? null : new long[this.depth];
+	}
+
+	/**
+	 * The run starts on a ready connection: the closed loop's first messages.
+	 * @param now the time
+	 */
+	void start(long now) {
+		this.running = true;
+		begin(now);
+	}
+
+	/**
+	 * Begin echoing on a ready connection: the closed loop's first messages; once the run
+	 * has stopped, only the end.
+	 * @param now the time
+	 */
+	void begin(long now) {
+		this.waitingSince = now;
+		this.limit = this.reconnect ? Math.min(1, this.flow.quota() - this.previous) : this.flow.quota();
+		if (!this.openLoop && this.running) {
+			long initial = Math.min(this.depth, this.limit);
+			this.released = initial;
+			this.queued = initial * this.size;
+		}
+		try {
+			sendSome();
+		}
+		catch (IOException | RuntimeException ex) {
+			this.flow.failed(ex);
+		}
+	}
+
+	/**
+	 * Open loop: send one more message.
+	 * @param now the time
+	 */
+	void release(long now) {
+		if (!this.running || this.released >= this.limit) {
+			return;
+		}
+		if (this.completed == this.released) {
+			this.waitingSince = now;
+		}
+		this.released++;
+		this.queued += this.size;
+		if ((this.flow.interest() & SelectionKey.OP_WRITE) == 0) {
+			try {
+				sendSome();
+			}
+			catch (IOException | RuntimeException ex) {
+				this.flow.failed(ex);
+			}
+		}
+	}
+
+	/**
+	 * Send no more messages; on a connection that echoes, end its output once all is sent.
+	 * @param now the time
+	 * @param echoing whether the connection echoes
+	 */
+	void stop(long now, boolean echoing) {
+		this.running = false;
+		if (echoing) {
+			try {
+				endIfAllSent(now);
+			}
+			catch (IOException | RuntimeException ex) {
+				this.flow.failed(ex);
+			}
+		}
+	}
+
+	/**
+	 * The socket takes bytes again (TLS: and the records pending have gone).
+	 * @throws IOException if writing fails
+	 */
+	void writable() throws IOException {
+		if (this.sent < this.queued) {
+			sendSome();
+		}
+		else {
+			this.flow.interest(SelectionKey.OP_READ);
+			endIfAllSent(System.nanoTime());
+		}
+	}
+
+	private void sendSome() throws IOException {
+		long now = System.nanoTime();
+		ByteBuffer view = this.view;
+		while (this.sent < this.queued) {
+			int offset = (int) ((this.start + this.sent) % PERIOD);
+			int chunk = (int) Math.min(this.queued - this.sent, PERIOD);
+			view.limit(offset + chunk).position(offset);
+			int written = this.transport.write(view);
+			if (written > 0) {
+				this.sent += written;
+				if (!this.openLoop) {
+					// A message is in flight from the write that took its first byte.
+					while (this.stamped * this.size < this.sent) {
+						this.sentAt[this.nextSent] = now;
+						this.nextSent = (this.nextSent + 1 == this.depth) ? 0 : this.nextSent + 1;
+						this.stamped++;
+					}
+				}
+			}
+			if (view.hasRemaining() || this.transport.outputPending()) {
+				this.flow.interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+				return;
+			}
+		}
+		this.flow.interest(SelectionKey.OP_READ);
+		endIfAllSent(now);
+	}
+
+	// At the end, end of stream tells the server that everything has been sent; the echo must
+	// then come back complete, followed by the server's own end of stream.
+	private void endIfAllSent(long now) throws IOException {
+		if (this.outputShut || (this.running && this.released < this.limit) || this.sent < this.queued) {
+			return;
+		}
+		if (!this.transport.endOutput(this.completed == this.released)) {
+			return;
+		}
+		this.outputShut = true;
+		this.closingSince = now;
+	}
+
+	/**
+	 * Take echoed bytes: check them, complete the messages they finish and send what that
+	 * releases.
+	 * @param data the bytes
+	 * @param now when they were read
+	 */
+	void received(ByteBuffer data, long now) {
+		int length = data.remaining();
+		long extra = this.received + length - this.sent;
+		if (extra > 0) {
+			length -= (int) extra;
+			data.limit(data.position() + length);
+		}
+		if (length > 0 && !verify(data, length)) {
+			return;
+		}
+		if (extra > 0) {
+			this.flow.fail(ErrorKind.EXTRA, extra, "the server echoed " + extra + " byte(s) more than were sent");
+			return;
+		}
+		this.received += length;
+		this.waitingSince = now;
+		long size = this.size;
+		int measuredNow = this.loop.measured(now);
+		while ((this.completed + 1) * size <= this.received) {
+			long latency;
+			int measured;
+			if (this.openLoop) {
+				long intended = this.loop.intended(this.flow.id(), this.completed);
+				latency = now - intended;
+				measured = this.loop.measured(intended);
+			}
+			else {
+				latency = now - this.sentAt[this.oldestSent];
+				this.oldestSent = (this.oldestSent + 1 == this.depth) ? 0 : this.oldestSent + 1;
+				measured = measuredNow;
+			}
+			this.completed++;
+			this.flow.figures().completed(now, latency, measured);
+			if (!this.openLoop && this.running && this.released < this.limit) {
+				// Closed loop: one message out per echo back.
+				this.released++;
+				this.queued += size;
+			}
+		}
+		try {
+			if (this.sent < this.queued) {
+				if ((this.flow.interest() & SelectionKey.OP_WRITE) == 0) {
+					sendSome();
+				}
+			}
+			else {
+				endIfAllSent(now);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			this.flow.failed(ex);
+		}
+	}
+
+	// Compares echoed bytes with the stream; on the first difference counts every wrong byte
+	// of this read and fails the connection.
+	private boolean verify(ByteBuffer data, int length) {
+		ByteBuffer expected = this.flow.expected();
+		int position = data.position();
+		int end = position + length;
+		long at = this.received;
+		while (position < end) {
+			int offset = (int) ((this.start + at) % PERIOD);
+			int chunk = Math.min(end - position, PERIOD);
+			expected.limit(offset + chunk).position(offset);
+			data.limit(position + chunk).position(position);
+			if (data.mismatch(expected) >= 0) {
+				corrupt(data, position, end, at);
+				return false;
+			}
+			position += chunk;
+			at += chunk;
+		}
+		return true;
+	}
+
+	private void corrupt(ByteBuffer data, int from, int end, long streamOffset) {
+		ByteBuffer table = Payload.TABLE;
+		long wrong = 0;
+		String first = null;
+		for (int i = from; i < end; i++) {
+			long at = streamOffset + (i - from);
+			byte expected = table.get((int) ((this.start + at) % PERIOD));
+			byte actual = data.get(i);
+			if (actual != expected) {
+				wrong++;
+				if (first == null) {
+					first = String.format("byte %d of connection %d came back as 0x%02X instead of 0x%02X", at,
+							this.flow.id(), actual & 0xFF, expected & 0xFF);
+				}
+			}
+		}
+		this.flow.fail(ErrorKind.CORRUPT, wrong, first);
+	}
+
+	/** @return whether the output has ended and every byte sent has come back */
+	boolean isComplete() {
+		return this.outputShut && this.received == this.sent;
+	}
+
+	/** @return whether the run goes on and the flow's quota has messages left for another connection */
+	boolean hasMoreToSend() {
+		return this.running && this.previous + this.released < this.flow.quota();
+	}
+
+	/** @return the bytes sent and not (yet) echoed */
+	long unechoed() {
+		return this.sent - this.received;
+	}
+
+	/**
+	 * Fail, or finish, what has waited too long: an echo due, or the server's end of
+	 * stream after the end.
+	 * @param now the time
+	 */
+	void expire(long now) {
+		long timeout = this.flow.options().timeoutNanos();
+		if (this.outputShut) {
+			if (now - this.closingSince >= timeout) {
+				if (this.received == this.sent && this.completed == this.released) {
+					// Every echo is back; the server only keeps its side open.
+					this.flow.finish();
+				}
+				else {
+					this.flow.fail(ErrorKind.TIMEOUT, 1, (this.sent - this.received) + " byte(s) not echoed "
+							+ TcpFlow.seconds(timeout) + " after the end");
+				}
+			}
+		}
+		else if (this.completed < this.released && now - this.waitingSince >= timeout) {
+			this.flow.fail(ErrorKind.TIMEOUT, 1, "no echo for " + TcpFlow.seconds(timeout) + " with "
+					+ (this.released - this.completed) + " message(s) in flight");
+		}
+	}
+
+	/**
+	 * Ready for the flow's next connection (with {@code --reconnect}): what this one
+	 * released counts as the flow's, and the stream starts again.
+	 */
+	void next() {
+		this.previous += this.released;
+		this.queued = 0;
+		this.sent = 0;
+		this.received = 0;
+		this.stamped = 0;
+		this.released = 0;
+		this.completed = 0;
+		this.nextSent = 0;
+		this.oldestSent = 0;
+		this.outputShut = false;
+	}
+
+}

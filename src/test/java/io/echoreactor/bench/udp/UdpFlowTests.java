@@ -1,0 +1,81 @@
+package io.echoreactor.bench.udp;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+
+import io.echoreactor.bench.BenchRuns;
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.UdpSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.echoreactor.bench.BenchRuns.bench;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link UdpFlow} against the UDP echo of an in-process {@link EchoServer}, its
+ * per-source rate limit off (every flow comes from 127.0.0.1).
+ */
+@Timeout(60)
+class UdpFlowTests {
+
+	private final BenchRuns runs = new BenchRuns();
+
+	@AfterEach
+	void stopServers() {
+		this.runs.close();
+	}
+
+	private EchoServer udpServer() {
+		return this.runs.server((settings) -> settings
+			.udp(new UdpSettings(true, 0, 0, 10_000, 64, null, null)));
+	}
+
+	@Test
+	void closedLoopMatchesEveryEchoToItsDatagram() {
+		EchoServer server = udpServer();
+		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "4", "--depth", "8", "--size", "200",
+				"--duration", "0.5", "--warmup", "0.1", "--json", "127.0.0.1:" + server.udpPort());
+		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.number("messages")).isPositive();
+		assertThat(result.number("lost")).isLessThanOrEqualTo(result.number("messages") / 100);
+		assertThat(result.number("errors")).isZero();
+		assertThat(result.json()).containsEntry("protocol", "udp").doesNotContainKey("connect_p50_us");
+	}
+
+	@Test
+	void openLoopSendsEachDatagramOnSchedule() {
+		EchoServer server = udpServer();
+		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "2", "--rate", "2000", "--duration",
+				"0.5", "--warmup", "0", "--json", "127.0.0.1:" + server.udpPort());
+		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.number("messages") + result.number("lost")).isEqualTo(1000);
+	}
+
+	@Test
+	void messagesEndTheRunWithEveryDatagramAnsweredOrLost() {
+		EchoServer server = udpServer();
+		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "3", "--messages", "300", "--depth",
+				"4", "--json", "127.0.0.1:" + server.udpPort());
+		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.number("messages") + result.number("lost")).isEqualTo(300);
+	}
+
+	@Test
+	void datagramsToAPortWhereNothingListensAreRefusedAndLost() throws IOException {
+		int port;
+		try (DatagramSocket closed = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			port = closed.getLocalPort();
+		}
+		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "1", "--messages", "3",
+				"--udp-timeout", "200ms", "--json", "127.0.0.1:" + port);
+		assertThat(result.status()).isOne();
+		assertThat(result.errors("refused")).isPositive();
+		assertThat(result.number("lost")).isEqualTo(3);
+		assertThat(result.err()).contains("bench: no datagram was answered by 127.0.0.1:" + port);
+	}
+
+}
