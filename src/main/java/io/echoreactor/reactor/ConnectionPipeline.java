@@ -11,6 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 
+import io.echoreactor.proxy.ProxyHeaderResult;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;

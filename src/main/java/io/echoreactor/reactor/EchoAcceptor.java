@@ -7,6 +7,8 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.echoreactor.proxy.ProxyProtocolSettings;
+
 /**
  * The {@code acceptor} strategy: one listening socket on an {@link EventLoop} of its own,
  * named {@code echo-acceptor}, whose {@link Listener} hands each accepted connection to

@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.echoreactor.proxy.ProxyProtocolSettings;
+
 /**
  * Immutable settings of an {@link EchoServer}, in the reactor's own terms (plain JDK
  * types), so the reactor can be built and tested without Spring. Create with

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
+import io.echoreactor.proxy.ProxyHeader;
+
 /**
  * The opt-in greeting ({@code echo.server.greeting}): one line the server sends when a
  * connection is ready to echo (after its PROXY header and TLS handshake), before any echo,

@@ -2,6 +2,10 @@ package io.echoreactor.reactor;
 
 import java.nio.ByteBuffer;
 
+import io.echoreactor.proxy.ProxyHeader;
+import io.echoreactor.proxy.ProxyHeaderResult;
+import io.echoreactor.proxy.ProxyProtocolParser;
+
 /**
  * Reading the PROXY protocol header (v1 or v2) that a load balancer sends before the
  * client's bytes, so that the connection reports the client it relays rather than the load

@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
 
+import io.echoreactor.proxy.ProxyHeaderResult;
+
 /**
  * The counts and levels of one event-loop thread: a reactor, or the acceptor thread.
  *

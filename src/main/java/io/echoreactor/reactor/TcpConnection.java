@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 
 import javax.net.ssl.SSLException;
 
+import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.apache.commons.logging.Log;

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.echoreactor.reactor.CidrRange;
+import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.Greeting;
-import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -14,15 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLContext;
 
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.CloseCause;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.ProxyProtocolSettings;
 import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.WakeupCause;
 import io.echoreactor.reactor.TlsSettings;
+import io.echoreactor.reactor.WakeupCause;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.Search;

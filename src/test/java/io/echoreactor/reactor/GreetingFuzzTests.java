@@ -14,10 +14,13 @@ import java.util.Map;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.echoreactor.fuzz.FuzzTargets;
-import io.echoreactor.reactor.ProxyHeader.Family;
-import io.echoreactor.reactor.ProxyHeader.Ssl;
-import io.echoreactor.reactor.ProxyHeader.Tlv;
-import io.echoreactor.reactor.ProxyProtocolParser.Result;
+import io.echoreactor.proxy.ProxyHeader.Family;
+import io.echoreactor.proxy.ProxyHeader.Ssl;
+import io.echoreactor.proxy.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxyHeader;
+import io.echoreactor.proxy.ProxyProtocolParser.Result;
+import io.echoreactor.proxy.ProxyProtocolParser;
+import io.echoreactor.proxy.ProxyV2Writer;
 import io.echoreactor.support.GreetingLines;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -13,7 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
+import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyHeader;
+import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
+import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxyV2Writer;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.GreetingLines;
 import io.echoreactor.support.LocalhostCertificates;

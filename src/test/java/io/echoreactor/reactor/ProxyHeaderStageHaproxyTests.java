@@ -24,14 +24,18 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SNIHostName;
 
-import io.echoreactor.reactor.ProxyHeader.Family;
-import io.echoreactor.reactor.ProxyHeader.Ssl;
-import io.echoreactor.reactor.ProxyProtocolSettings.Mode;
+import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyHeader.Family;
+import io.echoreactor.proxy.ProxyHeader.Ssl;
+import io.echoreactor.proxy.ProxyHeader;
+import io.echoreactor.proxy.ProxyHeaderResult;
+import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.support.GreetingLines;
 import io.echoreactor.support.Haproxy;
-import io.echoreactor.support.RequiredTools;
 import io.echoreactor.support.LocalhostCertificates;
+import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 /**
  * Strict parsers for the address and port fields of a PROXY protocol version 1 line, used

@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.zip.CRC32C;
 
-import io.echoreactor.reactor.ProxyHeader.Command;
-import io.echoreactor.reactor.ProxyHeader.Family;
-import io.echoreactor.reactor.ProxyHeader.Ssl;
-import io.echoreactor.reactor.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxyHeader.Command;
+import io.echoreactor.proxy.ProxyHeader.Family;
+import io.echoreactor.proxy.ProxyHeader.Ssl;
+import io.echoreactor.proxy.ProxyHeader.Tlv;
 
 /**
  * Parser for the PROXY protocol header (HAProxy's {@code proxy-protocol.txt}, the text
@@ -110,7 +110,7 @@ public final class ProxyProtocolParser {
 	 * @param bytes the bytes received so far
 	 * @return whether they are a prefix of a signature and no more
 	 */
-	static boolean isSignaturePrefix(ByteBuffer bytes) {
+	public static boolean isSignaturePrefix(ByteBuffer bytes) {
 		int start = bytes.position();
 		int available = bytes.remaining();
 		return matchSignature(bytes, start, available, V1_SIGNATURE) == INCOMPLETE

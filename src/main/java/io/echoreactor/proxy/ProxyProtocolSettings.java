@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -49,7 +49,7 @@ public record ProxyProtocolSettings(Mode mode, List<CidrRange> trustedSources, D
 	 * @param peer a connection's peer
 	 * @return whether the connection's client address is known only once its header is read
 	 */
-	boolean readsHeaderFrom(InetAddress peer) {
+	public boolean readsHeaderFrom(InetAddress peer) {
 		return this.mode != Mode.OFF && peer != null && trusts(peer);
 	}
 

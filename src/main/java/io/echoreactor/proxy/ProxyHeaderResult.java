@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 /**
  * What came of reading a connection's PROXY protocol header; each connection that a

@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -7,18 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
-import io.echoreactor.reactor.ProxyHeader.Command;
-import io.echoreactor.reactor.ProxyHeader.Family;
-import io.echoreactor.reactor.ProxyHeader.Ssl;
-import io.echoreactor.reactor.ProxyHeader.Tlv;
-import io.echoreactor.reactor.ProxyProtocolParser.Result;
+import io.echoreactor.proxy.ProxyHeader.Command;
+import io.echoreactor.proxy.ProxyHeader.Family;
+import io.echoreactor.proxy.ProxyHeader.Ssl;
+import io.echoreactor.proxy.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxyProtocolParser.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.echoreactor.reactor.ProxyProtocolParserTests.parse;
-import static io.echoreactor.reactor.ProxyProtocolParserTests.parsed;
+import static io.echoreactor.proxy.ProxyProtocolParserTests.parse;
+import static io.echoreactor.proxy.ProxyProtocolParserTests.parsed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 

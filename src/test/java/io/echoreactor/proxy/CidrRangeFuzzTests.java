@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

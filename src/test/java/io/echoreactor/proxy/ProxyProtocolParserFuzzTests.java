@@ -1,4 +1,4 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
@@ -9,10 +9,10 @@ import java.util.Arrays;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.echoreactor.fuzz.FuzzTargets;
-import io.echoreactor.reactor.ProxyHeader.Command;
-import io.echoreactor.reactor.ProxyHeader.Family;
-import io.echoreactor.reactor.ProxyHeader.Tlv;
-import io.echoreactor.reactor.ProxyProtocolParser.Result;
+import io.echoreactor.proxy.ProxyHeader.Command;
+import io.echoreactor.proxy.ProxyHeader.Family;
+import io.echoreactor.proxy.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxyProtocolParser.Result;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

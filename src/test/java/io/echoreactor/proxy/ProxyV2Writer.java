@@ -1,12 +1,12 @@
-package io.echoreactor.reactor;
+package io.echoreactor.proxy;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import io.echoreactor.reactor.ProxyHeader.Family;
-import io.echoreactor.reactor.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxyHeader.Family;
+import io.echoreactor.proxy.ProxyHeader.Tlv;
 
 /**
  * A writer of PROXY protocol version 2 headers for tests, broken ones included: every
@@ -14,7 +14,7 @@ import io.echoreactor.reactor.ProxyHeader.Tlv;
  * {@link java.util.zip.CRC32C}, so a checksum test does not check the parser against
  * itself.
  */
-final class ProxyV2Writer {
+public final class ProxyV2Writer {
 
 	private static final byte[] SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
 
@@ -35,31 +35,31 @@ final class ProxyV2Writer {
 		this.family = family;
 	}
 
-	static ProxyV2Writer proxy(Family family) {
+	public static ProxyV2Writer proxy(Family family) {
 		return new ProxyV2Writer(0x21, family.code());
 	}
 
-	static ProxyV2Writer local() {
+	public static ProxyV2Writer local() {
 		return new ProxyV2Writer(0x20, Family.UNSPEC.code());
 	}
 
-	ProxyV2Writer versionCommand(int versionCommand) {
+	public ProxyV2Writer versionCommand(int versionCommand) {
 		this.versionCommand = versionCommand;
 		return this;
 	}
 
-	ProxyV2Writer family(int family) {
+	public ProxyV2Writer family(int family) {
 		this.family = family;
 		return this;
 	}
 
 	/** Declares this length instead of the real one. */
-	ProxyV2Writer length(int length) {
+	public ProxyV2Writer length(int length) {
 		this.length = length;
 		return this;
 	}
 
-	ProxyV2Writer inet(InetSocketAddress source, InetSocketAddress destination) {
+	public ProxyV2Writer inet(InetSocketAddress source, InetSocketAddress destination) {
 		this.addresses.writeBytes(source.getAddress().getAddress());
 		this.addresses.writeBytes(destination.getAddress().getAddress());
 		writeShort(this.addresses, source.getPort());
@@ -67,44 +67,44 @@ final class ProxyV2Writer {
 		return this;
 	}
 
-	ProxyV2Writer unix(byte[] source, byte[] destination) {
+	public ProxyV2Writer unix(byte[] source, byte[] destination) {
 		this.addresses.writeBytes(Arrays.copyOf(source, 108));
 		this.addresses.writeBytes(Arrays.copyOf(destination, 108));
 		return this;
 	}
 
-	ProxyV2Writer unix(String source, String destination) {
+	public ProxyV2Writer unix(String source, String destination) {
 		return unix(source.getBytes(StandardCharsets.UTF_8), destination.getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Appends bytes to the address block as they are. */
-	ProxyV2Writer addressBytes(byte... bytes) {
+	public ProxyV2Writer addressBytes(byte... bytes) {
 		this.addresses.writeBytes(bytes);
 		return this;
 	}
 
-	ProxyV2Writer tlv(int type, byte[] value) {
+	public ProxyV2Writer tlv(int type, byte[] value) {
 		this.tlvs.writeBytes(tlv(type, value, value.length));
 		return this;
 	}
 
-	ProxyV2Writer tlv(int type, String value) {
+	public ProxyV2Writer tlv(int type, String value) {
 		return tlv(type, value.getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Appends raw bytes where TLVs go, for TLVs that lie about their length. */
-	ProxyV2Writer tlvBytes(byte... bytes) {
+	public ProxyV2Writer tlvBytes(byte... bytes) {
 		this.tlvs.writeBytes(bytes);
 		return this;
 	}
 
 	/** Appends a CRC32C TLV, filled in with the checksum of the finished header. */
-	ProxyV2Writer crc32c() {
+	public ProxyV2Writer crc32c() {
 		this.crc32c = true;
 		return this;
 	}
 
-	byte[] toBytes() {
+	public byte[] toBytes() {
 		ByteArrayOutputStream header = new ByteArrayOutputStream();
 		header.writeBytes(SIGNATURE);
 		header.write(this.versionCommand);
@@ -129,7 +129,7 @@ final class ProxyV2Writer {
 		return bytes;
 	}
 
-	static byte[] tlv(int type, byte[] value, int declaredLength) {
+	public static byte[] tlv(int type, byte[] value, int declaredLength) {
 		ByteArrayOutputStream tlv = new ByteArrayOutputStream();
 		tlv.write(type);
 		writeShort(tlv, declaredLength);
@@ -138,7 +138,7 @@ final class ProxyV2Writer {
 	}
 
 	/** The value of an SSL TLV: client flags, verify result, then the given sub-TLVs. */
-	static byte[] ssl(int client, long verify, byte[]... subTlvs) {
+	public static byte[] ssl(int client, long verify, byte[]... subTlvs) {
 		ByteArrayOutputStream value = new ByteArrayOutputStream();
 		value.write(client);
 		value.write((int) (verify >>> 24));
@@ -151,13 +151,13 @@ final class ProxyV2Writer {
 		return value.toByteArray();
 	}
 
-	static byte[] subTlv(int type, String value) {
+	public static byte[] subTlv(int type, String value) {
 		byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
 		return tlv(type, bytes, bytes.length);
 	}
 
 	/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) as RFC 4960 Appendix B defines it. */
-	static long crc32c(byte[] bytes) {
+	public static long crc32c(byte[] bytes) {
 		int crc = 0xFFFFFFFF;
 		for (byte b : bytes) {
 			crc ^= (b & 0xFF);
