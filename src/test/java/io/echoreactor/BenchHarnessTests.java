@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -8,10 +8,9 @@ import java.util.List;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.ReactorStatistics;
-import io.echoreactor.reactor.SocketSettings;
-import io.echoreactor.reactor.UdpSettings;
-
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;

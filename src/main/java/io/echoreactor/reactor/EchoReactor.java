@@ -20,8 +20,24 @@ import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLEngine;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
-import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.accept.ConnectionLimit;
+import io.echoreactor.reactor.accept.Listener;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.loop.Closeables;
+import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.SelectOperation;
+import io.echoreactor.reactor.memory.PendingOutputBudget;
+import io.echoreactor.reactor.memory.ReactorMemory;
+import io.echoreactor.reactor.memory.SessionMemory;
+import io.echoreactor.reactor.memory.SessionMemoryBudget;
+import io.echoreactor.reactor.tcp.ConnectionPipeline;
+import io.echoreactor.reactor.tcp.TcpConnection;
+import io.echoreactor.reactor.tls.TlsHandshakeListener;
+import io.echoreactor.reactor.udp.DatagramEcho;
+import io.echoreactor.reactor.udp.SourceRateLimiter;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -186,43 +202,43 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.pipeline.setTlsHandshakeListener(listener);
 	}
 
-	EventLoop loop() {
+	public EventLoop loop() {
 		return this.loop;
 	}
 
-	ConnectionPipeline pipeline() {
+	public ConnectionPipeline pipeline() {
 		return this.pipeline;
 	}
 
-	EchoServerSettings settings() {
+	public EchoServerSettings settings() {
 		return this.settings;
 	}
 
-	ByteBuffer readBuffer() {
+	public ByteBuffer readBuffer() {
 		return this.readBuffer;
 	}
 
-	int readBudget() {
+	public int readBudget() {
 		return this.settings.readBudget();
 	}
 
-	ReactorMemory memory() {
+	public ReactorMemory memory() {
 		return this.memory;
 	}
 
-	SessionMemory sessionMemory() {
+	public SessionMemory sessionMemory() {
 		return this.sessionMemory;
 	}
 
-	PendingOutputBudget budget() {
+	public PendingOutputBudget budget() {
 		return this.budget;
 	}
 
-	long idleTimeoutNanos() {
+	public long idleTimeoutNanos() {
 		return this.idleTimeoutNanos;
 	}
 
-	long writeTimeoutNanos() {
+	public long writeTimeoutNanos() {
 		return this.writeTimeoutNanos;
 	}
 
@@ -290,7 +306,7 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * Hand an accepted channel to this reactor, which owns it from now on. Called from the
 	 * acceptor thread.
 	 */
-	void register(SocketChannel channel, InetAddress address, boolean tls) {
+	public void register(SocketChannel channel, InetAddress address, boolean tls) {
 		this.loop.execute(new Registration(channel, address, tls));
 	}
 
@@ -333,7 +349,7 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * @param connection the connection
 	 * @param cause why, or {@code null} for a connection refused after its PROXY header
 	 */
-	void closed(TcpConnection connection, CloseCause cause) {
+	public void closed(TcpConnection connection, CloseCause cause) {
 		this.connections--;
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);
 		if (cause != null) {
@@ -405,7 +421,7 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * {@link #execute(Runnable)}. Runs on the reactor thread.
 	 * @return the open connections
 	 */
-	List<TcpConnection> connections() {
+	public List<TcpConnection> connections() {
 		assert this.loop.inLoop();
 		List<TcpConnection> connections = new ArrayList<>();
 		for (SelectionKey key : this.loop.selector().keys()) {

@@ -15,6 +15,17 @@ import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.ConnectionLimit;
+import io.echoreactor.reactor.accept.EchoAcceptor;
+import io.echoreactor.reactor.accept.Listener;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.loop.SelectOperation;
+import io.echoreactor.reactor.memory.PendingOutputBudget;
+import io.echoreactor.reactor.memory.SessionMemoryBudget;
+import io.echoreactor.reactor.tls.TlsHandshakeListener;
+import io.echoreactor.reactor.udp.SourceRateLimiter;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

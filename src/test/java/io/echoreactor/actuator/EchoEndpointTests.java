@@ -8,9 +8,9 @@ import java.time.Duration;
 
 import io.echoreactor.actuator.EchoEndpoint.EchoServerDescriptor;
 import io.echoreactor.actuator.EchoEndpoint.ReactorDescriptor;
-import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

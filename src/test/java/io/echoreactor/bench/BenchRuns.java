@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.springframework.boot.json.JsonParserFactory;
 
 /**

@@ -1,7 +1,7 @@
 package io.echoreactor.bench;
 
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import io.echoreactor.config.EchoServerProperties;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
 import io.echoreactor.proxy.ProxyProtocolSettings;
-import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.reactor.tls.TlsContext;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -2,6 +2,8 @@ package io.echoreactor.reactor;
 
 import java.net.InetAddress;
 
+import io.echoreactor.reactor.memory.PendingOutputBudget;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
