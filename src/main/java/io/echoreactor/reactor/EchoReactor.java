@@ -20,6 +20,7 @@ import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLEngine;
 
+import io.echoreactor.reactor.accept.AcceptTarget;
 import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.accept.Listener;
 import io.echoreactor.reactor.counters.CloseCause;
@@ -33,7 +34,8 @@ import io.echoreactor.reactor.memory.PendingOutputBudget;
 import io.echoreactor.reactor.memory.ReactorMemory;
 import io.echoreactor.reactor.memory.SessionMemory;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
-import io.echoreactor.reactor.tcp.ConnectionPipeline;
+import io.echoreactor.reactor.tcp.ConnectionContext;
+import io.echoreactor.reactor.tcp.StageOrder;
 import io.echoreactor.reactor.tcp.TcpConnection;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
 import io.echoreactor.reactor.udp.DatagramEcho;
@@ -54,7 +56,7 @@ import org.apache.commons.logging.LogFactory;
  * {@link #register(SocketChannel, InetAddress)}, the drain's entry points and the
  * read-only accessors, which any thread may call; they queue work for the loop.
  */
-public final class EchoReactor implements EventLoop.Owner {
+public final class EchoReactor implements EventLoop.Owner, AcceptTarget, ConnectionContext {
 
 	private static final Log logger = LogFactory.getLog(EchoReactor.class);
 
@@ -67,8 +69,6 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final ConnectionLimit limit;
 
-	private final PendingOutputBudget budget;
-
 	private final Listener.AcceptOperation acceptOperation;
 
 	private final EventLoop loop;
@@ -77,7 +77,7 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final SessionMemory sessionMemory;
 
-	private final ConnectionPipeline pipeline;
+	private final StageOrder stages;
 
 	private final ByteBuffer readBuffer;
 
@@ -110,14 +110,14 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.index = index;
 		this.settings = settings;
 		this.limit = limit;
-		this.budget = budget;
 		this.acceptOperation = acceptOperation;
 		this.loop = new EventLoop(THREAD_NAME_PREFIX + index, settings.selectTimeout().toNanos(), selectOperation,
 				this);
 		this.readBuffer = ByteBuffer.allocateDirect(settings.readBufferSize());
 		this.memory = new ReactorMemory(budget, this.loop, settings.readBufferSize());
 		this.sessionMemory = new SessionMemory(sessionMemory, this.loop);
-		this.pipeline = new ConnectionPipeline(this, settings, limit);
+		this.stages = new StageOrder(this, index, limit, settings.maxConnectionAge(), settings.maxConnectionAgeJitter(),
+				settings.socket(), settings.proxyProtocol(), settings.tls(), settings.greeting());
 		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
 		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
 	}
@@ -199,47 +199,62 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * @param listener the listener, or {@code null}
 	 */
 	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
-		this.pipeline.setTlsHandshakeListener(listener);
+		this.stages.setTlsHandshakeListener(listener);
 	}
 
+	@Override
 	public EventLoop loop() {
 		return this.loop;
 	}
 
-	public ConnectionPipeline pipeline() {
-		return this.pipeline;
+	@Override
+	public StageOrder stages() {
+		return this.stages;
 	}
 
-	public EchoServerSettings settings() {
-		return this.settings;
-	}
-
+	@Override
 	public ByteBuffer readBuffer() {
 		return this.readBuffer;
 	}
 
+	@Override
 	public int readBudget() {
 		return this.settings.readBudget();
 	}
 
+	@Override
 	public ReactorMemory memory() {
 		return this.memory;
 	}
 
+	@Override
 	public SessionMemory sessionMemory() {
 		return this.sessionMemory;
 	}
 
-	public PendingOutputBudget budget() {
-		return this.budget;
+	@Override
+	public int writeBufferHighWaterMark() {
+		return this.settings.writeBufferHighWaterMark();
 	}
 
+	@Override
+	public int writeBufferLowWaterMark() {
+		return this.settings.writeBufferLowWaterMark();
+	}
+
+	@Override
 	public long idleTimeoutNanos() {
 		return this.idleTimeoutNanos;
 	}
 
+	@Override
 	public long writeTimeoutNanos() {
 		return this.writeTimeoutNanos;
+	}
+
+	@Override
+	public long flushTimeoutNanos() {
+		return EchoServer.FLUSH_TIMEOUT.toNanos();
 	}
 
 	CompletableFuture<Void> drained() {
@@ -302,10 +317,16 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.loop.abandon();
 	}
 
+	@Override
+	public boolean takesConnections() {
+		return this.state != State.TERMINATED && !isStalled();
+	}
+
 	/**
 	 * Hand an accepted channel to this reactor, which owns it from now on. Called from the
 	 * acceptor thread.
 	 */
+	@Override
 	public void register(SocketChannel channel, InetAddress address, boolean tls) {
 		this.loop.execute(new Registration(channel, address, tls));
 	}
@@ -315,10 +336,10 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.connections++;
 		statistics().increment(Counter.CONNECTIONS_ACCEPTED);
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, 1);
-		TcpConnection connection = new TcpConnection(this, channel, address, this.pipeline.expiry());
+		TcpConnection connection = new TcpConnection(this, channel, address, this.stages.expiry());
 		try {
 			channel.configureBlocking(false);
-			this.pipeline.configure(channel);
+			this.stages.configure(channel);
 			connection.open();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -330,7 +351,7 @@ public final class EchoReactor implements EventLoop.Owner {
 			return;
 		}
 		try {
-			this.pipeline.begin(connection, tls);
+			this.stages.begin(connection, tls);
 		}
 		catch (IOException ex) {
 			if (logger.isDebugEnabled()) {
@@ -349,6 +370,7 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * @param connection the connection
 	 * @param cause why, or {@code null} for a connection refused after its PROXY header
 	 */
+	@Override
 	public void closed(TcpConnection connection, CloseCause cause) {
 		this.connections--;
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);

@@ -24,6 +24,7 @@ import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.reactor.memory.PendingOutputBudget;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
+import io.echoreactor.reactor.udp.DatagramEcho;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
 import io.echoreactor.reactor.udp.UdpSettings;
 import org.apache.commons.logging.Log;
@@ -116,8 +117,8 @@ public final class EchoServer {
 		this.acceptOperation = acceptOperation;
 		this.rateLimitClock = rateLimitClock;
 		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
-		this.budget = new PendingOutputBudget(PendingOutputBudget.limitFor(settings));
-		this.sessionMemory = new SessionMemoryBudget(SessionMemoryBudget.limitFor(settings), settings.reactors());
+		this.budget = new PendingOutputBudget(PendingOutputBudget.limitFor(settings.maxPendingOutput()));
+		this.sessionMemory = new SessionMemoryBudget(SessionMemoryBudget.limitFor(settings.maxSessionMemory()), settings.reactors());
 	}
 
 	/** @return the settings the server runs with */
@@ -294,19 +295,14 @@ public final class EchoServer {
 			}
 			List<EchoReactor> reactors = new ArrayList<>();
 			try {
-				this.budget.checkReservesFit(this.settings);
-				this.budget.checkFitsDirectMemory(this.settings);
-				this.sessionMemory.checkFitsHeap(this.settings);
-				UdpSettings udp = this.settings.udp();
-				if (udp.enabled() && udp.rateLimitPerSource() > 0) {
-					SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
-				}
+				checkMemoryFits();
 				for (int i = 0; i < this.settings.reactors(); i++) {
 					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.sessionMemory,
 							this.selectOperation, this.acceptOperation));
 				}
 				if (this.settings.acceptStrategy() == AcceptStrategy.ACCEPTOR) {
-					this.acceptor = new EchoAcceptor(List.copyOf(reactors), this.limit, this.settings,
+					this.acceptor = new EchoAcceptor(List.copyOf(reactors), this.limit, this.settings.backlog(),
+							this.settings.proxyProtocol(), this.settings.selectTimeout().toNanos(),
 							this.selectOperation, this.acceptOperation);
 				}
 				this.sockets = ServerSockets.bind(this.settings, reactors, this.acceptor, this.rateLimitClock);
@@ -336,6 +332,23 @@ public final class EchoServer {
 			}
 			this.status = Status.RUNNING;
 			logger.info("Echo server started on " + this.sockets.describe(reactors));
+		}
+	}
+
+	// The budgets' own checks name the setting to change; a refusal is the server's.
+	private void checkMemoryFits() {
+		try {
+			this.budget.checkReservesFit(this.settings.reactors(), this.settings.readBufferSize());
+			this.budget.checkFitsDirectMemory(this.settings.reactors(),
+					this.settings.readBufferSize() + DatagramEcho.RECEIVE_BUFFER_SIZE);
+			this.sessionMemory.checkFitsHeap();
+			UdpSettings udp = this.settings.udp();
+			if (udp.enabled() && udp.rateLimitPerSource() > 0) {
+				SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
+			}
+		}
+		catch (IllegalStateException ex) {
+			throw new EchoServerException(ex.getMessage(), null);
 		}
 	}
 

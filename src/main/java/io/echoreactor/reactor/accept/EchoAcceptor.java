@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.echoreactor.proxy.ProxyProtocolSettings;
-import io.echoreactor.reactor.EchoReactor;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.loop.Closeables;
@@ -33,7 +31,7 @@ public final class EchoAcceptor implements EventLoop.Owner {
 
 	private final List<Listener> listeners = new java.util.ArrayList<>();
 
-	private final List<EchoReactor> reactors;
+	private final List<? extends AcceptTarget> reactors;
 
 	private final ConnectionLimit limit;
 
@@ -47,14 +45,25 @@ public final class EchoAcceptor implements EventLoop.Owner {
 
 	private final ProxyProtocolSettings proxyProtocol;
 
-	public EchoAcceptor(List<EchoReactor> reactors, ConnectionLimit limit, EchoServerSettings settings,
-			SelectOperation selectOperation, Listener.AcceptOperation acceptOperation) throws IOException {
+	/**
+	 * @param reactors where accepted connections go, in turn
+	 * @param limit the connection limits
+	 * @param backlog the listening sockets' backlog, which closing drains
+	 * @param proxyProtocol which peers' connections begin with a PROXY header
+	 * @param selectTimeoutNanos how long a select may block
+	 * @param selectOperation how the loop selects
+	 * @param acceptOperation how the listeners accept
+	 * @throws IOException if the selector cannot be opened
+	 */
+	public EchoAcceptor(List<? extends AcceptTarget> reactors, ConnectionLimit limit, int backlog,
+			ProxyProtocolSettings proxyProtocol, long selectTimeoutNanos, SelectOperation selectOperation,
+			Listener.AcceptOperation acceptOperation) throws IOException {
 		this.reactors = reactors;
 		this.limit = limit;
-		this.backlog = settings.backlog();
+		this.backlog = backlog;
 		this.acceptOperation = acceptOperation;
-		this.proxyProtocol = settings.proxyProtocol();
-		this.loop = new EventLoop(THREAD_NAME, settings.selectTimeout().toNanos(), selectOperation, this);
+		this.proxyProtocol = proxyProtocol;
+		this.loop = new EventLoop(THREAD_NAME, selectTimeoutNanos, selectOperation, this);
 	}
 
 	/**
@@ -106,11 +115,11 @@ public final class EchoAcceptor implements EventLoop.Owner {
 
 	private void handOff(SocketChannel channel, InetAddress address, boolean tls) {
 		for (int attempt = 0; attempt < this.reactors.size(); attempt++) {
-			EchoReactor reactor = this.reactors.get(this.next);
+			AcceptTarget reactor = this.reactors.get(this.next);
 			this.next = (this.next + 1) % this.reactors.size();
 			// A dead reactor would never serve or close the connection; a stalled one would
 			// hold it unanswered.
-			if (reactor.state() != EchoReactor.State.TERMINATED && !reactor.isStalled()) {
+			if (reactor.takesConnections()) {
 				reactor.register(channel, address, tls);
 				return;
 			}

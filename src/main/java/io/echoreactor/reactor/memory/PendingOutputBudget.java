@@ -5,9 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import io.echoreactor.reactor.EchoServerException;
-import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.udp.DatagramEcho;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -65,14 +62,13 @@ public final class PendingOutputBudget {
 	private volatile ReactorMemory[] members = new ReactorMemory[0];
 
 	/**
-	 * Return the most direct memory pending output may hold under the given settings:
-	 * {@code max-pending-output}, or by default half of the JVM's direct memory (the rest
-	 * is for the reactors' read buffers, and the JDK's and the HTTP server's own buffers).
-	 * @param settings the settings
+	 * Return the most direct memory pending output may hold: {@code max-pending-output},
+	 * or by default half of the JVM's direct memory (the rest is for the reactors' read
+	 * buffers, and the JDK's and the HTTP server's own buffers).
+	 * @param maxPendingOutput {@code max-pending-output}, or 0 for the default
 	 * @return the limit in bytes
 	 */
-	public static long limitFor(EchoServerSettings settings) {
-		long maxPendingOutput = settings.maxPendingOutput();
+	public static long limitFor(long maxPendingOutput) {
 		return (maxPendingOutput > 0) ? maxPendingOutput : maxDirectMemory() / 2;
 	}
 
@@ -99,18 +95,19 @@ public final class PendingOutputBudget {
 	 * Check that the reactors' reserves leave room for connections: with less than twice
 	 * them, one reactor's reserve could not be refilled while another's connections held
 	 * the rest, and reading would stop for want of memory nobody can evict.
-	 * @param settings the settings
-	 * @throws EchoServerException if they do not fit
+	 * @param reactors the number of reactors
+	 * @param readBufferSize each reactor's read buffer size
+	 * @throws IllegalStateException if they do not fit
 	 */
-	public void checkReservesFit(EchoServerSettings settings) {
-		long reserve = (long) settings.reactors() * ReactorMemory.reserveChunks(settings.readBufferSize())
+	public void checkReservesFit(int reactors, int readBufferSize) {
+		long reserve = (long) reactors * ReactorMemory.reserveChunks(readBufferSize)
 				* CHUNK_SIZE;
 		if (reserve * 2 > this.limit) {
-			throw new EchoServerException("echo.server.max-pending-output (" + this.limit / 1024
-					+ " KiB) must be at least " + reserve * 2 / 1024 + " KiB: twice what the " + settings.reactors()
+			throw new IllegalStateException("echo.server.max-pending-output (" + this.limit / 1024
+					+ " KiB) must be at least " + reserve * 2 / 1024 + " KiB: twice what the " + reactors
 					+ " reactor(s) keep in reserve to hold one read each (echo.server.read-buffer-size, "
-					+ settings.readBufferSize() / 1024 + " KiB); raise it, or lower echo.server.reactors or "
-					+ "echo.server.read-buffer-size", null);
+					+ readBufferSize / 1024 + " KiB); raise it, or lower echo.server.reactors or "
+					+ "echo.server.read-buffer-size");
 		}
 	}
 
@@ -119,19 +116,21 @@ public final class PendingOutputBudget {
 	 * each reactor's read buffer and UDP receive buffer, and the JDK's own temporary
 	 * buffers. A budget above it would pass validation and fail only when clients filled
 	 * it, as an {@code OutOfMemoryError} in the middle of serving.
-	 * @param settings the settings
-	 * @throws EchoServerException if it does not fit
+	 * @param reactors the number of reactors
+	 * @param directPerReactor what each reactor keeps in direct memory of its own: its read
+	 * buffer and its UDP receive buffer
+	 * @throws IllegalStateException if it does not fit
 	 */
-	public void checkFitsDirectMemory(EchoServerSettings settings) {
+	public void checkFitsDirectMemory(int reactors, int directPerReactor) {
 		long direct = maxDirectMemory();
-		long others = (long) settings.reactors() * (settings.readBufferSize() + DatagramEcho.RECEIVE_BUFFER_SIZE)
+		long others = (long) reactors * directPerReactor
 				+ JDK_DIRECT_HEADROOM;
 		if (this.limit + others > direct) {
-			throw new EchoServerException("echo.server.max-pending-output (" + this.limit / 1024 + " KiB) must be at "
+			throw new IllegalStateException("echo.server.max-pending-output (" + this.limit / 1024 + " KiB) must be at "
 					+ "most " + Math.max(0, direct - others) / 1024 + " KiB: the JVM's direct memory ("
 					+ direct / 1024 + " KiB, -XX:MaxDirectMemorySize, by default the maximum heap) less "
 					+ others / 1024 + " KiB for the reactors' read buffers and the JDK's own; lower it, or raise "
-					+ "-XX:MaxDirectMemorySize", null);
+					+ "-XX:MaxDirectMemorySize");
 		}
 	}
 

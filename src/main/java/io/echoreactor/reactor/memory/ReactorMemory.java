@@ -6,11 +6,9 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.loop.ThrottledWarning;
-import io.echoreactor.reactor.tcp.TcpConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -26,7 +24,7 @@ import org.apache.commons.logging.LogFactory;
  * connection takes chunks from the shared pool first and from the reserve only when the
  * pool is dry, and the reserve is refilled at once. While the pool stays dry, reads shrink
  * to what the reserve can hold, and a connection that cannot read at all
- * {@link #await(TcpConnection) waits}, with {@code OP_READ} off, until memory comes back;
+ * {@link #await(MemoryHolder) waits}, with {@code OP_READ} off, until memory comes back;
  * meanwhile every reactor evicts its worst holder (see {@link PendingOutputBudget}). No
  * connection is ever closed because it was the one that happened to need memory last.
  *
@@ -59,7 +57,7 @@ public final class ReactorMemory extends Deadlines.Entry {
 
 	private final ByteBuffer[] reserve;
 
-	private final ArrayDeque<TcpConnection> waiting = new ArrayDeque<>();
+	private final ArrayDeque<MemoryHolder> waiting = new ArrayDeque<>();
 
 	private final AtomicBoolean hungry = new AtomicBoolean();
 
@@ -155,7 +153,7 @@ public final class ReactorMemory extends Deadlines.Entry {
 	 * Loop thread only.
 	 * @param connection the connection, whose {@code OP_READ} is already off
 	 */
-	public void await(TcpConnection connection) {
+	public void await(MemoryHolder connection) {
 		this.waiting.add(connection);
 		this.budget.waiterAdded();
 		shortOfMemory();
@@ -164,6 +162,11 @@ public final class ReactorMemory extends Deadlines.Entry {
 	/** @return the connections waiting for memory now */
 	int waiting() {
 		return this.waiting.size();
+	}
+
+	/** @return the budget this reactor's memory is drawn from, shared by all reactors */
+	public PendingOutputBudget budget() {
+		return this.budget;
 	}
 
 	/** Fill the reserve at start-up. */
@@ -276,10 +279,10 @@ public final class ReactorMemory extends Deadlines.Entry {
 	 */
 	private boolean evictWorst(int fairShareChunks) {
 		long now = this.loop.now();
-		TcpConnection worst = null;
+		MemoryHolder worst = null;
 		double worstScore = 0;
 		for (SelectionKey key : this.loop.selector().keys()) {
-			if (key.attachment() instanceof TcpConnection connection && connection.heldChunks() > fairShareChunks) {
+			if (key.attachment() instanceof MemoryHolder connection && connection.heldChunks() > fairShareChunks) {
 				long stalled = now - connection.lastWriteNanos();
 				double score = (double) connection.heldChunks() * stalled;
 				if (stalled >= STALL_NANOS && score > worstScore) {
@@ -297,7 +300,7 @@ public final class ReactorMemory extends Deadlines.Entry {
 					* (PendingOutputBudget.CHUNK_SIZE / 1024) + " KiB without reading its echoes for "
 					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastWriteNanos()) + " ms", null);
 		}
-		worst.reset(CloseCause.EVICTED);
+		worst.evict();
 		return true;
 	}
 

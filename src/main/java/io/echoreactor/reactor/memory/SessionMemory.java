@@ -5,11 +5,9 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.loop.ThrottledWarning;
-import io.echoreactor.reactor.tcp.TcpConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -40,7 +38,7 @@ public final class SessionMemory extends Deadlines.Entry {
 
 	private final ThrottledWarning evictions = new ThrottledWarning(logger);
 
-	private final ArrayDeque<TcpConnection> waiting = new ArrayDeque<>();
+	private final ArrayDeque<MemoryHolder> waiting = new ArrayDeque<>();
 
 	private final AtomicBoolean hungry = new AtomicBoolean();
 
@@ -74,7 +72,7 @@ public final class SessionMemory extends Deadlines.Entry {
 	 * Park a connection until session memory comes back. Loop thread only.
 	 * @param connection the connection, whose {@code OP_READ} is already off
 	 */
-	public void await(TcpConnection connection) {
+	public void await(MemoryHolder connection) {
 		this.waiting.add(connection);
 		if (this.hungry.compareAndSet(false, true)) {
 			this.budget.hungry(true);
@@ -119,7 +117,7 @@ public final class SessionMemory extends Deadlines.Entry {
 		// still finds too little waits again at the back.
 		int turns = this.waiting.size();
 		for (int i = 0; i < turns && !this.waiting.isEmpty(); i++) {
-			TcpConnection connection = this.waiting.poll();
+			MemoryHolder connection = this.waiting.poll();
 			if (connection.awaitsHandshakeStart() && !this.budget.hasRoomForHandshake()) {
 				// Still no room: it keeps its place, in order.
 				this.waiting.addFirst(connection);
@@ -139,7 +137,7 @@ public final class SessionMemory extends Deadlines.Entry {
 	}
 
 	/** A connection that waited is closing: forget it. Loop thread only. */
-	public void forget(TcpConnection connection) {
+	public void forget(MemoryHolder connection) {
 		this.waiting.remove(connection);
 	}
 
@@ -164,10 +162,10 @@ public final class SessionMemory extends Deadlines.Entry {
 	private boolean evictWorst() {
 		long now = this.loop.now();
 		long fairShare = this.budget.fairShare();
-		TcpConnection worst = null;
+		MemoryHolder worst = null;
 		double worstScore = 0;
 		for (SelectionKey key : this.loop.selector().keys()) {
-			if (key.attachment() instanceof TcpConnection connection && connection.heldInPart() > fairShare) {
+			if (key.attachment() instanceof MemoryHolder connection && connection.heldInPart() > fairShare) {
 				long stalled = now - connection.lastReadNanos();
 				double score = (double) connection.heldInPart() * stalled;
 				if (stalled >= ReactorMemory.STALL_NANOS && score > worstScore) {
@@ -185,7 +183,7 @@ public final class SessionMemory extends Deadlines.Entry {
 					+ " bytes of an unfinished record or header for "
 					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastReadNanos()) + " ms", null);
 		}
-		worst.reset(CloseCause.EVICTED);
+		worst.evict();
 		return true;
 	}
 

@@ -4,8 +4,6 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.echoreactor.reactor.EchoServerException;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.tls.TlsRecords;
 
 /**
@@ -64,11 +62,10 @@ public final class SessionMemoryBudget {
 	 * Return the heap connections may hold for their protocols under the given settings:
 	 * {@code max-session-memory}, or by default {@value #DEFAULT_HEAP_PERCENT}% of the
 	 * JVM's maximum heap.
-	 * @param settings the settings
+	 * @param configured {@code max-session-memory}, or 0 for the default
 	 * @return the limit in bytes
 	 */
-	public static long limitFor(EchoServerSettings settings) {
-		long configured = settings.maxSessionMemory();
+	public static long limitFor(long configured) {
 		return (configured > 0) ? configured : Runtime.getRuntime().maxMemory() / 100 * DEFAULT_HEAP_PERCENT;
 	}
 
@@ -91,22 +88,20 @@ public final class SessionMemoryBudget {
 	/**
 	 * Check that the limit leaves the rest of the heap to everything else: the JVM's other
 	 * users, and the connections' own objects.
-	 * @param settings the settings, for the message
-	 * @throws EchoServerException if it does not
+	 * @throws IllegalStateException if it does not
 	 */
-	public void checkFitsHeap(EchoServerSettings settings) {
+	public void checkFitsHeap() {
 		long heap = Runtime.getRuntime().maxMemory();
 		long most = heap / 100 * MAX_HEAP_PERCENT;
 		if (this.limit > most) {
-			throw new EchoServerException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) must be at "
+			throw new IllegalStateException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) must be at "
 					+ "most " + most / 1024 + " KiB, " + MAX_HEAP_PERCENT + "% of the JVM's maximum heap ("
-					+ heap / 1024 / 1024 + " MiB, -Xmx or -XX:MaxRAMPercentage); lower it, or give the JVM more heap",
-					null);
+					+ heap / 1024 / 1024 + " MiB, -Xmx or -XX:MaxRAMPercentage); lower it, or give the JVM more heap");
 		}
 		if (this.handshakeLimit < HANDSHAKE_COST) {
-			throw new EchoServerException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) is too "
+			throw new IllegalStateException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) is too "
 					+ "small to hold one TLS handshake (" + HANDSHAKE_COST / 1024 + " KiB) beside the room kept for "
-					+ "records in part; raise it", null);
+					+ "records in part; raise it");
 		}
 	}
 

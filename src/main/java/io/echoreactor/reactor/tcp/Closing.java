@@ -74,7 +74,7 @@ final class Closing implements Stage {
 		if (!connection.isReading()) {
 			// Reading waits for memory: what the client sent may wait unread in the kernel, so
 			// quiet says nothing yet. Look again later.
-			quietAt = Math.max(quietAt, connection.reactor().loop().now() + QUIET_NANOS);
+			quietAt = Math.max(quietAt, connection.context().loop().now() + QUIET_NANOS);
 		}
 		return (quietAt - this.deadlineNanos < 0) ? quietAt : this.deadlineNanos;
 	}

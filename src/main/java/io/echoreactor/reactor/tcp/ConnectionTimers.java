@@ -2,8 +2,6 @@ package io.echoreactor.reactor.tcp;
 
 import java.io.IOException;
 
-import io.echoreactor.reactor.EchoReactor;
-import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.memory.PendingOutput;
 
@@ -29,14 +27,14 @@ final class ConnectionTimers {
 	 * @return the time, in {@link System#nanoTime()} terms, or {@link Long#MAX_VALUE}
 	 */
 	static long due(TcpConnection connection) {
-		EchoReactor reactor = connection.reactor();
+		ConnectionContext context = connection.context();
 		Stage stage = connection.stage();
 		long due = stage.deadlineNanos(connection);
-		long idleTimeout = reactor.idleTimeoutNanos();
+		long idleTimeout = context.idleTimeoutNanos();
 		if (idleTimeout > 0) {
 			due = earlier(due, lastTraffic(connection) + idleTimeout);
 		}
-		long writeTimeout = reactor.writeTimeoutNanos();
+		long writeTimeout = context.writeTimeoutNanos();
 		PendingOutput pending = connection.pendingOutput();
 		if (writeTimeout > 0 && pending != null) {
 			due = earlier(due, pending.oldestNanos() + writeTimeout);
@@ -55,28 +53,28 @@ final class ConnectionTimers {
 	 * @throws IOException if the connection fails
 	 */
 	static void expired(TcpConnection connection, long nowNanos) throws IOException {
-		EchoReactor reactor = connection.reactor();
+		ConnectionContext context = connection.context();
 		if (connection.stage().deadlineNanos(connection) - nowNanos <= 0) {
 			connection.stage().expired(connection, nowNanos);
 			if (!connection.isOpen()) {
 				return;
 			}
 		}
-		long idleTimeout = reactor.idleTimeoutNanos();
+		long idleTimeout = context.idleTimeoutNanos();
 		// A connection waiting for memory is the server's doing, not the client's idleness.
 		if (idleTimeout > 0 && !connection.isAwaitingMemory()
 				&& nowNanos - lastTraffic(connection) >= idleTimeout) {
 			connection.close(CloseCause.IDLE);
 			return;
 		}
-		long writeTimeout = reactor.writeTimeoutNanos();
+		long writeTimeout = context.writeTimeoutNanos();
 		PendingOutput pending = connection.pendingOutput();
 		if (writeTimeout > 0 && pending != null && nowNanos - pending.oldestNanos() >= writeTimeout) {
 			connection.reset(CloseCause.WRITE_TIMEOUT);
 			return;
 		}
 		if (nowNanos - connection.expiresAtNanos() >= 0 && !(connection.stage() instanceof Closing)) {
-			connection.beginClose(CloseCause.MAX_AGE, nowNanos + EchoServer.FLUSH_TIMEOUT.toNanos());
+			connection.beginClose(CloseCause.MAX_AGE, nowNanos + connection.context().flushTimeoutNanos());
 			return;
 		}
 		connection.scheduleDeadline();

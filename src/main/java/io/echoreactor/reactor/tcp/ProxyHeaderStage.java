@@ -78,17 +78,17 @@ final class ProxyHeaderStage implements Stage {
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Absent) {
 			if (this.required) {
-				connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.ABSENT, "no PROXY header");
+				connection.stages().proxyHeaderRefused(connection, ProxyHeaderResult.ABSENT, "no PROXY header");
 			}
 			else {
 				headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, bytes);
 			}
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Malformed malformed) {
-			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.MALFORMED, malformed.reason());
+			connection.stages().proxyHeaderRefused(connection, ProxyHeaderResult.MALFORMED, malformed.reason());
 		}
 		else if (result instanceof ProxyProtocolParser.Result.Oversized oversized) {
-			connection.pipeline().proxyHeaderRefused(connection, ProxyHeaderResult.OVERSIZED, oversized.reason());
+			connection.stages().proxyHeaderRefused(connection, ProxyHeaderResult.OVERSIZED, oversized.reason());
 		}
 	}
 
@@ -104,10 +104,10 @@ final class ProxyHeaderStage implements Stage {
 		connection.proxy(header);
 		java.net.InetAddress client = (header != null && header.source() != null
 				&& result != ProxyHeaderResult.LOCAL) ? header.source().getAddress() : connection.peerAddress();
-		if (!connection.pipeline().proxyHeaderRead(connection, result, client)) {
+		if (!connection.stages().proxyHeaderRead(connection, result, client)) {
 			return;
 		}
-		connection.pipeline().afterProxyHeader(connection, tls);
+		connection.stages().afterProxyHeader(connection, tls);
 		if (rest.hasRemaining() && connection.isOpen()) {
 			connection.received(rest);
 		}
@@ -157,7 +157,7 @@ final class ProxyHeaderStage implements Stage {
 			connection.close(CloseCause.EOF);
 		}
 		else {
-			connection.pipeline().proxyHeaderRefused(connection, (this.partial == null) ? ProxyHeaderResult.ABSENT
+			connection.stages().proxyHeaderRefused(connection, (this.partial == null) ? ProxyHeaderResult.ABSENT
 					: ProxyHeaderResult.MALFORMED, "the connection ended before the PROXY header");
 		}
 	}
@@ -182,7 +182,7 @@ final class ProxyHeaderStage implements Stage {
 			echoHeldAsData(connection);
 			return;
 		}
-		connection.pipeline()
+		connection.stages()
 			.proxyHeaderRefused(connection, ProxyHeaderResult.TIMEOUT, "no complete PROXY header in time");
 	}
 

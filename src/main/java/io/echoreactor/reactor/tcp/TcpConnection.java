@@ -10,7 +10,6 @@ import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLException;
 
 import io.echoreactor.proxy.ProxyHeader;
-import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
@@ -18,6 +17,7 @@ import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.Selectable;
+import io.echoreactor.reactor.memory.MemoryHolder;
 import io.echoreactor.reactor.memory.PendingOutput;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import org.apache.commons.logging.Log;
@@ -38,7 +38,7 @@ import org.apache.commons.logging.LogFactory;
  * <strong>Threading:</strong> created, used and closed only on its reactor's thread, so no
  * field needs a lock or a fence. It is the attachment of its selection key.
  */
-public final class TcpConnection extends Deadlines.Entry implements Selectable {
+public final class TcpConnection extends Deadlines.Entry implements Selectable, MemoryHolder {
 
 	private static final Log logger = LogFactory.getLog(TcpConnection.class);
 
@@ -57,7 +57,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	/** Reading waits for session memory: a TLS handshake to start, or room for a record in part. */
 	private static final int AWAITING_SESSION_MEMORY = 16;
 
-	private final EchoReactor reactor;
+	private final ConnectionContext context;
 
 	private final SocketChannel channel;
 
@@ -75,7 +75,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 
 	private int flags;
 
-	// Until the pipeline begins it: whatever arrives before is never echoed.
+	// Until its stage order begins it: whatever arrives before is never echoed.
 	private Stage stage = Unstarted.INSTANCE;
 
 	private TlsSession tls;
@@ -95,25 +95,25 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	private boolean heldBeforeEngine;
 
 	/**
-	 * @param reactor the reactor that owns it
+	 * @param context what it sees of the reactor that owns it
 	 * @param channel the connected, non-blocking channel
 	 * @param address the client's address as the per-address limit counted it, or
 	 * {@code null}
 	 * @param expiresAtNanos when it reaches its maximum age, or {@link Long#MAX_VALUE}
 	 */
-	public TcpConnection(EchoReactor reactor, SocketChannel channel, InetAddress address, long expiresAtNanos) {
-		this.reactor = reactor;
+	public TcpConnection(ConnectionContext context, SocketChannel channel, InetAddress address, long expiresAtNanos) {
+		this.context = context;
 		this.channel = channel;
 		this.address = address;
 		this.expiresAtNanos = expiresAtNanos;
-		this.lastReadNanos = reactor.loop().now();
+		this.lastReadNanos = context.loop().now();
 		this.lastWriteNanos = this.lastReadNanos;
 	}
 
 	/** Register with the reactor's selector, interested in reading. */
 	public void open() throws IOException {
 		this.interestOps = SelectionKey.OP_READ;
-		this.key = this.reactor.loop().register(this.channel, this.interestOps, this);
+		this.key = this.context.loop().register(this.channel, this.interestOps, this);
 		scheduleDeadline();
 	}
 
@@ -148,6 +148,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	/** @return the chunks of pending output held, 0 if none */
+	@Override
 	public int heldChunks() {
 		return (this.pending != null) ? this.pending.chunks() : 0;
 	}
@@ -164,17 +165,19 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		return (this.flags & PAUSED) != 0;
 	}
 
+	@Override
 	public long lastReadNanos() {
 		return this.lastReadNanos;
 	}
 
+	@Override
 	public long lastWriteNanos() {
 		return this.lastWriteNanos;
 	}
 
 	@Override
 	public void ready(int readyOps) {
-		assert this.reactor.loop().inLoop();
+		assert this.context.loop().inLoop();
 		try {
 			if ((readyOps & SelectionKey.OP_WRITE) != 0) {
 				flush();
@@ -200,15 +203,15 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	private void read() throws IOException {
-		ByteBuffer buffer = this.reactor.readBuffer();
-		ReactorStatistics statistics = this.reactor.statistics();
-		int budget = this.reactor.readBudget();
+		ByteBuffer buffer = this.context.readBuffer();
+		ReactorStatistics statistics = statistics();
+		int budget = this.context.readBudget();
 		if (mustWaitForSessionMemory()) {
 			awaitSessionMemory();
 			return;
 		}
 		while (true) {
-			int limit = this.reactor.memory().readLimit(buffer.capacity());
+			int limit = this.context.memory().readLimit(buffer.capacity());
 			if (limit == 0) {
 				awaitMemory();
 				return;
@@ -218,7 +221,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 			statistics.increment(Counter.READS);
 			if (n > 0) {
 				statistics.add(Counter.BYTES_RECEIVED, n);
-				this.lastReadNanos = this.reactor.loop().now();
+				this.lastReadNanos = this.context.loop().now();
 				buffer.flip();
 				received(buffer);
 				if ((this.interestOps & SelectionKey.OP_READ) == 0 || !this.channel.isOpen()) {
@@ -273,7 +276,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	 * @throws IOException if the write fails
 	 */
 	void sendRaw(ByteBuffer data) throws IOException {
-		long now = this.reactor.loop().now();
+		long now = this.context.loop().now();
 		if (this.pending == null) {
 			int offered = data.remaining();
 			int written = this.channel.write(data);
@@ -284,25 +287,25 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 			}
 			// Progress is measured from here: a connection that starts waiting is not stalled yet.
 			this.lastWriteNanos = now;
-			this.pending = new PendingOutput(this.reactor.memory());
-			this.reactor.budget().holderAdded();
+			this.pending = new PendingOutput(this.context.memory());
+			this.context.memory().budget().holderAdded();
 			interestOps(this.interestOps | SelectionKey.OP_WRITE);
-			this.reactor.statistics().increment(Counter.OP_WRITE_REGISTRATIONS);
+			statistics().increment(Counter.OP_WRITE_REGISTRATIONS);
 		}
 		long before = this.pending.bytes();
 		boolean kept = this.pending.append(data, now);
-		this.reactor.statistics().add(Gauge.PENDING_BYTES, this.pending.bytes() - before);
+		statistics().add(Gauge.PENDING_BYTES, this.pending.bytes() - before);
 		if (!kept) {
 			// Only a stage that sends more than it read can get here.
-			this.reactor.memory().warnShort();
+			this.context.memory().warnShort();
 			reset(CloseCause.ERROR);
 			return;
 		}
-		if ((this.flags & PAUSED) == 0 && this.pending.bytes() > this.reactor.settings().writeBufferHighWaterMark()) {
+		if ((this.flags & PAUSED) == 0 && this.pending.bytes() > this.context.writeBufferHighWaterMark()) {
 			this.flags |= PAUSED;
 			interestOps(this.interestOps & ~SelectionKey.OP_READ);
-			this.reactor.statistics().increment(Counter.BACKPRESSURE_PAUSES);
-			this.reactor.statistics().add(Gauge.CONNECTIONS_PAUSED, 1);
+			statistics().increment(Counter.BACKPRESSURE_PAUSES);
+			statistics().add(Gauge.CONNECTIONS_PAUSED, 1);
 		}
 		if (before == 0) {
 			scheduleDeadline();
@@ -317,13 +320,13 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		long offered = pending.bytes();
 		long written = pending.writeTo(this.channel);
 		countWrite(offered, written);
-		this.reactor.statistics().add(Gauge.PENDING_BYTES, -written);
+		statistics().add(Gauge.PENDING_BYTES, -written);
 		if (written > 0) {
-			this.lastWriteNanos = this.reactor.loop().now();
+			this.lastWriteNanos = this.context.loop().now();
 		}
-		if ((this.flags & PAUSED) != 0 && pending.bytes() <= this.reactor.settings().writeBufferLowWaterMark()) {
+		if ((this.flags & PAUSED) != 0 && pending.bytes() <= this.context.writeBufferLowWaterMark()) {
 			this.flags &= ~PAUSED;
-			this.reactor.statistics().add(Gauge.CONNECTIONS_PAUSED, -1);
+			statistics().add(Gauge.CONNECTIONS_PAUSED, -1);
 			resumeReadingIfAllowed();
 		}
 		if (pending.isEmpty()) {
@@ -339,7 +342,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	private void countWrite(long offered, long written) {
-		ReactorStatistics statistics = this.reactor.statistics();
+		ReactorStatistics statistics = statistics();
 		statistics.increment(Counter.WRITES);
 		statistics.add(Counter.BYTES_SENT, written);
 		if (written == 0) {
@@ -353,24 +356,24 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	private void dropPendingOutput() {
 		PendingOutput pending = this.pending;
 		this.pending = null;
-		this.reactor.statistics().add(Gauge.PENDING_BYTES, -pending.bytes());
-		this.reactor.budget().holderRemoved();
+		statistics().add(Gauge.PENDING_BYTES, -pending.bytes());
+		this.context.memory().budget().holderRemoved();
 		pending.release();
 	}
 
 	private void awaitMemory() {
 		this.flags |= AWAITING_MEMORY;
 		interestOps(this.interestOps & ~SelectionKey.OP_READ);
-		this.reactor.statistics().increment(Counter.MEMORY_WAITS);
-		this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, 1);
-		this.reactor.memory().await(this);
+		statistics().increment(Counter.MEMORY_WAITS);
+		statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, 1);
+		this.context.memory().await(this);
 	}
 
 	// Whether the next read could leave bytes held in part where there is no room for them:
 	// before an engine, against the sessions' part of the budget; after it (or in the PROXY
 	// header), against the whole.
 	private boolean mustWaitForSessionMemory() {
-		SessionMemoryBudget budget = this.reactor.sessionMemory().budget();
+		SessionMemoryBudget budget = this.context.sessionMemory().budget();
 		if (this.tls != null && this.tls.engine() == null) {
 			return budget.sessionsFull();
 		}
@@ -384,23 +387,25 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 		this.flags |= AWAITING_SESSION_MEMORY;
 		interestOps(this.interestOps & ~SelectionKey.OP_READ);
-		this.reactor.statistics().increment(Counter.SESSION_MEMORY_WAITS);
-		this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, 1);
-		this.reactor.sessionMemory().await(this);
+		statistics().increment(Counter.SESSION_MEMORY_WAITS);
+		statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, 1);
+		this.context.sessionMemory().await(this);
 	}
 
 	/** @return whether the connection waits for session memory to start its TLS handshake */
+	@Override
 	public boolean awaitsHandshakeStart() {
 		return this.tls != null && this.tls.awaitsEngine();
 	}
 
 	/** Session memory came back: start a handshake that waited for it, then read again. */
+	@Override
 	public void sessionMemoryAvailable() {
 		if ((this.flags & AWAITING_SESSION_MEMORY) == 0 || !this.channel.isOpen()) {
 			return;
 		}
 		this.flags &= ~AWAITING_SESSION_MEMORY;
-		this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, -1);
+		statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, -1);
 		if (this.tls != null && this.tls.awaitsEngine()) {
 			try {
 				this.tls.resume(this);
@@ -423,7 +428,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	 * @return whether it was charged
 	 */
 	boolean tryChargeHandshake() {
-		if (!this.reactor.sessionMemory().budget().tryReserveHandshake()) {
+		if (!this.context.sessionMemory().budget().tryReserveHandshake()) {
 			return false;
 		}
 		this.engineCharge = SessionMemoryBudget.HANDSHAKE_COST;
@@ -435,7 +440,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		long refund = this.engineCharge - SessionMemoryBudget.SESSION_COST;
 		if (refund > 0) {
 			this.engineCharge = SessionMemoryBudget.SESSION_COST;
-			this.reactor.sessionMemory().budget().release(refund, true);
+			this.context.sessionMemory().budget().release(refund, true);
 		}
 	}
 
@@ -444,7 +449,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	 * @param delta the change in the capacity of the buffers holding them
 	 */
 	void heldInPartChanged(int delta) {
-		SessionMemoryBudget budget = this.reactor.sessionMemory().budget();
+		SessionMemoryBudget budget = this.context.sessionMemory().budget();
 		int before = this.heldInPart;
 		if (before == 0) {
 			// Bytes held before the connection has an engine are a handshake's to come, and
@@ -472,15 +477,17 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	 * @return the bytes held in part of a record or header that eviction may reclaim: none
 	 * for a connection still without an engine, which its handshake timeout bounds
 	 */
+	@Override
 	public int heldInPart() {
 		return this.heldBeforeEngine ? 0 : this.heldInPart;
 	}
 
 	/** Memory for pending output is available again: read if nothing else holds reading off. */
+	@Override
 	public void memoryAvailable() {
 		if ((this.flags & AWAITING_MEMORY) != 0 && this.channel.isOpen()) {
 			this.flags &= ~AWAITING_MEMORY;
-			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
+			statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
 			resumeReadingIfAllowed();
 		}
 	}
@@ -544,8 +551,8 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 	}
 
-	ConnectionPipeline pipeline() {
-		return this.reactor.pipeline();
+	StageOrder stages() {
+		return this.context.stages();
 	}
 
 	/** Count the connection against its client's per-address limit from now on. */
@@ -616,15 +623,19 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 		long due = ConnectionTimers.due(this);
 		if (due == Long.MAX_VALUE) {
-			this.reactor.loop().deadlines().cancel(this);
+			this.context.loop().deadlines().cancel(this);
 		}
 		else {
-			this.reactor.loop().deadlines().schedule(this, due);
+			this.context.loop().deadlines().schedule(this, due);
 		}
 	}
 
-	EchoReactor reactor() {
-		return this.reactor;
+	ConnectionContext context() {
+		return this.context;
+	}
+
+	private ReactorStatistics statistics() {
+		return this.context.loop().statistics();
 	}
 
 	PendingOutput pendingOutput() {
@@ -651,6 +662,11 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	@Override
 	public void rekeyed(SelectionKey key) {
 		this.key = key;
+	}
+
+	@Override
+	public void evict() {
+		reset(CloseCause.EVICTED);
 	}
 
 	@Override
@@ -693,7 +709,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if (this.pending != null || (this.heldInPart > 0 && cause != CloseCause.TLS_HANDSHAKE)) {
 			reset = true;
 		}
-		this.reactor.loop().deadlines().cancel(this);
+		this.context.loop().deadlines().cancel(this);
 		this.key.cancel();
 		if (this.tls != null && this.tls.isEstablished() && !reset && (this.flags & OUTPUT_SHUTDOWN) == 0) {
 			this.tls.closeOutboundQuietly(this);
@@ -701,7 +717,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if (reset) {
 			try {
 				this.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-				this.reactor.statistics().increment(Counter.CLOSE_RESETS);
+				statistics().increment(Counter.CLOSE_RESETS);
 			}
 			catch (IOException | RuntimeException ex) {
 				// Ignore: closed either way, and a peer that already reset needs no reset
@@ -709,14 +725,14 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		}
 		Closeables.closeQuietly(this.channel);
 		if ((this.flags & PAUSED) != 0) {
-			this.reactor.statistics().add(Gauge.CONNECTIONS_PAUSED, -1);
+			statistics().add(Gauge.CONNECTIONS_PAUSED, -1);
 		}
 		if ((this.flags & AWAITING_MEMORY) != 0) {
-			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
+			statistics().add(Gauge.CONNECTIONS_AWAITING_MEMORY, -1);
 		}
 		if ((this.flags & AWAITING_SESSION_MEMORY) != 0) {
-			this.reactor.statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, -1);
-			this.reactor.sessionMemory().forget(this);
+			statistics().add(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY, -1);
+			this.context.sessionMemory().forget(this);
 		}
 		this.flags = 0;
 		releaseSessionMemory();
@@ -724,7 +740,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 		if (this.pending != null) {
 			dropPendingOutput();
 		}
-		this.reactor.closed(this, cause);
+		this.context.closed(this, cause);
 	}
 
 	private void releaseSessionMemory() {
@@ -735,7 +751,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 			header.closed(this);
 		}
 		if (this.engineCharge > 0) {
-			this.reactor.sessionMemory().budget().release(this.engineCharge, true);
+			this.context.sessionMemory().budget().release(this.engineCharge, true);
 			this.engineCharge = 0;
 		}
 	}
@@ -748,7 +764,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable {
 	}
 
 	/**
-	 * A connection's stage until the pipeline begins it. Nothing should arrive then; if
+	 * A connection's stage until its stage order begins it. Nothing should arrive then; if
 	 * anything does, it is never echoed.
 	 */
 	private static final class Unstarted implements Stage {

@@ -67,7 +67,7 @@ public final class TlsSession {
 
 	private final TlsContext context;
 
-	private final ConnectionPipeline pipeline;
+	private final StageOrder stages;
 
 	private final ReactorStatistics statistics;
 
@@ -97,9 +97,9 @@ public final class TlsSession {
 
 	private long keyUpdateWindowStart;
 
-	TlsSession(TlsContext context, ConnectionPipeline pipeline, ReactorStatistics statistics, long startNanos) {
+	TlsSession(TlsContext context, StageOrder stages, ReactorStatistics statistics, long startNanos) {
 		this.context = context;
-		this.pipeline = pipeline;
+		this.stages = stages;
 		this.statistics = statistics;
 		this.startNanos = startNanos;
 	}
@@ -249,13 +249,13 @@ public final class TlsSession {
 			SSLEngine engine = this.context.createEngine();
 			engine.beginHandshake();
 			this.engine = engine;
-			this.buffers = this.pipeline.tlsBuffers(engine);
+			this.buffers = this.stages.tlsBuffers(engine);
 			return true;
 		}
 		catch (SSLException | RuntimeException ex) {
 			// The bundle was checked at start and at every reload; this is the fail-safe, never
 			// a plain echo.
-			this.pipeline.engineFailed(connection, ex);
+			this.stages.engineFailed(connection, ex);
 			handshakeFailed(connection, TlsFailure.INTERNAL, null);
 			return false;
 		}
@@ -382,7 +382,7 @@ public final class TlsSession {
 	// A handshake message after the handshake: under TLS 1.3 a key update, as the
 	// renegotiations of TLS 1.2 are refused before they reach the engine.
 	private boolean keyUpdateAllowed(TcpConnection connection) {
-		long now = connection.reactor().loop().now();
+		long now = connection.context().loop().now();
 		if (now - this.keyUpdateWindowStart > KEY_UPDATE_WINDOW_NANOS || this.keyUpdates == 0) {
 			this.keyUpdateWindowStart = now;
 			this.keyUpdates = 0;
@@ -532,11 +532,11 @@ public final class TlsSession {
 		this.established = true;
 		this.tls12 = !"TLSv1.3".equals(this.engine.getSession().getProtocol());
 		connection.sessionEstablished();
-		this.pipeline.handshakeCompleted(this);
+		this.stages.handshakeCompleted(this);
 		if (connection.stage() instanceof TlsHandshake handshake) {
 			connection.advance(handshake.next());
 			if (handshake.next() == Echoing.INSTANCE) {
-				this.pipeline.echoing(connection);
+				this.stages.echoing(connection);
 			}
 		}
 	}
@@ -570,7 +570,7 @@ public final class TlsSession {
 	 * @param ex what the engine threw, or {@code null}
 	 */
 	void handshakeFailed(TcpConnection connection, TlsFailure failure, SSLException ex) {
-		this.pipeline.handshakeFailed(connection, failure, ex);
+		this.stages.handshakeFailed(connection, failure, ex);
 		if (ex != null) {
 			closeOutboundQuietly(connection);
 		}

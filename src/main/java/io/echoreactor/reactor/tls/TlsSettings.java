@@ -2,8 +2,6 @@ package io.echoreactor.reactor.tls;
 
 import java.time.Duration;
 
-import io.echoreactor.reactor.EchoServerSettings;
-
 /**
  * The TLS listener, beside the plain port: the echo through TLS, with the handshake in
  * the reactor thread.
@@ -18,14 +16,20 @@ public record TlsSettings(TlsContext context, int port, Duration handshakeTimeou
 	public static final TlsSettings DISABLED = new TlsSettings(null, 7443, Duration.ofSeconds(10));
 
 	public TlsSettings {
-		EchoServerSettings.check(port >= 0 && port <= 65535, "tls.port must be between 0 and 65535");
-		EchoServerSettings.check(handshakeTimeout != null && EchoServerSettings.isPositive(handshakeTimeout),
+		check(port >= 0 && port <= 65535, "tls.port must be between 0 and 65535");
+		check(handshakeTimeout != null && !handshakeTimeout.isNegative() && !handshakeTimeout.isZero(),
 				"tls.handshakeTimeout must be positive");
 	}
 
 	/** @return whether a TLS listener is served */
 	public boolean enabled() {
 		return this.context != null;
+	}
+
+	private static void check(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
 	}
 
 }

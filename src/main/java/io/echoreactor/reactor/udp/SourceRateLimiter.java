@@ -7,7 +7,6 @@ import java.security.SecureRandom;
 import java.util.Random;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.echoreactor.reactor.EchoServerException;
 
 /**
  * The UDP echo's rate limit per source address: token buckets holding one second's worth
@@ -106,17 +105,17 @@ public final class SourceRateLimiter {
 	 * being the application's.
 	 * @param buckets {@code echo.server.udp.max-tracked-sources}
 	 * @param maxHeapBytes the heap's limit, {@link Runtime#maxMemory()}
-	 * @throws EchoServerException if it does not fit
+	 * @throws IllegalStateException if it does not fit
 	 */
 	public static void checkFitsHeap(int buckets, long maxHeapBytes) {
 		long bytes = (long) buckets * BYTES_PER_BUCKET;
 		long allowed = maxHeapBytes / HEAP_SHARE_DIVISOR;
 		if (bytes > allowed) {
-			throw new EchoServerException("echo.server.udp.max-tracked-sources (" + buckets + ") needs "
+			throw new IllegalStateException("echo.server.udp.max-tracked-sources (" + buckets + ") needs "
 					+ bytes / 1024 + " KiB of heap for the UDP rate limit's table (" + BYTES_PER_BUCKET
 					+ " bytes a bucket), more than a quarter of the JVM's maximum heap (" + maxHeapBytes / 1024
 					+ " KiB); lower it to at most " + allowed / BYTES_PER_BUCKET
-					+ ", or give the JVM a larger heap (-Xmx, -XX:MaxRAMPercentage)", null);
+					+ ", or give the JVM a larger heap (-Xmx, -XX:MaxRAMPercentage)");
 		}
 	}
 

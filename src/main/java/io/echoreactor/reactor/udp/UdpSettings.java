@@ -1,7 +1,5 @@
 package io.echoreactor.reactor.udp;
 
-import io.echoreactor.reactor.EchoServerSettings;
-
 /**
  * The UDP echo (RFC 862's second half) on the same reactors.
  *
@@ -27,11 +25,17 @@ public record UdpSettings(boolean enabled, Integer port, int rateLimitPerSource,
 	public static final UdpSettings DISABLED = new UdpSettings(false, null, 1000, 10_000, 64, null, null);
 
 	public UdpSettings {
-		EchoServerSettings.check(port == null || (port >= 0 && port <= 65535), "udp.port must be between 0 and 65535");
-		EchoServerSettings.check(rateLimitPerSource >= 0, "udp.rateLimitPerSource must be at least 0");
-		EchoServerSettings.check(maxTrackedSources >= 1 && maxTrackedSources <= SourceRateLimiter.MAX_BUCKETS,
+		check(port == null || (port >= 0 && port <= 65535), "udp.port must be between 0 and 65535");
+		check(rateLimitPerSource >= 0, "udp.rateLimitPerSource must be at least 0");
+		check(maxTrackedSources >= 1 && maxTrackedSources <= SourceRateLimiter.MAX_BUCKETS,
 				"udp.maxTrackedSources must be between 1 and " + SourceRateLimiter.MAX_BUCKETS);
-		EchoServerSettings.check(receiveBudget >= 1, "udp.receiveBudget must be at least 1");
+		check(receiveBudget >= 1, "udp.receiveBudget must be at least 1");
+	}
+
+	private static void check(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
 	}
 
 }

@@ -13,8 +13,6 @@ import javax.net.ssl.SSLSession;
 
 import io.echoreactor.proxy.ProxyHeaderResult;
 import io.echoreactor.proxy.ProxyProtocolSettings;
-import io.echoreactor.reactor.EchoReactor;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.accept.SocketSettings;
 import io.echoreactor.reactor.counters.CloseCause;
@@ -24,6 +22,7 @@ import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.loop.ThrottledWarning;
 import io.echoreactor.reactor.tls.TlsBuffers;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
+import io.echoreactor.reactor.tls.TlsSettings;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,17 +38,27 @@ import org.apache.commons.logging.LogFactory;
  * <strong>Threading:</strong> confined to its reactor's thread, except
  * {@link #setTlsHandshakeListener(TlsHandshakeListener)}.
  */
-public final class ConnectionPipeline {
+public final class StageOrder {
 
-	private static final Log logger = LogFactory.getLog(ConnectionPipeline.class);
+	private static final Log logger = LogFactory.getLog(StageOrder.class);
 
-	private final EchoReactor reactor;
+	private final ConnectionContext context;
 
-	private final EchoServerSettings settings;
+	private final int reactorIndex;
 
 	private final ConnectionLimit limit;
 
 	private final long maxAgeNanos;
+
+	private final double maxAgeJitter;
+
+	private final SocketSettings socket;
+
+	private final ProxyProtocolSettings proxyProtocol;
+
+	private final TlsSettings tls;
+
+	private final Greeting greeting;
 
 	private final ThrottledWarning proxyRefusals = new ThrottledWarning(logger);
 
@@ -60,12 +69,29 @@ public final class ConnectionPipeline {
 	// The engines' shared buffers, made with the first TLS connection.
 	private TlsBuffers tlsBuffers;
 
-	public ConnectionPipeline(EchoReactor reactor, EchoServerSettings settings, ConnectionLimit limit) {
-		this.reactor = reactor;
-		this.settings = settings;
+	/**
+	 * @param context the reactor, as its connections see it
+	 * @param reactorIndex the reactor's index, for the handshake listener
+	 * @param limit the connection limits, for the clients PROXY headers name
+	 * @param maxConnectionAge the maximum age of a connection, or {@code null} for none
+	 * @param maxConnectionAgeJitter the share of the maximum age taken off at random
+	 * @param socket the socket options of accepted connections
+	 * @param proxyProtocol whose connections begin with a PROXY header
+	 * @param tls the TLS listener's settings
+	 * @param greeting the greeting before the echo
+	 */
+	public StageOrder(ConnectionContext context, int reactorIndex, ConnectionLimit limit, Duration maxConnectionAge,
+			double maxConnectionAgeJitter, SocketSettings socket, ProxyProtocolSettings proxyProtocol,
+			TlsSettings tls, Greeting greeting) {
+		this.context = context;
+		this.reactorIndex = reactorIndex;
 		this.limit = limit;
-		Duration maxAge = settings.maxConnectionAge();
-		this.maxAgeNanos = (maxAge != null) ? maxAge.toNanos() : 0;
+		this.maxAgeNanos = (maxConnectionAge != null) ? maxConnectionAge.toNanos() : 0;
+		this.maxAgeJitter = maxConnectionAgeJitter;
+		this.socket = socket;
+		this.proxyProtocol = proxyProtocol;
+		this.tls = tls;
+		this.greeting = greeting;
 	}
 
 	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
@@ -77,8 +103,8 @@ public final class ConnectionPipeline {
 		if (this.maxAgeNanos == 0) {
 			return Long.MAX_VALUE;
 		}
-		double jitter = this.settings.maxConnectionAgeJitter() * ThreadLocalRandom.current().nextDouble();
-		return this.reactor.loop().now() + (long) (this.maxAgeNanos * (1 - jitter));
+		double jitter = this.maxAgeJitter * ThreadLocalRandom.current().nextDouble();
+		return this.context.loop().now() + (long) (this.maxAgeNanos * (1 - jitter));
 	}
 
 	/**
@@ -87,7 +113,7 @@ public final class ConnectionPipeline {
 	 * @throws IOException if an option cannot be set
 	 */
 	public void configure(SocketChannel channel) throws IOException {
-		SocketSettings socket = this.settings.socket();
+		SocketSettings socket = this.socket;
 		channel.setOption(StandardSocketOptions.TCP_NODELAY, socket.tcpNoDelay());
 		if (socket.keepAlive()) {
 			channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
@@ -121,11 +147,11 @@ public final class ConnectionPipeline {
 	 * @throws IOException if the connection fails
 	 */
 	public void begin(TcpConnection connection, boolean tls) throws IOException {
-		ProxyProtocolSettings proxy = this.settings.proxyProtocol();
+		ProxyProtocolSettings proxy = this.proxyProtocol;
 		if (proxy.mode() != ProxyProtocolSettings.Mode.OFF) {
 			InetAddress peer = connection.peerAddress();
 			if (peer != null && proxy.trusts(peer)) {
-				connection.advance(new ProxyHeaderStage(this.reactor.loop().now() + proxy.headerTimeout().toNanos(),
+				connection.advance(new ProxyHeaderStage(this.context.loop().now() + proxy.headerTimeout().toNanos(),
 						proxy.mode() == ProxyProtocolSettings.Mode.REQUIRED, tls));
 				return;
 			}
@@ -147,7 +173,7 @@ public final class ConnectionPipeline {
 	void afterProxyHeader(TcpConnection connection, boolean tls) throws IOException {
 		if (tls) {
 			connection.startTls(newTlsSession(), new TlsHandshake(
-					this.reactor.loop().now() + this.settings.tls().handshakeTimeout().toNanos(), Echoing.INSTANCE));
+					this.context.loop().now() + this.tls.handshakeTimeout().toNanos(), Echoing.INSTANCE));
 		}
 		else {
 			connection.advance(Echoing.INSTANCE);
@@ -164,12 +190,12 @@ public final class ConnectionPipeline {
 	 * @return whether the connection may go on; if not it is closed, counted as rejected
 	 */
 	boolean proxyHeaderRead(TcpConnection connection, ProxyHeaderResult result, InetAddress client) {
-		this.reactor.statistics().increment(ReactorStatistics.proxyCounter(result));
+		this.context.loop().statistics().increment(ReactorStatistics.proxyCounter(result));
 		if (!this.limit.limitsAddresses() || client == null) {
 			return true;
 		}
 		if (!this.limit.tryAcquire(client)) {
-			this.reactor.statistics().increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
+			this.context.loop().statistics().increment(Counter.CONNECTIONS_REJECTED_ADDRESS_LIMIT);
 			connection.reject();
 			return false;
 		}
@@ -184,19 +210,19 @@ public final class ConnectionPipeline {
 	 * @param reason what was wrong, for the log
 	 */
 	void proxyHeaderRefused(TcpConnection connection, ProxyHeaderResult result, String reason) {
-		this.reactor.statistics().increment(ReactorStatistics.proxyCounter(result));
+		this.context.loop().statistics().increment(ReactorStatistics.proxyCounter(result));
 		if (this.proxyRefusals.due()) {
 			InetAddress peer = connection.peerAddress();
 			this.proxyRefusals.log("Refused the PROXY header of a connection from "
 					+ ((peer != null) ? peer.getHostAddress() : "a peer that is gone") + " on "
-					+ this.reactor.threadName() + ": " + result.tag() + " (" + reason + ")", null);
+					+ this.context.loop().name() + ": " + result.tag() + " (" + reason + ")", null);
 		}
 		connection.close(CloseCause.PROXY_HEADER);
 	}
 
 	private TlsSession newTlsSession() {
-		return new TlsSession(this.settings.tls().context(), this, this.reactor.statistics(),
-				this.reactor.loop().now());
+		return new TlsSession(this.tls.context(), this, this.context.loop().statistics(),
+				this.context.loop().now());
 	}
 
 	/** @return the reactor's shared TLS buffers, sized from the first engine */
@@ -214,24 +240,24 @@ public final class ConnectionPipeline {
 	 */
 	void engineFailed(TcpConnection connection, Exception ex) {
 		if (this.engineFailures.due()) {
-			this.engineFailures.log("Unable to make a TLS engine for a connection on " + this.reactor.threadName()
+			this.engineFailures.log("Unable to make a TLS engine for a connection on " + this.context.loop().name()
 					+ "; closing it: " + ex.getMessage(), null);
 		}
 	}
 
 	/** The handshake of {@code session} is done: count it, and tell the listener what it negotiated. */
 	void handshakeCompleted(TlsSession session) {
-		this.reactor.statistics().increment(Counter.TLS_HANDSHAKES);
+		this.context.loop().statistics().increment(Counter.TLS_HANDSHAKES);
 		TlsHandshakeListener listener = this.tlsHandshakeListener;
 		if (listener != null) {
 			SSLSession established = session.engine().getSession();
-			listener.handshakeCompleted(this.reactor.index(), established.getProtocol(),
+			listener.handshakeCompleted(this.reactorIndex, established.getProtocol(),
 					established.getCipherSuite(), System.nanoTime() - session.startNanos());
 		}
 	}
 
 	void handshakeFailed(TcpConnection connection, TlsFailure failure, Exception ex) {
-		this.reactor.statistics().increment(ReactorStatistics.tlsFailureCounter(failure));
+		this.context.loop().statistics().increment(ReactorStatistics.tlsFailureCounter(failure));
 		if (ex != null && logger.isDebugEnabled()) {
 			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);
 		}
@@ -243,7 +269,7 @@ public final class ConnectionPipeline {
 	 * @throws IOException if the connection fails
 	 */
 	void echoing(TcpConnection connection) throws IOException {
-		Greeting greeting = this.settings.greeting();
+		Greeting greeting = this.greeting;
 		if (greeting.enabled()) {
 			connection.send(greeting.render(connection.channel().getLocalAddress(),
 					connection.channel().getRemoteAddress(), connection.proxy(),
