@@ -15,8 +15,8 @@ import java.util.zip.CRC32C;
 
 import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Ssl;
-import io.echoreactor.proxy.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxySslTlv;
+import io.echoreactor.proxy.ProxyTlv;
 
 /**
  * Parser for the PROXY protocol header (HAProxy's {@code proxy-protocol.txt}, the text
@@ -271,9 +271,9 @@ public final class ProxyProtocolParser {
 			return malformed("v2 length " + (length - V2_FIXED_LENGTH) + " is too short for the " + family
 					+ " addresses (" + family.addressLength() + " bytes)");
 		}
-		List<Tlv> tlvs;
+		List<ProxyTlv> tlvs;
 		try {
-			tlvs = Tlv.decodeAll(header, tlvStart, length);
+			tlvs = ProxyTlv.decodeAll(header, tlvStart, length);
 		}
 		catch (IllegalArgumentException ex) {
 			return malformed("v2 " + ex.getMessage());
@@ -296,14 +296,14 @@ public final class ProxyProtocolParser {
 	}
 
 	// Returns what is wrong with the TLVs the specification defines, or null.
-	private static String checkTlvs(byte[] header, int tlvStart, List<Tlv> tlvs) {
+	private static String checkTlvs(byte[] header, int tlvStart, List<ProxyTlv> tlvs) {
 		int offset = tlvStart;
 		int crc32cOffset = -1;
-		for (Tlv tlv : tlvs) {
+		for (ProxyTlv tlv : tlvs) {
 			int valueOffset = offset + 3;
 			offset = valueOffset + tlv.length();
 			String problem = switch (tlv.type()) {
-				case Tlv.CRC32C -> {
+				case ProxyTlv.CRC32C -> {
 					if (tlv.length() != 4) {
 						yield "CRC32C TLV must have 4 bytes, not " + tlv.length();
 					}
@@ -314,11 +314,11 @@ public final class ProxyProtocolParser {
 					crc32cOffset = valueOffset;
 					yield null;
 				}
-				case Tlv.UNIQUE_ID -> (tlv.length() > MAX_UNIQUE_ID_LENGTH)
+				case ProxyTlv.UNIQUE_ID -> (tlv.length() > MAX_UNIQUE_ID_LENGTH)
 						? "unique id of " + tlv.length() + " bytes is longer than " + MAX_UNIQUE_ID_LENGTH : null;
-				case Tlv.AUTHORITY -> checkEncoding("authority", tlv, StandardCharsets.UTF_8);
-				case Tlv.NETNS -> checkEncoding("netns", tlv, StandardCharsets.US_ASCII);
-				case Tlv.SSL -> checkSsl(tlv);
+				case ProxyTlv.AUTHORITY -> checkEncoding("authority", tlv, StandardCharsets.UTF_8);
+				case ProxyTlv.NETNS -> checkEncoding("netns", tlv, StandardCharsets.US_ASCII);
+				case ProxyTlv.SSL -> checkSsl(tlv);
 				default -> null;
 			};
 			if (problem != null) {
@@ -331,18 +331,18 @@ public final class ProxyProtocolParser {
 		return null;
 	}
 
-	private static String checkSsl(Tlv tlv) {
-		Ssl ssl;
+	private static String checkSsl(ProxyTlv tlv) {
+		ProxySslTlv ssl;
 		try {
-			ssl = Ssl.decode(tlv);
+			ssl = ProxySslTlv.decode(tlv);
 		}
 		catch (IllegalArgumentException ex) {
 			return "SSL " + ex.getMessage();
 		}
-		for (Tlv sub : ssl.tlvs()) {
+		for (ProxyTlv sub : ssl.tlvs()) {
 			String problem = switch (sub.type()) {
-				case Tlv.SSL_CN -> checkEncoding("SSL common name", sub, StandardCharsets.UTF_8);
-				case Tlv.SSL_VERSION, Tlv.SSL_CIPHER, Tlv.SSL_SIG_ALG, Tlv.SSL_KEY_ALG -> checkEncoding(
+				case ProxyTlv.SSL_CN -> checkEncoding("SSL common name", sub, StandardCharsets.UTF_8);
+				case ProxyTlv.SSL_VERSION, ProxyTlv.SSL_CIPHER, ProxyTlv.SSL_SIG_ALG, ProxyTlv.SSL_KEY_ALG -> checkEncoding(
 						String.format("SSL sub-TLV 0x%02X", sub.type()), sub, StandardCharsets.US_ASCII);
 				default -> null;
 			};
@@ -353,7 +353,7 @@ public final class ProxyProtocolParser {
 		return null;
 	}
 
-	private static String checkEncoding(String what, Tlv tlv, Charset charset) {
+	private static String checkEncoding(String what, ProxyTlv tlv, Charset charset) {
 		try {
 			charset.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)

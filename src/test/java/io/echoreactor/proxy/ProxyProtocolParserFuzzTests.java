@@ -11,8 +11,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.echoreactor.fuzz.FuzzTargets;
 import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Tlv;
 import io.echoreactor.proxy.ProxyProtocolParser.Result;
+import io.echoreactor.proxy.ProxyTlv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -158,7 +158,7 @@ class ProxyProtocolParserFuzzTests {
 		}
 		// The TLVs are the tail of the header, byte for byte.
 		ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-		for (Tlv tlv : parsed.tlvs()) {
+		for (ProxyTlv tlv : parsed.tlvs()) {
 			encoded.write(tlv.type());
 			encoded.write(tlv.length() >>> 8);
 			encoded.write(tlv.length());

@@ -193,7 +193,7 @@ class ProxyProtocolParserTests {
 		byte[] header = ProxyV2Writer.proxy(Family.TCP6)
 			.inet(new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 1234),
 					new InetSocketAddress(InetAddress.getByName("2001:db8::2"), 7))
-			.tlv(ProxyHeader.Tlv.AUTHORITY, "echo.example")
+			.tlv(ProxyTlv.AUTHORITY, "echo.example")
 			.crc32c()
 			.toBytes();
 		assertIncompleteUntilComplete(header);

@@ -9,9 +9,9 @@ import java.util.zip.CRC32C;
 
 import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Ssl;
-import io.echoreactor.proxy.ProxyHeader.Tlv;
 import io.echoreactor.proxy.ProxyProtocolParser.Result;
+import io.echoreactor.proxy.ProxySslTlv;
+import io.echoreactor.proxy.ProxyTlv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -53,8 +53,8 @@ class ProxyProtocolParserV2Tests {
 		assertThat(header.family()).isEqualTo(Family.TCP4);
 		assertThat(header.source()).isEqualTo(address("127.0.0.1", 51622));
 		assertThat(header.destination()).isEqualTo(address("127.0.0.1", 1881));
-		assertThat(header.tlvs()).extracting(Tlv::type).containsExactly(Tlv.SSL);
-		Ssl ssl = header.ssl().orElseThrow();
+		assertThat(header.tlvs()).extracting(ProxyTlv::type).containsExactly(ProxyTlv.SSL);
+		ProxySslTlv ssl = header.ssl().orElseThrow();
 		assertThat(ssl.connectedOverSsl()).isTrue();
 		assertThat(ssl.certificateInSession()).isTrue();
 		assertThat(ssl.certificateOnConnection()).isFalse();
@@ -206,21 +206,21 @@ class ProxyProtocolParserV2Tests {
 		byte[] azure = { 0x01, 0x21, 0x43, 0x65, (byte) 0x87 };
 		byte[] header = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(CLIENT4, SERVER4)
-			.tlv(Tlv.ALPN, "h2")
-			.tlv(Tlv.AUTHORITY, "bücher.example")
-			.tlv(Tlv.NOOP, new byte[3])
-			.tlv(Tlv.UNIQUE_ID, uniqueId)
-			.tlv(Tlv.NETNS, "blue")
+			.tlv(ProxyTlv.ALPN, "h2")
+			.tlv(ProxyTlv.AUTHORITY, "bücher.example")
+			.tlv(ProxyTlv.NOOP, new byte[3])
+			.tlv(ProxyTlv.UNIQUE_ID, uniqueId)
+			.tlv(ProxyTlv.NETNS, "blue")
 			.tlv(0xEA, aws)
 			.tlv(0xEE, azure)
-			.tlv(Tlv.MIN_CUSTOM, new byte[0])
+			.tlv(ProxyTlv.MIN_CUSTOM, new byte[0])
 			.toBytes();
 		ProxyHeader parsed = parsed(header).header();
-		assertThat(parsed.tlvs()).containsExactly(new Tlv(Tlv.ALPN, ascii("h2")),
-				new Tlv(Tlv.AUTHORITY, "bücher.example".getBytes(StandardCharsets.UTF_8)),
-				new Tlv(Tlv.NOOP, new byte[3]),
-				new Tlv(Tlv.UNIQUE_ID, uniqueId), new Tlv(Tlv.NETNS, ascii("blue")), new Tlv(0xEA, aws),
-				new Tlv(0xEE, azure), new Tlv(Tlv.MIN_CUSTOM, new byte[0]));
+		assertThat(parsed.tlvs()).containsExactly(new ProxyTlv(ProxyTlv.ALPN, ascii("h2")),
+				new ProxyTlv(ProxyTlv.AUTHORITY, "bücher.example".getBytes(StandardCharsets.UTF_8)),
+				new ProxyTlv(ProxyTlv.NOOP, new byte[3]),
+				new ProxyTlv(ProxyTlv.UNIQUE_ID, uniqueId), new ProxyTlv(ProxyTlv.NETNS, ascii("blue")), new ProxyTlv(0xEA, aws),
+				new ProxyTlv(0xEE, azure), new ProxyTlv(ProxyTlv.MIN_CUSTOM, new byte[0]));
 		assertThat(parsed.alpn()).hasValue("h2");
 		assertThat(parsed.authority()).hasValue("bücher.example");
 		assertThat(parsed.uniqueId()).hasValueSatisfying((id) -> assertThat(id).isEqualTo(uniqueId));
@@ -228,17 +228,17 @@ class ProxyProtocolParserV2Tests {
 		assertThat(parsed.ssl()).isEmpty();
 		assertThat(parsed.crc32c()).isEmpty();
 		assertThatExceptionOfType(UnsupportedOperationException.class)
-			.isThrownBy(() -> parsed.tlvs().add(new Tlv(Tlv.NOOP, new byte[0])));
+			.isThrownBy(() -> parsed.tlvs().add(new ProxyTlv(ProxyTlv.NOOP, new byte[0])));
 	}
 
 	@Test
 	void allSslDetailsAreRead() {
-		byte[] value = ProxyV2Writer.ssl(Ssl.CLIENT_SSL | Ssl.CLIENT_CERT_CONN | Ssl.CLIENT_CERT_SESS, 0,
-				ProxyV2Writer.subTlv(Tlv.SSL_VERSION, "TLSv1.3"), ProxyV2Writer.subTlv(Tlv.SSL_CN, "client.example"),
-				ProxyV2Writer.subTlv(Tlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256"),
-				ProxyV2Writer.subTlv(Tlv.SSL_SIG_ALG, "RSA-SHA256"), ProxyV2Writer.subTlv(Tlv.SSL_KEY_ALG, "RSA2048"),
+		byte[] value = ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL | ProxySslTlv.CLIENT_CERT_CONN | ProxySslTlv.CLIENT_CERT_SESS, 0,
+				ProxyV2Writer.subTlv(ProxyTlv.SSL_VERSION, "TLSv1.3"), ProxyV2Writer.subTlv(ProxyTlv.SSL_CN, "client.example"),
+				ProxyV2Writer.subTlv(ProxyTlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256"),
+				ProxyV2Writer.subTlv(ProxyTlv.SSL_SIG_ALG, "RSA-SHA256"), ProxyV2Writer.subTlv(ProxyTlv.SSL_KEY_ALG, "RSA2048"),
 				ProxyV2Writer.subTlv(0xF0, "experimental"));
-		Ssl ssl = sslOf(value);
+		ProxySslTlv ssl = sslOf(value);
 		assertThat(ssl.connectedOverSsl()).isTrue();
 		assertThat(ssl.certificateOnConnection()).isTrue();
 		assertThat(ssl.certificateInSession()).isTrue();
@@ -248,23 +248,23 @@ class ProxyProtocolParserV2Tests {
 		assertThat(ssl.cipher()).hasValue("TLS_AES_128_GCM_SHA256");
 		assertThat(ssl.signatureAlgorithm()).hasValue("RSA-SHA256");
 		assertThat(ssl.keyAlgorithm()).hasValue("RSA2048");
-		assertThat(ssl.tlvs()).extracting(Tlv::type)
-			.containsExactly(Tlv.SSL_VERSION, Tlv.SSL_CN, Tlv.SSL_CIPHER, Tlv.SSL_SIG_ALG, Tlv.SSL_KEY_ALG, 0xF0);
+		assertThat(ssl.tlvs()).extracting(ProxyTlv::type)
+			.containsExactly(ProxyTlv.SSL_VERSION, ProxyTlv.SSL_CN, ProxyTlv.SSL_CIPHER, ProxyTlv.SSL_SIG_ALG, ProxyTlv.SSL_KEY_ALG, 0xF0);
 	}
 
 	@Test
 	void aCertificateIsVerifiedOnlyWhenOneWasPresentedAndVerifyIsZero() {
-		Ssl failed = sslOf(ProxyV2Writer.ssl(Ssl.CLIENT_SSL | Ssl.CLIENT_CERT_CONN, 0xFFFFFFFFL));
+		ProxySslTlv failed = sslOf(ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL | ProxySslTlv.CLIENT_CERT_CONN, 0xFFFFFFFFL));
 		assertThat(failed.verify()).isEqualTo(0xFFFFFFFFL);
 		assertThat(failed.certificateVerified()).isFalse();
-		Ssl none = sslOf(ProxyV2Writer.ssl(Ssl.CLIENT_SSL, 0));
+		ProxySslTlv none = sslOf(ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL, 0));
 		assertThat(none.certificateVerified()).isFalse();
 		assertThat(none.tlvs()).isEmpty();
 	}
 
 	@Test
 	void aMatchingCrc32cIsVerifiedAndReported() {
-		byte[] header = ProxyV2Writer.proxy(Family.TCP4).inet(CLIENT4, SERVER4).tlv(Tlv.ALPN, "h2").crc32c().toBytes();
+		byte[] header = ProxyV2Writer.proxy(Family.TCP4).inet(CLIENT4, SERVER4).tlv(ProxyTlv.ALPN, "h2").crc32c().toBytes();
 		long expected = ProxyV2Writer.crc32c(withZeroedChecksum(header));
 		assertThat(parsed(header).header().crc32c()).hasValue(expected);
 	}
@@ -293,11 +293,11 @@ class ProxyProtocolParserV2Tests {
 
 	@Test
 	void aCrc32cTlvOfOtherThanFourBytesOrASecondOneIsMalformed() {
-		byte[] short3 = ProxyV2Writer.proxy(Family.TCP4).inet(CLIENT4, SERVER4).tlv(Tlv.CRC32C, new byte[3]).toBytes();
+		byte[] short3 = ProxyV2Writer.proxy(Family.TCP4).inet(CLIENT4, SERVER4).tlv(ProxyTlv.CRC32C, new byte[3]).toBytes();
 		assertThat(parse(short3)).isInstanceOf(Result.Malformed.class);
 		byte[] two = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(CLIENT4, SERVER4)
-			.tlv(Tlv.CRC32C, new byte[4])
+			.tlv(ProxyTlv.CRC32C, new byte[4])
 			.crc32c()
 			.toBytes();
 		assertThat(parse(two)).isEqualTo(new Result.Malformed("v2 header has more than one CRC32C TLV"));
@@ -307,7 +307,7 @@ class ProxyProtocolParserV2Tests {
 	void aTlvThatOverrunsTheDeclaredLengthIsMalformed() {
 		byte[] overrun = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(CLIENT4, SERVER4)
-			.tlvBytes(ProxyV2Writer.tlv(Tlv.ALPN, ascii("h2"), 10))
+			.tlvBytes(ProxyV2Writer.tlv(ProxyTlv.ALPN, ascii("h2"), 10))
 			.toBytes();
 		assertThat(parse(overrun))
 			.isEqualTo(new Result.Malformed("v2 TLV 0x01 declares 10 byte(s) but only 2 are left"));
@@ -320,7 +320,7 @@ class ProxyProtocolParserV2Tests {
 	void bytesLeftOverThatAreTooFewForATlvAreMalformed(int count) {
 		byte[] header = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(CLIENT4, SERVER4)
-			.tlv(Tlv.ALPN, "h2")
+			.tlv(ProxyTlv.ALPN, "h2")
 			.tlvBytes(new byte[count])
 			.toBytes();
 		assertThat(parse(header)).isInstanceOf(Result.Malformed.class);
@@ -328,17 +328,17 @@ class ProxyProtocolParserV2Tests {
 
 	@Test
 	void tlvsThatBreakTheirDefinitionsAreMalformed() {
-		assertMalformed(Tlv.UNIQUE_ID, new byte[129]);
-		assertMalformed(Tlv.AUTHORITY, new byte[] { 'a', (byte) 0xC3, 0x28 });
-		assertMalformed(Tlv.NETNS, new byte[] { 'n', (byte) 0xE9 });
-		assertMalformed(Tlv.SSL, new byte[4]);
-		assertMalformed(Tlv.SSL,
-				ProxyV2Writer.ssl(Ssl.CLIENT_SSL, 0, ProxyV2Writer.tlv(Tlv.SSL_VERSION, ascii("TLS"), 9)));
-		assertMalformed(Tlv.SSL, ProxyV2Writer.ssl(Ssl.CLIENT_SSL, 0, new byte[] { Tlv.SSL_CN, 0 }));
-		assertMalformed(Tlv.SSL, ProxyV2Writer.ssl(Ssl.CLIENT_CERT_CONN, 0,
-				ProxyV2Writer.tlv(Tlv.SSL_CN, new byte[] { (byte) 0xFF }, 1)));
-		assertMalformed(Tlv.SSL, ProxyV2Writer.ssl(Ssl.CLIENT_SSL, 0,
-				ProxyV2Writer.tlv(Tlv.SSL_CIPHER, new byte[] { (byte) 0xE9 }, 1)));
+		assertMalformed(ProxyTlv.UNIQUE_ID, new byte[129]);
+		assertMalformed(ProxyTlv.AUTHORITY, new byte[] { 'a', (byte) 0xC3, 0x28 });
+		assertMalformed(ProxyTlv.NETNS, new byte[] { 'n', (byte) 0xE9 });
+		assertMalformed(ProxyTlv.SSL, new byte[4]);
+		assertMalformed(ProxyTlv.SSL,
+				ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL, 0, ProxyV2Writer.tlv(ProxyTlv.SSL_VERSION, ascii("TLS"), 9)));
+		assertMalformed(ProxyTlv.SSL, ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL, 0, new byte[] { ProxyTlv.SSL_CN, 0 }));
+		assertMalformed(ProxyTlv.SSL, ProxyV2Writer.ssl(ProxySslTlv.CLIENT_CERT_CONN, 0,
+				ProxyV2Writer.tlv(ProxyTlv.SSL_CN, new byte[] { (byte) 0xFF }, 1)));
+		assertMalformed(ProxyTlv.SSL, ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL, 0,
+				ProxyV2Writer.tlv(ProxyTlv.SSL_CIPHER, new byte[] { (byte) 0xE9 }, 1)));
 	}
 
 	@Test
@@ -355,7 +355,7 @@ class ProxyProtocolParserV2Tests {
 		int padding = ProxyProtocolParser.V2_MAX_LENGTH - 16 - 12 - 3;
 		byte[] header = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(CLIENT4, SERVER4)
-			.tlv(Tlv.MIN_CUSTOM, new byte[padding])
+			.tlv(ProxyTlv.MIN_CUSTOM, new byte[padding])
 			.toBytes();
 		assertThat(header).hasSize(ProxyProtocolParser.V2_MAX_LENGTH);
 		assertThat(parsed(header).length()).isEqualTo(ProxyProtocolParser.V2_MAX_LENGTH);
@@ -367,8 +367,8 @@ class ProxyProtocolParserV2Tests {
 			.isInstanceOf(Result.Malformed.class);
 	}
 
-	private static Ssl sslOf(byte[] value) {
-		byte[] header = ProxyV2Writer.proxy(Family.TCP4).inet(CLIENT4, SERVER4).tlv(Tlv.SSL, value).toBytes();
+	private static ProxySslTlv sslOf(byte[] value) {
+		byte[] header = ProxyV2Writer.proxy(Family.TCP4).inet(CLIENT4, SERVER4).tlv(ProxyTlv.SSL, value).toBytes();
 		return parsed(header).header().ssl().orElseThrow();
 	}
 

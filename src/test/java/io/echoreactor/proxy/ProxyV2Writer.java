@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Tlv;
+import io.echoreactor.proxy.ProxyTlv;
 
 /**
  * A writer of PROXY protocol version 2 headers for tests, broken ones included: every
@@ -115,7 +115,7 @@ public final class ProxyV2Writer {
 		header.writeBytes(this.addresses.toByteArray());
 		header.writeBytes(this.tlvs.toByteArray());
 		if (this.crc32c) {
-			header.writeBytes(tlv(Tlv.CRC32C, new byte[4], 4));
+			header.writeBytes(tlv(ProxyTlv.CRC32C, new byte[4], 4));
 		}
 		byte[] bytes = header.toByteArray();
 		if (this.crc32c) {

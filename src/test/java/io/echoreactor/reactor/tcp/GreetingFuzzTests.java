@@ -15,11 +15,11 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.echoreactor.fuzz.FuzzTargets;
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Ssl;
-import io.echoreactor.proxy.ProxyHeader.Tlv;
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.proxy.ProxyProtocolParser.Result;
 import io.echoreactor.proxy.ProxyProtocolParser;
+import io.echoreactor.proxy.ProxySslTlv;
+import io.echoreactor.proxy.ProxyTlv;
 import io.echoreactor.proxy.ProxyV2Writer;
 import io.echoreactor.support.GreetingLines;
 
@@ -83,15 +83,15 @@ class GreetingFuzzTests {
 		InetSocketAddress client = new InetSocketAddress(InetAddress.getByAddress(new byte[] { (byte) (address >>> 24),
 				(byte) (address >>> 16), (byte) (address >>> 8), (byte) address }), data.consumeInt(0, 65535));
 		byte[] ssl = ProxyV2Writer.ssl(data.consumeInt(0, 7), data.consumeInt(0, 1),
-				ProxyV2Writer.subTlv(Tlv.SSL_VERSION, data.consumeAsciiString(32)),
-				ProxyV2Writer.subTlv(Tlv.SSL_CIPHER, data.consumeAsciiString(64)),
-				ProxyV2Writer.subTlv(Tlv.SSL_CN, data.consumeString(64)));
+				ProxyV2Writer.subTlv(ProxyTlv.SSL_VERSION, data.consumeAsciiString(32)),
+				ProxyV2Writer.subTlv(ProxyTlv.SSL_CIPHER, data.consumeAsciiString(64)),
+				ProxyV2Writer.subTlv(ProxyTlv.SSL_CN, data.consumeString(64)));
 		byte[] bytes = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(client, new InetSocketAddress(InetAddress.getByName("203.0.113.9"), 7007))
-			.tlv(Tlv.ALPN, data.consumeBytes(32))
-			.tlv(Tlv.UNIQUE_ID, data.consumeBytes(128))
-			.tlv(Tlv.SSL, ssl)
-			.tlv(Tlv.AUTHORITY, data.consumeRemainingAsString())
+			.tlv(ProxyTlv.ALPN, data.consumeBytes(32))
+			.tlv(ProxyTlv.UNIQUE_ID, data.consumeBytes(128))
+			.tlv(ProxyTlv.SSL, ssl)
+			.tlv(ProxyTlv.AUTHORITY, data.consumeRemainingAsString())
 			.toBytes();
 		Result result = ProxyProtocolParser.parse(ByteBuffer.wrap(bytes));
 		assertThat(result).isInstanceOf(Result.Parsed.class);
@@ -105,7 +105,7 @@ class GreetingFuzzTests {
 	// What a client should read back, by the text form's flat keys.
 	private static Map<String, Object> expected(Map<String, String> identity, ProxyHeader header) {
 		Map<String, Object> expected = new LinkedHashMap<>(identity);
-		Ssl ssl = header.ssl().orElseThrow();
+		ProxySslTlv ssl = header.ssl().orElseThrow();
 		expected.put("proxy-alpn", header.alpn().orElseThrow());
 		expected.put("proxy-authority", header.authority().orElseThrow());
 		expected.put("proxy-unique-id", HexFormat.of().formatHex(header.uniqueId().orElseThrow()));

@@ -17,6 +17,8 @@ import io.echoreactor.proxy.CidrRange;
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxySslTlv;
+import io.echoreactor.proxy.ProxyTlv;
 import io.echoreactor.proxy.ProxyV2Writer;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
@@ -263,14 +265,14 @@ class GreetingTests {
 	private static byte[] v2WithTlvs() {
 		return ProxyV2Writer.proxy(ProxyHeader.Family.TCP4)
 			.inet(new InetSocketAddress(address("203.0.113.9"), 50000), new InetSocketAddress(address("198.51.100.7"), 7))
-			.tlv(ProxyHeader.Tlv.ALPN, "echo")
-			.tlv(ProxyHeader.Tlv.AUTHORITY, "echo.example")
-			.tlv(ProxyHeader.Tlv.UNIQUE_ID, new byte[] { 0x01, 0x02, (byte) 0xFE, (byte) 0xFF })
-			.tlv(ProxyHeader.Tlv.SSL,
-					ProxyV2Writer.ssl(ProxyHeader.Ssl.CLIENT_SSL | ProxyHeader.Ssl.CLIENT_CERT_CONN, 0,
-							ProxyV2Writer.subTlv(ProxyHeader.Tlv.SSL_VERSION, "TLSv1.3"),
-							ProxyV2Writer.subTlv(ProxyHeader.Tlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256"),
-							ProxyV2Writer.subTlv(ProxyHeader.Tlv.SSL_CN, "echo-test-client")))
+			.tlv(ProxyTlv.ALPN, "echo")
+			.tlv(ProxyTlv.AUTHORITY, "echo.example")
+			.tlv(ProxyTlv.UNIQUE_ID, new byte[] { 0x01, 0x02, (byte) 0xFE, (byte) 0xFF })
+			.tlv(ProxyTlv.SSL,
+					ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL | ProxySslTlv.CLIENT_CERT_CONN, 0,
+							ProxyV2Writer.subTlv(ProxyTlv.SSL_VERSION, "TLSv1.3"),
+							ProxyV2Writer.subTlv(ProxyTlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256"),
+							ProxyV2Writer.subTlv(ProxyTlv.SSL_CN, "echo-test-client")))
 			.toBytes();
 	}
 

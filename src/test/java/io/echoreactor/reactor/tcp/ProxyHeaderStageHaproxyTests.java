@@ -26,11 +26,11 @@ import javax.net.ssl.SNIHostName;
 
 import io.echoreactor.proxy.CidrRange;
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Ssl;
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.proxy.ProxyHeaderResult;
 import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxySslTlv;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
@@ -153,7 +153,7 @@ class ProxyHeaderStageHaproxyTests {
 		assertThat(greeting).containsEntry("tls", "TLSv1.3").containsKey("cipher");
 		assertThat(greeting.get("proxy"))
 			.isEqualTo(Map.of("version", 2, "command", "proxy", "ssl", Map.of("client-tls", false)));
-		Ssl ssl = onlyHeader().ssl().orElseThrow();
+		ProxySslTlv ssl = onlyHeader().ssl().orElseThrow();
 		assertThat(ssl.connectedOverSsl()).isFalse();
 		assertThat(ssl.tlvs()).isEmpty();
 		assertEchoesExactly(client);
@@ -195,7 +195,7 @@ class ProxyHeaderStageHaproxyTests {
 		assertThat(uniqueId).startsWith("7F000017:%04X_".formatted(client.localAddress().getPort()));
 		assertThat(proxy).containsEntry("unique-id", HexFormat.of().formatHex(header.uniqueId().orElseThrow()));
 		assertThat(header.crc32c()).isPresent();
-		Ssl ssl = header.ssl().orElseThrow();
+		ProxySslTlv ssl = header.ssl().orElseThrow();
 		assertThat(ssl.connectedOverSsl()).isTrue();
 		assertThat(ssl.certificateOnConnection()).isTrue();
 		assertThat(ssl.certificateVerified()).isTrue();

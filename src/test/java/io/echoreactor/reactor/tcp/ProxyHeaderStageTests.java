@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
 import io.echoreactor.proxy.CidrRange;
 import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
-import io.echoreactor.proxy.ProxyHeader.Ssl;
-import io.echoreactor.proxy.ProxyHeader.Tlv;
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.proxy.ProxyHeaderResult;
 import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxySslTlv;
+import io.echoreactor.proxy.ProxyTlv;
 import io.echoreactor.proxy.ProxyV2Writer;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
@@ -141,14 +141,14 @@ class ProxyHeaderStageTests {
 		byte[] header = ProxyV2Writer.proxy(Family.TCP4)
 			.inet(new InetSocketAddress(address("192.0.2.1"), 50000),
 					new InetSocketAddress(address("198.51.100.7"), 7443))
-			.tlv(Tlv.ALPN, "echo")
-			.tlv(Tlv.AUTHORITY, "echo.example")
-			.tlv(Tlv.UNIQUE_ID, uniqueId)
-			.tlv(Tlv.SSL,
-					ProxyV2Writer.ssl(Ssl.CLIENT_SSL | Ssl.CLIENT_CERT_CONN | Ssl.CLIENT_CERT_SESS, 0,
-							ProxyV2Writer.subTlv(Tlv.SSL_VERSION, "TLSv1.3"),
-							ProxyV2Writer.subTlv(Tlv.SSL_CN, "echo-test-client"),
-							ProxyV2Writer.subTlv(Tlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256")))
+			.tlv(ProxyTlv.ALPN, "echo")
+			.tlv(ProxyTlv.AUTHORITY, "echo.example")
+			.tlv(ProxyTlv.UNIQUE_ID, uniqueId)
+			.tlv(ProxyTlv.SSL,
+					ProxyV2Writer.ssl(ProxySslTlv.CLIENT_SSL | ProxySslTlv.CLIENT_CERT_CONN | ProxySslTlv.CLIENT_CERT_SESS, 0,
+							ProxyV2Writer.subTlv(ProxyTlv.SSL_VERSION, "TLSv1.3"),
+							ProxyV2Writer.subTlv(ProxyTlv.SSL_CN, "echo-test-client"),
+							ProxyV2Writer.subTlv(ProxyTlv.SSL_CIPHER, "TLS_AES_128_GCM_SHA256")))
 			.tlv(0xE0, "custom")
 			.crc32c()
 			.toBytes();
@@ -163,9 +163,9 @@ class ProxyHeaderStageTests {
 		assertThat(seen.authority()).hasValue("echo.example");
 		assertThat(seen.uniqueId()).hasValue(uniqueId);
 		assertThat(seen.crc32c()).isPresent();
-		assertThat(seen.tlvs()).extracting(Tlv::type)
-			.containsExactly(Tlv.ALPN, Tlv.AUTHORITY, Tlv.UNIQUE_ID, Tlv.SSL, 0xE0, Tlv.CRC32C);
-		Ssl ssl = seen.ssl().orElseThrow();
+		assertThat(seen.tlvs()).extracting(ProxyTlv::type)
+			.containsExactly(ProxyTlv.ALPN, ProxyTlv.AUTHORITY, ProxyTlv.UNIQUE_ID, ProxyTlv.SSL, 0xE0, ProxyTlv.CRC32C);
+		ProxySslTlv ssl = seen.ssl().orElseThrow();
 		assertThat(ssl.connectedOverSsl()).isTrue();
 		assertThat(ssl.certificateVerified()).isTrue();
 		assertThat(ssl.version()).hasValue("TLSv1.3");
