@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.AfterEach;

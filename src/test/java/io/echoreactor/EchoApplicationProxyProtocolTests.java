@@ -19,7 +19,6 @@ import io.echoreactor.reactor.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -80,7 +79,7 @@ class EchoApplicationProxyProtocolTests {
 				.toList();
 			assertThat(refusals).as("one line per 10 s, not one per connection").hasSize(1);
 			assertThat(refusals.get(0)).contains("WARN")
-				.contains("reactor.ConnectionPipeline")
+				.contains("reactor.StageOrder")
 				.contains("from 127.0.0.1 on echo-reactor-0: malformed (v1 TCP4 line must have 4 fields after the "
 						+ "protocol, not 3)");
 			assertThat(output.toString().substring(beforeRefusals)).doesNotContain("\tat ").doesNotContain("Exception");

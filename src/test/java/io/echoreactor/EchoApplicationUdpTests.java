@@ -17,13 +17,12 @@ import java.util.Arrays;
 
 import io.echoreactor.metrics.PrometheusScrape;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.UdpDropCause;
+import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.support.EchoSockets;
 import io.echoreactor.support.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.json.BasicJsonTester;
 import org.springframework.boot.test.json.JsonContent;

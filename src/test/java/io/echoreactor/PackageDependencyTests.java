@@ -25,11 +25,20 @@ class PackageDependencyTests {
 	private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)", Pattern.MULTILINE);
 
 	@Test
-	void reactorImportsNothingFromSpringMicrometerOrTheRestOfTheService() throws IOException {
+	void reactorImportsNothingFromSpringMicrometerOrTheRestOfTheServiceButThePlainProxyProtocol() throws IOException {
 		assertThat(imports("reactor")).isNotEmpty()
 			.noneMatch((imported) -> imported.startsWith("org.springframework")
+					|| imported.startsWith("io.micrometer")
+					|| (imported.startsWith("io.echoreactor.") && !imported.startsWith("io.echoreactor.reactor.")
+							&& !imported.startsWith("io.echoreactor.proxy.")));
+	}
+
+	@Test
+	void proxyProtocolImportsNothingFromSpringMicrometerOrTheRestOfTheService() throws IOException {
+		assertThat(imports("proxy")).isNotEmpty()
+			.noneMatch((imported) -> imported.startsWith("org.springframework")
 					|| imported.startsWith("io.micrometer") || (imported.startsWith("io.echoreactor.")
-							&& !imported.startsWith("io.echoreactor.reactor.")));
+							&& !imported.startsWith("io.echoreactor.proxy.")));
 	}
 
 	@Test
@@ -51,8 +60,8 @@ class PackageDependencyTests {
 
 	@Test
 	void onlyConfigReachesAcrossTheOtherPackages() throws IOException {
-		Map<String, List<String>> allowed = Map.of("context", List.of("reactor"), "metrics", List.of("reactor"),
-				"actuator", List.of("reactor", "metrics"));
+		Map<String, List<String>> allowed = Map.of("context", List.of("reactor"), "metrics",
+				List.of("reactor", "proxy"), "actuator", List.of("reactor", "metrics"));
 		allowed.forEach((packageName, dependencies) -> {
 			try {
 				assertThat(imports(packageName)).as(packageName)

@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The reactor threads build no debug or trace message, and no exception for one, when
  * nothing will be logged: every {@code debug} and {@code trace} call in the reactor
  * package sits under its level's {@code isDebugEnabled()} or {@code isTraceEnabled()}
- * guard, a few lines above it. A message built unguarded costs a string concatenation
- * (and often a {@code toString()} of a channel or address) per connection event, on the
- * thread that serves every connection of its reactor.
+ * guard, a few lines above it, in the reactor's package and its sub-packages. A message
+ * built unguarded costs a string concatenation (and often a {@code toString()} of a
+ * channel or address) per connection event, on the thread that serves every connection of
+ * its reactor.
  */
 class ReactorLoggingGuardTests {
 
@@ -34,7 +35,7 @@ class ReactorLoggingGuardTests {
 	void everyDebugAndTraceCallIsGuardedByItsLevel() throws IOException {
 		List<String> unguarded = new ArrayList<>();
 		int calls = 0;
-		try (Stream<Path> sources = Files.list(REACTOR)) {
+		try (Stream<Path> sources = Files.walk(REACTOR)) {
 			for (Path source : sources.filter((path) -> path.toString().endsWith(".java")).sorted().toList()) {
 				List<String> lines = Files.readAllLines(source);
 				for (int i = 0; i < lines.size(); i++) {
@@ -50,7 +51,7 @@ class ReactorLoggingGuardTests {
 						guarded = lines.get(j).contains(guard);
 					}
 					if (!guarded) {
-						unguarded.add(source.getFileName() + ":" + (i + 1) + ": " + lines.get(i).trim());
+						unguarded.add(REACTOR.relativize(source) + ":" + (i + 1) + ": " + lines.get(i).trim());
 					}
 				}
 			}

@@ -12,10 +12,11 @@ import java.util.Map;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.Greeting;
-import io.echoreactor.reactor.ReactorStatistics;
-import io.echoreactor.reactor.TlsContext;
-
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.tcp.Greeting;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;

@@ -5,8 +5,7 @@ import java.util.List;
 
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ReactorStatistics;
-
+import io.echoreactor.reactor.counters.ReactorStatistics;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 

@@ -6,9 +6,8 @@ import java.time.Duration;
 
 import io.echoreactor.actuator.EchoReactorHealthIndicator;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.Greeting;
-import io.echoreactor.reactor.TlsContext;
-
+import io.echoreactor.reactor.tcp.Greeting;
+import io.echoreactor.reactor.tls.TlsContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.autoconfigure.ssl.SslProperties;

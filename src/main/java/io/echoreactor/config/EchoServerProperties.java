@@ -4,18 +4,17 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
-import io.echoreactor.reactor.AcceptStrategy;
+import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.CidrRange;
-import io.echoreactor.reactor.Greeting;
-import io.echoreactor.reactor.ProxyProtocolSettings;
-import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.SocketSettings;
-import io.echoreactor.reactor.UdpSettings;
-import io.echoreactor.reactor.TlsSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.tcp.Greeting;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.tls.TlsSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;

@@ -5,12 +5,11 @@ import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
-import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.TlsContextCheck;
-import io.echoreactor.reactor.UnusableTlsException;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.tls.TlsContextCheck;
+import io.echoreactor.reactor.tls.UnusableTlsException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;

@@ -2,17 +2,17 @@ package io.echoreactor.metrics;
 
 import java.util.List;
 
-import io.echoreactor.reactor.AcceptError;
-import io.echoreactor.reactor.CloseCause;
-import io.echoreactor.reactor.CountedEvent;
-import io.echoreactor.reactor.IncompleteWrite;
-import io.echoreactor.reactor.ProxyHeaderResult;
-import io.echoreactor.reactor.RebuildCause;
-import io.echoreactor.reactor.RejectCause;
-import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.TlsFailure;
-import io.echoreactor.reactor.TlsViolation;
-import io.echoreactor.reactor.WakeupCause;
+import io.echoreactor.reactor.counters.AcceptError;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.CountedEvent;
+import io.echoreactor.reactor.counters.IncompleteWrite;
+import io.echoreactor.reactor.counters.ProxyHeaderResult;
+import io.echoreactor.reactor.counters.RebuildCause;
+import io.echoreactor.reactor.counters.RejectCause;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.counters.TlsFailure;
+import io.echoreactor.reactor.counters.TlsViolation;
+import io.echoreactor.reactor.counters.WakeupCause;
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 

@@ -2,8 +2,8 @@ package io.echoreactor.metrics;
 
 import java.util.List;
 
-import io.echoreactor.reactor.CountedEvent;
-import io.echoreactor.reactor.UdpDropCause;
+import io.echoreactor.reactor.counters.CountedEvent;
+import io.echoreactor.reactor.counters.UdpDropCause;
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 

@@ -20,8 +20,26 @@ import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLEngine;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
-import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.accept.AcceptTarget;
+import io.echoreactor.reactor.accept.ConnectionLimit;
+import io.echoreactor.reactor.accept.Listener;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.loop.Closeables;
+import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.SelectOperation;
+import io.echoreactor.reactor.memory.PendingOutputBudget;
+import io.echoreactor.reactor.memory.ReactorMemory;
+import io.echoreactor.reactor.memory.SessionMemory;
+import io.echoreactor.reactor.memory.SessionMemoryBudget;
+import io.echoreactor.reactor.tcp.ConnectionContext;
+import io.echoreactor.reactor.tcp.StageOrder;
+import io.echoreactor.reactor.tcp.TcpConnection;
+import io.echoreactor.reactor.tls.TlsHandshakeListener;
+import io.echoreactor.reactor.udp.DatagramEcho;
+import io.echoreactor.reactor.udp.SourceRateLimiter;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -38,7 +56,7 @@ import org.apache.commons.logging.LogFactory;
  * {@link #register(SocketChannel, InetAddress)}, the drain's entry points and the
  * read-only accessors, which any thread may call; they queue work for the loop.
  */
-public final class EchoReactor implements EventLoop.Owner {
+public final class EchoReactor implements EventLoop.Owner, AcceptTarget, ConnectionContext {
 
 	private static final Log logger = LogFactory.getLog(EchoReactor.class);
 
@@ -51,8 +69,6 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final ConnectionLimit limit;
 
-	private final PendingOutputBudget budget;
-
 	private final Listener.AcceptOperation acceptOperation;
 
 	private final EventLoop loop;
@@ -61,7 +77,7 @@ public final class EchoReactor implements EventLoop.Owner {
 
 	private final SessionMemory sessionMemory;
 
-	private final ConnectionPipeline pipeline;
+	private final StageOrder stages;
 
 	private final ByteBuffer readBuffer;
 
@@ -94,14 +110,14 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.index = index;
 		this.settings = settings;
 		this.limit = limit;
-		this.budget = budget;
 		this.acceptOperation = acceptOperation;
 		this.loop = new EventLoop(THREAD_NAME_PREFIX + index, settings.selectTimeout().toNanos(), selectOperation,
 				this);
 		this.readBuffer = ByteBuffer.allocateDirect(settings.readBufferSize());
 		this.memory = new ReactorMemory(budget, this.loop, settings.readBufferSize());
 		this.sessionMemory = new SessionMemory(sessionMemory, this.loop);
-		this.pipeline = new ConnectionPipeline(this, settings, limit);
+		this.stages = new StageOrder(this, index, limit, settings.maxConnectionAge(), settings.maxConnectionAgeJitter(),
+				settings.socket(), settings.proxyProtocol(), settings.tls(), settings.greeting());
 		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
 		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
 	}
@@ -183,47 +199,62 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * @param listener the listener, or {@code null}
 	 */
 	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
-		this.pipeline.setTlsHandshakeListener(listener);
+		this.stages.setTlsHandshakeListener(listener);
 	}
 
-	EventLoop loop() {
+	@Override
+	public EventLoop loop() {
 		return this.loop;
 	}
 
-	ConnectionPipeline pipeline() {
-		return this.pipeline;
+	@Override
+	public StageOrder stages() {
+		return this.stages;
 	}
 
-	EchoServerSettings settings() {
-		return this.settings;
-	}
-
-	ByteBuffer readBuffer() {
+	@Override
+	public ByteBuffer readBuffer() {
 		return this.readBuffer;
 	}
 
-	int readBudget() {
+	@Override
+	public int readBudget() {
 		return this.settings.readBudget();
 	}
 
-	ReactorMemory memory() {
+	@Override
+	public ReactorMemory memory() {
 		return this.memory;
 	}
 
-	SessionMemory sessionMemory() {
+	@Override
+	public SessionMemory sessionMemory() {
 		return this.sessionMemory;
 	}
 
-	PendingOutputBudget budget() {
-		return this.budget;
+	@Override
+	public int writeBufferHighWaterMark() {
+		return this.settings.writeBufferHighWaterMark();
 	}
 
-	long idleTimeoutNanos() {
+	@Override
+	public int writeBufferLowWaterMark() {
+		return this.settings.writeBufferLowWaterMark();
+	}
+
+	@Override
+	public long idleTimeoutNanos() {
 		return this.idleTimeoutNanos;
 	}
 
-	long writeTimeoutNanos() {
+	@Override
+	public long writeTimeoutNanos() {
 		return this.writeTimeoutNanos;
+	}
+
+	@Override
+	public long flushTimeoutNanos() {
+		return EchoServer.FLUSH_TIMEOUT.toNanos();
 	}
 
 	CompletableFuture<Void> drained() {
@@ -286,11 +317,17 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.loop.abandon();
 	}
 
+	@Override
+	public boolean takesConnections() {
+		return this.state != State.TERMINATED && !isStalled();
+	}
+
 	/**
 	 * Hand an accepted channel to this reactor, which owns it from now on. Called from the
 	 * acceptor thread.
 	 */
-	void register(SocketChannel channel, InetAddress address, boolean tls) {
+	@Override
+	public void register(SocketChannel channel, InetAddress address, boolean tls) {
 		this.loop.execute(new Registration(channel, address, tls));
 	}
 
@@ -299,10 +336,10 @@ public final class EchoReactor implements EventLoop.Owner {
 		this.connections++;
 		statistics().increment(Counter.CONNECTIONS_ACCEPTED);
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, 1);
-		TcpConnection connection = new TcpConnection(this, channel, address, this.pipeline.expiry());
+		TcpConnection connection = new TcpConnection(this, channel, address, this.stages.expiry());
 		try {
 			channel.configureBlocking(false);
-			this.pipeline.configure(channel);
+			this.stages.configure(channel);
 			connection.open();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -314,7 +351,7 @@ public final class EchoReactor implements EventLoop.Owner {
 			return;
 		}
 		try {
-			this.pipeline.begin(connection, tls);
+			this.stages.begin(connection, tls);
 		}
 		catch (IOException ex) {
 			if (logger.isDebugEnabled()) {
@@ -333,7 +370,8 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * @param connection the connection
 	 * @param cause why, or {@code null} for a connection refused after its PROXY header
 	 */
-	void closed(TcpConnection connection, CloseCause cause) {
+	@Override
+	public void closed(TcpConnection connection, CloseCause cause) {
 		this.connections--;
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);
 		if (cause != null) {
@@ -405,7 +443,7 @@ public final class EchoReactor implements EventLoop.Owner {
 	 * {@link #execute(Runnable)}. Runs on the reactor thread.
 	 * @return the open connections
 	 */
-	List<TcpConnection> connections() {
+	public List<TcpConnection> connections() {
 		assert this.loop.inLoop();
 		List<TcpConnection> connections = new ArrayList<>();
 		for (SelectionKey key : this.loop.selector().keys()) {

@@ -1,20 +1,26 @@
 package io.echoreactor.reactor;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.ConnectionLimit;
+import io.echoreactor.reactor.accept.EchoAcceptor;
+import io.echoreactor.reactor.accept.Listener;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.loop.SelectOperation;
+import io.echoreactor.reactor.memory.PendingOutputBudget;
+import io.echoreactor.reactor.memory.SessionMemoryBudget;
+import io.echoreactor.reactor.tls.TlsHandshakeListener;
+import io.echoreactor.reactor.udp.SourceRateLimiter;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -105,8 +111,8 @@ public final class EchoServer {
 		this.acceptOperation = acceptOperation;
 		this.rateLimitClock = rateLimitClock;
 		this.limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerAddress());
-		this.budget = new PendingOutputBudget(PendingOutputBudget.limitFor(settings));
-		this.sessionMemory = new SessionMemoryBudget(SessionMemoryBudget.limitFor(settings), settings.reactors());
+		this.budget = new PendingOutputBudget(PendingOutputBudget.limitFor(settings.maxPendingOutput()));
+		this.sessionMemory = new SessionMemoryBudget(SessionMemoryBudget.limitFor(settings.maxSessionMemory()), settings.reactors());
 	}
 
 	/** @return the settings the server runs with */
@@ -281,38 +287,20 @@ public final class EchoServer {
 			if (this.status != Status.NEW) {
 				throw new IllegalStateException("The echo server can start only once; it is " + this.status);
 			}
-			List<EchoReactor> reactors = new ArrayList<>();
+			ServerStartup startup = new ServerStartup(this.settings, this.limit, this.budget, this.sessionMemory,
+					this.selectOperation, this.acceptOperation, this.rateLimitClock);
 			try {
-				this.budget.checkReservesFit(this.settings);
-				this.budget.checkFitsDirectMemory(this.settings);
-				this.sessionMemory.checkFitsHeap(this.settings);
-				UdpSettings udp = this.settings.udp();
-				if (udp.enabled() && udp.rateLimitPerSource() > 0) {
-					SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
-				}
-				for (int i = 0; i < this.settings.reactors(); i++) {
-					reactors.add(new EchoReactor(i, this.settings, this.limit, this.budget, this.sessionMemory,
-							this.selectOperation, this.acceptOperation));
-				}
-				if (this.settings.acceptStrategy() == AcceptStrategy.ACCEPTOR) {
-					this.acceptor = new EchoAcceptor(List.copyOf(reactors), this.limit, this.settings,
-							this.selectOperation, this.acceptOperation);
-				}
-				this.sockets = ServerSockets.bind(this.settings, reactors, this.acceptor, this.rateLimitClock);
+				startup.bind();
 			}
-			catch (IOException | RuntimeException ex) {
-				reactors.forEach(EchoReactor::abandon);
-				EchoAcceptor acceptor = this.acceptor;
-				if (acceptor != null) {
-					acceptor.abandon();
-				}
+			catch (EchoServerException ex) {
+				this.acceptor = startup.acceptor();
 				this.status = Status.STOPPED;
-				if (ex instanceof EchoServerException echoServerException) {
-					throw echoServerException;
-				}
-				throw new EchoServerException("Unable to start the echo server", ex);
+				throw ex;
 			}
-			this.reactors = List.copyOf(reactors);
+			this.acceptor = startup.acceptor();
+			this.sockets = startup.sockets();
+			List<EchoReactor> reactors = startup.reactors();
+			this.reactors = reactors;
 			IntFunction<IntConsumer> readyKeysListeners = this.readyKeysListeners;
 			if (readyKeysListeners != null) {
 				reactors.forEach((reactor) -> reactor.setReadyKeysListener(readyKeysListeners.apply(reactor.index())));
@@ -419,34 +407,9 @@ public final class EchoServer {
 	}
 
 	private void drain(Consumer<ShutdownResult> callback, long start) {
-		long deadline = start + this.settings.shutdownTimeout().toNanos();
 		ShutdownResult result = ShutdownResult.CONNECTIONS_ACTIVE;
 		try {
-			logger.info("Commencing graceful shutdown of the echo server. Waiting for " + activeConnections()
-					+ " connection(s) to close");
-			List<CompletableFuture<Void>> acceptingStopped = new ArrayList<>();
-			EchoAcceptor acceptor = this.acceptor;
-			if (acceptor != null) {
-				acceptingStopped.add(acceptor.stop());
-			}
-			await(acceptingStopped, deadline);
-			for (EchoReactor reactor : this.reactors) {
-				acceptingStopped.add(reactor.stopAccepting());
-			}
-			await(acceptingStopped, deadline);
-			if (await(this.reactors.stream().map(EchoReactor::drained).toList(), deadline)) {
-				result = ShutdownResult.IDLE;
-			}
-			int open = activeConnections();
-			// Count the flush from the deadline, not from whenever this thread woke up after it.
-			closeAndAwait(Math.min(System.nanoTime(), deadline) + FLUSH_TIMEOUT.toNanos());
-			if (result == ShutdownResult.IDLE) {
-				logger.info("Graceful shutdown of the echo server complete");
-			}
-			else {
-				logger.info("Graceful shutdown of the echo server ended by shutdown-timeout; closed " + open
-						+ " connection(s) still open");
-			}
+			result = shutdown().drain(start + this.settings.shutdownTimeout().toNanos());
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Graceful shutdown of the echo server failed", ex);
@@ -469,36 +432,12 @@ public final class EchoServer {
 			}
 			this.status = Status.STOPPED;
 		}
-		EchoAcceptor acceptor = this.acceptor;
-		if (acceptor != null) {
-			await(List.of(acceptor.stop()), System.nanoTime() + FLUSH_TIMEOUT.toNanos());
-		}
-		closeAndAwait(System.nanoTime());
+		shutdown().stop();
 		logger.info("Echo server stopped");
 	}
 
-	private void closeAndAwait(long deadlineNanos) {
-		for (EchoReactor reactor : this.reactors) {
-			reactor.closeConnections(deadlineNanos);
-		}
-		// The reactors close what is left at the deadline themselves; allow for one pass.
-		await(this.reactors.stream().map(EchoReactor::terminated).toList(),
-				Math.max(deadlineNanos, System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(90));
-	}
-
-	private static boolean await(List<CompletableFuture<Void>> futures, long deadlineNanos) {
-		try {
-			CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-				.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-			return true;
-		}
-		catch (TimeoutException | ExecutionException ex) {
-			return false;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
+	private GracefulShutdown shutdown() {
+		return new GracefulShutdown(this.acceptor, this.reactors, this::activeConnections, FLUSH_TIMEOUT);
 	}
 
 	/**

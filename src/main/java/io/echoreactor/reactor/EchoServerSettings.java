@@ -4,6 +4,13 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.tcp.Greeting;
+import io.echoreactor.reactor.tls.TlsSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
+
 /**
  * Immutable settings of an {@link EchoServer}, in the reactor's own terms (plain JDK
  * types), so the reactor can be built and tested without Spring. The service's settings,
@@ -97,11 +104,11 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 				"maxConnectionAgeJitter must be between 0 and 1");
 	}
 
-	static boolean isPositive(Duration duration) {
+	public static boolean isPositive(Duration duration) {
 		return !duration.isNegative() && !duration.isZero();
 	}
 
-	static void check(boolean condition, String message) {
+	public static void check(boolean condition, String message) {
 		if (!condition) {
 			throw new IllegalArgumentException(message);
 		}

@@ -10,6 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.EchoAcceptor;
+import io.echoreactor.reactor.loop.Closeables;
+import io.echoreactor.reactor.udp.SourceRateLimiter;
+import io.echoreactor.reactor.udp.UdpSettings;
+
 /**
  * The sockets an {@link EchoServer} binds, each given to the loop that serves it: the
  * plain and TLS listeners (on the acceptor, or one {@code SO_REUSEPORT} listener per

@@ -13,13 +13,13 @@ import javax.net.ssl.SSLContext;
 
 import io.echoreactor.actuator.EchoEndpoint.EchoServerDescriptor;
 import io.echoreactor.actuator.EchoEndpoint.ReactorDescriptor;
-import io.echoreactor.reactor.AcceptStrategy;
-import io.echoreactor.config.ConfigurationReference;
 import io.echoreactor.config.ConfigurationReference.Setting;
+import io.echoreactor.config.ConfigurationReference;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.TlsSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.support.DefaultSettings;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;

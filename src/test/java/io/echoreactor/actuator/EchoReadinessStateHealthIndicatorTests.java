@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import io.echoreactor.bench.loop.Interval;
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;

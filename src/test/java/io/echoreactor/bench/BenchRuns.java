@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
 import org.springframework.boot.json.JsonParserFactory;
 

@@ -12,13 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.echoreactor.reactor.AcceptStrategy;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.SocketSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;

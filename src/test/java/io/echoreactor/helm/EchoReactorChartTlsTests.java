@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 import io.echoreactor.config.EchoServerProperties;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
-import io.echoreactor.reactor.ProxyProtocolSettings;
-import io.echoreactor.reactor.TlsContext;
+import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.reactor.tls.TlsContext;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
 import org.springframework.boot.autoconfigure.ssl.PemSslBundleProperties;
 import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.context.properties.bind.BindHandler;

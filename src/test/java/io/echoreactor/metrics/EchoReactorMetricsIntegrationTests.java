@@ -29,17 +29,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.JsonPath;
-import io.echoreactor.reactor.CloseCause;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -14,14 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLContext;
 
-import io.echoreactor.reactor.AcceptStrategy;
-import io.echoreactor.reactor.CloseCause;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ProxyProtocolSettings;
-import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.WakeupCause;
-import io.echoreactor.reactor.TlsSettings;
+import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.WakeupCause;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.support.DefaultSettings;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;

@@ -15,12 +15,12 @@ import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
-import io.echoreactor.reactor.AcceptStrategy;
-import io.echoreactor.reactor.CountedEvent;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.CountedEvent;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ProxyProtocolSettings;
-import io.echoreactor.reactor.TlsContext;
-import io.echoreactor.reactor.TlsSettings;
+import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.support.DefaultSettings;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

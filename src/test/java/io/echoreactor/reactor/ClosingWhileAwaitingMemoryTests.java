@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
-import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -11,8 +11,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.WakeupCause;
 import io.echoreactor.support.DefaultSettings;
+import io.echoreactor.support.EchoClient;
+import io.echoreactor.support.TestSelect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -32,8 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.UdpDropCause;
+import io.echoreactor.reactor.loop.SelectOperation;
+import io.echoreactor.reactor.udp.SourceRateLimiter;
+import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
+import io.echoreactor.support.EchoClient;
 import io.echoreactor.support.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -12,8 +12,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.WakeupCause;
+import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.support.DefaultSettings;
+import io.echoreactor.support.EchoClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -2,6 +2,8 @@ package io.echoreactor.reactor;
 
 import java.net.InetAddress;
 
+import io.echoreactor.reactor.memory.PendingOutputBudget;
+import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.Test;
 

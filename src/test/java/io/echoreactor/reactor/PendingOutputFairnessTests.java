@@ -13,9 +13,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.ToLongFunction;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
-import io.echoreactor.reactor.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.IncompleteWrite;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.memory.ReactorMemory;
 import io.echoreactor.support.DefaultSettings;
+import io.echoreactor.support.EchoClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.support.DefaultSettings;
+import io.echoreactor.support.EchoClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

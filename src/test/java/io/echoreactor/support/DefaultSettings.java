@@ -4,9 +4,9 @@ import java.util.Map;
 
 import io.echoreactor.config.EchoServerProperties;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.ProxyProtocolSettings;
-import io.echoreactor.reactor.SocketSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;

@@ -3,7 +3,7 @@ package io.echoreactor.bench.loop;
 import io.echoreactor.bench.BenchRuns;
 import io.echoreactor.bench.FaultyEcho;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import io.echoreactor.bench.options.BenchOptions;
-import io.echoreactor.reactor.ProxyHeader;
-import io.echoreactor.reactor.ProxyProtocolParser;
+import io.echoreactor.proxy.ProxyHeader;
+import io.echoreactor.proxy.ProxyProtocolParser;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

@@ -6,12 +6,12 @@ import java.util.Map;
 
 import io.echoreactor.bench.BenchRuns;
 import io.echoreactor.bench.FaultyEcho;
-import io.echoreactor.reactor.CidrRange;
+import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.Greeting;
-import io.echoreactor.reactor.ProxyHeaderResult;
-import io.echoreactor.reactor.ProxyProtocolSettings;
-import io.echoreactor.reactor.ReactorStatistics.Counter;
+import io.echoreactor.reactor.counters.ProxyHeaderResult;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
+import io.echoreactor.reactor.tcp.Greeting;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -7,7 +7,7 @@ import java.net.InetAddress;
 import io.echoreactor.bench.BenchRuns;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.UdpSettings;
+import io.echoreactor.reactor.udp.UdpSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

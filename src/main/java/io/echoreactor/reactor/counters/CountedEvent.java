@@ -1,0 +1,28 @@
+package io.echoreactor.reactor.counters;
+
+/**
+ * A kind of event that the reactor counts, one constant of an enum that tells the kinds
+ * apart ({@link CloseCause}, {@link WakeupCause}, {@link TlsFailure} and the like). The
+ * enum is the meter's tag: {@link ReactorStatistics} keeps one count per constant,
+ * indexed by its ordinal, and the meters register one series per constant, tagged with
+ * {@link #tag()} and explained by {@link #description()}. Adding a kind of event is adding
+ * a constant with the two.
+ */
+public interface CountedEvent {
+
+	/**
+	 * Return the lower-case value of the meter's tag ({@code cause} or {@code result})
+	 * that counts this kind of event.
+	 * @return the tag value
+	 */
+	String tag();
+
+	/**
+	 * Return what this kind of event means, for operators: one phrase, in lower case and
+	 * without a final period, that the meter's help text and the metrics reference list
+	 * after the tag value.
+	 * @return the description
+	 */
+	String description();
+
+}
