@@ -12,6 +12,7 @@ import io.echoreactor.reactor.ReactorStatistics;
 import io.echoreactor.reactor.SocketSettings;
 import io.echoreactor.reactor.UdpSettings;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -74,18 +75,18 @@ public class EchoEndpoint {
 				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_AWAITING_MEMORY), reactor.pendingTasks());
 	}
 
-	private static Long millis(Duration duration) {
+	private static @Nullable Long millis(Duration duration) {
 		return (duration != null) ? duration.toMillis() : null;
 	}
 
-	private static String describe(InetAddress address) {
+	private static @Nullable String describe(InetAddress address) {
 		if (address == null) {
 			return null;
 		}
 		return address.isAnyLocalAddress() ? "*" : address.getHostAddress();
 	}
 
-	private static String describe(Duration duration) {
+	private static @Nullable String describe(Duration duration) {
 		return (duration != null) ? duration.toString() : null;
 	}
 

@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code echo-reactor bench}: a load client for any RFC 862 echo server, in the service's
@@ -119,7 +120,8 @@ public final class BenchCommand {
 		}
 	}
 
-	private int load(BenchOptions options, InetSocketAddress address, ClientTls tls, HistogramLogWriter log)
+	private int load(BenchOptions options, InetSocketAddress address, @Nullable ClientTls tls,
+			@Nullable HistogramLogWriter log)
 			throws IOException, InterruptedException {
 		this.progress = this.terminal.getAsBoolean();
 		LoadRun run = new LoadRun(options, address, tls, options.threads());

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client side of {@code --protocol tls}: which certificates are trusted
@@ -59,7 +60,7 @@ final class ClientTls {
 		return new ClientTls(context, serverName, options.port(), !options.insecure());
 	}
 
-	private static TrustManager[] trustManagers(BenchOptions options) throws IOException, GeneralSecurityException {
+	private static TrustManager @Nullable [] trustManagers(BenchOptions options) throws IOException, GeneralSecurityException {
 		if (options.insecure()) {
 			return new TrustManager[] { new TrustingAnything() };
 		}

@@ -5,6 +5,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One connection of the load (for UDP, one flow: a socket connected to the server),
@@ -26,7 +27,7 @@ abstract class Flow {
 	final long quota;
 
 	// The socket's registration with the loop's selector, and the interest set last given to it.
-	private SelectionKey key;
+	private @Nullable SelectionKey key;
 
 	private int interest;
 
@@ -56,7 +57,7 @@ abstract class Flow {
 	}
 
 	/** Cancel the registration and close {@code channel}, if there is one; ready for another. */
-	void close(Channel channel) {
+	void close(@Nullable Channel channel) {
 		if (this.key != null) {
 			this.key.cancel();
 			this.key = null;

@@ -16,6 +16,7 @@ import io.echoreactor.reactor.TlsSettings;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -130,7 +131,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * @param tls the context of {@code ssl.bundle}, or {@code null} for no TLS listener
 	 * @return the settings
 	 */
-	public EchoServerSettings toSettings(TlsContext tls) {
+	public EchoServerSettings toSettings(@Nullable TlsContext tls) {
 		return toSettings(tls, Greeting.OFF);
 	}
 
@@ -140,7 +141,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 	 * @param greeting the greeting, made with this process's identity
 	 * @return the settings
 	 */
-	public EchoServerSettings toSettings(TlsContext tls, Greeting greeting) {
+	public EchoServerSettings toSettings(@Nullable TlsContext tls, Greeting greeting) {
 		return EchoServerSettings.builder()
 			.address(this.address)
 			.port(this.port)
@@ -168,7 +169,7 @@ public record EchoServerProperties(@DefaultValue("true") boolean enabled, InetAd
 			.build();
 	}
 
-	private static Integer toIntBytes(DataSize size) {
+	private static @Nullable Integer toIntBytes(DataSize size) {
 		return (size != null) ? Math.toIntExact(size.toBytes()) : null;
 	}
 

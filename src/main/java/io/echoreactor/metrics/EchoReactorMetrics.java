@@ -37,6 +37,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the {@link EchoReactorMeters echo meters} of an {@link EchoServer}: function
@@ -371,12 +372,12 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 	}
 
-	private static EchoReactor reactor(EchoServer server, int index) {
+	private static @Nullable EchoReactor reactor(EchoServer server, int index) {
 		List<EchoReactor> reactors = server.reactors();
 		return (index < reactors.size()) ? reactors.get(index) : null;
 	}
 
-	private static ReactorStatistics statistics(EchoServer server, int index) {
+	private static @Nullable ReactorStatistics statistics(EchoServer server, int index) {
 		EchoReactor reactor = reactor(server, index);
 		return (reactor != null) ? reactor.statistics() : null;
 	}

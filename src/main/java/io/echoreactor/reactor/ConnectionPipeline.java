@@ -15,6 +15,7 @@ import io.echoreactor.reactor.ReactorStatistics.Counter;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a new connection begins on its reactor, and what its first stages report: its
@@ -91,7 +92,7 @@ final class ConnectionPipeline {
 		}
 	}
 
-	private static Integer seconds(Duration duration) {
+	private static @Nullable Integer seconds(Duration duration) {
 		return (duration != null) ? (int) Math.max(1, duration.toSeconds()) : null;
 	}
 
@@ -218,7 +219,7 @@ final class ConnectionPipeline {
 		}
 	}
 
-	void handshakeFailed(TcpConnection connection, TlsFailure failure, Exception ex) {
+	void handshakeFailed(TcpConnection connection, TlsFailure failure, @Nullable Exception ex) {
 		this.reactor.statistics().increment(ReactorStatistics.tlsFailureCounter(failure));
 		if (ex != null && logger.isDebugEnabled()) {
 			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The UDP echo of RFC 862 on a reactor's {@link EventLoop}: each datagram received is sent
@@ -59,7 +60,7 @@ final class DatagramEcho implements Selectable {
 
 	private final int receiveBudget;
 
-	private final SourceRateLimiter rateLimiter;
+	private final @Nullable SourceRateLimiter rateLimiter;
 
 	private final LongSupplier clock;
 
@@ -83,6 +84,7 @@ final class DatagramEcho implements Selectable {
 
 	private Set<InetAddress> hostAddresses = Set.of();
 
+	@SuppressWarnings("NullAway.Init") // registered in open(), before the loop can select it
 	private SelectionKey key;
 
 	/**
@@ -93,7 +95,7 @@ final class DatagramEcho implements Selectable {
 	 * @param clock the time the rate limit goes by, in {@link System#nanoTime()} terms:
 	 * the loop's time, or a clock a test holds
 	 */
-	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, @Nullable SourceRateLimiter rateLimiter,
 			LongSupplier clock) throws IOException {
 		this(loop, channel, receiveBudget, rateLimiter, clock, DatagramEcho::enumerateHostAddresses);
 	}
@@ -106,7 +108,7 @@ final class DatagramEcho implements Selectable {
 	 * @param clock the time the rate limit goes by
 	 * @param hostAddressLookup what enumerates the host's addresses, on a wildcard bind
 	 */
-	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, @Nullable SourceRateLimiter rateLimiter,
 			LongSupplier clock, HostAddresses hostAddressLookup) throws IOException {
 		this.loop = loop;
 		this.channel = channel;
@@ -210,7 +212,7 @@ final class DatagramEcho implements Selectable {
 	 * @param source its source
 	 * @return the cause, or {@code null} to answer it
 	 */
-	UdpDropCause admit(InetSocketAddress source) {
+	@Nullable UdpDropCause admit(InetSocketAddress source) {
 		int port = source.getPort();
 		if (port == this.ownPort) {
 			return isOwnAddress(source.getAddress()) ? UdpDropCause.OWN_ADDRESS : UdpDropCause.OWN_PORT;

@@ -17,6 +17,7 @@ import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TCP echo server (RFC 862): binds the listening socket(s), owns the
@@ -126,7 +127,7 @@ public final class EchoServer {
 	}
 
 	/** @return the bound address, or {@code null} before start */
-	public InetSocketAddress localAddress() {
+	public @Nullable InetSocketAddress localAddress() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.plain() : null;
 	}
@@ -148,7 +149,7 @@ public final class EchoServer {
 	 * its own statistics.
 	 * @return the acceptor's statistics, or {@code null}
 	 */
-	public ReactorStatistics acceptorStatistics() {
+	public @Nullable ReactorStatistics acceptorStatistics() {
 		EchoAcceptor acceptor = this.acceptor;
 		return (acceptor != null) ? acceptor.statistics() : null;
 	}
@@ -244,7 +245,7 @@ public final class EchoServer {
 	 * Return how long ago the accepting thread last returned from {@code select()}.
 	 * @return the time since, or {@code null} in {@code reuseport} mode
 	 */
-	public Duration acceptorSinceLastSelect() {
+	public @Nullable Duration acceptorSinceLastSelect() {
 		EchoAcceptor acceptor = this.acceptor;
 		return (acceptor != null) ? Duration.ofNanos(acceptor.sinceLastSelectNanos()) : null;
 	}
@@ -329,7 +330,7 @@ public final class EchoServer {
 	}
 
 	/** @return the TLS listener's bound address, or {@code null} before start or without TLS */
-	public InetSocketAddress tlsLocalAddress() {
+	public @Nullable InetSocketAddress tlsLocalAddress() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.tls() : null;
 	}
@@ -355,7 +356,7 @@ public final class EchoServer {
 	}
 
 	/** @return the UDP socket's bound address, or {@code null} before start or with UDP off */
-	public InetSocketAddress udpLocalAddress() {
+	public @Nullable InetSocketAddress udpLocalAddress() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.udp() : null;
 	}
@@ -390,7 +391,7 @@ public final class EchoServer {
 	}
 
 	/** @return the UDP rate limit, or {@code null} before start, with UDP off or without a limit */
-	SourceRateLimiter rateLimiter() {
+	@Nullable SourceRateLimiter rateLimiter() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.rateLimiter() : null;
 	}

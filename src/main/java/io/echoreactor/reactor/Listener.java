@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A listening socket on an {@link EventLoop}: the one accept loop of both strategies. In
@@ -52,6 +53,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 
 	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
+	@SuppressWarnings("NullAway.Init") // registered in open(), before the loop can select it
 	private SelectionKey key;
 
 	/**
@@ -138,7 +140,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 		this.handoff.accept(accepted, address, this.tls);
 	}
 
-	private static InetAddress peerAddress(SocketChannel channel) {
+	private static @Nullable InetAddress peerAddress(SocketChannel channel) {
 		try {
 			return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
 		}
@@ -211,7 +213,7 @@ final class Listener extends Deadlines.Entry implements Selectable {
 		 * {@code null} when that limit is off; released when the connection closes
 		 * @param tls whether the connection begins with a TLS handshake
 		 */
-		void accept(SocketChannel channel, InetAddress address, boolean tls);
+		void accept(SocketChannel channel, @Nullable InetAddress address, boolean tls);
 
 	}
 

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Selector} of one {@link EventLoop}, with what it takes to trust it: the
@@ -167,7 +168,7 @@ final class LoopSelector {
 	 * @param cause why
 	 * @param failure the failure of {@code select()}, or {@code null}
 	 */
-	void rebuild(RebuildCause cause, IOException failure) {
+	void rebuild(RebuildCause cause, @Nullable IOException failure) {
 		this.spuriousInARow = 0;
 		this.wakeupMayLinger = false;
 		this.statistics.increment(ReactorStatistics.rebuildCounter(cause));

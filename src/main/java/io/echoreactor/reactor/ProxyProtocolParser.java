@@ -17,6 +17,7 @@ import io.echoreactor.reactor.ProxyHeader.Command;
 import io.echoreactor.reactor.ProxyHeader.Family;
 import io.echoreactor.reactor.ProxyHeader.Ssl;
 import io.echoreactor.reactor.ProxyHeader.Tlv;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parser for the PROXY protocol header (HAProxy's {@code proxy-protocol.txt}, the text
@@ -118,7 +119,7 @@ public final class ProxyProtocolParser {
 	}
 
 	// Returns null when the whole signature is there.
-	private static Result matchSignature(ByteBuffer bytes, int start, int available, byte[] signature) {
+	private static @Nullable Result matchSignature(ByteBuffer bytes, int start, int available, byte[] signature) {
 		for (int i = 0; i < signature.length; i++) {
 			if (i == available) {
 				return INCOMPLETE;
@@ -296,7 +297,7 @@ public final class ProxyProtocolParser {
 	}
 
 	// Returns what is wrong with the TLVs the specification defines, or null.
-	private static String checkTlvs(byte[] header, int tlvStart, List<Tlv> tlvs) {
+	private static @Nullable String checkTlvs(byte[] header, int tlvStart, List<Tlv> tlvs) {
 		int offset = tlvStart;
 		int crc32cOffset = -1;
 		for (Tlv tlv : tlvs) {
@@ -331,7 +332,7 @@ public final class ProxyProtocolParser {
 		return null;
 	}
 
-	private static String checkSsl(Tlv tlv) {
+	private static @Nullable String checkSsl(Tlv tlv) {
 		Ssl ssl;
 		try {
 			ssl = Ssl.decode(tlv);
@@ -353,7 +354,7 @@ public final class ProxyProtocolParser {
 		return null;
 	}
 
-	private static String checkEncoding(String what, Tlv tlv, Charset charset) {
+	private static @Nullable String checkEncoding(String what, Tlv tlv, Charset charset) {
 		try {
 			charset.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)

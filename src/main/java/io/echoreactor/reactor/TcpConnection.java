@@ -13,6 +13,7 @@ import io.echoreactor.reactor.ReactorStatistics.Counter;
 import io.echoreactor.reactor.ReactorStatistics.Gauge;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client connection and its I/O: reading (within the read budget and what memory
@@ -544,7 +545,7 @@ final class TcpConnection extends Deadlines.Entry implements Selectable {
 		this.address = client;
 	}
 
-	InetAddress peerAddress() {
+	@Nullable InetAddress peerAddress() {
 		try {
 			return ((java.net.InetSocketAddress) this.channel.getRemoteAddress()).getAddress();
 		}

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A warning that may repeat many times a second (a failing accept, a broken selector, a
@@ -45,7 +46,7 @@ final class ThrottledWarning {
 	 * @param message what happened, as a sentence
 	 * @param failure the cause, or {@code null}
 	 */
-	void log(String message, Throwable failure) {
+	void log(String message, @Nullable Throwable failure) {
 		String text = message + " (" + this.occurrences + " time(s) since the last report)";
 		if (failure == null) {
 			this.logger.warn(text);
@@ -67,7 +68,7 @@ final class ThrottledWarning {
 	 * @param message builds what happened, as a sentence; called only if it is logged
 	 * @param failure the cause, or {@code null}
 	 */
-	void warn(Supplier<String> message, Throwable failure) {
+	void warn(Supplier<String> message, @Nullable Throwable failure) {
 		if (due()) {
 			log(message.get(), failure);
 		}

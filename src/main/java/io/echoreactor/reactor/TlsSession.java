@@ -12,6 +12,7 @@ import javax.net.ssl.SSLException;
 import io.echoreactor.reactor.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS on one {@link TcpConnection}, in its reactor's thread: an {@link SSLEngine} between
@@ -562,7 +563,7 @@ final class TlsSession {
 	 * @param failure why
 	 * @param ex what the engine threw, or {@code null}
 	 */
-	void handshakeFailed(TcpConnection connection, TlsFailure failure, SSLException ex) {
+	void handshakeFailed(TcpConnection connection, TlsFailure failure, @Nullable SSLException ex) {
 		this.pipeline.handshakeFailed(connection, failure, ex);
 		if (ex != null) {
 			closeOutboundQuietly(connection);
