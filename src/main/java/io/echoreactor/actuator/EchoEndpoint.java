@@ -17,6 +17,7 @@ import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.tcp.Greeting;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.udp.UdpSettings;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -82,11 +83,11 @@ public class EchoEndpoint {
 				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_AWAITING_MEMORY), reactor.pendingTasks());
 	}
 
-	private static Long millis(Duration duration) {
+	private static @Nullable Long millis(Duration duration) {
 		return (duration != null) ? duration.toMillis() : null;
 	}
 
-	private static String describe(InetAddress address) {
+	private static @Nullable String describe(InetAddress address) {
 		if (address == null) {
 			return null;
 		}

@@ -6,6 +6,7 @@ import java.util.List;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
@@ -27,13 +28,13 @@ import org.springframework.boot.health.contributor.Health;
  */
 public class EchoReactorHealthIndicator extends AbstractHealthIndicator {
 
-	private final EchoServer server;
+	private final @Nullable EchoServer server;
 
 	/**
 	 * Create the indicator.
 	 * @param server the echo server, or {@code null} when it is disabled
 	 */
-	public EchoReactorHealthIndicator(EchoServer server) {
+	public EchoReactorHealthIndicator(@Nullable EchoServer server) {
 		super("Echo server health check failed");
 		this.server = server;
 	}

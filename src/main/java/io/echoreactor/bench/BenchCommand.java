@@ -24,6 +24,7 @@ import io.echoreactor.bench.tls.ClientTls;
 import io.echoreactor.bench.udp.UdpFlow;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code echo-reactor bench}: a load client for any RFC 862 echo server, in the service's
@@ -127,7 +128,8 @@ public final class BenchCommand {
 		}
 	}
 
-	private int load(BenchOptions options, InetSocketAddress address, ClientTls tls, HistogramLogWriter log)
+	private int load(BenchOptions options, InetSocketAddress address, @Nullable ClientTls tls,
+			@Nullable HistogramLogWriter log)
 			throws IOException, InterruptedException {
 		this.progress = this.terminal.getAsBoolean();
 		Flow.Factory flows = (options.protocol() == BenchOptions.Protocol.UDP) ? UdpFlow::new : TcpFlow::new;

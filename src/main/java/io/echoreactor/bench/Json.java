@@ -2,6 +2,7 @@ package io.echoreactor.bench;
 
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A writer of one JSON object on one line, enough for the summary: numbers, strings and
@@ -13,7 +14,7 @@ final class Json {
 
 	private boolean first = true;
 
-	Json field(String name, String value) {
+	Json field(String name, @Nullable String value) {
 		name(name);
 		if (value == null) {
 			this.json.append("null");

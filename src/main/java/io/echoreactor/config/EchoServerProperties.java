@@ -15,6 +15,7 @@ import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -138,7 +139,7 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * @param tls the context of {@code ssl.bundle}, or {@code null} for no TLS listener
 	 * @return the settings
 	 */
-	public EchoServerSettings toSettings(TlsContext tls) {
+	public EchoServerSettings toSettings(@Nullable TlsContext tls) {
 		return toSettings(tls, Greeting.OFF);
 	}
 
@@ -162,7 +163,7 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 				this.plain.enabled, this.proxyProtocol.toSettings(), greeting);
 	}
 
-	private static Integer toIntBytes(DataSize size) {
+	private static @Nullable Integer toIntBytes(DataSize size) {
 		return (size != null) ? Math.toIntExact(size.toBytes()) : null;
 	}
 

@@ -10,6 +10,7 @@ import io.echoreactor.reactor.tls.TlsContextCheck;
 import io.echoreactor.reactor.tls.UnusableTlsException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -38,7 +39,7 @@ final class EchoTlsContexts {
 	private EchoTlsContexts() {
 	}
 
-	static TlsContext of(EchoServerProperties.Ssl ssl, ObjectProvider<SslBundles> sslBundles,
+	static @Nullable TlsContext of(EchoServerProperties.Ssl ssl, ObjectProvider<SslBundles> sslBundles,
 			ObjectProvider<SslProperties> sslProperties) {
 		String name = ssl.bundle();
 		if (name == null || name.isBlank()) {
@@ -84,7 +85,7 @@ final class EchoTlsContexts {
 	}
 
 	// One line, no stack trace: what is wrong is the bundle's content, not the code.
-	private static void refused(String name, String reason) {
+	private static void refused(String name, @Nullable String reason) {
 		logger.warn("SSL bundle '" + name + "' was reloaded with content that cannot serve, refused; new TLS "
 				+ "handshakes keep the previous one: " + reason);
 	}
@@ -102,7 +103,7 @@ final class EchoTlsContexts {
 	// The property as the user wrote it: under spring.ssl.bundle.pem or .jks, whichever
 	// defines the bundle, or the echo server's own setting for a bundle made in code.
 	private static InvalidConfigurationPropertyValueException invalid(String name, UnusableTlsException ex,
-			SslProperties sslProperties) {
+			@Nullable SslProperties sslProperties) {
 		String prefix = null;
 		if (sslProperties != null && sslProperties.getBundle().getPem().containsKey(name)) {
 			prefix = "spring.ssl.bundle.pem." + name;
@@ -118,13 +119,13 @@ final class EchoTlsContexts {
 				ex.getReason());
 	}
 
-	private static List<String> protocols(SslBundle bundle) {
+	private static @Nullable List<String> protocols(SslBundle bundle) {
 		SslOptions options = bundle.getOptions();
 		String[] protocols = (options != null) ? options.getEnabledProtocols() : null;
 		return (protocols != null) ? Arrays.asList(protocols) : null;
 	}
 
-	private static List<String> ciphers(SslBundle bundle) {
+	private static @Nullable List<String> ciphers(SslBundle bundle) {
 		SslOptions options = bundle.getOptions();
 		String[] ciphers = (options != null) ? options.getCiphers() : null;
 		return (ciphers != null) ? Arrays.asList(ciphers) : null;

@@ -1,6 +1,7 @@
 package io.echoreactor.context;
 
 import java.net.InetSocketAddress;
+import java.util.Objects;
 
 import io.echoreactor.reactor.EchoBindException;
 
@@ -45,7 +46,7 @@ class EchoBindFailureAnalyzer extends AbstractFailureAnalyzer<EchoBindException>
 							+ "CAP_NET_BIND_SERVICE capability.",
 					cause);
 			case OTHER -> new FailureAnalysis("The echo server could not bind to " + where + " port " + port + ": "
-					+ cause.getCause().getMessage() + ".",
+					+ Objects.requireNonNull(cause.getCause()).getMessage() + ".",
 					"Check echo.server.address and " + property + ".", cause);
 		};
 	}

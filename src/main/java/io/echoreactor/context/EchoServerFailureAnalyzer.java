@@ -3,6 +3,7 @@ package io.echoreactor.context;
 import io.echoreactor.reactor.EchoBindException;
 import io.echoreactor.reactor.EchoServerException;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -14,7 +15,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 class EchoServerFailureAnalyzer extends AbstractFailureAnalyzer<EchoServerException> {
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, EchoServerException cause) {
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, EchoServerException cause) {
 		if (cause instanceof EchoBindException) {
 			return null;
 		}

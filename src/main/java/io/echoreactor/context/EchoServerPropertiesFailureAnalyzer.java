@@ -1,7 +1,7 @@
 package io.echoreactor.context;
 
 import java.time.Duration;
-
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
@@ -33,7 +33,7 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 	private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("echo.server");
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, BindValidationException cause) {
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindValidationException cause) {
 		ValidationErrors errors = cause.getValidationErrors();
 		if (!PREFIX.equals(errors.getName()) && !PREFIX.isAncestorOf(errors.getName())) {
 			return null;
@@ -96,7 +96,7 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 				? base.append(DataObjectPropertyName.toDashedForm(fieldError.getField())) : base;
 	}
 
-	private static ConfigurationProperty findBound(ValidationErrors errors, ConfigurationPropertyName name) {
+	private static @Nullable ConfigurationProperty findBound(ValidationErrors errors, ConfigurationPropertyName name) {
 		for (ConfigurationProperty property : errors.getBoundProperties()) {
 			if (property.getName().equals(name)) {
 				return property;

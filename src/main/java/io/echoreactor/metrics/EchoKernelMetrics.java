@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the kernel's view of the echo service (see {@link EchoKernelMeters}): listen
@@ -154,7 +155,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 			.register(registry);
 	}
 
-	private List<ListeningSocket> readListeningSockets() {
+	private @Nullable List<ListeningSocket> readListeningSockets() {
 		List<ListeningSocket> sockets = new ArrayList<>();
 		boolean read = false;
 		for (String file : List.of("net/tcp", "net/tcp6")) {
@@ -217,7 +218,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 		}
 	}
 
-	private static double orNaN(Long value) {
+	private static double orNaN(@Nullable Long value) {
 		return (value != null) ? value : Double.NaN;
 	}
 
@@ -286,7 +287,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 
 		private final LongSupplier clock;
 
-		private T value;
+		private @Nullable T value;
 
 		private long readAt;
 
@@ -297,7 +298,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 			this.clock = clock;
 		}
 
-		synchronized T getOrNull() {
+		synchronized @Nullable T getOrNull() {
 			long now = this.clock.getAsLong();
 			if (!this.present || now - this.readAt >= MAX_AGE_NANOS) {
 				try {
@@ -317,7 +318,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 	@FunctionalInterface
 	private interface IoSupplier<T> {
 
-		T get() throws IOException;
+		@Nullable T get() throws IOException;
 
 	}
 

@@ -41,6 +41,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the {@link EchoReactorMeters echo meters} and {@link EchoUdpMeters UDP meters} of
@@ -360,7 +361,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 	}
 
-	private static EchoReactor reactor(EchoServer server, int index) {
+	private static @Nullable EchoReactor reactor(EchoServer server, int index) {
 		List<EchoReactor> reactors = server.reactors();
 		return (index < reactors.size()) ? reactors.get(index) : null;
 	}

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the Linux {@code /proc} files that {@link EchoKernelMetrics} reads:
@@ -182,7 +183,7 @@ final class ProcNetParser {
 	}
 
 	// /proc prints an address as 32-bit words in %08X, each in the host's byte order.
-	private static InetAddress address(String hex, ByteOrder byteOrder) {
+	private static @Nullable InetAddress address(String hex, ByteOrder byteOrder) {
 		if (hex.length() != 8 && hex.length() != 32) {
 			return null;
 		}
@@ -206,7 +207,7 @@ final class ProcNetParser {
 		}
 	}
 
-	private static Long parseHex(String text) {
+	private static @Nullable Long parseHex(String text) {
 		try {
 			return Long.parseLong(text, 16);
 		}
@@ -215,7 +216,7 @@ final class ProcNetParser {
 		}
 	}
 
-	private static Long parseLong(String text) {
+	private static @Nullable Long parseLong(String text) {
 		try {
 			return Long.parseLong(text);
 		}

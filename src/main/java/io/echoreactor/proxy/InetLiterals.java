@@ -1,5 +1,6 @@
 package io.echoreactor.proxy;
 
+import org.jspecify.annotations.Nullable;
 /**
  * Strict parsers for the address and port fields of a PROXY protocol version 1 line, used
  * by {@link ProxyProtocolParser}, and for the addresses and prefix lengths of
@@ -29,7 +30,7 @@ final class InetLiterals {
 	 * @param text the text
 	 * @return the 4 address bytes, or {@code null} if the text is not a valid literal
 	 */
-	static byte[] ipv4(String text) {
+	static byte @Nullable [] ipv4(String text) {
 		byte[] address = new byte[4];
 		int start = 0;
 		for (int i = 0; i < 4; i++) {
@@ -52,7 +53,7 @@ final class InetLiterals {
 	 * @param text the text
 	 * @return the 16 address bytes, or {@code null} if the text is not a valid literal
 	 */
-	static byte[] ipv6(String text) {
+	static byte @Nullable [] ipv6(String text) {
 		if (text.isEmpty() || text.length() > MAX_IPV6_LENGTH) {
 			return null;
 		}
@@ -103,7 +104,7 @@ final class InetLiterals {
 
 	// The colon-separated groups of one side of "::" (or of the whole address); only the
 	// last side may end in a dotted IPv4 address, which counts as two groups.
-	private static int[] groups(String part, boolean last) {
+	private static int @Nullable [] groups(String part, boolean last) {
 		if (part.isEmpty()) {
 			return new int[0];
 		}

@@ -17,6 +17,7 @@ import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
 import io.echoreactor.proxy.ProxySslTlv;
 import io.echoreactor.proxy.ProxyTlv;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parser for the PROXY protocol header (HAProxy's {@code proxy-protocol.txt}, the text
@@ -118,7 +119,7 @@ public final class ProxyProtocolParser {
 	}
 
 	// Returns null when the whole signature is there.
-	private static Result matchSignature(ByteBuffer bytes, int start, int available, byte[] signature) {
+	private static @Nullable Result matchSignature(ByteBuffer bytes, int start, int available, byte[] signature) {
 		for (int i = 0; i < signature.length; i++) {
 			if (i == available) {
 				return INCOMPLETE;

@@ -43,6 +43,7 @@ import io.echoreactor.reactor.udp.SourceRateLimiter;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A reactor: one {@link EventLoop} (thread {@code echo-reactor-N}) and the
@@ -97,7 +98,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 
 	private final List<Listener> listeners = new ArrayList<>();
 
-	private DatagramEcho datagrams;
+	private @Nullable DatagramEcho datagrams;
 
 
 	private int connections;
@@ -292,7 +293,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	 * @param rateLimiter the per-source rate limit, or {@code null}
 	 * @param rateLimitClock the rate limit's time, or {@code null} for the loop's own
 	 */
-	void serveDatagrams(DatagramChannel channel, SourceRateLimiter rateLimiter, LongSupplier rateLimitClock)
+	void serveDatagrams(DatagramChannel channel, @Nullable SourceRateLimiter rateLimiter, LongSupplier rateLimitClock)
 			throws IOException {
 		DatagramEcho datagrams = new DatagramEcho(this.loop, channel, this.settings.udp().receiveBudget(),
 				rateLimiter, (rateLimitClock != null) ? rateLimitClock : this.loop::now);
@@ -331,7 +332,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 		this.loop.execute(new Registration(channel, address, tls));
 	}
 
-	private void registerAccepted(SocketChannel channel, InetAddress address, boolean tls) {
+	private void registerAccepted(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
 		assert this.loop.inLoop();
 		this.connections++;
 		statistics().increment(Counter.CONNECTIONS_ACCEPTED);

@@ -23,6 +23,7 @@ import io.echoreactor.reactor.udp.SourceRateLimiter;
 import io.echoreactor.reactor.udp.UdpSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TCP echo server (RFC 862): binds the listening socket(s), owns the
@@ -132,7 +133,7 @@ public final class EchoServer {
 	}
 
 	/** @return the bound address, or {@code null} before start */
-	public InetSocketAddress localAddress() {
+	public @Nullable InetSocketAddress localAddress() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.plain() : null;
 	}
@@ -154,7 +155,7 @@ public final class EchoServer {
 	 * its own statistics.
 	 * @return the acceptor's statistics, or {@code null}
 	 */
-	public ReactorStatistics acceptorStatistics() {
+	public @Nullable ReactorStatistics acceptorStatistics() {
 		EchoAcceptor acceptor = this.acceptor;
 		return (acceptor != null) ? acceptor.statistics() : null;
 	}
@@ -250,7 +251,7 @@ public final class EchoServer {
 	 * Return how long ago the accepting thread last returned from {@code select()}.
 	 * @return the time since, or {@code null} in {@code reuseport} mode
 	 */
-	public Duration acceptorSinceLastSelect() {
+	public @Nullable Duration acceptorSinceLastSelect() {
 		EchoAcceptor acceptor = this.acceptor;
 		return (acceptor != null) ? Duration.ofNanos(acceptor.sinceLastSelectNanos()) : null;
 	}
@@ -317,7 +318,7 @@ public final class EchoServer {
 	}
 
 	/** @return the TLS listener's bound address, or {@code null} before start or without TLS */
-	public InetSocketAddress tlsLocalAddress() {
+	public @Nullable InetSocketAddress tlsLocalAddress() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.tls() : null;
 	}
@@ -343,7 +344,7 @@ public final class EchoServer {
 	}
 
 	/** @return the UDP socket's bound address, or {@code null} before start or with UDP off */
-	public InetSocketAddress udpLocalAddress() {
+	public @Nullable InetSocketAddress udpLocalAddress() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.udp() : null;
 	}
@@ -378,7 +379,7 @@ public final class EchoServer {
 	}
 
 	/** @return the UDP rate limit, or {@code null} before start, with UDP off or without a limit */
-	SourceRateLimiter rateLimiter() {
+	@Nullable SourceRateLimiter rateLimiter() {
 		ServerSockets sockets = this.sockets;
 		return (sockets != null) ? sockets.rateLimiter() : null;
 	}

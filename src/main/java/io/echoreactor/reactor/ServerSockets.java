@@ -8,7 +8,9 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.EchoAcceptor;
@@ -37,13 +39,13 @@ final class ServerSockets {
 
 	private final List<Closeable> opened = new ArrayList<>();
 
-	private InetSocketAddress plain;
+	private @Nullable InetSocketAddress plain;
 
-	private InetSocketAddress tls;
+	private @Nullable InetSocketAddress tls;
 
-	private InetSocketAddress udp;
+	private @Nullable InetSocketAddress udp;
 
-	private SourceRateLimiter rateLimiter;
+	private @Nullable SourceRateLimiter rateLimiter;
 
 	private ServerSockets(EchoServerSettings settings) {
 		this.settings = settings;
@@ -83,22 +85,22 @@ final class ServerSockets {
 	}
 
 	/** @return the plain listener's address, or {@code null} when it is off */
-	InetSocketAddress plain() {
+	@Nullable InetSocketAddress plain() {
 		return this.plain;
 	}
 
 	/** @return the TLS listener's address, or {@code null} when it is off */
-	InetSocketAddress tls() {
+	@Nullable InetSocketAddress tls() {
 		return this.tls;
 	}
 
 	/** @return the UDP sockets' address, or {@code null} when UDP is off */
-	InetSocketAddress udp() {
+	@Nullable InetSocketAddress udp() {
 		return this.udp;
 	}
 
 	/** @return the UDP rate limit, or {@code null} when it is off */
-	SourceRateLimiter rateLimiter() {
+	@Nullable SourceRateLimiter rateLimiter() {
 		return this.rateLimiter;
 	}
 
@@ -108,7 +110,7 @@ final class ServerSockets {
 	 * @return such as {@code *:7007 (accept strategy acceptor, 2 reactors); TLS on *:7443; UDP on ...}
 	 */
 	String describe(List<EchoReactor> reactors) {
-		StringBuilder text = new StringBuilder(describe((this.plain != null) ? this.plain : this.tls));
+		StringBuilder text = new StringBuilder(describe(Objects.requireNonNull((this.plain != null) ? this.plain : this.tls)));
 		text.append(" (").append((this.plain != null) ? "" : "TLS only, ").append("accept strategy ")
 			.append(this.settings.acceptStrategy().name().toLowerCase())
 			.append(", ").append(reactors.size()).append(" reactor").append((reactors.size() != 1) ? "s" : "")
@@ -136,7 +138,7 @@ final class ServerSockets {
 		if (acceptor != null) {
 			ServerSocketChannel listener = bind(requested, false, protocol);
 			acceptor.listen(listener, tls);
-			return (InetSocketAddress) listener.getLocalAddress();
+			return (InetSocketAddress) Objects.requireNonNull(listener, "no reactor").getLocalAddress();
 		}
 		int bound;
 		try (ServerSocketChannel probe = bind(requested, false, protocol)) {
@@ -148,7 +150,7 @@ final class ServerSockets {
 			listener = bind(address, true, protocol);
 			reactor.listen(listener, tls);
 		}
-		return (InetSocketAddress) listener.getLocalAddress();
+		return (InetSocketAddress) Objects.requireNonNull(listener, "no reactor").getLocalAddress();
 	}
 
 	private ServerSocketChannel bind(InetSocketAddress address, boolean reusePort, EchoBindException.Protocol protocol)
@@ -197,12 +199,12 @@ final class ServerSockets {
 				channel = bindDatagram(address, true);
 				reactor.serveDatagrams(channel, this.rateLimiter, rateLimitClock);
 			}
-			this.udp = (InetSocketAddress) channel.getLocalAddress();
+			this.udp = (InetSocketAddress) Objects.requireNonNull(channel, "no reactor").getLocalAddress();
 		}
 		else {
 			DatagramChannel channel = bindDatagram(requested, false);
 			reactors.get(0).serveDatagrams(channel, this.rateLimiter, rateLimitClock);
-			this.udp = (InetSocketAddress) channel.getLocalAddress();
+			this.udp = (InetSocketAddress) Objects.requireNonNull(channel, "no reactor").getLocalAddress();
 		}
 	}
 

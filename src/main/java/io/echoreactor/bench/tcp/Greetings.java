@@ -2,6 +2,7 @@ package io.echoreactor.bench.tcp;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a greeting line is counted by: its {@code pod}, or failing that its {@code host},
@@ -35,7 +36,7 @@ final class Greetings {
 		return line;
 	}
 
-	private static String textValue(String line, String key) {
+	private static @Nullable String textValue(String line, String key) {
 		Matcher matcher = Pattern.compile("(?:^| )" + key + "=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)").matcher(line);
 		if (!matcher.find()) {
 			return null;
@@ -44,7 +45,7 @@ final class Greetings {
 		return value.startsWith("\"") ? unescape(value.substring(1, value.length() - 1)) : value;
 	}
 
-	private static String jsonValue(String line, String key) {
+	private static @Nullable String jsonValue(String line, String key) {
 		Matcher matcher = Pattern.compile("\"" + key + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(line);
 		return matcher.find() ? unescape(matcher.group(1)) : null;
 	}

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.bench.options.BenchOptions;
 
@@ -61,7 +62,7 @@ public final class ClientTls {
 		return new ClientTls(context, serverName, options.port(), !options.insecure());
 	}
 
-	private static TrustManager[] trustManagers(BenchOptions options) throws IOException, GeneralSecurityException {
+	private static TrustManager @Nullable [] trustManagers(BenchOptions options) throws IOException, GeneralSecurityException {
 		if (options.insecure()) {
 			return new TrustManager[] { new TrustingAnything() };
 		}

@@ -29,12 +29,12 @@ public final class TlsClient {
 	private final TlsBuffers buffers;
 
 	// A record that arrived in part, ready to read (flipped); kept for reuse.
-	private ByteBuffer partial;
+	private ByteBuffer partial = ByteBuffer.allocate(0);
 
 	private boolean hasPartial;
 
 	// Records the socket did not take, ready to write (flipped); kept for reuse.
-	private ByteBuffer pending;
+	private ByteBuffer pending = ByteBuffer.allocate(0);
 
 	private boolean hasPending;
 
@@ -310,7 +310,7 @@ public final class TlsClient {
 	private ByteBuffer keep(ByteBuffer store, boolean inUse, ByteBuffer source) {
 		int kept = inUse ? store.remaining() : 0;
 		int needed = kept + source.remaining();
-		if (store == null || store.capacity() < needed) {
+		if (store.capacity() < needed) {
 			ByteBuffer larger = ByteBuffer.allocate(Math.max(needed, 2 * this.buffers.packetSize));
 			if (inUse) {
 				larger.put(store);

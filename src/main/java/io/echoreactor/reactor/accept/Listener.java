@@ -22,6 +22,7 @@ import io.echoreactor.reactor.loop.Selectable;
 import io.echoreactor.reactor.loop.ThrottledWarning;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A listening socket on an {@link EventLoop}: the one accept loop of both strategies. In
@@ -61,6 +62,7 @@ public final class Listener extends Deadlines.Entry implements Selectable {
 
 	private final ThrottledWarning failures = new ThrottledWarning(logger);
 
+	@SuppressWarnings("NullAway.Init") // registered in open(), before the loop can select it
 	private SelectionKey key;
 
 	/**
@@ -147,7 +149,7 @@ public final class Listener extends Deadlines.Entry implements Selectable {
 		this.handoff.accept(accepted, address, this.tls);
 	}
 
-	private static InetAddress peerAddress(SocketChannel channel) {
+	private static @Nullable InetAddress peerAddress(SocketChannel channel) {
 		try {
 			return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
 		}
@@ -220,7 +222,7 @@ public final class Listener extends Deadlines.Entry implements Selectable {
 		 * {@code null} when that limit is off; released when the connection closes
 		 * @param tls whether the connection begins with a TLS handshake
 		 */
-		void accept(SocketChannel channel, InetAddress address, boolean tls);
+		void accept(SocketChannel channel, @Nullable InetAddress address, boolean tls);
 
 	}
 

@@ -17,6 +17,7 @@ import io.echoreactor.reactor.counters.RebuildCause;
 import io.echoreactor.reactor.counters.WakeupCause;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Selector} of one {@link EventLoop}, with what it takes to trust it: the
@@ -171,7 +172,7 @@ public final class LoopSelector {
 	 * @param cause why
 	 * @param failure the failure of {@code select()}, or {@code null}
 	 */
-	void rebuild(RebuildCause cause, IOException failure) {
+	void rebuild(RebuildCause cause, @Nullable IOException failure) {
 		this.spuriousInARow = 0;
 		this.wakeupMayLinger = false;
 		this.statistics.increment(cause);

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A warning that may repeat many times a second (a failing accept, a broken selector, a
@@ -67,7 +68,7 @@ public final class ThrottledWarning {
 	 * @param message builds what happened, as a sentence; called only if it is logged
 	 * @param failure the cause, or {@code null}
 	 */
-	void warn(Supplier<String> message, Throwable failure) {
+	void warn(Supplier<String> message, @Nullable Throwable failure) {
 		if (due()) {
 			log(message.get(), failure);
 		}

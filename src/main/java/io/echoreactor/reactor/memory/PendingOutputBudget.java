@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The direct memory that all connections' pending output may hold together
@@ -173,7 +174,7 @@ public final class PendingOutputBudget {
 	 * Take a chunk, allocating it if the budget allows. Called from any reactor thread.
 	 * @return a cleared chunk, or {@code null} if the budget is spent
 	 */
-	synchronized ByteBuffer tryAcquire() {
+	synchronized @Nullable ByteBuffer tryAcquire() {
 		if (this.freeCount > 0) {
 			ByteBuffer chunk = this.free[--this.freeCount];
 			this.free[this.freeCount] = null;

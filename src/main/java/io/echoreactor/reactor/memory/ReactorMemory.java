@@ -11,6 +11,7 @@ import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.loop.ThrottledWarning;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One reactor's side of the {@link PendingOutputBudget}: where its connections' pending
@@ -122,7 +123,7 @@ public final class ReactorMemory extends Deadlines.Entry {
 	 * @return a cleared chunk, or {@code null} only if a caller read more than
 	 * {@link #readLimit(int)} allowed
 	 */
-	ByteBuffer acquire() {
+	@Nullable ByteBuffer acquire() {
 		ByteBuffer chunk = this.budget.tryAcquire();
 		if (chunk == null && this.reserveCount > 0) {
 			chunk = this.reserve[--this.reserveCount];

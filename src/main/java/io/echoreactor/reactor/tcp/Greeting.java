@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.proxy.ProxyHeader;
 
@@ -76,7 +77,7 @@ public final class Greeting {
 		return identity;
 	}
 
-	private static void putIfPresent(Map<String, String> map, String key, String value) {
+	private static void putIfPresent(Map<String, String> map, String key, @Nullable String value) {
 		if (value != null && !value.isBlank()) {
 			map.put(key, value);
 		}
@@ -157,7 +158,7 @@ public final class Greeting {
 		return details;
 	}
 
-	private static String clientCertificateSubject(SSLSession session) {
+	private static @Nullable String clientCertificateSubject(SSLSession session) {
 		try {
 			Certificate[] chain = session.getPeerCertificates();
 			if (chain.length > 0 && chain[0] instanceof X509Certificate certificate) {

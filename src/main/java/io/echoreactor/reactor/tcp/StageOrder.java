@@ -27,6 +27,7 @@ import io.echoreactor.reactor.tls.TlsSettings;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a new connection begins on its reactor, and what its first stages report: its
@@ -130,7 +131,7 @@ public final class StageOrder {
 		}
 	}
 
-	private static Integer seconds(Duration duration) {
+	private static @Nullable Integer seconds(Duration duration) {
 		return (duration != null) ? (int) Math.max(1, duration.toSeconds()) : null;
 	}
 

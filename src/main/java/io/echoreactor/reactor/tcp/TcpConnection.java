@@ -23,6 +23,7 @@ import io.echoreactor.reactor.memory.PendingOutput;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client connection and its I/O: reading (within the read budget and what memory
@@ -561,7 +562,7 @@ public final class TcpConnection extends Deadlines.Entry implements Selectable, 
 		this.address = client;
 	}
 
-	InetAddress peerAddress() {
+	@Nullable InetAddress peerAddress() {
 		try {
 			return ((java.net.InetSocketAddress) this.channel.getRemoteAddress()).getAddress();
 		}

@@ -19,6 +19,7 @@ import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.tls.TlsRecords;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS on one {@link TcpConnection}, in its reactor's thread: an {@link SSLEngine} between

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.reactor.counters.CountedEvent;
 
@@ -41,7 +42,7 @@ public final class TlsContext {
 	 * @param ciphers the enabled cipher suites, or {@code null} for the JDK's defaults
 	 * @param clientAuth whether client certificates are asked for
 	 */
-	public TlsContext(SSLContext context, List<String> protocols, List<String> ciphers, ClientAuth clientAuth) {
+	public TlsContext(SSLContext context, @Nullable List<String> protocols, @Nullable List<String> ciphers, ClientAuth clientAuth) {
 		this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
 		this.snapshot = new Snapshot(context, protocols, ciphers);
 	}
@@ -52,7 +53,7 @@ public final class TlsContext {
 	 * @param protocols the enabled protocols, or {@code null} for TLS 1.3 and 1.2
 	 * @param ciphers the enabled cipher suites, or {@code null} for the JDK's defaults
 	 */
-	public void update(SSLContext context, List<String> protocols, List<String> ciphers) {
+	public void update(SSLContext context, @Nullable List<String> protocols, @Nullable List<String> ciphers) {
 		this.snapshot = new Snapshot(context, protocols, ciphers);
 	}
 
@@ -65,7 +66,7 @@ public final class TlsContext {
 	 * @param ciphers the enabled cipher suites, or {@code null} for the JDK's defaults
 	 * @throws UnusableTlsException if it cannot serve, and was refused
 	 */
-	public void reload(SSLContext context, List<String> protocols, List<String> ciphers)
+	public void reload(SSLContext context, @Nullable List<String> protocols, @Nullable List<String> ciphers)
 			throws UnusableTlsException {
 		try {
 			TlsContextCheck.check(context, protocols, ciphers);
@@ -106,7 +107,7 @@ public final class TlsContext {
 	}
 
 	/** @return the cipher suites a handshake may negotiate, or {@code null} for the JDK's defaults */
-	public List<String> ciphers() {
+	public @Nullable List<String> ciphers() {
 		return this.snapshot.ciphers;
 	}
 
@@ -120,7 +121,7 @@ public final class TlsContext {
 	}
 
 	// The one recipe for a server engine, which the check before a context is used follows too.
-	static SSLEngine serverEngine(SSLContext context, String[] protocols, String[] ciphers, ClientAuth clientAuth) {
+	static SSLEngine serverEngine(SSLContext context, String[] protocols, String @Nullable [] ciphers, ClientAuth clientAuth) {
 		SSLEngine engine = context.createSSLEngine();
 		engine.setUseClientMode(false);
 		SSLParameters parameters = engine.getSSLParameters();
@@ -197,11 +198,11 @@ public final class TlsContext {
 
 		private final String[] protocolArray;
 
-		private final List<String> ciphers;
+		private final @Nullable List<String> ciphers;
 
-		private final String[] cipherArray;
+		private final String @Nullable [] cipherArray;
 
-		Snapshot(SSLContext context, List<String> protocols, List<String> ciphers) {
+		Snapshot(SSLContext context, @Nullable List<String> protocols, @Nullable List<String> ciphers) {
 			this.context = Objects.requireNonNull(context, "context");
 			this.protocols = (protocols != null && !protocols.isEmpty()) ? List.copyOf(protocols) : DEFAULT_PROTOCOLS;
 			this.protocolArray = this.protocols.toArray(String[]::new);

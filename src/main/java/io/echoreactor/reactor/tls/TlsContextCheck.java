@@ -20,6 +20,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds out whether a TLS context, narrowed to some protocols and cipher suites, can
@@ -49,16 +50,16 @@ public final class TlsContextCheck {
 	 * @param ciphers the cipher suites, or {@code null} for the JDK's defaults
 	 * @throws UnusableTlsException if it cannot, naming the setting at fault
 	 */
-	public static void check(SSLContext context, List<String> protocols, List<String> ciphers)
+	public static void check(SSLContext context, @Nullable List<String> protocols, @Nullable List<String> ciphers)
 			throws UnusableTlsException {
-		boolean protocolsNamed = protocols != null && !protocols.isEmpty();
-		List<String> offered = protocolsNamed ? protocols : TlsContext.DEFAULT_PROTOCOLS;
 		List<String> suites = (ciphers != null && !ciphers.isEmpty()) ? ciphers : null;
-		checkNames(context, protocolsNamed ? protocols : List.of(), suites);
-		if (!protocolsNamed) {
-			probe(context, offered, suites, offered);
+		if (protocols == null || protocols.isEmpty()) {
+			checkNames(context, List.of(), suites);
+			probe(context, TlsContext.DEFAULT_PROTOCOLS, suites, TlsContext.DEFAULT_PROTOCOLS);
 			return;
 		}
+		List<String> offered = protocols;
+		checkNames(context, offered, suites);
 		// Each protocol named has its own clients, so each must be able to serve them.
 		List<String> alone = offered.stream().filter((protocol) -> !SSL_V2_HELLO.equals(protocol)).toList();
 		for (String protocol : alone.isEmpty() ? offered : alone) {
@@ -66,7 +67,7 @@ public final class TlsContextCheck {
 		}
 	}
 
-	private static void checkNames(SSLContext context, List<String> protocols, List<String> ciphers)
+	private static void checkNames(SSLContext context, List<String> protocols, @Nullable List<String> ciphers)
 			throws UnusableTlsException {
 		SSLEngine engine = context.createSSLEngine();
 		Set<String> supportedProtocols = Set.of(engine.getSupportedProtocols());
@@ -98,7 +99,7 @@ public final class TlsContextCheck {
 		}
 	}
 
-	private static void probe(SSLContext context, List<String> protocols, List<String> ciphers,
+	private static void probe(SSLContext context, List<String> protocols, @Nullable List<String> ciphers,
 			List<String> configuredProtocols) throws UnusableTlsException {
 		String failure = handshake(context, protocols, ciphers).failure;
 		if (failure == null) {
@@ -123,7 +124,7 @@ public final class TlsContextCheck {
 						+ " key (" + failure + ")");
 	}
 
-	private static Handshake handshake(SSLContext context, List<String> protocols, List<String> ciphers) {
+	private static Handshake handshake(SSLContext context, List<String> protocols, @Nullable List<String> ciphers) {
 		SSLEngine server = null;
 		SSLEngine client = null;
 		try {
@@ -208,7 +209,7 @@ public final class TlsContextCheck {
 		return engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING;
 	}
 
-	private static void close(SSLEngine engine) {
+	private static void close(@Nullable SSLEngine engine) {
 		if (engine != null) {
 			engine.closeOutbound();
 		}
@@ -239,7 +240,7 @@ public final class TlsContextCheck {
 		return System.getProperty("java.version");
 	}
 
-	private record Handshake(String failure, String keyAlgorithm) {
+	private record Handshake(@Nullable String failure, @Nullable String keyAlgorithm) {
 	}
 
 	// The probe's client: any certificate will do, the point is the server's side.

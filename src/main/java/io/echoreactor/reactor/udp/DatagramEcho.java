@@ -24,6 +24,7 @@ import io.echoreactor.reactor.loop.Selectable;
 import io.echoreactor.reactor.loop.ThrottledWarning;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The UDP echo of RFC 862 on a reactor's {@link EventLoop}: each datagram received is sent
@@ -67,7 +68,7 @@ public final class DatagramEcho implements Selectable {
 
 	private final int receiveBudget;
 
-	private final SourceRateLimiter rateLimiter;
+	private final @Nullable SourceRateLimiter rateLimiter;
 
 	private final LongSupplier clock;
 
@@ -91,6 +92,7 @@ public final class DatagramEcho implements Selectable {
 
 	private Set<InetAddress> hostAddresses = Set.of();
 
+	@SuppressWarnings("NullAway.Init") // registered in open(), before the loop can select it
 	private SelectionKey key;
 
 	/**
@@ -218,7 +220,7 @@ public final class DatagramEcho implements Selectable {
 	 * @param source its source
 	 * @return the cause, or {@code null} to answer it
 	 */
-	UdpDropCause admit(InetSocketAddress source) {
+	@Nullable UdpDropCause admit(InetSocketAddress source) {
 		int port = source.getPort();
 		if (port == this.ownPort) {
 			return isOwnAddress(source.getAddress()) ? UdpDropCause.OWN_ADDRESS : UdpDropCause.OWN_PORT;
