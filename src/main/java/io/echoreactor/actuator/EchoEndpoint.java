@@ -83,11 +83,11 @@ public class EchoEndpoint {
 				statistics.get(ReactorStatistics.Gauge.CONNECTIONS_AWAITING_MEMORY), reactor.pendingTasks());
 	}
 
-	private static @Nullable Long millis(Duration duration) {
+	private static @Nullable Long millis(@Nullable Duration duration) {
 		return (duration != null) ? duration.toMillis() : null;
 	}
 
-	private static @Nullable String describe(InetAddress address) {
+	private static @Nullable String describe(@Nullable InetAddress address) {
 		if (address == null) {
 			return null;
 		}
@@ -118,7 +118,7 @@ public class EchoEndpoint {
 		return description;
 	}
 
-	private static Object describeValue(Object value) {
+	private static @Nullable Object describeValue(@Nullable Object value) {
 		if (value instanceof Record settings) {
 			return describe(settings);
 		}
@@ -154,7 +154,7 @@ public class EchoEndpoint {
 		return value.toString();
 	}
 
-	private static String describe(InetAddress address, String ifNull) {
+	private static @Nullable String describe(@Nullable InetAddress address, @Nullable String ifNull) {
 		return (address != null) ? describe(address) : ifNull;
 	}
 
@@ -176,9 +176,9 @@ public class EchoEndpoint {
 	 * settings by its name, nested settings as objects, with the memory limits as the server
 	 * derived them
 	 */
-	public record EchoServerDescriptor(String state, String address, int port, String acceptStrategy,
-			int connections, long pendingOutputAllocated, UdpDescriptor udp, List<ReactorDescriptor> reactors,
-			AcceptorDescriptor acceptor, Map<String, Object> configuration) implements OperationResponseBody {
+	public record EchoServerDescriptor(String state, @Nullable String address, int port, String acceptStrategy,
+			int connections, long pendingOutputAllocated, @Nullable UdpDescriptor udp, List<ReactorDescriptor> reactors,
+			@Nullable AcceptorDescriptor acceptor, Map<String, Object> configuration) implements OperationResponseBody {
 
 	}
 
@@ -192,7 +192,7 @@ public class EchoEndpoint {
 	 * @param activeBuckets the rate limit's buckets in debt now: drawn on and not yet
 	 * refilled
 	 */
-	public record UdpDescriptor(String address, int port, List<String> reactors, int activeBuckets) {
+	public record UdpDescriptor(@Nullable String address, int port, List<String> reactors, int activeBuckets) {
 
 	}
 
@@ -217,7 +217,7 @@ public class EchoEndpoint {
 	 * @param pendingTasks tasks other threads queued and it has not run yet
 	 */
 	public record ReactorDescriptor(int index, String thread, String threadState, String state, boolean alive,
-			Long sinceLastSelectMillis, boolean stalled, int registeredKeys, long activeConnections,
+			@Nullable Long sinceLastSelectMillis, boolean stalled, int registeredKeys, long activeConnections,
 			long pendingBytes, long pausedConnections, long connectionsAwaitingMemory, int pendingTasks) {
 
 	}
@@ -230,7 +230,7 @@ public class EchoEndpoint {
 	 * @param sinceLastSelectMillis milliseconds since it last returned from select()
 	 * @param stalled whether that is longer than {@code stall-timeout}
 	 */
-	public record AcceptorDescriptor(String thread, boolean alive, Long sinceLastSelectMillis, boolean stalled) {
+	public record AcceptorDescriptor(String thread, boolean alive, @Nullable Long sinceLastSelectMillis, boolean stalled) {
 
 	}
 

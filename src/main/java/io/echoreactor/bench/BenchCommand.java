@@ -211,7 +211,7 @@ public final class BenchCommand {
 
 		private long reportedMessages;
 
-		Reporter(BenchOptions options, LoadRun run, int loops, long start, HistogramLogWriter log) {
+		Reporter(BenchOptions options, LoadRun run, int loops, long start, @Nullable HistogramLogWriter log) {
 			this.options = options;
 			this.run = run;
 			this.log = log;

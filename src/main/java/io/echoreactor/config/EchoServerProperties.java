@@ -101,9 +101,9 @@ import static io.echoreactor.config.Applied.When.RESTART;
 @Validated
 @WriteBufferWaterMarks
 public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boolean enabled,
-		@Applied(RESTART) InetAddress address,
+		@Applied(RESTART) @Nullable InetAddress address,
 		@Applied(RESTART) @DefaultValue("7007") @Range(min = 0, max = 65535) int port,
-		@Applied(RESTART) @Range(min = 1, max = 1024) Integer reactors,
+		@Applied(RESTART) @Range(min = 1, max = 1024) @Nullable Integer reactors,
 		@Applied(RESTART) @DefaultValue("acceptor") AcceptStrategy acceptStrategy,
 		@Applied(RESTART) @DefaultValue("1024") @Range(min = 1, max = 65535) int backlog,
 		@Applied(RESTART) @DefaultValue("64KB") @DataSizeRange(min = "1KB", max = "16MB") DataSize readBufferSize,
@@ -111,14 +111,14 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 		@Applied(LIVE) @DefaultValue("64KB") @DataSizeRange(min = "1KB",
 				max = "64MB") DataSize writeBufferHighWaterMark,
 		@Applied(LIVE) @DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
-		@Applied(LIVE) @DurationRange(min = "1ms", max = "365d") Duration idleTimeout,
+		@Applied(LIVE) @DurationRange(min = "1ms", max = "365d") @Nullable Duration idleTimeout,
 		@Applied(LIVE) @DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@Applied(LIVE) @DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
-		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") DataSize maxPendingOutput,
-		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") DataSize maxSessionMemory,
+		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxPendingOutput,
+		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxSessionMemory,
 		@Applied(LIVE) @DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
 		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
-		@Applied(LIVE) @DurationRange(min = "1s", max = "365d") Duration maxConnectionAge,
+		@Applied(LIVE) @DurationRange(min = "1s", max = "365d") @Nullable Duration maxConnectionAge,
 		@Applied(LIVE) @DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp, @DefaultValue @Valid Ssl ssl,
@@ -149,7 +149,7 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * @param greeting the greeting, made with this process's identity
 	 * @return the settings
 	 */
-	public EchoServerSettings toSettings(TlsContext tls, Greeting greeting) {
+	public EchoServerSettings toSettings(@Nullable TlsContext tls, Greeting greeting) {
 		return new EchoServerSettings(this.address, this.port,
 				(this.reactors != null) ? this.reactors : Runtime.getRuntime().availableProcessors(),
 				this.acceptStrategy, this.backlog, toIntBytes(this.readBufferSize), toIntBytes(this.readBudget),
@@ -163,8 +163,12 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 				this.plain.enabled, this.proxyProtocol.toSettings(), greeting);
 	}
 
-	private static @Nullable Integer toIntBytes(DataSize size) {
-		return (size != null) ? Math.toIntExact(size.toBytes()) : null;
+	private static int toIntBytes(DataSize size) {
+		return Math.toIntExact(size.toBytes());
+	}
+
+	private static @Nullable Integer toIntBytesOrNull(@Nullable DataSize size) {
+		return (size != null) ? toIntBytes(size) : null;
 	}
 
 	/**
@@ -185,16 +189,16 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 */
 	public record Socket(@Applied(LIVE) @DefaultValue("true") boolean tcpNoDelay,
 			@Applied(LIVE) @DefaultValue("false") boolean keepAlive,
-			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") Duration keepAliveIdle,
-			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") Duration keepAliveInterval,
-			@Applied(LIVE) @Range(min = 1, max = 127) Integer keepAliveCount,
-			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
-			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
+			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") @Nullable Duration keepAliveIdle,
+			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") @Nullable Duration keepAliveInterval,
+			@Applied(LIVE) @Range(min = 1, max = 127) @Nullable Integer keepAliveCount,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize receiveBufferSize,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize sendBufferSize) {
 
 		SocketSettings toSettings() {
 			return new SocketSettings(this.tcpNoDelay, this.keepAlive, this.keepAliveIdle,
-					this.keepAliveInterval, this.keepAliveCount, toIntBytes(this.receiveBufferSize),
-					toIntBytes(this.sendBufferSize));
+					this.keepAliveInterval, this.keepAliveCount, toIntBytesOrNull(this.receiveBufferSize),
+					toIntBytesOrNull(this.sendBufferSize));
 		}
 
 	}
@@ -222,17 +226,17 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * kernel's default.
 	 */
 	public record Udp(@Applied(RESTART) @DefaultValue("true") boolean enabled,
-			@Applied(RESTART) @Range(min = 0, max = 65535) Integer port,
+			@Applied(RESTART) @Range(min = 0, max = 65535) @Nullable Integer port,
 			@Applied(LIVE) @DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
 			@Applied(LIVE) @DefaultValue("10000") @Range(min = 1, max = 4_194_304) int maxTrackedSources,
 			@Applied(LIVE) @DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
-			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize receiveBufferSize,
-			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") DataSize sendBufferSize) {
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize receiveBufferSize,
+			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize sendBufferSize) {
 
 		UdpSettings toSettings() {
 			return new UdpSettings(this.enabled, this.port, this.rateLimitPerSource,
-					this.maxTrackedSources, this.receiveBudget, toIntBytes(this.receiveBufferSize),
-					toIntBytes(this.sendBufferSize));
+					this.maxTrackedSources, this.receiveBudget, toIntBytesOrNull(this.receiveBufferSize),
+					toIntBytesOrNull(this.sendBufferSize));
 		}
 
 	}
@@ -255,7 +259,7 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * served) or need (a client without a certificate trusted by the bundle's trust store is
 	 * refused).
 	 */
-	public record Ssl(@Applied(RESTART) String bundle,
+	public record Ssl(@Applied(RESTART) @Nullable String bundle,
 			@Applied(RESTART) @DefaultValue("7443") @Range(min = 0, max = 65535) int port,
 			@Applied(LIVE) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration handshakeTimeout,
 			@Applied(LIVE) @DefaultValue("none") TlsContext.ClientAuth clientAuth) {

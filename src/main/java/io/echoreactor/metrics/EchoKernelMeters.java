@@ -2,6 +2,7 @@ package io.echoreactor.metrics;
 
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The kernel's view of the echo service, bound by {@link EchoKernelMetrics} from
@@ -54,13 +55,13 @@ public enum EchoKernelMeters implements EchoMeter {
 
 	private final Meter.Type type;
 
-	private final String baseUnit;
+	private final @Nullable String baseUnit;
 
 	private final String description;
 
 	private final Tag[] tags;
 
-	EchoKernelMeters(String name, Meter.Type type, String baseUnit, String description, Tag... tags) {
+	EchoKernelMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, Tag... tags) {
 		this.name = name;
 		this.type = type;
 		this.baseUnit = baseUnit;
@@ -79,7 +80,7 @@ public enum EchoKernelMeters implements EchoMeter {
 	}
 
 	@Override
-	public String getBaseUnit() {
+	public @Nullable String getBaseUnit() {
 		return this.baseUnit;
 	}
 

@@ -15,6 +15,7 @@ import io.echoreactor.reactor.counters.TlsViolation;
 import io.echoreactor.reactor.counters.WakeupCause;
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every meter of the echo service's reactors: its name, type, base unit, tag keys and
@@ -315,7 +316,7 @@ public enum EchoReactorMeters implements EchoMeter {
 
 	private final Meter.Type type;
 
-	private final String baseUnit;
+	private final @Nullable String baseUnit;
 
 	private final String description;
 
@@ -323,7 +324,7 @@ public enum EchoReactorMeters implements EchoMeter {
 
 	private final Tag[] tags;
 
-	EchoReactorMeters(String name, Meter.Type type, String baseUnit, String description, Tag... tags) {
+	EchoReactorMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, Tag... tags) {
 		this.name = name;
 		this.type = type;
 		this.baseUnit = baseUnit;
@@ -332,7 +333,7 @@ public enum EchoReactorMeters implements EchoMeter {
 		this.tags = tags;
 	}
 
-	EchoReactorMeters(String name, Meter.Type type, String baseUnit, String what,
+	EchoReactorMeters(String name, Meter.Type type, @Nullable String baseUnit, String what,
 			Class<? extends CountedEvent> events, String healthy, Tag... tags) {
 		this.name = name;
 		this.type = type;
@@ -353,7 +354,7 @@ public enum EchoReactorMeters implements EchoMeter {
 	}
 
 	@Override
-	public String getBaseUnit() {
+	public @Nullable String getBaseUnit() {
 		return this.baseUnit;
 	}
 

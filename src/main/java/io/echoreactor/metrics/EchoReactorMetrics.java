@@ -251,7 +251,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		for (TlsContext.ReloadResult result : TlsContext.ReloadResult.values()) {
 			register(registry, EchoReactorMeters.TLS_BUNDLE_RELOADS, Tags.of(resultTag(result.tag())),
-					(server) -> server.settings().tls().context().reloads(result));
+					(server) -> reloads(server, result));
 		}
 		Timer handshakes = Timer.builder(EchoReactorMeters.TLS_HANDSHAKE_TIME.getName())
 			.description(EchoReactorMeters.TLS_HANDSHAKE_TIME.getDescription())
@@ -370,7 +370,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		return (server) -> statistics(server, index);
 	}
 
-	private static ReactorStatistics statistics(EchoServer server, int index) {
+	private static @Nullable ReactorStatistics statistics(EchoServer server, int index) {
 		EchoReactor reactor = reactor(server, index);
 		return (reactor != null) ? reactor.statistics() : null;
 	}
@@ -380,7 +380,13 @@ public final class EchoReactorMetrics implements MeterBinder {
 		return reactor == null || reactor.isAlive() || server.status() != EchoServer.Status.RUNNING;
 	}
 
-	private static double count(ReactorStatistics statistics, Counter counter) {
+	// The meter is registered only when TLS is on; a server without a context counts none.
+	private static double reloads(EchoServer server, TlsContext.ReloadResult result) {
+		TlsContext context = server.settings().tls().context();
+		return (context != null) ? context.reloads(result) : 0;
+	}
+
+	private static double count(@Nullable ReactorStatistics statistics, Counter counter) {
 		return (statistics != null) ? statistics.get(counter) : 0;
 	}
 

@@ -6,6 +6,7 @@ import io.echoreactor.reactor.counters.CountedEvent;
 import io.echoreactor.reactor.counters.UdpDropCause;
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The meters of the UDP echo, bound by {@link EchoReactorMetrics} when UDP is on: per
@@ -71,7 +72,7 @@ public enum EchoUdpMeters implements EchoMeter {
 
 	private final Meter.Type type;
 
-	private final String baseUnit;
+	private final @Nullable String baseUnit;
 
 	private final String description;
 
@@ -79,7 +80,7 @@ public enum EchoUdpMeters implements EchoMeter {
 
 	private final Tag[] tags;
 
-	EchoUdpMeters(String name, Meter.Type type, String baseUnit, String description, Tag... tags) {
+	EchoUdpMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, Tag... tags) {
 		this.name = name;
 		this.type = type;
 		this.baseUnit = baseUnit;
@@ -88,7 +89,7 @@ public enum EchoUdpMeters implements EchoMeter {
 		this.tags = tags;
 	}
 
-	EchoUdpMeters(String name, Meter.Type type, String baseUnit, String what, Class<? extends CountedEvent> events,
+	EchoUdpMeters(String name, Meter.Type type, @Nullable String baseUnit, String what, Class<? extends CountedEvent> events,
 			String healthy, Tag... tags) {
 		this.name = name;
 		this.type = type;
@@ -109,7 +110,7 @@ public enum EchoUdpMeters implements EchoMeter {
 	}
 
 	@Override
-	public String getBaseUnit() {
+	public @Nullable String getBaseUnit() {
 		return this.baseUnit;
 	}
 

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  */
 public class EchoServerException extends RuntimeException {
 
-	public EchoServerException(String message, @Nullable Throwable cause) {
+	public EchoServerException(@Nullable String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 

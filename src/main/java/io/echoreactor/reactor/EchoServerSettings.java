@@ -10,6 +10,7 @@ import io.echoreactor.reactor.accept.SocketSettings;
 import io.echoreactor.reactor.tcp.Greeting;
 import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable settings of an {@link EchoServer}, in the reactor's own terms (plain JDK
@@ -58,10 +59,10 @@ import io.echoreactor.reactor.udp.UdpSettings;
  * @param proxyProtocol the PROXY protocol settings
  * @param greeting the greeting sent before the echo
  */
-public record EchoServerSettings(InetAddress address, int port, int reactors, AcceptStrategy acceptStrategy,
+public record EchoServerSettings(@Nullable InetAddress address, int port, int reactors, AcceptStrategy acceptStrategy,
 		int backlog, int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
-		Duration idleTimeout, Duration maxConnectionAge, double maxConnectionAgeJitter, int maxConnections,
-		int maxConnectionsPerAddress, long maxPendingOutput, long maxSessionMemory, Duration writeTimeout,
+		@Nullable Duration idleTimeout, @Nullable Duration maxConnectionAge, double maxConnectionAgeJitter, int maxConnections,
+		int maxConnectionsPerAddress, long maxPendingOutput, long maxSessionMemory, @Nullable Duration writeTimeout,
 		Duration stallTimeout, Duration shutdownTimeout, Duration selectTimeout, SocketSettings socket,
 		UdpSettings udp, TlsSettings tls, boolean plainEnabled, ProxyProtocolSettings proxyProtocol,
 		Greeting greeting) {
@@ -128,7 +129,7 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 	 */
 	public static final class Builder {
 
-		private InetAddress address;
+		private @Nullable InetAddress address;
 
 		private int port;
 
@@ -146,9 +147,9 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 
 		private int writeBufferLowWaterMark;
 
-		private Duration idleTimeout;
+		private @Nullable Duration idleTimeout;
 
-		private Duration maxConnectionAge;
+		private @Nullable Duration maxConnectionAge;
 
 		private double maxConnectionAgeJitter;
 
@@ -160,7 +161,7 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 
 		private long maxSessionMemory;
 
-		private Duration writeTimeout;
+		private @Nullable Duration writeTimeout;
 
 		private Duration stallTimeout;
 
@@ -209,7 +210,7 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 			this.greeting = from.greeting;
 		}
 
-		public Builder address(InetAddress address) {
+		public Builder address(@Nullable InetAddress address) {
 			this.address = address;
 			return this;
 		}
@@ -250,12 +251,12 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 			return this;
 		}
 
-		public Builder idleTimeout(Duration idleTimeout) {
+		public Builder idleTimeout(@Nullable Duration idleTimeout) {
 			this.idleTimeout = idleTimeout;
 			return this;
 		}
 
-		public Builder maxConnectionAge(Duration maxConnectionAge, double jitter) {
+		public Builder maxConnectionAge(@Nullable Duration maxConnectionAge, double jitter) {
 			this.maxConnectionAge = maxConnectionAge;
 			this.maxConnectionAgeJitter = jitter;
 			return this;
@@ -271,7 +272,7 @@ public record EchoServerSettings(InetAddress address, int port, int reactors, Ac
 			return this;
 		}
 
-		public Builder writeTimeout(Duration writeTimeout) {
+		public Builder writeTimeout(@Nullable Duration writeTimeout) {
 			this.writeTimeout = writeTimeout;
 			return this;
 		}

@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.ClientTls;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One connection of the load (for UDP, one flow: a socket connected to the server),
@@ -38,7 +39,7 @@ public abstract class Flow {
 	protected final long quota;
 
 	// The socket's registration with the loop's selector, and the interest set last given to it.
-	private SelectionKey key;
+	private @Nullable SelectionKey key;
 
 	private int interest;
 

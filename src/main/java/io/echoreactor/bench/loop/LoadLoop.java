@@ -11,6 +11,7 @@ import javax.net.ssl.SSLEngine;
 
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.TlsBuffers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client event loop: a thread, a {@link Selector} and the {@link Flow}s it drives.
@@ -73,14 +74,14 @@ public final class LoadLoop implements Runnable {
 	private final MeasuredWindow window = new MeasuredWindow();
 
 	// The open loop's schedule, or null in the closed loop.
-	private final OpenLoopSchedule schedule;
+	private final @Nullable OpenLoopSchedule schedule;
 
-	private TlsBuffers tlsBuffers;
+	private @Nullable TlsBuffers tlsBuffers;
 
 	/** What the flows count; read by the starting thread once this thread has ended. */
 	final LoopFigures figures = new LoopFigures();
 
-	private Throwable failure;
+	private @Nullable Throwable failure;
 
 	// State.
 

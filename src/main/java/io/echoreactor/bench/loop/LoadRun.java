@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.ClientTls;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the {@link LoadLoop}s of one run share with the thread that started them: the
@@ -31,7 +32,7 @@ public final class LoadRun {
 
 	private final InetSocketAddress address;
 
-	private final ClientTls tls;
+	private final @Nullable ClientTls tls;
 
 	private final Flow.Factory flows;
 
@@ -62,7 +63,7 @@ public final class LoadRun {
 	 * @param flows makes the flows of the run's protocol
 	 * @param loops the loops that will connect
 	 */
-	public LoadRun(BenchOptions options, InetSocketAddress address, ClientTls tls, Flow.Factory flows, int loops) {
+	public LoadRun(BenchOptions options, InetSocketAddress address, @Nullable ClientTls tls, Flow.Factory flows, int loops) {
 		this.options = options;
 		this.address = address;
 		this.tls = tls;

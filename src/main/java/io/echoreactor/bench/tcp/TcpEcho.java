@@ -8,6 +8,7 @@ import io.echoreactor.bench.loop.ErrorKind;
 import io.echoreactor.bench.loop.LoadLoop;
 import io.echoreactor.bench.loop.Payload;
 import io.echoreactor.bench.options.BenchOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The echo on a ready {@link TcpFlow}: what it releases, sends and gets back, each
@@ -57,7 +58,7 @@ final class TcpEcho {
 
 	// Closed loop: when each message in flight was sent, a ring by message number % depth; the
 	// slots of the next message to be stamped and of the oldest in flight, kept without a division.
-	private final long[] sentAt;
+	private final long @Nullable [] sentAt;
 
 	private int nextSent;
 

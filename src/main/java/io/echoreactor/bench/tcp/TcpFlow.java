@@ -17,6 +17,7 @@ import io.echoreactor.bench.loop.LoadLoop;
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.ClientTls;
 import io.echoreactor.bench.tls.TlsClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One TCP (or TLS) connection of the load. Over its {@link TcpTransport} it connects,
@@ -60,10 +61,10 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 
 	private Stage stage = Stage.NEW;
 
-	private ByteBuffer proxyHeader;
+	private @Nullable ByteBuffer proxyHeader;
 
 	// The greeting line as it arrives; null when none is expected.
-	private ByteBuffer greeting;
+	private @Nullable ByteBuffer greeting;
 
 	private boolean greetingDone;
 

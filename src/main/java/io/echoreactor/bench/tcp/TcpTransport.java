@@ -12,6 +12,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 
 import io.echoreactor.bench.tls.TlsClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bytes of one {@link TcpFlow}'s connection: its socket, and TLS over it once the
@@ -27,9 +28,9 @@ final class TcpTransport {
 
 	private final TcpFlow flow;
 
-	private SocketChannel channel;
+	private @Nullable SocketChannel channel;
 
-	private TlsClient tls;
+	private @Nullable TlsClient tls;
 
 	TcpTransport(TcpFlow flow) {
 		this.flow = flow;

@@ -13,6 +13,7 @@ import io.echoreactor.bench.loop.ErrorKind;
 import io.echoreactor.bench.loop.Flow;
 import io.echoreactor.bench.loop.LoadLoop;
 import io.echoreactor.bench.options.BenchOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One UDP flow of the load: a datagram socket connected to the server, so that it hears
@@ -57,7 +58,7 @@ public final class UdpFlow extends Flow {
 	private final boolean[] inFlight;
 
 	// Closed loop: slots whose next datagram waits to be sent, a ring.
-	private final int[] unsent;
+	private final int @Nullable [] unsent;
 
 	private int unsentHead;
 
@@ -72,7 +73,7 @@ public final class UdpFlow extends Flow {
 
 	private long oldest;
 
-	private DatagramChannel channel;
+	private @Nullable DatagramChannel channel;
 
 	private boolean running;
 

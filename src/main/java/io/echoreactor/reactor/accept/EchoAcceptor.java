@@ -13,6 +13,7 @@ import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.loop.SelectOperation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code acceptor} strategy: one listening socket on an {@link EventLoop} of its own,
@@ -113,7 +114,7 @@ public final class EchoAcceptor implements EventLoop.Owner {
 		return this.loop.terminated();
 	}
 
-	private void handOff(SocketChannel channel, InetAddress address, boolean tls) {
+	private void handOff(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
 		for (int attempt = 0; attempt < this.reactors.size(); attempt++) {
 			AcceptTarget reactor = this.reactors.get(this.next);
 			this.next = (this.next + 1) % this.reactors.size();

@@ -1,6 +1,7 @@
 package io.echoreactor.reactor.accept;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Socket options applied to the listening and accepted sockets; {@code null} leaves
@@ -14,7 +15,8 @@ import java.time.Duration;
  * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
  * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
  */
-public record SocketSettings(boolean tcpNoDelay, boolean keepAlive, Duration keepAliveIdle,
-		Duration keepAliveInterval, Integer keepAliveCount, Integer receiveBufferSize, Integer sendBufferSize) {
+public record SocketSettings(boolean tcpNoDelay, boolean keepAlive, @Nullable Duration keepAliveIdle,
+		@Nullable Duration keepAliveInterval, @Nullable Integer keepAliveCount, @Nullable Integer receiveBufferSize,
+		@Nullable Integer sendBufferSize) {
 
 }

@@ -46,7 +46,7 @@ public final class ThrottledWarning {
 	 * @param message what happened, as a sentence
 	 * @param failure the cause, or {@code null}
 	 */
-	public void log(String message, Throwable failure) {
+	public void log(String message, @Nullable Throwable failure) {
 		String text = message + " (" + this.occurrences + " time(s) since the last report)";
 		if (failure == null) {
 			this.logger.warn(text);

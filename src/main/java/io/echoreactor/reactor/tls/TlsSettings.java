@@ -1,6 +1,7 @@
 package io.echoreactor.reactor.tls;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TLS listener, beside the plain port: the echo through TLS, with the handshake in
@@ -10,7 +11,7 @@ import java.time.Duration;
  * @param port the TLS port; 0 picks a free one
  * @param handshakeTimeout how long a handshake may take before the connection is closed
  */
-public record TlsSettings(TlsContext context, int port, Duration handshakeTimeout) {
+public record TlsSettings(@Nullable TlsContext context, int port, Duration handshakeTimeout) {
 
 	public TlsSettings {
 		check(port >= 0 && port <= 65535, "tls.port must be between 0 and 65535");

@@ -1,5 +1,7 @@
 package io.echoreactor.reactor.udp;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The UDP echo (RFC 862's second half) on the same reactors.
  *
@@ -15,8 +17,8 @@ package io.echoreactor.reactor.udp;
  * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or {@code null}
  * @param sendBufferSize {@code SO_SNDBUF} in bytes, or {@code null}
  */
-public record UdpSettings(boolean enabled, Integer port, int rateLimitPerSource, int maxTrackedSources,
-		int receiveBudget, Integer receiveBufferSize, Integer sendBufferSize) {
+public record UdpSettings(boolean enabled, @Nullable Integer port, int rateLimitPerSource, int maxTrackedSources,
+		int receiveBudget, @Nullable Integer receiveBufferSize, @Nullable Integer sendBufferSize) {
 
 	public UdpSettings {
 		check(port == null || (port >= 0 && port <= 65535), "udp.port must be between 0 and 65535");
