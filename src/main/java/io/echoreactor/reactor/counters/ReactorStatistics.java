@@ -275,98 +275,52 @@ public final class ReactorStatistics {
 		return get(GAUGES + gauge.ordinal());
 	}
 
-	/**
-	 * Return the number of connections closed for the given cause. Called from any thread.
-	 * @param cause the close cause
-	 * @return the count
-	 */
+	/** Connections closed for the given cause; any thread. */
 	public long closed(CloseCause cause) {
 		return get(CLOSED + cause.ordinal());
 	}
 
-	/**
-	 * Return the number of connections rejected for the given cause. Called from any thread.
-	 * @param cause the reject cause
-	 * @return the count
-	 */
+	/** Connections rejected for the given cause; any thread. */
 	public long rejected(RejectCause cause) {
 		return get(REJECTED + cause.ordinal());
 	}
 
-	/**
-	 * Return the number of {@code select()} returns for the given cause. Called from any
-	 * thread.
-	 * @param cause the wakeup cause
-	 * @return the count
-	 */
+	/** {@code select()} returns for the given cause; any thread. */
 	public long wakeups(WakeupCause cause) {
 		return get(WAKEUPS + cause.ordinal());
 	}
 
-	/**
-	 * Return the number of selector rebuilds for the given cause. Called from any thread.
-	 * @param cause the rebuild cause
-	 * @return the count
-	 */
+	/** Selector rebuilds for the given cause; any thread. */
 	public long rebuilds(RebuildCause cause) {
 		return get(REBUILDS + cause.ordinal());
 	}
 
-	/**
-	 * Return the number of {@code accept()} failures for the given cause. Called from any
-	 * thread.
-	 * @param error the cause
-	 * @return the count
-	 */
+	/** {@code accept()} failures for the given cause; any thread. */
 	public long acceptErrors(AcceptError error) {
 		return get(ACCEPT_ERRORS + error.ordinal());
 	}
 
-	/**
-	 * Return the number of {@code write()} calls that fell short in the given way. Called
-	 * from any thread.
-	 * @param write how the write fell short
-	 * @return the count
-	 */
+	/** {@code write()} calls that fell short in the given way; any thread. */
 	public long incompleteWrites(IncompleteWrite write) {
 		return get(INCOMPLETE_WRITES + write.ordinal());
 	}
 
-	/**
-	 * Return the number of UDP datagrams dropped for the given cause. Called from any
-	 * thread.
-	 * @param cause the drop cause
-	 * @return the count
-	 */
+	/** UDP datagrams dropped for the given cause; any thread. */
 	public long dropped(UdpDropCause cause) {
 		return get(UDP_DROPPED + cause.ordinal());
 	}
 
-	/**
-	 * Return the number of TLS handshakes that failed for the given cause. Called from any
-	 * thread.
-	 * @param failure the cause
-	 * @return the count
-	 */
+	/** TLS handshakes that failed for the given cause; any thread. */
 	public long tlsFailures(TlsFailure failure) {
 		return get(TLS_FAILURES + failure.ordinal());
 	}
 
-	/**
-	 * Return the number of connections closed for the given TLS violation. Called from any
-	 * thread.
-	 * @param violation what the client did
-	 * @return the count
-	 */
+	/** Connections closed for the given TLS violation; any thread. */
 	public long tlsViolations(TlsViolation violation) {
 		return get(TLS_VIOLATIONS + violation.ordinal());
 	}
 
-	/**
-	 * Return the number of PROXY headers with the given result. Called from any thread.
-	 * @param result the result
-	 * @return the count
-	 */
+	/** PROXY headers with the given result; any thread. */
 	public long proxyHeaders(ProxyHeaderResult result) {
 		return get(PROXY_HEADERS + result.ordinal());
 	}
