@@ -70,10 +70,10 @@ class ArchitectureTests {
 			"io/echoreactor/bench/TcpFlow.java", "io/echoreactor/bench/LoadLoop.java",
 			"io/echoreactor/bench/BenchOptions.java", "io/echoreactor/bench/UdpFlow.java",
 			// Not split yet: a connection's reading, writing and memory waits; a TLS session's
-			// framing and handshake; a reactor's connections and its drain; the server's
+			// framing and handshake; the server's
 			// accessors, which the metrics and the endpoint read.
 			"io/echoreactor/reactor/tcp/TcpConnection.java", "io/echoreactor/reactor/tcp/TlsSession.java",
-			"io/echoreactor/reactor/EchoReactor.java", "io/echoreactor/reactor/EchoServer.java");
+			"io/echoreactor/reactor/EchoServer.java");
 
 	private static JavaClasses classes;
 
