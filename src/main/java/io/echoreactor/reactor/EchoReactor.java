@@ -262,7 +262,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 	}
 
 	/**
-	 * Close every connection without dropping a byte silently (see {@link Closing}): echo
+	 * Close every connection without dropping a byte silently (see {@code Closing}): echo
 	 * until quiet, then FIN; reset whatever is not quiet at {@code deadlineNanos}. Then the
 	 * loop ends. Called from any thread.
 	 */

@@ -11,9 +11,9 @@ import java.util.List;
 
 import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
-import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.memory.PendingOutputBudget;

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;

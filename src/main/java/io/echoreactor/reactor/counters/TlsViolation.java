@@ -14,7 +14,7 @@ public enum TlsViolation {
 	RENEGOTIATION("renegotiation"),
 
 	/**
-	 * A TLS 1.3 client sent more key updates than {@link TlsSession#MAX_KEY_UPDATES} within
+	 * A TLS 1.3 client sent more key updates than {@code TlsSession.MAX_KEY_UPDATES} within
 	 * a minute: each one costs the server a key derivation, and a client that updates keys
 	 * for its data's sake needs one in billions of records.
 	 */

@@ -11,9 +11,9 @@ import javax.net.ssl.SSLException;
 
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
-import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.Selectable;

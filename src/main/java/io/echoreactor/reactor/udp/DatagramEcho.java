@@ -14,8 +14,8 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
