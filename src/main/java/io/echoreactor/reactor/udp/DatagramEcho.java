@@ -114,7 +114,7 @@ public final class DatagramEcho implements Selectable {
 	 * @param clock the time the rate limit goes by
 	 * @param hostAddressLookup what enumerates the host's addresses, on a wildcard bind
 	 */
-	public DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
 			LongSupplier clock, HostAddresses hostAddressLookup) throws IOException {
 		this.loop = loop;
 		this.channel = channel;
