@@ -5,9 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -61,13 +58,7 @@ public final class ProxyProtocolParser {
 	private static final byte[] V2_SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54,
 			0x0A };
 
-	private static final int V2_FIXED_LENGTH = 16;
-
-	private static final int UNIX_PATH_LENGTH = 108;
-
-	private static final int MAX_UNIQUE_ID_LENGTH = 128;
-
-	private static final Result INCOMPLETE = new Result.Incomplete();
+	static final Result INCOMPLETE = new Result.Incomplete();
 
 	private static final Result ABSENT = new Result.Absent();
 
@@ -99,7 +90,7 @@ public final class ProxyProtocolParser {
 		}
 		Result v2 = matchSignature(bytes, start, available, V2_SIGNATURE);
 		if (v2 == null) {
-			return parseV2(bytes, start, available);
+			return ProxyV2Parser.parse(bytes, start, available);
 		}
 		return (v1 == INCOMPLETE || v2 == INCOMPLETE) ? INCOMPLETE : ABSENT;
 	}
@@ -207,179 +198,7 @@ public final class ProxyProtocolParser {
 				socketAddress(destination, destinationPort), null, null, List.of()), length);
 	}
 
-	private static Result parseV2(ByteBuffer bytes, int start, int available) {
-		// Judge each fixed byte as soon as it arrives, so a bad header fails without waiting.
-		if (available < 13) {
-			return INCOMPLETE;
-		}
-		int versionCommand = bytes.get(start + 12) & 0xFF;
-		if ((versionCommand >>> 4) != 2) {
-			return malformed("v2 version must be 2, not " + (versionCommand >>> 4));
-		}
-		int commandCode = versionCommand & 0x0F;
-		if (commandCode > 1) {
-			return malformed("v2 command must be LOCAL (0) or PROXY (1), not " + commandCode);
-		}
-		Command command = (commandCode == 0) ? Command.LOCAL : Command.PROXY;
-		if (available < 14) {
-			return INCOMPLETE;
-		}
-		int familyCode = bytes.get(start + 13) & 0xFF;
-		// LOCAL discards the family along with the addresses, so only PROXY has it checked.
-		if (command == Command.PROXY && ((familyCode >>> 4) > 3 || (familyCode & 0x0F) > 2)) {
-			return malformed(String.format("v2 family and protocol byte 0x%02X is not defined", familyCode));
-		}
-		if (available < V2_FIXED_LENGTH) {
-			return INCOMPLETE;
-		}
-		int length = V2_FIXED_LENGTH + (((bytes.get(start + 14) & 0xFF) << 8) | (bytes.get(start + 15) & 0xFF));
-		if (length > V2_MAX_LENGTH) {
-			return new Result.Oversized("v2 header of " + length + " bytes is longer than " + V2_MAX_LENGTH);
-		}
-		if (available < length) {
-			return INCOMPLETE;
-		}
-		if (command == Command.LOCAL) {
-			return parsed(new ProxyHeader(2, Command.LOCAL, Family.UNSPEC, null, null, null, null, List.of()), length);
-		}
-		byte[] header = new byte[length];
-		bytes.get(start, header);
-		return parseV2Proxy(header, family(familyCode));
-	}
-
-	// Either nibble unspecified means the receiver should ignore the address information,
-	// so the other nibble is not worth a refusal.
-	private static Family family(int code) {
-		if ((code >>> 4) == 0 || (code & 0x0F) == 0) {
-			return Family.UNSPEC;
-		}
-		for (Family family : Family.values()) {
-			if (family.code() == code) {
-				return family;
-			}
-		}
-		throw new IllegalStateException("Unchecked family byte " + code);
-	}
-
-	private static Result parseV2Proxy(byte[] header, Family family) {
-		int length = header.length;
-		if (family == Family.UNSPEC) {
-			// Unspecified addresses have no defined size, so where TLVs would start is unknown.
-			return parsed(new ProxyHeader(2, Command.PROXY, family, null, null, null, null, List.of()), length);
-		}
-		int tlvStart = V2_FIXED_LENGTH + family.addressLength();
-		if (tlvStart > length) {
-			return malformed("v2 length " + (length - V2_FIXED_LENGTH) + " is too short for the " + family
-					+ " addresses (" + family.addressLength() + " bytes)");
-		}
-		List<ProxyTlv> tlvs;
-		try {
-			tlvs = ProxyTlv.decodeAll(header, tlvStart, length);
-		}
-		catch (IllegalArgumentException ex) {
-			return malformed("v2 " + ex.getMessage());
-		}
-		String problem = checkTlvs(header, tlvStart, tlvs);
-		if (problem != null) {
-			return malformed("v2 " + problem);
-		}
-		int a = V2_FIXED_LENGTH;
-		return switch (family) {
-			case TCP4, UDP4 -> parsed(new ProxyHeader(2, Command.PROXY, family,
-					socketAddress(slice(header, a, 4), unsignedShort(header, a + 8)),
-					socketAddress(slice(header, a + 4, 4), unsignedShort(header, a + 10)), null, null, tlvs), length);
-			case TCP6, UDP6 -> parsed(new ProxyHeader(2, Command.PROXY, family,
-					socketAddress(slice(header, a, 16), unsignedShort(header, a + 32)),
-					socketAddress(slice(header, a + 16, 16), unsignedShort(header, a + 34)), null, null, tlvs), length);
-			default -> parsed(new ProxyHeader(2, Command.PROXY, family, null, null, unixPath(header, a),
-					unixPath(header, a + UNIX_PATH_LENGTH), tlvs), length);
-		};
-	}
-
-	// Returns what is wrong with the TLVs the specification defines, or null.
-	private static String checkTlvs(byte[] header, int tlvStart, List<ProxyTlv> tlvs) {
-		int offset = tlvStart;
-		int crc32cOffset = -1;
-		for (ProxyTlv tlv : tlvs) {
-			int valueOffset = offset + 3;
-			offset = valueOffset + tlv.length();
-			String problem = switch (tlv.type()) {
-				case ProxyTlv.CRC32C -> {
-					if (tlv.length() != 4) {
-						yield "CRC32C TLV must have 4 bytes, not " + tlv.length();
-					}
-					// With two, each checksum would cover the other: what to zero is undefined.
-					if (crc32cOffset >= 0) {
-						yield "header has more than one CRC32C TLV";
-					}
-					crc32cOffset = valueOffset;
-					yield null;
-				}
-				case ProxyTlv.UNIQUE_ID -> (tlv.length() > MAX_UNIQUE_ID_LENGTH)
-						? "unique id of " + tlv.length() + " bytes is longer than " + MAX_UNIQUE_ID_LENGTH : null;
-				case ProxyTlv.AUTHORITY -> checkEncoding("authority", tlv, StandardCharsets.UTF_8);
-				case ProxyTlv.NETNS -> checkEncoding("netns", tlv, StandardCharsets.US_ASCII);
-				case ProxyTlv.SSL -> checkSsl(tlv);
-				default -> null;
-			};
-			if (problem != null) {
-				return problem;
-			}
-		}
-		if (crc32cOffset >= 0 && !checksumMatches(header, crc32cOffset)) {
-			return "CRC32C checksum does not match the header";
-		}
-		return null;
-	}
-
-	private static String checkSsl(ProxyTlv tlv) {
-		ProxySslTlv ssl;
-		try {
-			ssl = ProxySslTlv.decode(tlv);
-		}
-		catch (IllegalArgumentException ex) {
-			return "SSL " + ex.getMessage();
-		}
-		for (ProxyTlv sub : ssl.tlvs()) {
-			String problem = switch (sub.type()) {
-				case ProxyTlv.SSL_CN -> checkEncoding("SSL common name", sub, StandardCharsets.UTF_8);
-				case ProxyTlv.SSL_VERSION, ProxyTlv.SSL_CIPHER, ProxyTlv.SSL_SIG_ALG, ProxyTlv.SSL_KEY_ALG -> checkEncoding(
-						String.format("SSL sub-TLV 0x%02X", sub.type()), sub, StandardCharsets.US_ASCII);
-				default -> null;
-			};
-			if (problem != null) {
-				return problem;
-			}
-		}
-		return null;
-	}
-
-	private static String checkEncoding(String what, ProxyTlv tlv, Charset charset) {
-		try {
-			charset.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(tlv.value()));
-			return null;
-		}
-		catch (CharacterCodingException ex) {
-			return what + " is not valid " + charset.name();
-		}
-	}
-
-	// The specification's procedure: CRC32C (RFC 4960 Appendix B) over the whole header
-	// with the 4 checksum bytes taken as zeros.
-	private static boolean checksumMatches(byte[] header, int offset) {
-		long received = ((header[offset] & 0xFFL) << 24) | ((header[offset + 1] & 0xFF) << 16)
-				| ((header[offset + 2] & 0xFF) << 8) | (header[offset + 3] & 0xFF);
-		CRC32C crc32c = new CRC32C();
-		crc32c.update(header, 0, offset);
-		crc32c.update(new byte[4]);
-		crc32c.update(header, offset + 4, header.length - offset - 4);
-		return crc32c.getValue() == received;
-	}
-
-	private static InetSocketAddress socketAddress(byte[] address, int port) {
+	static InetSocketAddress socketAddress(byte[] address, int port) {
 		try {
 			// Raw bytes are never looked up. The Inet6Address factory keeps an IPv4-mapped
 			// address in the IPv6 family it was sent in; InetAddress would turn it to IPv4.
@@ -392,29 +211,11 @@ public final class ProxyProtocolParser {
 		}
 	}
 
-	private static String unixPath(byte[] header, int offset) {
-		int end = offset + UNIX_PATH_LENGTH;
-		while (end > offset && header[end - 1] == 0) {
-			end--;
-		}
-		return new String(header, offset, end - offset, StandardCharsets.UTF_8);
-	}
-
-	private static byte[] slice(byte[] bytes, int offset, int length) {
-		byte[] slice = new byte[length];
-		System.arraycopy(bytes, offset, slice, 0, length);
-		return slice;
-	}
-
-	private static int unsignedShort(byte[] bytes, int offset) {
-		return ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
-	}
-
-	private static Result parsed(ProxyHeader header, int length) {
+	static Result parsed(ProxyHeader header, int length) {
 		return new Result.Parsed(header, length);
 	}
 
-	private static Result malformed(String reason) {
+	static Result malformed(String reason) {
 		return new Result.Malformed(reason);
 	}
 

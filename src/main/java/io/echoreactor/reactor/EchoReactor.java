@@ -2,54 +2,38 @@ package io.echoreactor.reactor;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.SocketOption;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
-
-import javax.net.ssl.SSLEngine;
 
 import io.echoreactor.reactor.accept.AcceptTarget;
 import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.accept.Listener;
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
-import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
 import io.echoreactor.reactor.counters.ReactorStatistics;
-import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.reactor.memory.PendingOutputBudget;
-import io.echoreactor.reactor.memory.ReactorMemory;
-import io.echoreactor.reactor.memory.SessionMemory;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
-import io.echoreactor.reactor.tcp.ConnectionContext;
-import io.echoreactor.reactor.tcp.StageOrder;
 import io.echoreactor.reactor.tcp.TcpConnection;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
 import io.echoreactor.reactor.udp.DatagramEcho;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
-import jdk.net.ExtendedSocketOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A reactor: one {@link EventLoop} (thread {@code echo-reactor-N}) and the
- * {@link TcpConnection connections} registered with it for their whole life, with what
- * they share: the read buffer, the {@link ReactorMemory memory} for pending output, the
- * limits and timeouts, and the reactor's part of the drain. In {@code reuseport} mode it
+ * A reactor: one {@link EventLoop} (thread {@code echo-reactor-N}), its
+ * {@link ReactorConnections connections} (registered with it for their whole life, with
+ * what they share), and the reactor's part of the drain. In {@code reuseport} mode it
  * also has a {@link Listener} of its own.
  *
  * <p>
@@ -57,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #register(SocketChannel, InetAddress)}, the drain's entry points and the
  * read-only accessors, which any thread may call; they queue work for the loop.
  */
-public final class EchoReactor implements EventLoop.Owner, AcceptTarget, ConnectionContext {
+public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 
 	private static final Log logger = LogFactory.getLog(EchoReactor.class);
 
@@ -74,17 +58,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 
 	private final EventLoop loop;
 
-	private final ReactorMemory memory;
-
-	private final SessionMemory sessionMemory;
-
-	private final StageOrder stages;
-
-	private final ByteBuffer readBuffer;
-
-	private final long idleTimeoutNanos;
-
-	private final long writeTimeoutNanos;
+	private final ReactorConnections connections;
 
 
 	private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -101,10 +75,6 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	private @Nullable DatagramEcho datagrams;
 
 
-	private int connections;
-
-	private long closeDeadlineNanos;
-
 	EchoReactor(int index, EchoServerSettings settings, ConnectionLimit limit, PendingOutputBudget budget,
 			SessionMemoryBudget sessionMemory, SelectOperation selectOperation,
 			Listener.AcceptOperation acceptOperation) throws IOException {
@@ -114,17 +84,8 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 		this.acceptOperation = acceptOperation;
 		this.loop = new EventLoop(THREAD_NAME_PREFIX + index, settings.selectTimeout().toNanos(), selectOperation,
 				this);
-		this.readBuffer = ByteBuffer.allocateDirect(settings.readBufferSize());
-		this.memory = new ReactorMemory(budget, this.loop, settings.readBufferSize());
-		this.sessionMemory = new SessionMemory(sessionMemory, this.loop);
-		this.stages = new StageOrder(this, index, limit, settings.maxConnectionAge(), settings.maxConnectionAgeJitter(),
-				settings.socket(), settings.proxyProtocol(), settings.tls(), settings.greeting());
-		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
-		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
-	}
-
-	private static long nanosOrZero(Duration duration) {
-		return (duration != null) ? duration.toNanos() : 0;
+		this.connections = new ReactorConnections(this.loop, index, settings, limit, budget, sessionMemory,
+				this::completeDrainedIfEmpty);
 	}
 
 	/** @return the reactor's index, 0 to reactors - 1 */
@@ -200,62 +161,11 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	 * @param listener the listener, or {@code null}
 	 */
 	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
-		this.stages.setTlsHandshakeListener(listener);
+		this.connections.stages().setTlsHandshakeListener(listener);
 	}
 
-	@Override
-	public EventLoop loop() {
+	EventLoop loop() {
 		return this.loop;
-	}
-
-	@Override
-	public StageOrder stages() {
-		return this.stages;
-	}
-
-	@Override
-	public ByteBuffer readBuffer() {
-		return this.readBuffer;
-	}
-
-	@Override
-	public int readBudget() {
-		return this.settings.readBudget();
-	}
-
-	@Override
-	public ReactorMemory memory() {
-		return this.memory;
-	}
-
-	@Override
-	public SessionMemory sessionMemory() {
-		return this.sessionMemory;
-	}
-
-	@Override
-	public int writeBufferHighWaterMark() {
-		return this.settings.writeBufferHighWaterMark();
-	}
-
-	@Override
-	public int writeBufferLowWaterMark() {
-		return this.settings.writeBufferLowWaterMark();
-	}
-
-	@Override
-	public long idleTimeoutNanos() {
-		return this.idleTimeoutNanos;
-	}
-
-	@Override
-	public long writeTimeoutNanos() {
-		return this.writeTimeoutNanos;
-	}
-
-	@Override
-	public long flushTimeoutNanos() {
-		return EchoServer.FLUSH_TIMEOUT.toNanos();
 	}
 
 	CompletableFuture<Void> drained() {
@@ -281,7 +191,8 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	 * @param tls whether its connections begin with a TLS handshake
 	 */
 	void listen(ServerSocketChannel channel, boolean tls) throws IOException {
-		Listener listener = new Listener(this.loop, channel, this.limit, this::registerAccepted, this.acceptOperation,
+		Listener listener = new Listener(this.loop, channel, this.limit, this.connections::registerAccepted,
+				this.acceptOperation,
 				tls, this.settings.proxyProtocol()::readsHeaderFrom);
 		listener.open();
 		this.listeners.add(listener);
@@ -308,7 +219,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	}
 
 	void start() {
-		this.memory.fillReserve();
+		this.connections.memory().fillReserve();
 		this.state = State.RUNNING;
 		this.loop.start();
 	}
@@ -329,60 +240,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	 */
 	@Override
 	public void register(SocketChannel channel, InetAddress address, boolean tls) {
-		this.loop.execute(new Registration(channel, address, tls));
-	}
-
-	private void registerAccepted(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
-		assert this.loop.inLoop();
-		this.connections++;
-		statistics().increment(Counter.CONNECTIONS_ACCEPTED);
-		statistics().add(Gauge.CONNECTIONS_ACTIVE, 1);
-		TcpConnection connection = new TcpConnection(this, channel, address, this.stages.expiry());
-		try {
-			channel.configureBlocking(false);
-			this.stages.configure(channel);
-			connection.open();
-		}
-		catch (IOException | RuntimeException ex) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("Unable to register " + channel, ex);
-			}
-			Closeables.closeQuietly(channel);
-			closed(connection, CloseCause.ERROR);
-			return;
-		}
-		try {
-			this.stages.begin(connection, tls);
-		}
-		catch (IOException ex) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("Unable to begin " + channel, ex);
-			}
-			connection.close(CloseCause.ERROR);
-			return;
-		}
-		if (this.state == State.CLOSING) {
-			connection.beginClose(CloseCause.SHUTDOWN, this.closeDeadlineNanos);
-		}
-	}
-
-	/**
-	 * A connection has closed: count it and give back its place under the limits.
-	 * @param connection the connection
-	 * @param cause why, or {@code null} for a connection refused after its PROXY header
-	 */
-	@Override
-	public void closed(TcpConnection connection, CloseCause cause) {
-		this.connections--;
-		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);
-		if (cause != null) {
-			statistics().increment(cause);
-		}
-		this.limit.release();
-		if (connection.address() != null) {
-			this.limit.release(connection.address());
-		}
-		completeDrainedIfEmpty();
+		this.connections.register(channel, address, tls);
 	}
 
 	/**
@@ -405,7 +263,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	}
 
 	/**
-	 * Close every connection without dropping a byte silently (see {@link Closing}): echo
+	 * Close every connection without dropping a byte silently (see {@code Closing}): echo
 	 * until quiet, then FIN; reset whatever is not quiet at {@code deadlineNanos}. Then the
 	 * loop ends. Called from any thread.
 	 */
@@ -413,10 +271,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 		execute(() -> {
 			closeListener();
 			this.state = State.CLOSING;
-			this.closeDeadlineNanos = deadlineNanos;
-			for (TcpConnection connection : connections()) {
-				connection.beginClose(CloseCause.SHUTDOWN, deadlineNanos);
-			}
+			this.connections.closeAll(deadlineNanos);
 		});
 	}
 
@@ -434,7 +289,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	}
 
 	private void completeDrainedIfEmpty() {
-		if (this.connections == 0 && this.state != State.RUNNING && !this.drained.isDone()) {
+		if (this.connections.open() == 0 && this.state != State.RUNNING && !this.drained.isDone()) {
 			this.drained.complete(null);
 		}
 	}
@@ -445,22 +300,16 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 	 * @return the open connections
 	 */
 	public List<TcpConnection> connections() {
-		assert this.loop.inLoop();
-		List<TcpConnection> connections = new ArrayList<>();
-		for (SelectionKey key : this.loop.selector().keys()) {
-			if (key.attachment() instanceof TcpConnection connection) {
-				connections.add(connection);
-			}
-		}
-		return connections;
+		return this.connections.connections();
 	}
 
 	@Override
 	public boolean finished() {
 		// Each connection resets itself at its closing deadline; the margin only guards
 		// against one that did not.
-		return this.state == State.CLOSING && (this.connections == 0
-				|| this.loop.now() - this.closeDeadlineNanos - TimeUnit.MILLISECONDS.toNanos(50) > 0);
+		return this.state == State.CLOSING && (this.connections.open() == 0
+				|| this.loop.now() - this.connections.closeDeadlineNanos()
+						- TimeUnit.MILLISECONDS.toNanos(50) > 0);
 	}
 
 	@Override
@@ -486,44 +335,11 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget, Connect
 				closeListener();
 			}
 			finally {
-				this.memory.releaseReserve();
-				this.sessionMemory.release();
+				this.connections.memory().releaseReserve();
+				this.connections.sessionMemory().release();
 				this.drained.complete(null);
 			}
 		}
-	}
-
-	/**
-	 * A connection handed over by the acceptor, to be registered on the reactor thread.
-	 */
-	private final class Registration implements EventLoop.Rejectable {
-
-		private final SocketChannel channel;
-
-		private final InetAddress address;
-
-		private final boolean tls;
-
-		Registration(SocketChannel channel, InetAddress address, boolean tls) {
-			this.channel = channel;
-			this.address = address;
-			this.tls = tls;
-		}
-
-		@Override
-		public void run() {
-			registerAccepted(this.channel, this.address, this.tls);
-		}
-
-		@Override
-		public void rejected() {
-			Closeables.closeQuietly(this.channel);
-			EchoReactor.this.limit.release();
-			if (this.address != null) {
-				EchoReactor.this.limit.release(this.address);
-			}
-		}
-
 	}
 
 	/**

@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import io.echoreactor.reactor.accept.SocketSettings;
-import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
 import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.WakeupCause;
 import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.EchoClient;

@@ -33,8 +33,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.reactor.udp.SourceRateLimiter;

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.WakeupCause;
 import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.support.DefaultSettings;

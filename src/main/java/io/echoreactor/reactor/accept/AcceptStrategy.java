@@ -1,7 +1,7 @@
 package io.echoreactor.reactor.accept;
 
 /**
- * How new connections reach the {@link EchoReactor reactors}.
+ * How new connections reach the reactors.
  *
  * @see EchoServer
  */

@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 
 import io.echoreactor.reactor.counters.AcceptError;
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;

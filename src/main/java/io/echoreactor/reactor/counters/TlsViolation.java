@@ -14,9 +14,9 @@ public enum TlsViolation implements CountedEvent {
 	RENEGOTIATION("renegotiation", "a TLS 1.2 client began a new handshake on an established connection: refused"),
 
 	/**
-	 * Each key update costs the server a key derivation, and a client that updates keys for
-	 * its data's sake needs one in billions of records; see
-	 * {@link #MAX_KEY_UPDATES}.
+	 * A TLS 1.3 client sent more key updates than {@link #MAX_KEY_UPDATES} within
+	 * a minute: each one costs the server a key derivation, and a client that updates keys
+	 * for its data's sake needs one in billions of records.
 	 */
 	KEY_UPDATES("key-updates", "a TLS 1.3 client sent more than " + TlsViolation.MAX_KEY_UPDATES
 			+ " key updates within a minute"),

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

@@ -3,6 +3,7 @@ package io.echoreactor.reactor.tcp;
 import java.io.IOException;
 
 import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.memory.PendingOutput;
 
 /**

@@ -5,15 +5,16 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.counters.TlsViolation;
+import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import io.echoreactor.reactor.tls.TlsBuffers;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.tls.TlsRecords;

@@ -14,8 +14,8 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 import io.echoreactor.reactor.counters.CloseCause;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
@@ -116,7 +116,7 @@ public final class DatagramEcho implements Selectable {
 	 * @param clock the time the rate limit goes by
 	 * @param hostAddressLookup what enumerates the host's addresses, on a wildcard bind
 	 */
-	public DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
 			LongSupplier clock, HostAddresses hostAddressLookup) throws IOException {
 		this.loop = loop;
 		this.channel = channel;

@@ -15,8 +15,8 @@ import java.util.Map;
 
 import io.echoreactor.proxy.CidrRange;
 import io.echoreactor.proxy.ProxyHeader;
-import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxySslTlv;
 import io.echoreactor.proxy.ProxyTlv;
 import io.echoreactor.proxy.ProxyV2Writer;

@@ -204,7 +204,7 @@ class IdleConnectionFootprintTests {
 					ourBytes += Long.parseLong(matcher.group(2));
 				}
 				switch (name) {
-					case "io.echoreactor.reactor.TcpConnection" -> connections += instances;
+					case "io.echoreactor.reactor.tcp.TcpConnection" -> connections += instances;
 					case "[B" -> byteArrays += instances;
 					case "java.nio.HeapByteBuffer", "java.nio.HeapByteBufferR" -> heapBuffers += instances;
 					case "java.nio.DirectByteBuffer", "java.nio.DirectByteBufferR" -> directBuffers += instances;

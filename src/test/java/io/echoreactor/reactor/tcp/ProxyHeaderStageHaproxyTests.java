@@ -24,11 +24,12 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 
 import io.echoreactor.proxy.CidrRange;
-import io.echoreactor.proxy.ProxyHeader.Family;
 import io.echoreactor.proxy.ProxyHeader;
-import io.echoreactor.reactor.counters.ProxyHeaderResult;
+import io.echoreactor.proxy.ProxyHeader.Family;
 import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
+import io.echoreactor.reactor.counters.ProxyHeaderResult;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxySslTlv;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;

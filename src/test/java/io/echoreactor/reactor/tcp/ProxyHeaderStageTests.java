@@ -19,11 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.proxy.ProxyProtocolSettings.Mode;
 import io.echoreactor.proxy.ProxySslTlv;
 import io.echoreactor.proxy.ProxyTlv;
 import io.echoreactor.proxy.ProxyV2Writer;

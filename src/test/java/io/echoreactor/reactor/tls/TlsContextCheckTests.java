@@ -14,9 +14,9 @@ import javax.net.ssl.SSLContext;
 
 import io.echoreactor.reactor.tls.TlsContext.ReloadResult;
 import io.echoreactor.reactor.tls.UnusableTlsException.Setting;
+import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TestCertificates.Issued;
-import io.echoreactor.support.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

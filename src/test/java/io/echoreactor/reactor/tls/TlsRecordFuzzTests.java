@@ -17,14 +17,15 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.echoreactor.fuzz.FuzzTargets;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.tls.TlsContext.ClientAuth;
 import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
-import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TestCertificates;
+import io.echoreactor.support.TestCertificates;
+import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TlsRecordClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
