@@ -185,7 +185,7 @@ public final class BenchCommand {
 
 		private final LoadRun run;
 
-		private final HistogramLogWriter log;
+		private final @Nullable HistogramLogWriter log;
 
 		private final Histogram total = Interval.histogram();
 

@@ -87,7 +87,7 @@ public abstract class Flow {
 	 * Cancel the registration and close {@code channel}, if there is one; ready for another.
 	 * @param channel the flow's socket, or {@code null}
 	 */
-	public void close(Channel channel) {
+	public void close(@Nullable Channel channel) {
 		if (this.key != null) {
 			this.key.cancel();
 			this.key = null;
@@ -196,7 +196,7 @@ public abstract class Flow {
 	}
 
 	/** @return the client's TLS, or {@code null} */
-	protected final ClientTls tls() {
+	protected final @Nullable ClientTls tls() {
 		return this.loop.run.tls();
 	}
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
@@ -23,9 +24,8 @@ import org.jspecify.annotations.Nullable;
  * selected-key set), then do what is due: open connections at the connect rate, start
  * the echo, release open-loop messages on their {@link OpenLoopSchedule}, end the
  * {@link MeasuredWindow}, hand the second's figures to the reporter and expire what
- * waited too long. Open-loop sends
- * are timed to the nanosecond: the selector's timeout has millisecond resolution, so the
- * last millisecond before a send is spent polling.
+ * waited too long. Open-loop sends are timed to the nanosecond: the selector's timeout
+ * has millisecond resolution, so the last millisecond before a send is spent polling.
  *
  * <p>
  * <strong>Memory.</strong> The loop owns one read buffer and the verification view of the
@@ -224,7 +224,7 @@ public final class LoadLoop implements Runnable {
 			this.window.startCpuClock();
 		}
 		// Messages due before the window's end go out even when the loop wakes after it.
-		if (this.running && this.nextDue <= now) {
+		if (this.running && this.nextDue <= now && this.schedule != null) {
 			this.nextDue = this.schedule.release(now, this.window.end());
 		}
 		if (this.running && now >= this.window.end()) {
@@ -305,7 +305,7 @@ public final class LoadLoop implements Runnable {
 	 * @return its intended send time
 	 */
 	public long intended(int id, long message) {
-		return this.schedule.intended(id, message);
+		return Objects.requireNonNull(this.schedule, "the closed loop has no schedule").intended(id, message);
 	}
 
 	private void expire(long now) {
@@ -393,7 +393,7 @@ public final class LoadLoop implements Runnable {
 	}
 
 	/** @return why the loop ended early, or {@code null}; read like {@link #figures()} */
-	public Throwable failure() {
+	public @Nullable Throwable failure() {
 		return this.failure;
 	}
 

@@ -81,7 +81,7 @@ public final class LoadRun {
 	}
 
 	/** @return the client's TLS, or {@code null} */
-	ClientTls tls() {
+	@Nullable ClientTls tls() {
 		return this.tls;
 	}
 

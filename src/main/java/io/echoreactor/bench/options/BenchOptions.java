@@ -3,12 +3,14 @@ package io.echoreactor.bench.options;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The options of {@code echo-reactor bench}, parsed from its arguments by
  * {@link #parse(String...)} with a {@link BenchOptionsParser}; {@link #USAGE} says what
  * each one means.
  *
- * @param host the server's host name or address literal
+ * @param host the server's host name or address literal; empty when only the usage is asked for
  * @param port the server's port
  * @param protocol how to talk to it
  * @param connections connections (UDP: flows)
@@ -37,9 +39,10 @@ import java.util.Locale;
  */
 public record BenchOptions(String host, int port, Protocol protocol, int connections, int size, int depth, long rate,
 		long durationNanos, long messages, long warmupNanos, int threads, long connectRate, boolean reconnect,
-		long connectTimeoutNanos, long timeoutNanos, long udpTimeoutNanos, ProxyVersion proxyProtocol,
-		boolean greeting, boolean insecure, Path ca, Path truststore, String truststorePassword, String serverName,
-		boolean json, Path histogram, boolean help) {
+		long connectTimeoutNanos, long timeoutNanos, long udpTimeoutNanos, @Nullable ProxyVersion proxyProtocol,
+		boolean greeting, boolean insecure, @Nullable Path ca, @Nullable Path truststore,
+		@Nullable String truststorePassword, @Nullable String serverName, boolean json, @Nullable Path histogram,
+		boolean help) {
 
 	/** The largest UDP payload over IPv4. */
 	static final int MAX_DATAGRAM = 65507;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.echoreactor.bench.options.BenchOptions.Protocol;
 import io.echoreactor.bench.options.BenchOptions.ProxyVersion;
 import io.echoreactor.bench.options.BenchOptions.UsageException;
+import org.jspecify.annotations.Nullable;
 
 import static io.echoreactor.bench.options.BenchOptions.MAX_DATAGRAM;
 import static io.echoreactor.bench.options.BenchOptions.UDP_HEADER;
@@ -22,7 +23,7 @@ final class BenchOptionsParser {
 
 	private int next;
 
-	private String target;
+	private @Nullable String target;
 
 	private Protocol protocol = Protocol.TCP;
 
@@ -30,17 +31,17 @@ final class BenchOptionsParser {
 
 	private int size = 64;
 
-	private Integer depth;
+	private @Nullable Integer depth;
 
 	private long rate;
 
-	private Long durationNanos;
+	private @Nullable Long durationNanos;
 
 	private long messages = -1;
 
-	private Long warmupNanos;
+	private @Nullable Long warmupNanos;
 
-	private Integer threads;
+	private @Nullable Integer threads;
 
 	private long connectRate;
 
@@ -52,23 +53,23 @@ final class BenchOptionsParser {
 
 	private long udpTimeoutNanos = 1_000_000_000L;
 
-	private ProxyVersion proxyProtocol;
+	private @Nullable ProxyVersion proxyProtocol;
 
 	private boolean greeting;
 
 	private boolean insecure;
 
-	private Path ca;
+	private @Nullable Path ca;
 
-	private Path truststore;
+	private @Nullable Path truststore;
 
-	private String truststorePassword;
+	private @Nullable String truststorePassword;
 
-	private String serverName;
+	private @Nullable String serverName;
 
 	private boolean json;
 
-	private Path histogram;
+	private @Nullable Path histogram;
 
 	private boolean help;
 
@@ -96,15 +97,17 @@ final class BenchOptionsParser {
 			option(name, inline);
 		}
 		if (this.help) {
-			return build(null, 0);
+			// Only the usage is printed: no server is named.
+			return build("", 0);
 		}
-		if (this.target == null) {
+		String target = this.target;
+		if (target == null) {
 			throw new UsageException("HOST[:PORT] is missing");
 		}
-		return resolveTarget();
+		return resolveTarget(target);
 	}
 
-	private void option(String name, String inline) {
+	private void option(String name, @Nullable String inline) {
 		switch (name) {
 			case "--help" -> this.help = flag(name, inline);
 			case "--json" -> this.json = flag(name, inline);
@@ -134,20 +137,20 @@ final class BenchOptionsParser {
 		}
 	}
 
-	private BenchOptions resolveTarget() {
-		String host = this.target;
+	private BenchOptions resolveTarget(String target) {
+		String host = target;
 		int port = (this.protocol == Protocol.TLS) ? 7443 : 7007;
 		String portText = null;
 		if (host.startsWith("[")) {
 			int close = host.indexOf(']');
 			if (close < 0) {
-				throw new UsageException("'" + this.target + "' has no closing ']'");
+				throw new UsageException("'" + target + "' has no closing ']'");
 			}
 			String rest = host.substring(close + 1);
 			host = host.substring(1, close);
 			if (!rest.isEmpty()) {
 				if (!rest.startsWith(":")) {
-					throw new UsageException("'" + this.target + "' is not HOST[:PORT]");
+					throw new UsageException("'" + target + "' is not HOST[:PORT]");
 				}
 				portText = rest.substring(1);
 			}
@@ -161,7 +164,7 @@ final class BenchOptionsParser {
 			// Two or more colons: a bare IPv6 literal, without a port.
 		}
 		if (host.isEmpty()) {
-			throw new UsageException("'" + this.target + "' names no host");
+			throw new UsageException("'" + target + "' names no host");
 		}
 		if (portText != null) {
 			port = (int) integer("PORT", portText, 1, 65535);
@@ -233,14 +236,14 @@ final class BenchOptionsParser {
 				this.histogram, false);
 	}
 
-	private boolean flag(String name, String inline) {
+	private boolean flag(String name, @Nullable String inline) {
 		if (inline != null) {
 			throw new UsageException(name + " takes no value");
 		}
 		return true;
 	}
 
-	private String value(String name, String inline) {
+	private String value(String name, @Nullable String inline) {
 		if (inline != null) {
 			return inline;
 		}

@@ -8,7 +8,6 @@ import io.echoreactor.bench.loop.ErrorKind;
 import io.echoreactor.bench.loop.LoadLoop;
 import io.echoreactor.bench.loop.Payload;
 import io.echoreactor.bench.options.BenchOptions;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The echo on a ready {@link TcpFlow}: what it releases, sends and gets back, each
@@ -56,9 +55,10 @@ final class TcpEcho {
 
 	private final ByteBuffer view = Payload.view();
 
-	// Closed loop: when each message in flight was sent, a ring by message number % depth; the
-	// slots of the next message to be stamped and of the oldest in flight, kept without a division.
-	private final long @Nullable [] sentAt;
+	// Closed loop: when each message in flight was sent, a ring by message number % depth (empty in
+	// the open loop); the slots of the next message to be stamped and of the oldest in flight, kept
+	// without a division.
+	private final long[] sentAt;
 
 	private int nextSent;
 
@@ -100,7 +100,7 @@ final class TcpEcho {
 		this.openLoop = options.openLoop();
 		this.reconnect = options.reconnect();
 		this.start = Payload.start(flow.id());
-		this.sentAt = this.openLoop ? null : new long[this.depth];
+		this.sentAt = new long[this.openLoop ? 0 : this.depth];
 	}
 
 	/**
@@ -300,8 +300,9 @@ final class TcpEcho {
 			int chunk = Math.min(end - position, PERIOD);
 			expected.limit(offset + chunk).position(offset);
 			data.limit(position + chunk).position(position);
-			if (data.mismatch(expected) >= 0) {
-				corrupt(data, position, end, at);
+			int mismatch = data.mismatch(expected);
+			if (mismatch >= 0) {
+				corrupt(data, position, end, at, position + mismatch);
 				return false;
 			}
 			position += chunk;
@@ -310,23 +311,22 @@ final class TcpEcho {
 		return true;
 	}
 
-	private void corrupt(ByteBuffer data, int from, int end, long streamOffset) {
-		ByteBuffer table = Payload.TABLE;
+	// Counts the wrong bytes in [from, end) and fails the connection, naming the first of them.
+	private void corrupt(ByteBuffer data, int from, int end, long streamOffset, int first) {
 		long wrong = 0;
-		String first = null;
 		for (int i = from; i < end; i++) {
-			long at = streamOffset + (i - from);
-			byte expected = table.get((int) ((this.start + at) % PERIOD));
-			byte actual = data.get(i);
-			if (actual != expected) {
+			if (data.get(i) != expectedAt(streamOffset + (i - from))) {
 				wrong++;
-				if (first == null) {
-					first = String.format("byte %d of connection %d came back as 0x%02X instead of 0x%02X", at,
-							this.flow.id(), actual & 0xFF, expected & 0xFF);
-				}
 			}
 		}
-		this.flow.fail(ErrorKind.CORRUPT, wrong, first);
+		long at = streamOffset + (first - from);
+		String message = String.format("byte %d of connection %d came back as 0x%02X instead of 0x%02X", at,
+				this.flow.id(), data.get(first) & 0xFF, expectedAt(at) & 0xFF);
+		this.flow.fail(ErrorKind.CORRUPT, wrong, message);
+	}
+
+	private byte expectedAt(long streamOffset) {
+		return Payload.TABLE.get((int) ((this.start + streamOffset) % PERIOD));
 	}
 
 	/** @return whether the output has ended and every byte sent has come back */

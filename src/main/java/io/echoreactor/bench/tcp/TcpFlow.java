@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Objects;
 
 import javax.net.ssl.SSLSession;
 
@@ -175,7 +176,8 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 	// Moves through the stages before the echo as far as it can without waiting.
 	private void setUp() throws IOException {
 		if (this.stage == Stage.PROXY) {
-			if (!this.transport.writeHeader(this.proxyHeader)) {
+			// Made with the stage, cleared as the stage ends.
+			if (!this.transport.writeHeader(Objects.requireNonNull(this.proxyHeader, "no PROXY header"))) {
 				interest(SelectionKey.OP_WRITE);
 				return;
 			}
@@ -222,8 +224,9 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 	 */
 	@Override
 	public void plaintext(ByteBuffer data, long now) {
-		if (this.greeting != null && !this.greetingDone) {
-			if (!readGreeting(data) || !data.hasRemaining()) {
+		ByteBuffer greeting = this.greeting;
+		if (greeting != null && !this.greetingDone) {
+			if (!readGreeting(greeting, data) || !data.hasRemaining()) {
 				return;
 			}
 		}
@@ -237,12 +240,12 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 	}
 
 	// Returns false once the flow has failed.
-	private boolean readGreeting(ByteBuffer data) {
+	private boolean readGreeting(ByteBuffer greeting, ByteBuffer data) {
 		while (data.hasRemaining()) {
 			byte b = data.get();
 			if (b == '\n') {
-				this.greeting.flip();
-				String line = StandardCharsets.UTF_8.decode(this.greeting).toString();
+				greeting.flip();
+				String line = StandardCharsets.UTF_8.decode(greeting).toString();
 				if (line.endsWith("\r")) {
 					line = line.substring(0, line.length() - 1);
 				}
@@ -254,11 +257,11 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 				}
 				return true;
 			}
-			if (!this.greeting.hasRemaining()) {
+			if (!greeting.hasRemaining()) {
 				fail(ErrorKind.GREETING, 1, "the greeting line is longer than " + Greetings.MAX_LENGTH + " bytes");
 				return false;
 			}
-			this.greeting.put(b);
+			greeting.put(b);
 		}
 		return true;
 	}

@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
@@ -28,8 +29,10 @@ final class TcpTransport {
 
 	private final TcpFlow flow;
 
+	// The connection's socket: none before open() and between two connections.
 	private @Nullable SocketChannel channel;
 
+	// TLS over the socket, from beginTls() on; none for plain TCP.
 	private @Nullable TlsClient tls;
 
 	TcpTransport(TcpFlow flow) {
@@ -42,10 +45,21 @@ final class TcpTransport {
 	 * @throws IOException if the socket cannot be opened
 	 */
 	void open(StandardProtocolFamily family) throws IOException {
-		this.channel = SocketChannel.open(family);
-		this.channel.configureBlocking(false);
+		SocketChannel channel = SocketChannel.open(family);
+		this.channel = channel;
+		channel.configureBlocking(false);
 		// Pipelined small messages leave at once instead of waiting for the previous ACK.
-		this.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+		channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+	}
+
+	// Every stage of the flow that uses the socket comes after open() has set it.
+	private SocketChannel channel() {
+		return Objects.requireNonNull(this.channel, "not open");
+	}
+
+	// The flow asks for the handshake and the session only in the stage that beginTls() starts.
+	private TlsClient handshaking() {
+		return Objects.requireNonNull(this.tls, "no TLS handshake begun");
 	}
 
 	/**
@@ -55,8 +69,9 @@ final class TcpTransport {
 	 * @throws IOException if connecting fails
 	 */
 	boolean connect(InetSocketAddress address) throws IOException {
-		boolean connected = this.channel.connect(address);
-		this.flow.register(this.channel, connected ? 0 : SelectionKey.OP_CONNECT);
+		SocketChannel channel = channel();
+		boolean connected = channel.connect(address);
+		this.flow.register(channel, connected ? 0 : SelectionKey.OP_CONNECT);
 		return connected;
 	}
 
@@ -66,15 +81,15 @@ final class TcpTransport {
 	 * @throws IOException if connecting failed
 	 */
 	boolean finishConnect() throws IOException {
-		return this.channel.finishConnect();
+		return channel().finishConnect();
 	}
 
 	InetSocketAddress localAddress() throws IOException {
-		return (InetSocketAddress) this.channel.getLocalAddress();
+		return (InetSocketAddress) channel().getLocalAddress();
 	}
 
 	InetSocketAddress remoteAddress() throws IOException {
-		return (InetSocketAddress) this.channel.getRemoteAddress();
+		return (InetSocketAddress) channel().getRemoteAddress();
 	}
 
 	/**
@@ -84,7 +99,7 @@ final class TcpTransport {
 	 * @throws IOException if writing fails
 	 */
 	boolean writeHeader(ByteBuffer header) throws IOException {
-		this.channel.write(header);
+		channel().write(header);
 		return !header.hasRemaining();
 	}
 
@@ -94,8 +109,9 @@ final class TcpTransport {
 	 * @throws IOException if the first records cannot be made
 	 */
 	void beginTls(SSLEngine engine) throws IOException {
-		this.tls = new TlsClient(engine, this.channel, this.flow.loop().tlsBuffers(engine));
-		this.tls.begin();
+		TlsClient tls = new TlsClient(engine, channel(), this.flow.loop().tlsBuffers(engine));
+		this.tls = tls;
+		tls.begin();
 	}
 
 	/**
@@ -104,12 +120,12 @@ final class TcpTransport {
 	 * @throws IOException if it fails
 	 */
 	boolean handshake() throws IOException {
-		return this.tls.handshake(this.flow);
+		return handshaking().handshake(this.flow);
 	}
 
 	/** @return the TLS session */
 	SSLSession session() {
-		return this.tls.engine().getSession();
+		return handshaking().engine().getSession();
 	}
 
 	/**
@@ -121,10 +137,11 @@ final class TcpTransport {
 		if (this.tls != null) {
 			return this.tls.read(this.flow);
 		}
+		SocketChannel channel = channel();
 		ByteBuffer buffer = this.flow.readBuffer();
 		for (;;) {
 			buffer.clear();
-			int read = this.channel.read(buffer);
+			int read = channel.read(buffer);
 			if (read <= 0) {
 				return read;
 			}
@@ -145,7 +162,7 @@ final class TcpTransport {
 	 * @throws IOException if writing fails
 	 */
 	int write(ByteBuffer src) throws IOException {
-		return (this.tls == null) ? this.channel.write(src) : this.tls.send(src);
+		return (this.tls == null) ? channel().write(src) : this.tls.send(src);
 	}
 
 	/** @return whether TLS records wait to be written */
@@ -170,7 +187,7 @@ final class TcpTransport {
 	 */
 	boolean endOutput(boolean allEchoed) throws IOException {
 		if (this.tls == null) {
-			this.channel.shutdownOutput();
+			channel().shutdownOutput();
 			return true;
 		}
 		// TLS 1.2 servers answer close_notify by closing at once, dropping echoes not yet sent.

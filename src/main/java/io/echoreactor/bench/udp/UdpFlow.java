@@ -8,6 +8,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.Objects;
 
 import io.echoreactor.bench.loop.ErrorKind;
 import io.echoreactor.bench.loop.Flow;
@@ -57,8 +58,8 @@ public final class UdpFlow extends Flow {
 
 	private final boolean[] inFlight;
 
-	// Closed loop: slots whose next datagram waits to be sent, a ring.
-	private final int @Nullable [] unsent;
+	// Closed loop: slots whose next datagram waits to be sent, a ring; empty in the open loop.
+	private final int[] unsent;
 
 	private int unsentHead;
 
@@ -73,6 +74,7 @@ public final class UdpFlow extends Flow {
 
 	private long oldest;
 
+	// Set by open(); the flow reads and sends only once open() has registered it.
 	private @Nullable DatagramChannel channel;
 
 	private boolean running;
@@ -97,18 +99,19 @@ public final class UdpFlow extends Flow {
 		this.slotSeq = new long[this.slots];
 		this.slotSentAt = new long[this.slots];
 		this.inFlight = new boolean[this.slots];
-		this.unsent = this.openLoop ? null : new int[this.slots];
+		this.unsent = new int[this.openLoop ? 0 : this.slots];
 	}
 
 	@Override
 	protected void open(long now) {
 		InetSocketAddress address = address();
 		try {
-			this.channel = DatagramChannel.open((address.getAddress() instanceof Inet6Address)
+			DatagramChannel channel = DatagramChannel.open((address.getAddress() instanceof Inet6Address)
 					? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-			this.channel.configureBlocking(false);
-			this.channel.connect(address);
-			register(this.channel, SelectionKey.OP_READ);
+			this.channel = channel;
+			channel.configureBlocking(false);
+			channel.connect(address);
+			register(channel, SelectionKey.OP_READ);
 			this.loop.ready();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -170,12 +173,13 @@ public final class UdpFlow extends Flow {
 	}
 
 	private void readable() {
+		DatagramChannel channel = Objects.requireNonNull(this.channel, "not open");
 		ByteBuffer buffer = readBuffer();
 		for (int i = 0; i < READ_BATCH && !this.done; i++) {
 			buffer.clear();
 			int read;
 			try {
-				read = this.channel.read(buffer);
+				read = channel.read(buffer);
 			}
 			catch (PortUnreachableException ex) {
 				this.figures.error(ErrorKind.REFUSED, 1, describe("flow", ex));
@@ -308,8 +312,9 @@ public final class UdpFlow extends Flow {
 		if (this.done) {
 			return false;
 		}
+		DatagramChannel channel = Objects.requireNonNull(this.channel, "not open");
 		try {
-			if (this.channel.write(this.format.datagram(seq)) == 0) {
+			if (channel.write(this.format.datagram(seq)) == 0) {
 				interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
 				return false;
 			}
