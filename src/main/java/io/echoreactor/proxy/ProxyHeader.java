@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a PROXY protocol header (HAProxy's {@code proxy-protocol.txt}, versions 1 and 2)
@@ -43,8 +44,9 @@ import java.util.OptionalLong;
  * @param tlvs the version 2 TLVs in the order they came, unknown types included; empty for
  * version 1 and for headers whose addresses are not read ({@code LOCAL}, {@code UNSPEC})
  */
-public record ProxyHeader(int version, Command command, Family family, InetSocketAddress source,
-		InetSocketAddress destination, String unixSource, String unixDestination, List<ProxyTlv> tlvs) {
+public record ProxyHeader(int version, Command command, Family family, @Nullable InetSocketAddress source,
+		@Nullable InetSocketAddress destination, @Nullable String unixSource, @Nullable String unixDestination,
+		List<ProxyTlv> tlvs) {
 
 	public ProxyHeader {
 		if (version != 1 && version != 2) {

@@ -11,6 +11,7 @@ import java.util.zip.CRC32C;
 import io.echoreactor.proxy.ProxyHeader.Command;
 import io.echoreactor.proxy.ProxyHeader.Family;
 import io.echoreactor.proxy.ProxyProtocolParser.Result;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The binary version 2 of the PROXY protocol, for {@link ProxyProtocolParser}: the fixed
@@ -128,7 +129,7 @@ final class ProxyV2Parser {
 	}
 
 	// Returns what is wrong with the TLVs the specification defines, or null.
-	private static String checkTlvs(byte[] header, int tlvStart, List<ProxyTlv> tlvs) {
+	private static @Nullable String checkTlvs(byte[] header, int tlvStart, List<ProxyTlv> tlvs) {
 		int offset = tlvStart;
 		int crc32cOffset = -1;
 		for (ProxyTlv tlv : tlvs) {
@@ -163,7 +164,7 @@ final class ProxyV2Parser {
 		return null;
 	}
 
-	private static String checkSsl(ProxyTlv tlv) {
+	private static @Nullable String checkSsl(ProxyTlv tlv) {
 		ProxySslTlv ssl;
 		try {
 			ssl = ProxySslTlv.decode(tlv);
@@ -185,7 +186,7 @@ final class ProxyV2Parser {
 		return null;
 	}
 
-	private static String checkEncoding(String what, ProxyTlv tlv, Charset charset) {
+	private static @Nullable String checkEncoding(String what, ProxyTlv tlv, Charset charset) {
 		try {
 			charset.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)

@@ -239,7 +239,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 	 * acceptor thread.
 	 */
 	@Override
-	public void register(SocketChannel channel, InetAddress address, boolean tls) {
+	public void register(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
 		this.connections.register(channel, address, tls);
 	}
 

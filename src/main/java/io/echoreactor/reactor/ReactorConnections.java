@@ -25,6 +25,7 @@ import io.echoreactor.reactor.tcp.StageOrder;
 import io.echoreactor.reactor.tcp.TcpConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link TcpConnection connections} of one {@link EchoReactor} and what they share:
@@ -91,7 +92,7 @@ final class ReactorConnections implements ConnectionContext {
 		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
 	}
 
-	private static long nanosOrZero(Duration duration) {
+	private static long nanosOrZero(@Nullable Duration duration) {
 		return (duration != null) ? duration.toNanos() : 0;
 	}
 
@@ -109,7 +110,7 @@ final class ReactorConnections implements ConnectionContext {
 	 * Hand an accepted channel over, to be registered on the reactor thread. Called from
 	 * any thread.
 	 */
-	void register(SocketChannel channel, InetAddress address, boolean tls) {
+	void register(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
 		this.loop.execute(new Registration(channel, address, tls));
 	}
 
@@ -120,7 +121,7 @@ final class ReactorConnections implements ConnectionContext {
 	 * {@code null}
 	 * @param tls whether it came in on the TLS port
 	 */
-	void registerAccepted(SocketChannel channel, InetAddress address, boolean tls) {
+	void registerAccepted(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
 		assert this.loop.inLoop();
 		this.open++;
 		statistics().increment(Counter.CONNECTIONS_ACCEPTED);
@@ -263,11 +264,11 @@ final class ReactorConnections implements ConnectionContext {
 
 		private final SocketChannel channel;
 
-		private final InetAddress address;
+		private final @Nullable InetAddress address;
 
 		private final boolean tls;
 
-		Registration(SocketChannel channel, InetAddress address, boolean tls) {
+		Registration(SocketChannel channel, @Nullable InetAddress address, boolean tls) {
 			this.channel = channel;
 			this.address = address;
 			this.tls = tls;

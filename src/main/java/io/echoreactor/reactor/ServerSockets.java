@@ -61,7 +61,7 @@ final class ServerSockets {
 	 * @return the bound sockets
 	 * @throws IOException if binding fails ({@link EchoBindException} says which and why)
 	 */
-	static ServerSockets bind(EchoServerSettings settings, List<EchoReactor> reactors, EchoAcceptor acceptor,
+	static ServerSockets bind(EchoServerSettings settings, List<EchoReactor> reactors, @Nullable EchoAcceptor acceptor,
 			LongSupplier rateLimitClock) throws IOException {
 		ServerSockets sockets = new ServerSockets(settings);
 		try {
@@ -132,7 +132,7 @@ final class ServerSockets {
 		return host + ":" + address.getPort();
 	}
 
-	private InetSocketAddress bindListeners(List<EchoReactor> reactors, EchoAcceptor acceptor, int port, boolean tls,
+	private InetSocketAddress bindListeners(List<EchoReactor> reactors, @Nullable EchoAcceptor acceptor, int port, boolean tls,
 			EchoBindException.Protocol protocol) throws IOException {
 		InetSocketAddress requested = new InetSocketAddress(this.settings.address(), port);
 		if (acceptor != null) {

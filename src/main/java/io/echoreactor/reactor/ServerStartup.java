@@ -15,6 +15,7 @@ import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import io.echoreactor.reactor.udp.DatagramEcho;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
 import io.echoreactor.reactor.udp.UdpSettings;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The beginning of an {@link EchoServer}'s life: check that the memory budgets fit the
@@ -42,9 +43,9 @@ final class ServerStartup {
 
 	private final List<EchoReactor> reactors = new ArrayList<>();
 
-	private EchoAcceptor acceptor;
+	private @Nullable EchoAcceptor acceptor;
 
-	private ServerSockets sockets;
+	private @Nullable ServerSockets sockets;
 
 	ServerStartup(EchoServerSettings settings, ConnectionLimit limit, PendingOutputBudget budget,
 			SessionMemoryBudget sessionMemory, SelectOperation selectOperation,
@@ -112,12 +113,12 @@ final class ServerStartup {
 	}
 
 	/** @return the acceptor, or {@code null} in {@code reuseport} mode or if making it failed */
-	EchoAcceptor acceptor() {
+	@Nullable EchoAcceptor acceptor() {
 		return this.acceptor;
 	}
 
 	/** @return the bound sockets, or {@code null} if binding failed */
-	ServerSockets sockets() {
+	@Nullable ServerSockets sockets() {
 		return this.sockets;
 	}
 

@@ -2,6 +2,7 @@ package io.echoreactor.reactor.accept;
 
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the acceptor hands an accepted connection: a reactor, as the acceptor sees it.
@@ -26,6 +27,6 @@ public interface AcceptTarget {
 	 * {@code null}
 	 * @param tls whether it came in on the TLS port
 	 */
-	void register(SocketChannel channel, InetAddress address, boolean tls);
+	void register(SocketChannel channel, @Nullable InetAddress address, boolean tls);
 
 }

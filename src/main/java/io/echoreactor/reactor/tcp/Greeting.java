@@ -101,7 +101,8 @@ public final class Greeting {
 	 * @param tls the TLS session, or {@code null}
 	 * @return the line, ready to send
 	 */
-	ByteBuffer render(SocketAddress local, SocketAddress peer, ProxyHeader proxy, SSLSession tls) {
+	ByteBuffer render(SocketAddress local, SocketAddress peer, @Nullable ProxyHeader proxy,
+			@Nullable SSLSession tls) {
 		Map<String, Object> fields = new LinkedHashMap<>();
 		fields.put("service", "echo-reactor");
 		for (String key : this.identityOrder) {

@@ -1,12 +1,14 @@
 package io.echoreactor.reactor.tcp;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.reactor.counters.ProxyHeaderResult;
 import io.echoreactor.proxy.ProxyProtocolParser;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.tls.TlsBuffers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reading the PROXY protocol header (v1 or v2) that a load balancer sends before the
@@ -37,7 +39,7 @@ final class ProxyHeaderStage implements Stage {
 	private final boolean tls;
 
 	// What has arrived of the header so far; null until a read leaves it incomplete.
-	private ByteBuffer partial;
+	private @Nullable ByteBuffer partial;
 
 	/**
 	 * @param deadlineNanos when the header must be complete
@@ -99,7 +101,7 @@ final class ProxyHeaderStage implements Stage {
 
 	// The header is read (or, in optional mode, found absent): count the client, move on,
 	// and hand on the bytes that followed.
-	private static void headerRead(TcpConnection connection, ProxyHeaderResult result, ProxyHeader header,
+	private static void headerRead(TcpConnection connection, ProxyHeaderResult result, @Nullable ProxyHeader header,
 			boolean tls, ByteBuffer rest) throws java.io.IOException {
 		connection.proxy(header);
 		java.net.InetAddress client = (header != null && header.source() != null
@@ -117,7 +119,8 @@ final class ProxyHeaderStage implements Stage {
 		ByteBuffer kept = this.partial;
 		int capacity = (kept != null) ? kept.capacity() : 0;
 		int needed = ((kept != null) ? kept.position() : 0) + more.remaining();
-		if (needed > capacity) {
+		ByteBuffer target = kept;
+		if (target == null || needed > capacity) {
 			// Bounded: the parser reports anything longer than its caps as oversized.
 			ByteBuffer grown = ByteBuffer.allocate(TlsBuffers.heldCapacity(needed, capacity,
 					ProxyProtocolParser.V2_MAX_LENGTH));
@@ -126,8 +129,9 @@ final class ProxyHeaderStage implements Stage {
 			}
 			this.partial = grown;
 			connection.heldInPartChanged(grown.capacity() - capacity);
+			target = grown;
 		}
-		this.partial.put(more);
+		target.put(more);
 	}
 
 	private void release(TcpConnection connection) {
@@ -196,7 +200,7 @@ final class ProxyHeaderStage implements Stage {
 	}
 
 	private void echoHeldAsData(TcpConnection connection) throws java.io.IOException {
-		ByteBuffer data = this.partial.flip();
+		ByteBuffer data = Objects.requireNonNull(this.partial, "no bytes held").flip();
 		release(connection);
 		headerRead(connection, ProxyHeaderResult.ABSENT, null, this.tls, data);
 	}

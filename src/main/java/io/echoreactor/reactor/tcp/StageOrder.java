@@ -6,6 +6,7 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 import javax.net.ssl.SSLEngine;
@@ -66,10 +67,10 @@ public final class StageOrder {
 
 	private final ThrottledWarning engineFailures = new ThrottledWarning(logger);
 
-	private volatile TlsHandshakeListener tlsHandshakeListener;
+	private volatile @Nullable TlsHandshakeListener tlsHandshakeListener;
 
 	// The engines' shared buffers, made with the first TLS connection.
-	private TlsBuffers tlsBuffers;
+	private @Nullable TlsBuffers tlsBuffers;
 
 	/**
 	 * @param context the reactor, as its connections see it
@@ -82,7 +83,7 @@ public final class StageOrder {
 	 * @param tls the TLS listener's settings
 	 * @param greeting the greeting before the echo
 	 */
-	public StageOrder(ConnectionContext context, int reactorIndex, ConnectionLimit limit, Duration maxConnectionAge,
+	public StageOrder(ConnectionContext context, int reactorIndex, ConnectionLimit limit, @Nullable Duration maxConnectionAge,
 			double maxConnectionAgeJitter, SocketSettings socket, ProxyProtocolSettings proxyProtocol,
 			TlsSettings tls, Greeting greeting) {
 		this.context = context;
@@ -131,11 +132,11 @@ public final class StageOrder {
 		}
 	}
 
-	private static @Nullable Integer seconds(Duration duration) {
+	private static @Nullable Integer seconds(@Nullable Duration duration) {
 		return (duration != null) ? (int) Math.max(1, duration.toSeconds()) : null;
 	}
 
-	private static <T> void setIfSupported(SocketChannel channel, SocketOption<T> option, T value)
+	private static <T> void setIfSupported(SocketChannel channel, SocketOption<T> option, @Nullable T value)
 			throws IOException {
 		if (value != null && channel.supportedOptions().contains(option)) {
 			channel.setOption(option, value);
@@ -191,7 +192,7 @@ public final class StageOrder {
 	 * @param client the client, or {@code null}
 	 * @return whether the connection may go on; if not it is closed, counted as rejected
 	 */
-	boolean proxyHeaderRead(TcpConnection connection, ProxyHeaderResult result, InetAddress client) {
+	boolean proxyHeaderRead(TcpConnection connection, ProxyHeaderResult result, @Nullable InetAddress client) {
 		this.context.loop().statistics().increment(result);
 		if (!this.limit.limitsAddresses() || client == null) {
 			return true;
@@ -223,7 +224,7 @@ public final class StageOrder {
 	}
 
 	private TlsSession newTlsSession() {
-		return new TlsSession(this.tls.context(), this, this.context.loop().statistics(),
+		return new TlsSession(Objects.requireNonNull(this.tls.context(), "TLS is off"), this, this.context.loop().statistics(),
 				this.context.loop().now());
 	}
 

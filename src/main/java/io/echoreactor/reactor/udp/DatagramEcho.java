@@ -103,7 +103,7 @@ public final class DatagramEcho implements Selectable {
 	 * @param clock the time the rate limit goes by, in {@link System#nanoTime()} terms:
 	 * the loop's time, or a clock a test holds
 	 */
-	public DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+	public DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, @Nullable SourceRateLimiter rateLimiter,
 			LongSupplier clock) throws IOException {
 		this(loop, channel, receiveBudget, rateLimiter, clock, DatagramEcho::enumerateHostAddresses);
 	}
@@ -116,7 +116,7 @@ public final class DatagramEcho implements Selectable {
 	 * @param clock the time the rate limit goes by
 	 * @param hostAddressLookup what enumerates the host's addresses, on a wildcard bind
 	 */
-	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, SourceRateLimiter rateLimiter,
+	DatagramEcho(EventLoop loop, DatagramChannel channel, int receiveBudget, @Nullable SourceRateLimiter rateLimiter,
 			LongSupplier clock, HostAddresses hostAddressLookup) throws IOException {
 		this.loop = loop;
 		this.channel = channel;
