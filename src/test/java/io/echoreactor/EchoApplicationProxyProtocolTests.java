@@ -79,7 +79,7 @@ class EchoApplicationProxyProtocolTests {
 				.toList();
 			assertThat(refusals).as("one line per 10 s, not one per connection").hasSize(1);
 			assertThat(refusals.get(0)).contains("WARN")
-				.contains("reactor.StageOrder")
+				.contains("tcp.StageOrder")
 				.contains("from 127.0.0.1 on echo-reactor-0: malformed (v1 TCP4 line must have 4 fields after the "
 						+ "protocol, not 3)");
 			assertThat(output.toString().substring(beforeRefusals)).doesNotContain("\tat ").doesNotContain("Exception");
