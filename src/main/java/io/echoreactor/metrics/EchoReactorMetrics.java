@@ -85,8 +85,6 @@ public final class EchoReactorMetrics implements MeterBinder {
 
 	private final EchoServer server;
 
-	private final EchoServerView view;
-
 	private final BooleanSupplier ready;
 
 	// Per reactor index, one summary for each registry bound so far; replaced, never
@@ -100,20 +98,19 @@ public final class EchoReactorMetrics implements MeterBinder {
 	 */
 	public EchoReactorMetrics(EchoServer server, BooleanSupplier ready) {
 		this.server = Objects.requireNonNull(server, "server");
-		this.view = server.view();
 		this.ready = Objects.requireNonNull(ready, "ready");
-		DistributionSummary[][] empty = new DistributionSummary[this.view.settings().reactors()][];
+		DistributionSummary[][] empty = new DistributionSummary[this.server.view().settings().reactors()][];
 		Arrays.fill(empty, NONE);
 		this.readyKeys = empty;
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		int reactors = this.view.settings().reactors();
+		int reactors = this.server.view().settings().reactors();
 		for (int index = 0; index < reactors; index++) {
 			bindReactor(registry, index);
 		}
-		if (this.view.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+		if (this.server.view().settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
 			bindAccepting(registry, ACCEPTOR, EchoServerView::acceptorStatistics);
 			Tags acceptor = Tags.of(reactorTag(ACCEPTOR));
 			register(registry, EchoReactorMeters.REACTOR_ALIVE, acceptor, (server) -> server.isAcceptorAlive() ? 1 : 0);
@@ -137,7 +134,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		register(registry, EchoReactorMeters.PENDING_ALLOCATED, Tags.empty(), EchoServerView::pendingOutputAllocated);
 		register(registry, EchoReactorMeters.SESSION_MEMORY, Tags.empty(), EchoServerView::sessionMemoryUsed);
 		register(registry, EchoReactorMeters.SESSION_MEMORY_LIMIT, Tags.empty(), EchoServerView::sessionMemoryLimit);
-		if (this.view.settings().udp().enabled()) {
+		if (this.server.view().settings().udp().enabled()) {
 			for (int index = 0; index < reactors; index++) {
 				bindDatagrams(registry, index);
 			}
@@ -146,16 +143,16 @@ public final class EchoReactorMetrics implements MeterBinder {
 					EchoServerView::udpRateLimitActiveBuckets);
 			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_SHARED, Tags.empty(), EchoServerView::udpRateLimitShared);
 		}
-		if (this.view.settings().tls().enabled()) {
+		if (this.server.view().settings().tls().enabled()) {
 			bindTls(registry, reactors);
 		}
-		if (this.view.settings().proxyProtocol().mode() != ProxyProtocolSettings.Mode.OFF) {
+		if (this.server.view().settings().proxyProtocol().mode() != ProxyProtocolSettings.Mode.OFF) {
 			for (int index = 0; index < reactors; index++) {
 				Tags tags = Tags.of(reactorTag(String.valueOf(index)));
 				events(registry, EchoReactorMeters.PROXY_HEADERS, tags, ProxyHeaderResult.values(),
 						statistics(index), ReactorStatistics::proxyHeaders);
 				// A PROXY header names the client only once read: a refusal for its address is the reactor's.
-				if (this.view.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+				if (this.server.view().settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
 					events(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags,
 							new RejectCause[] { RejectCause.ADDRESS_LIMIT }, statistics(index),
 							ReactorStatistics::rejected);
@@ -196,7 +193,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 		counter(registry, EchoReactorMeters.BACKPRESSURE_PAUSES, tags, index, Counter.BACKPRESSURE_PAUSES);
 		register(registry, EchoReactorMeters.REACTOR_BUSY, tags,
 				(server) -> count(statistics(server, index), Counter.BUSY_NANOS) / 1e9);
-		BusyRatio busyRatio = new BusyRatio(() -> (long) count(statistics(this.view, index), Counter.BUSY_NANOS),
+		BusyRatio busyRatio = new BusyRatio(
+				() -> (long) count(statistics(this.server.view(), index), Counter.BUSY_NANOS),
 				registry.config().clock()::monotonicTime);
 		Gauge.builder(EchoReactorMeters.REACTOR_BUSY_RATIO.getName(), busyRatio, BusyRatio::sample)
 			.tags(tags)
@@ -348,15 +346,14 @@ public final class EchoReactorMetrics implements MeterBinder {
 
 	// The server's view is the meters' state object: the server holds it, and the application
 	// the server, as long as the meters live; Micrometer holds state objects only weakly.
-	private void register(MeterRegistry registry, EchoMeter meter, Tags tags,
-			ToDoubleFunction<EchoServerView> value) {
+	private void register(MeterRegistry registry, EchoMeter meter, Tags tags, ToDoubleFunction<EchoServerView> value) {
 		switch (meter.getType()) {
-			case COUNTER -> FunctionCounter.builder(meter.getName(), this.view, value)
+			case COUNTER -> FunctionCounter.builder(meter.getName(), this.server.view(), value)
 				.tags(tags)
 				.description(meter.getDescription())
 				.baseUnit(meter.getBaseUnit())
 				.register(registry);
-			case GAUGE -> Gauge.builder(meter.getName(), this.view, value)
+			case GAUGE -> Gauge.builder(meter.getName(), this.server.view(), value)
 				.tags(tags)
 				.description(meter.getDescription())
 				.baseUnit(meter.getBaseUnit())
