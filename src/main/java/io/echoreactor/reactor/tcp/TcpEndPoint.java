@@ -21,10 +21,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The socket side of a {@link TcpConnection}, what Jetty calls its end point: reading
  * within the read budget and what memory allows, writing, pending output while a write
- * is incomplete, backpressure at the water marks, half-close, the interest ops, and the
- * its pending output. What the bytes read mean, the memory the connection waits for, and
- * when it closes, are the business of its subclasses, which hear of them through the
- * abstract methods.
+ * is incomplete, backpressure at the water marks, half-close and the interest ops. What
+ * the bytes read mean, the memory the connection waits for, and when it closes, are the
+ * business of its subclasses ({@link MemoryEndPoint}, {@link TcpConnection}), which hear
+ * of them through the abstract methods.
  *
  * <p>
  * A superclass rather than an object of its own, as Netty layers its channels, so that
