@@ -48,32 +48,12 @@ class ArchitectureTests {
 	private static final int MAX_LINES_PER_FILE = 400;
 
 	/**
-	 * Packages allowed more than {@value #MAX_FILES_PER_PACKAGE} files for now, each with
-	 * why. To be emptied, not filled.
-	 */
-	private static final Set<String> LARGE_PACKAGES_EXEMPT = Set.of(
-			// The load client: being reorganised as the one home of load tooling.
-			"io/echoreactor/bench");
-
-	/**
 	 * Files allowed more than {@value #MAX_LINES_PER_FILE} lines for now, each with why. To
 	 * be emptied, not filled.
 	 */
 	private static final Set<String> LONG_FILES_EXEMPT = Set.of(
-			// The counters: being reworked so that a cause enum indexes them, which halves them.
-			"io/echoreactor/reactor/counters/ReactorStatistics.java",
-			// The settings: being reworked so that each setting is declared once.
-			"io/echoreactor/reactor/EchoServerSettings.java",
 			// The meters: being reworked with the counters, one meter per cause enum.
-			"io/echoreactor/metrics/EchoReactorMeters.java", "io/echoreactor/metrics/EchoReactorMetrics.java",
-			// The load client: being reorganised as the one home of load tooling.
-			"io/echoreactor/bench/TcpFlow.java", "io/echoreactor/bench/LoadLoop.java",
-			"io/echoreactor/bench/BenchOptions.java", "io/echoreactor/bench/UdpFlow.java",
-			// Not split yet: a connection's reading, writing and memory waits; a TLS session's
-			// framing and handshake; the server's accessors, which the metrics and the endpoint
-			// read (a smaller public face changes their callers).
-			"io/echoreactor/reactor/tcp/TcpConnection.java", "io/echoreactor/reactor/tcp/TlsSession.java",
-			"io/echoreactor/reactor/EchoServer.java");
+			"io/echoreactor/metrics/EchoReactorMetrics.java");
 
 	private static JavaClasses classes;
 
@@ -137,7 +117,6 @@ class ArchitectureTests {
 			files.merge(SOURCES.relativize(source.getParent()).toString(), 1, Integer::sum);
 		}
 		assertThat(files).isNotEmpty();
-		files.keySet().removeAll(LARGE_PACKAGES_EXEMPT);
 		assertThat(files).allSatisfy((directory, count) -> assertThat(count).as(directory)
 			.isLessThanOrEqualTo(MAX_FILES_PER_PACKAGE));
 	}

@@ -247,7 +247,7 @@ class BenchHarnessTests {
 			.build());
 		server.start();
 		try {
-			Outcome load = udpLoad(server.udpPort(), "--flows", "16", "--size", "64", "--depth", "8", "--duration", "2",
+			Outcome load = udpLoad(server.view().udpPort(), "--flows", "16", "--size", "64", "--depth", "8", "--duration", "2",
 					"--warmup", "0.5", "--timeout", "3");
 			assertThat(load.exitCode()).as(load.report()).isZero();
 			assertThat(load.values()).as(load.report()).containsEntry("errors", "0");

@@ -54,7 +54,7 @@ class EchoApplicationUdpTests {
 			EchoServer server = context.getBean(EchoServer.class);
 			int httpPort = httpPort(context);
 			assertThat(server.port()).isEqualTo(port);
-			assertThat(server.udpPort()).as("an unset UDP port: the TCP port's number").isEqualTo(port);
+			assertThat(server.view().udpPort()).as("an unset UDP port: the TCP port's number").isEqualTo(port);
 			assertThat(output).contains("Echo server started on 127.0.0.1:" + port + " (accept strategy acceptor, 2 "
 					+ "reactors); UDP on 127.0.0.1:" + port + " (echo-reactor-0)");
 			PrometheusScrape before = scrape(httpPort);
@@ -122,7 +122,7 @@ class EchoApplicationUdpTests {
 				"--echo.server.udp.enabled=false")) {
 			EchoServer server = context.getBean(EchoServer.class);
 			int httpPort = httpPort(context);
-			assertThat(server.udpPort()).isEqualTo(-1);
+			assertThat(server.view().udpPort()).isEqualTo(-1);
 			assertThat(output).contains("Echo server started on 127.0.0.1:" + port).contains("; UDP off");
 			// The number UDP would have taken is free.
 			try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {

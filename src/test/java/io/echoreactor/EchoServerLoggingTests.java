@@ -51,11 +51,11 @@ class EchoServerLoggingTests {
 			try (DatagramSocket client = new DatagramSocket(loopback)) {
 				client.setSoTimeout(10_000);
 				for (int i = 0; i < 20; i++) {
-					client.send(new DatagramPacket(new byte[] { (byte) i }, 1, server.udpLocalAddress()));
+					client.send(new DatagramPacket(new byte[] { (byte) i }, 1, server.view().udpLocalAddress()));
 					client.receive(new DatagramPacket(new byte[1], 1));
 				}
 			}
-			await().until(() -> server.activeConnections() == 0);
+			await().until(() -> server.view().activeConnections() == 0);
 			assertThat(echoLines(output.toString().substring(afterStart))).isEmpty();
 			CompletableFuture<ShutdownResult> result = new CompletableFuture<>();
 			server.shutDownGracefully(result::complete);
@@ -64,7 +64,7 @@ class EchoServerLoggingTests {
 			assertThat(lines).hasSize(3);
 			assertThat(lines.get(0)).contains("Echo server started on 127.0.0.1:" + server.port())
 				.contains("accept strategy acceptor, 2 reactors")
-				.contains("; UDP on 127.0.0.1:" + server.udpPort() + " (echo-reactor-0)");
+				.contains("; UDP on 127.0.0.1:" + server.view().udpPort() + " (echo-reactor-0)");
 			assertThat(lines.get(1)).contains("Commencing graceful shutdown of the echo server. Waiting for 0 "
 					+ "connection(s) to close");
 			assertThat(lines.get(2)).contains("Graceful shutdown of the echo server complete");
@@ -85,9 +85,9 @@ class EchoServerLoggingTests {
 			.build());
 		server.start();
 		try {
-			assertThat(server.udpPort()).isPositive();
+			assertThat(server.view().udpPort()).isPositive();
 			assertThat(output).contains("Echo server started on 127.0.0.1:" + server.port()
-					+ " (accept strategy reuseport, 2 reactors); UDP on 127.0.0.1:" + server.udpPort()
+					+ " (accept strategy reuseport, 2 reactors); UDP on 127.0.0.1:" + server.view().udpPort()
 					+ " (a socket per reactor)");
 		}
 		finally {

@@ -56,20 +56,20 @@ public class EchoEndpoint {
 	@ReadOperation
 	public EchoServerDescriptor echo() {
 		EchoServer server = this.server;
-		InetSocketAddress bound = server.localAddress();
-		EchoServerSettings settings = server.settings();
-		List<ReactorDescriptor> reactors = server.reactors().stream().map(EchoEndpoint::describe).toList();
-		ReactorStatistics acceptor = server.acceptorStatistics();
+		InetSocketAddress bound = server.view().localAddress();
+		EchoServerSettings settings = server.view().settings();
+		List<ReactorDescriptor> reactors = server.view().reactors().stream().map(EchoEndpoint::describe).toList();
+		ReactorStatistics acceptor = server.view().acceptorStatistics();
 		AcceptorDescriptor acceptorDescriptor = (acceptor != null) ? new AcceptorDescriptor(acceptor.owner(),
-				server.isAcceptorAlive(), millis(server.acceptorSinceLastSelect()), server.isAcceptorStalled())
+				server.view().isAcceptorAlive(), millis(server.view().acceptorSinceLastSelect()), server.view().isAcceptorStalled())
 				: null;
-		InetSocketAddress udpBound = server.udpLocalAddress();
+		InetSocketAddress udpBound = server.view().udpLocalAddress();
 		UdpDescriptor udp = (udpBound != null) ? new UdpDescriptor(describe(udpBound.getAddress()), udpBound.getPort(),
-				server.reactors().stream().filter(EchoReactor::servesDatagrams).map(EchoReactor::threadName).toList(),
-				server.udpRateLimitActiveBuckets()) : null;
-		return new EchoServerDescriptor(server.status().name(), (bound != null) ? describe(bound.getAddress()) : null,
-				server.port(), settings.acceptStrategy().name().toLowerCase(), server.activeConnections(),
-				server.pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
+				server.view().reactors().stream().filter(EchoReactor::servesDatagrams).map(EchoReactor::threadName).toList(),
+				server.view().udpRateLimitActiveBuckets()) : null;
+		return new EchoServerDescriptor(server.view().status().name(), (bound != null) ? describe(bound.getAddress()) : null,
+				server.port(), settings.acceptStrategy().name().toLowerCase(), server.view().activeConnections(),
+				server.view().pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
 				configuration(server));
 	}
 
@@ -100,10 +100,10 @@ public class EchoEndpoint {
 	 * shows here without a list to keep.
 	 */
 	private static Map<String, Object> configuration(EchoServer server) {
-		Map<String, Object> configuration = describe(server.settings());
-		configuration.put("address", describe(server.settings().address(), "*"));
-		configuration.put("maxPendingOutput", server.pendingOutputLimit());
-		configuration.put("maxSessionMemory", server.sessionMemoryLimit());
+		Map<String, Object> configuration = describe(server.view().settings());
+		configuration.put("address", describe(server.view().settings().address(), "*"));
+		configuration.put("maxPendingOutput", server.view().pendingOutputLimit());
+		configuration.put("maxSessionMemory", server.view().sessionMemoryLimit());
 		return configuration;
 	}
 

@@ -46,8 +46,8 @@ public class EchoReactorHealthIndicator extends AbstractHealthIndicator {
 			builder.up().withDetail("enabled", false);
 			return;
 		}
-		EchoServer.Status status = server.status();
-		List<EchoReactor> reactors = server.reactors();
+		EchoServer.Status status = server.view().status();
+		List<EchoReactor> reactors = server.view().reactors();
 		List<String> deadThreads = new ArrayList<>();
 		int alive = 0;
 		for (EchoReactor reactor : reactors) {
@@ -59,15 +59,15 @@ public class EchoReactorHealthIndicator extends AbstractHealthIndicator {
 			}
 		}
 		boolean running = status == EchoServer.Status.RUNNING;
-		if (!server.isAcceptorAlive()) {
-			ReactorStatistics acceptor = server.acceptorStatistics();
+		if (!server.view().isAcceptorAlive()) {
+			ReactorStatistics acceptor = server.view().acceptorStatistics();
 			deadThreads.add((acceptor != null) ? acceptor.owner() : "acceptor");
 		}
-		List<String> stalledThreads = server.stalledThreads();
+		List<String> stalledThreads = server.view().stalledThreads();
 		builder.withDetail("state", status.name())
 			.withDetail("port", server.port())
-			.withDetail("connections", server.activeConnections())
-			.withDetail("reactors", server.settings().reactors())
+			.withDetail("connections", server.view().activeConnections())
+			.withDetail("reactors", server.view().settings().reactors())
 			.withDetail("reactorsAlive", alive);
 		if (running && (!deadThreads.isEmpty() || !stalledThreads.isEmpty())) {
 			builder.down();

@@ -45,7 +45,7 @@ public class EchoReadinessStateHealthIndicator extends ReadinessStateHealthIndic
 
 	@Override
 	protected AvailabilityState getState(ApplicationAvailability applicationAvailability) {
-		if (this.server.status() != EchoServer.Status.RUNNING || !this.server.isServingNewConnections()) {
+		if (this.server.view().status() != EchoServer.Status.RUNNING || !this.server.view().isServingNewConnections()) {
 			return ReadinessState.REFUSING_TRAFFIC;
 		}
 		return super.getState(applicationAvailability);

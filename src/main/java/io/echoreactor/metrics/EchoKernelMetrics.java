@@ -93,7 +93,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 		bindListenStatistics(registry, clock);
 		bindListenQueue(registry, clock);
 		bindSocketStatistics(registry, clock);
-		if (this.server.settings().udp().enabled()) {
+		if (this.server.view().settings().udp().enabled()) {
 			bindUdpErrors(registry, clock);
 		}
 	}
@@ -146,7 +146,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 		Sampled<List<ListeningSocket>> listeners = new Sampled<>(this::readListeningSockets, clock);
 		Tags tags = Tags.of(Tag.of(EchoMeter.Tag.LISTENER.asString(), ECHO_LISTENER));
 		register(registry, EchoKernelMeters.LISTEN_QUEUE_DEPTH, tags, listeners, this::deepestAcceptQueue);
-		int backlog = this.server.settings().backlog();
+		int backlog = this.server.view().settings().backlog();
 		long somaxconn = readSomaxconn();
 		long max = (somaxconn > 0) ? Math.min(backlog, somaxconn) : backlog;
 		Gauge.builder(EchoKernelMeters.LISTEN_QUEUE_MAX.getName(), () -> max)
@@ -176,7 +176,7 @@ public final class EchoKernelMetrics implements MeterBinder {
 		if (port <= 0) {
 			return 0;
 		}
-		InetAddress bound = this.server.settings().address();
+		InetAddress bound = this.server.view().settings().address();
 		long deepest = 0;
 		for (ListeningSocket socket : sockets) {
 			// Bound to every interface, the port is ours alone; bound to one address,

@@ -18,6 +18,7 @@ import io.echoreactor.reactor.counters.AcceptError;
 import io.echoreactor.reactor.counters.CountedEvent;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerView;
 import io.echoreactor.reactor.counters.IncompleteWrite;
 import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.accept.AcceptStrategy;
@@ -98,25 +99,25 @@ public final class EchoReactorMetrics implements MeterBinder {
 	public EchoReactorMetrics(EchoServer server, BooleanSupplier ready) {
 		this.server = Objects.requireNonNull(server, "server");
 		this.ready = Objects.requireNonNull(ready, "ready");
-		DistributionSummary[][] empty = new DistributionSummary[server.settings().reactors()][];
+		DistributionSummary[][] empty = new DistributionSummary[this.server.view().settings().reactors()][];
 		Arrays.fill(empty, NONE);
 		this.readyKeys = empty;
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		int reactors = this.server.settings().reactors();
+		int reactors = this.server.view().settings().reactors();
 		for (int index = 0; index < reactors; index++) {
 			bindReactor(registry, index);
 		}
-		if (this.server.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
-			bindAccepting(registry, ACCEPTOR, EchoServer::acceptorStatistics);
+		if (this.server.view().settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+			bindAccepting(registry, ACCEPTOR, EchoServerView::acceptorStatistics);
 			Tags acceptor = Tags.of(reactorTag(ACCEPTOR));
 			register(registry, EchoReactorMeters.REACTOR_ALIVE, acceptor, (server) -> server.isAcceptorAlive() ? 1 : 0);
 			register(registry, EchoReactorMeters.REACTOR_LOOP_FAILURES, acceptor,
 					(server) -> count(server.acceptorStatistics(), Counter.LOOP_FAILURES));
 			events(registry, EchoReactorMeters.SELECTOR_REBUILDS, acceptor, RebuildCause.values(),
-					EchoServer::acceptorStatistics, ReactorStatistics::rebuilds);
+					EchoServerView::acceptorStatistics, ReactorStatistics::rebuilds);
 			register(registry, EchoReactorMeters.REACTOR_SELECT_AGE, acceptor, (server) -> {
 				Duration age = server.acceptorSinceLastSelect();
 				return (age != null) ? age.toNanos() / 1e9 : 0;
@@ -129,29 +130,29 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 		register(registry, EchoReactorMeters.CONNECTIONS_MAX, Tags.empty(),
 				(server) -> server.settings().maxConnections());
-		register(registry, EchoReactorMeters.PENDING_LIMIT, Tags.empty(), EchoServer::pendingOutputLimit);
-		register(registry, EchoReactorMeters.PENDING_ALLOCATED, Tags.empty(), EchoServer::pendingOutputAllocated);
-		register(registry, EchoReactorMeters.SESSION_MEMORY, Tags.empty(), EchoServer::sessionMemoryUsed);
-		register(registry, EchoReactorMeters.SESSION_MEMORY_LIMIT, Tags.empty(), EchoServer::sessionMemoryLimit);
-		if (this.server.settings().udp().enabled()) {
+		register(registry, EchoReactorMeters.PENDING_LIMIT, Tags.empty(), EchoServerView::pendingOutputLimit);
+		register(registry, EchoReactorMeters.PENDING_ALLOCATED, Tags.empty(), EchoServerView::pendingOutputAllocated);
+		register(registry, EchoReactorMeters.SESSION_MEMORY, Tags.empty(), EchoServerView::sessionMemoryUsed);
+		register(registry, EchoReactorMeters.SESSION_MEMORY_LIMIT, Tags.empty(), EchoServerView::sessionMemoryLimit);
+		if (this.server.view().settings().udp().enabled()) {
 			for (int index = 0; index < reactors; index++) {
 				bindDatagrams(registry, index);
 			}
-			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_BUCKETS, Tags.empty(), EchoServer::udpRateLimitBuckets);
+			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_BUCKETS, Tags.empty(), EchoServerView::udpRateLimitBuckets);
 			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_BUCKETS_ACTIVE, Tags.empty(),
-					EchoServer::udpRateLimitActiveBuckets);
-			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_SHARED, Tags.empty(), EchoServer::udpRateLimitShared);
+					EchoServerView::udpRateLimitActiveBuckets);
+			register(registry, EchoUdpMeters.UDP_RATE_LIMIT_SHARED, Tags.empty(), EchoServerView::udpRateLimitShared);
 		}
-		if (this.server.settings().tls().enabled()) {
+		if (this.server.view().settings().tls().enabled()) {
 			bindTls(registry, reactors);
 		}
-		if (this.server.settings().proxyProtocol().mode() != ProxyProtocolSettings.Mode.OFF) {
+		if (this.server.view().settings().proxyProtocol().mode() != ProxyProtocolSettings.Mode.OFF) {
 			for (int index = 0; index < reactors; index++) {
 				Tags tags = Tags.of(reactorTag(String.valueOf(index)));
 				events(registry, EchoReactorMeters.PROXY_HEADERS, tags, ProxyHeaderResult.values(),
 						statistics(index), ReactorStatistics::proxyHeaders);
 				// A PROXY header names the client only once read: a refusal for its address is the reactor's.
-				if (this.server.settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
+				if (this.server.view().settings().acceptStrategy() == AcceptStrategy.ACCEPTOR) {
 					events(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags,
 							new RejectCause[] { RejectCause.ADDRESS_LIMIT }, statistics(index),
 							ReactorStatistics::rejected);
@@ -192,7 +193,8 @@ public final class EchoReactorMetrics implements MeterBinder {
 		counter(registry, EchoReactorMeters.BACKPRESSURE_PAUSES, tags, index, Counter.BACKPRESSURE_PAUSES);
 		register(registry, EchoReactorMeters.REACTOR_BUSY, tags,
 				(server) -> count(statistics(server, index), Counter.BUSY_NANOS) / 1e9);
-		BusyRatio busyRatio = new BusyRatio(() -> (long) count(statistics(this.server, index), Counter.BUSY_NANOS),
+		BusyRatio busyRatio = new BusyRatio(
+				() -> (long) count(statistics(this.server.view(), index), Counter.BUSY_NANOS),
 				registry.config().clock()::monotonicTime);
 		Gauge.builder(EchoReactorMeters.REACTOR_BUSY_RATIO.getName(), busyRatio, BusyRatio::sample)
 			.tags(tags)
@@ -276,7 +278,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 	}
 
 	private void bindAccepting(MeterRegistry registry, String reactor,
-			Function<EchoServer, ReactorStatistics> statistics) {
+			Function<EchoServerView, ReactorStatistics> statistics) {
 		Tags tags = Tags.of(reactorTag(reactor));
 		events(registry, EchoReactorMeters.CONNECTIONS_REJECTED, tags, RejectCause.values(), statistics,
 				ReactorStatistics::rejected);
@@ -328,7 +330,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 
 	// One series per kind of event, tagged with its value under the meter's last tag key.
 	private <E extends CountedEvent> void events(MeterRegistry registry, EchoMeter meter, Tags tags, E[] events,
-			Function<EchoServer, ReactorStatistics> statistics, ToLongBiFunction<ReactorStatistics, E> count) {
+			Function<EchoServerView, ReactorStatistics> statistics, ToLongBiFunction<ReactorStatistics, E> count) {
 		if (!meter.events().containsAll(Arrays.asList(events))) {
 			throw new IllegalArgumentException(meter + " does not count " + Arrays.toString(events));
 		}
@@ -342,17 +344,16 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 	}
 
-	// The server is the meters' state object: the application holds it for as long as the
-	// meters live, while Micrometer holds state objects only weakly.
-	private void register(MeterRegistry registry, EchoMeter meter, Tags tags,
-			ToDoubleFunction<EchoServer> value) {
+	// The server's view is the meters' state object: the server holds it, and the application
+	// the server, as long as the meters live; Micrometer holds state objects only weakly.
+	private void register(MeterRegistry registry, EchoMeter meter, Tags tags, ToDoubleFunction<EchoServerView> value) {
 		switch (meter.getType()) {
-			case COUNTER -> FunctionCounter.builder(meter.getName(), this.server, value)
+			case COUNTER -> FunctionCounter.builder(meter.getName(), this.server.view(), value)
 				.tags(tags)
 				.description(meter.getDescription())
 				.baseUnit(meter.getBaseUnit())
 				.register(registry);
-			case GAUGE -> Gauge.builder(meter.getName(), this.server, value)
+			case GAUGE -> Gauge.builder(meter.getName(), this.server.view(), value)
 				.tags(tags)
 				.description(meter.getDescription())
 				.baseUnit(meter.getBaseUnit())
@@ -361,27 +362,27 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 	}
 
-	private static @Nullable EchoReactor reactor(EchoServer server, int index) {
+	private static @Nullable EchoReactor reactor(EchoServerView server, int index) {
 		List<EchoReactor> reactors = server.reactors();
 		return (index < reactors.size()) ? reactors.get(index) : null;
 	}
 
-	private static Function<EchoServer, ReactorStatistics> statistics(int index) {
+	private static Function<EchoServerView, ReactorStatistics> statistics(int index) {
 		return (server) -> statistics(server, index);
 	}
 
-	private static @Nullable ReactorStatistics statistics(EchoServer server, int index) {
+	private static @Nullable ReactorStatistics statistics(EchoServerView server, int index) {
 		EchoReactor reactor = reactor(server, index);
 		return (reactor != null) ? reactor.statistics() : null;
 	}
 
-	private static boolean isAlive(EchoServer server, int index) {
+	private static boolean isAlive(EchoServerView server, int index) {
 		EchoReactor reactor = reactor(server, index);
 		return reactor == null || reactor.isAlive() || server.status() != EchoServer.Status.RUNNING;
 	}
 
 	// The meter is registered only when TLS is on; a server without a context counts none.
-	private static double reloads(EchoServer server, TlsContext.ReloadResult result) {
+	private static double reloads(EchoServerView server, TlsContext.ReloadResult result) {
 		TlsContext context = server.settings().tls().context();
 		return (context != null) ? context.reloads(result) : 0;
 	}

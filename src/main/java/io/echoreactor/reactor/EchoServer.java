@@ -61,21 +61,23 @@ public final class EchoServer {
 
 	private final SessionMemoryBudget sessionMemory;
 
-	private final LongSupplier rateLimitClock;
+	private final @Nullable LongSupplier rateLimitClock;
 
 	private final Object monitor = new Object();
 
 	private volatile List<EchoReactor> reactors = List.of();
 
-	private volatile EchoAcceptor acceptor;
+	private volatile @Nullable EchoAcceptor acceptor;
 
-	private volatile ServerSockets sockets;
+	private volatile @Nullable ServerSockets sockets;
 
 	private volatile Status status = Status.NEW;
 
-	private volatile IntFunction<IntConsumer> readyKeysListeners;
+	private volatile @Nullable IntFunction<IntConsumer> readyKeysListeners;
 
-	private volatile TlsHandshakeListener tlsHandshakeListener;
+	private volatile @Nullable TlsHandshakeListener tlsHandshakeListener;
+
+	private final EchoServerView view = new EchoServerView(this);
 
 	/**
 	 * Create a server; nothing is bound until {@link #start()}.
@@ -106,7 +108,7 @@ public final class EchoServer {
 	}
 
 	private EchoServer(EchoServerSettings settings, SelectOperation selectOperation,
-			Listener.AcceptOperation acceptOperation, LongSupplier rateLimitClock) {
+			Listener.AcceptOperation acceptOperation, @Nullable LongSupplier rateLimitClock) {
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.selectOperation = selectOperation;
 		this.acceptOperation = acceptOperation;
@@ -116,149 +118,61 @@ public final class EchoServer {
 		this.sessionMemory = new SessionMemoryBudget(SessionMemoryBudget.limitFor(settings.maxSessionMemory()), settings.reactors());
 	}
 
-	/** @return the settings the server runs with */
-	public EchoServerSettings settings() {
+	/** @return what can be read of the server, for metrics, health and the endpoint */
+	public EchoServerView view() {
+		return this.view;
+	}
+
+	/**
+	 * Return the bound port, as Spring Boot's web servers tell theirs.
+	 * @return the bound port (useful with port 0), or -1 before start
+	 */
+	public int port() {
+		return this.view.port();
+	}
+
+	EchoServerSettings settings() {
 		return this.settings;
 	}
 
-	/** @return where the server is in its life */
-	public Status status() {
+	Status status() {
 		return this.status;
 	}
 
-	/** @return whether the server has started and not yet stopped (it may be draining) */
-	public boolean isRunning() {
-		Status status = this.status;
-		return status == Status.RUNNING || status == Status.DRAINING;
+	@Nullable ServerSockets sockets() {
+		return this.sockets;
 	}
 
-	/** @return the bound address, or {@code null} before start */
-	public @Nullable InetSocketAddress localAddress() {
-		ServerSockets sockets = this.sockets;
-		return (sockets != null) ? sockets.plain() : null;
-	}
-
-	/** @return the bound port (useful with port 0), or -1 before start */
-	public int port() {
-		InetSocketAddress address = localAddress();
-		return (address != null) ? address.getPort() : -1;
-	}
-
-	/** @return the reactors, in index order; empty before start */
-	public List<EchoReactor> reactors() {
+	List<EchoReactor> reactors() {
 		return this.reactors;
 	}
 
-	/**
-	 * Return the statistics of the thread that accepts connections: the acceptor thread,
-	 * or {@code null} in {@code reuseport} mode, where each reactor accepts and counts in
-	 * its own statistics.
-	 * @return the acceptor's statistics, or {@code null}
-	 */
-	public @Nullable ReactorStatistics acceptorStatistics() {
-		EchoAcceptor acceptor = this.acceptor;
-		return (acceptor != null) ? acceptor.statistics() : null;
+	@Nullable EchoAcceptor acceptor() {
+		return this.acceptor;
 	}
 
-	/** @return whether the accepting thread, if there is one, is alive */
-	public boolean isAcceptorAlive() {
-		EchoAcceptor acceptor = this.acceptor;
-		return acceptor == null || acceptor.isAlive() || this.status != Status.RUNNING;
-	}
-
-	/** @return the most direct memory all connections' pending output may hold together, in bytes */
-	public long pendingOutputLimit() {
-		return this.budget.limit();
-	}
-
-	/**
-	 * Return the direct memory pending output has allocated so far: chunks are allocated
-	 * on first need and then kept for reuse, so this only grows, up to
-	 * {@link #pendingOutputLimit()}.
-	 * @return the bytes allocated
-	 */
-	public long pendingOutputAllocated() {
-		return this.budget.allocatedBytes();
+	int activeConnections() {
+		return this.limit.open();
 	}
 
 	PendingOutputBudget pendingOutputBudget() {
 		return this.budget;
 	}
 
-	/** @return the most heap connections may hold for TLS sessions and records and headers in part, in bytes */
-	public long sessionMemoryLimit() {
-		return this.sessionMemory.limit();
+	SessionMemoryBudget sessionMemoryBudget() {
+		return this.sessionMemory;
 	}
 
-	/** @return the session memory held now, in bytes */
-	public long sessionMemoryUsed() {
-		return this.sessionMemory.used();
+	/** @return the UDP rate limit, or {@code null} before start, with UDP off or without a limit */
+	@Nullable SourceRateLimiter rateLimiter() {
+		ServerSockets sockets = this.sockets;
+		return (sockets != null) ? sockets.rateLimiter() : null;
 	}
 
-	/** @return whether the accepting thread, if there is one, has not returned from select() for stall-timeout */
-	public boolean isAcceptorStalled() {
-		EchoAcceptor acceptor = this.acceptor;
-		return acceptor != null && acceptor.sinceLastSelectNanos() > this.settings.stallTimeout().toNanos();
-	}
-
-	/**
-	 * Return the threads that have not returned from {@code select()} for
-	 * {@code stall-timeout}: wedged reactors, and the acceptor. Called from any thread.
-	 * @return their names; empty when none is stalled or the server is not running
-	 */
-	public List<String> stalledThreads() {
-		if (this.status != Status.RUNNING && this.status != Status.DRAINING) {
-			return List.of();
-		}
-		List<String> stalled = new ArrayList<>();
-		for (EchoReactor reactor : this.reactors) {
-			if (reactor.isStalled()) {
-				stalled.add(reactor.threadName());
-			}
-		}
-		if (isAcceptorStalled()) {
-			stalled.add(EchoAcceptor.THREAD_NAME);
-		}
-		return stalled;
-	}
-
-	/**
-	 * Return whether new connections and datagrams reach a reactor that serves them: in
-	 * {@code reuseport} mode the kernel routes connections and datagrams to every
-	 * reactor's sockets, so one stalled reactor is enough to strand some; in
-	 * {@code acceptor} mode the acceptor skips stalled reactors, so it takes the acceptor
-	 * or every reactor, or the first reactor alone while it owns the one UDP socket.
-	 * Called from any thread.
-	 * @return whether connections and datagrams are served
-	 */
-	public boolean isServingNewConnections() {
-		List<String> stalled = stalledThreads();
-		if (stalled.isEmpty()) {
-			return true;
-		}
-		if (this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) {
-			return false;
-		}
-		for (EchoReactor reactor : this.reactors) {
-			if (reactor.servesDatagrams() && stalled.contains(reactor.threadName())) {
-				return false;
-			}
-		}
-		return !stalled.contains(EchoAcceptor.THREAD_NAME) && stalled.size() < this.reactors.size();
-	}
-
-	/**
-	 * Return how long ago the accepting thread last returned from {@code select()}.
-	 * @return the time since, or {@code null} in {@code reuseport} mode
-	 */
-	public @Nullable Duration acceptorSinceLastSelect() {
-		EchoAcceptor acceptor = this.acceptor;
-		return (acceptor != null) ? Duration.ofNanos(acceptor.sinceLastSelectNanos()) : null;
-	}
-
-	/** @return the number of open connections over all reactors */
-	public int activeConnections() {
-		return this.limit.open();
+	/** @return the time the UDP rate limit goes by */
+	long rateLimitNow() {
+		LongSupplier clock = this.rateLimitClock;
+		return (clock != null) ? clock.getAsLong() : System.nanoTime();
 	}
 
 	/**
@@ -298,8 +212,10 @@ public final class EchoServer {
 				this.status = Status.STOPPED;
 				throw ex;
 			}
-			this.acceptor = startup.acceptor();
-			this.sockets = startup.sockets();
+			EchoAcceptor acceptor = startup.acceptor();
+			ServerSockets sockets = startup.sockets();
+			this.acceptor = acceptor;
+			this.sockets = sockets;
 			List<EchoReactor> reactors = startup.reactors();
 			this.reactors = reactors;
 			IntFunction<IntConsumer> readyKeysListeners = this.readyKeysListeners;
@@ -309,24 +225,12 @@ public final class EchoServer {
 			TlsHandshakeListener tlsHandshakeListener = this.tlsHandshakeListener;
 			reactors.forEach((reactor) -> reactor.setTlsHandshakeListener(tlsHandshakeListener));
 			reactors.forEach(EchoReactor::start);
-			if (this.acceptor != null) {
-				this.acceptor.start();
+			if (acceptor != null) {
+				acceptor.start();
 			}
 			this.status = Status.RUNNING;
-			logger.info("Echo server started on " + this.sockets.describe(reactors));
+			logger.info("Echo server started on " + sockets.describe(reactors));
 		}
-	}
-
-	/** @return the TLS listener's bound address, or {@code null} before start or without TLS */
-	public @Nullable InetSocketAddress tlsLocalAddress() {
-		ServerSockets sockets = this.sockets;
-		return (sockets != null) ? sockets.tls() : null;
-	}
-
-	/** @return the TLS port (useful with port 0), or -1 before start or without TLS */
-	public int tlsPort() {
-		InetSocketAddress address = tlsLocalAddress();
-		return (address != null) ? address.getPort() : -1;
 	}
 
 	/**
@@ -341,47 +245,6 @@ public final class EchoServer {
 				reactor.setTlsHandshakeListener(listener);
 			}
 		}
-	}
-
-	/** @return the UDP socket's bound address, or {@code null} before start or with UDP off */
-	public @Nullable InetSocketAddress udpLocalAddress() {
-		ServerSockets sockets = this.sockets;
-		return (sockets != null) ? sockets.udp() : null;
-	}
-
-	/** @return the UDP port (useful with port 0), or -1 before start or with UDP off */
-	public int udpPort() {
-		InetSocketAddress address = udpLocalAddress();
-		return (address != null) ? address.getPort() : -1;
-	}
-
-	/** @return the size of the UDP rate limit's table; 0 when it is off */
-	public int udpRateLimitBuckets() {
-		UdpSettings udp = this.settings.udp();
-		return (udp.enabled() && udp.rateLimitPerSource() > 0) ? udp.maxTrackedSources() : 0;
-	}
-
-	/**
-	 * Return the buckets of the UDP rate limit's table in debt now: drawn on and not yet
-	 * refilled, which takes a second at most. A scan of the table; called from any thread.
-	 * @return the buckets in use; 0 when the rate limit is off
-	 */
-	public int udpRateLimitActiveBuckets() {
-		SourceRateLimiter rateLimiter = rateLimiter();
-		return (rateLimiter != null) ? rateLimiter
-			.activeBuckets((this.rateLimitClock != null) ? this.rateLimitClock.getAsLong() : System.nanoTime()) : 0;
-	}
-
-	/** @return how often a UDP rate-limit bucket in debt changed hands between sources that share it */
-	public long udpRateLimitShared() {
-		SourceRateLimiter rateLimiter = rateLimiter();
-		return (rateLimiter != null) ? rateLimiter.shared() : 0;
-	}
-
-	/** @return the UDP rate limit, or {@code null} before start, with UDP off or without a limit */
-	@Nullable SourceRateLimiter rateLimiter() {
-		ServerSockets sockets = this.sockets;
-		return (sockets != null) ? sockets.rateLimiter() : null;
 	}
 
 	/**

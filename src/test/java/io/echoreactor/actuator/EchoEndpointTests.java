@@ -66,7 +66,7 @@ class EchoEndpointTests {
 		EchoServer server = server(AcceptStrategy.ACCEPTOR);
 		server.start();
 		EchoEndpoint endpoint = new EchoEndpoint(server);
-		try (SocketChannel client = SocketChannel.open(new InetSocketAddress(server.localAddress().getAddress(),
+		try (SocketChannel client = SocketChannel.open(new InetSocketAddress(server.view().localAddress().getAddress(),
 				server.port()))) {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> endpoint.echo().reactors().stream().mapToLong(ReactorDescriptor::activeConnections).sum(),
@@ -88,7 +88,7 @@ class EchoEndpointTests {
 				.orElseThrow();
 			// Its connection, and on the first reactor the UDP socket as well.
 			assertThat(withClient.registeredKeys()).isEqualTo((withClient.index() == 0) ? 2 : 1);
-			assertThat(echo.udp().port()).isEqualTo(server.udpPort());
+			assertThat(echo.udp().port()).isEqualTo(server.view().udpPort());
 			assertThat(echo.udp().address()).isEqualTo("127.0.0.1");
 			assertThat(echo.udp().reactors()).containsExactly("echo-reactor-0");
 			assertThat(withClient.alive()).isTrue();

@@ -73,9 +73,9 @@ class EchoProbesIntegrationTests {
 			assertThat(get(httpPort, "/actuator/health/readiness").statusCode()).isEqualTo(200);
 			assertThat(get(httpPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
 			assertThat(scrape(httpPort).value("echo_ready")).isOne();
-			InetSocketAddress echoAddress = new InetSocketAddress(echoServer.localAddress().getAddress(),
+			InetSocketAddress echoAddress = new InetSocketAddress(echoServer.view().localAddress().getAddress(),
 					echoServer.port());
-			InetSocketAddress udpAddress = echoServer.udpLocalAddress();
+			InetSocketAddress udpAddress = echoServer.view().udpLocalAddress();
 			try (SocketChannel client = SocketChannel.open(echoAddress);
 					DatagramChannel udpClient = DatagramChannel.open()) {
 				assertThat(echo(client, "before the drain")).isEqualTo("before the drain");
@@ -111,7 +111,7 @@ class EchoProbesIntegrationTests {
 					.isEqualTo("UP");
 				assertThat(scrape(httpPort).value("echo_ready")).isZero();
 				assertThat(echo(client, "during the drain")).isEqualTo("during the drain");
-				assertThat(echoServer.status()).isEqualTo(EchoServer.Status.DRAINING);
+				assertThat(echoServer.view().status()).isEqualTo(EchoServer.Status.DRAINING);
 				client.shutdownOutput();
 				assertThat(client.read(ByteBuffer.allocate(1))).isEqualTo(-1);
 				closer.join(TimeUnit.SECONDS.toMillis(30));
@@ -279,7 +279,7 @@ class EchoProbesIntegrationTests {
 			EchoServer server = this.context.getBeanProvider(EchoServer.class).getIfAvailable();
 			try {
 				PrometheusScrape scrape = scrape(this.httpPort);
-				return new Snapshot((server != null) ? server.status() : null,
+				return new Snapshot((server != null) ? server.view().status() : null,
 						get(this.httpPort, "/actuator/health/readiness"),
 						get(this.httpPort, "/actuator/health/liveness"),
 						scrape.has("echo_ready") ? scrape.value("echo_ready") : Double.NaN);

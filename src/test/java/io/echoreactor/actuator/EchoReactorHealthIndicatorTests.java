@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerView;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.counters.ReactorStatistics;
@@ -68,7 +69,7 @@ class EchoReactorHealthIndicatorTests {
 	@Test
 	void downWhenAReactorDiesWhileTheServerRuns() {
 		this.server.start();
-		EchoReactor reactor = this.server.reactors().get(1);
+		EchoReactor reactor = this.server.view().reactors().get(1);
 		reactor.execute(() -> {
 			throw new ReactorKilledError();
 		});
@@ -83,12 +84,14 @@ class EchoReactorHealthIndicatorTests {
 	@Test
 	void downWhenTheAcceptorDiesWhileTheServerRuns() {
 		EchoServer server = mock(EchoServer.class);
+		EchoServerView view = mock(EchoServerView.class);
+		given(server.view()).willReturn(view);
 		ReactorStatistics acceptor = new ReactorStatistics("echo-acceptor");
-		given(server.status()).willReturn(EchoServer.Status.RUNNING);
-		given(server.settings()).willReturn(this.server.settings());
-		given(server.reactors()).willReturn(List.of());
-		given(server.isAcceptorAlive()).willReturn(false);
-		given(server.acceptorStatistics()).willReturn(acceptor);
+		given(view.status()).willReturn(EchoServer.Status.RUNNING);
+		given(view.settings()).willReturn(this.server.view().settings());
+		given(view.reactors()).willReturn(List.of());
+		given(view.isAcceptorAlive()).willReturn(false);
+		given(view.acceptorStatistics()).willReturn(acceptor);
 		Health health = new EchoReactorHealthIndicator(server).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails()).containsEntry("deadThreads", List.of("echo-acceptor"));
@@ -108,7 +111,7 @@ class EchoReactorHealthIndicatorTests {
 		CountDownLatch wedge = new CountDownLatch(1);
 		try {
 			server.start();
-			server.reactors().get(1).execute(() -> block(wedge));
+			server.view().reactors().get(1).execute(() -> block(wedge));
 			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 				Health health = indicator.health();
 				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
@@ -134,7 +137,7 @@ class EchoReactorHealthIndicatorTests {
 		this.server.start();
 		this.server.stop();
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.server.reactors().stream().noneMatch(EchoReactor::isAlive));
+			.until(() -> this.server.view().reactors().stream().noneMatch(EchoReactor::isAlive));
 		Health health = this.indicator.health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).containsEntry("state", "STOPPED").containsEntry("reactorsAlive", 0);

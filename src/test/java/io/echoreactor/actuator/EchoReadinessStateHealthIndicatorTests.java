@@ -84,7 +84,7 @@ class EchoReadinessStateHealthIndicatorTests {
 			server.start();
 			publish(ReadinessState.ACCEPTING_TRAFFIC);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-			server.reactors().get(1).execute(() -> block(wedge));
+			server.view().reactors().get(1).execute(() -> block(wedge));
 			// The kernel goes on routing connections to the wedged reactor's listener.
 			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 				assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
@@ -111,10 +111,10 @@ class EchoReadinessStateHealthIndicatorTests {
 		try {
 			server.start();
 			publish(ReadinessState.ACCEPTING_TRAFFIC);
-			server.reactors().get(1).execute(() -> block(wedge));
+			server.view().reactors().get(1).execute(() -> block(wedge));
 			// The acceptor hands new connections to the other reactor.
 			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-				assertThat(server.stalledThreads()).isEqualTo(List.of("echo-reactor-1"));
+				assertThat(server.view().stalledThreads()).isEqualTo(List.of("echo-reactor-1"));
 				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 				assertThat(indicator.isAcceptingTraffic()).isTrue();
 			});

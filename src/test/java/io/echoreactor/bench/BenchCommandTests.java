@@ -72,7 +72,7 @@ class BenchCommandTests {
 		assertThat(result.number("errors")).isZero();
 		assertThat(result.number("duration_s")).isPositive();
 		// Every byte sent was received by the server and echoed.
-		assertThat(server.reactors().stream()
+		assertThat(server.view().reactors().stream()
 			.mapToLong((reactor) -> reactor.statistics().get(Counter.BYTES_SENT))
 			.sum()).isEqualTo(1000 * 64);
 	}

@@ -169,10 +169,10 @@ class EchoTlsBundlesTests {
 
 	private static SSLSocket connectTls(EchoServer server, SSLContext context, String... protocols)
 			throws IOException {
-		Socket plain = EchoSockets.connect(server.tlsPort());
+		Socket plain = EchoSockets.connect(server.view().tlsPort());
 		try {
 			SSLSocket socket = (SSLSocket) context.getSocketFactory()
-				.createSocket(plain, "localhost", server.tlsPort(), true);
+				.createSocket(plain, "localhost", server.view().tlsPort(), true);
 			socket.setEnabledProtocols(protocols);
 			socket.startHandshake();
 			return socket;

@@ -263,10 +263,10 @@ class EchoTlsCertificateRotationTests {
 
 	private static SSLSocket connectTls(EchoServer server) throws IOException {
 		SSLContext context = TestCertificates.sslContext(null, authority.certificate());
-		Socket plain = EchoSockets.connect(server.tlsPort());
+		Socket plain = EchoSockets.connect(server.view().tlsPort());
 		try {
 			SSLSocket socket = (SSLSocket) context.getSocketFactory()
-				.createSocket(plain, "localhost", server.tlsPort(), true);
+				.createSocket(plain, "localhost", server.view().tlsPort(), true);
 			socket.startHandshake();
 			return socket;
 		}

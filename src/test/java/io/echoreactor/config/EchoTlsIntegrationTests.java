@@ -106,7 +106,7 @@ class EchoTlsIntegrationTests {
 		}
 		// A plain-text client on the TLS port.
 		try (Socket plain = new Socket()) {
-			plain.connect(new InetSocketAddress("127.0.0.1", this.echoServer.tlsPort()), 5000);
+			plain.connect(new InetSocketAddress("127.0.0.1", this.echoServer.view().tlsPort()), 5000);
 			plain.setSoTimeout(20_000);
 			plain.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 			drain(plain.getInputStream());
@@ -188,9 +188,9 @@ class EchoTlsIntegrationTests {
 
 	private SSLSocket connectTls(String protocol) throws IOException {
 		SSLContext context = TestCertificates.sslContext(null, authority.certificate());
-		Socket plain = EchoSockets.connect(this.echoServer.tlsPort());
+		Socket plain = EchoSockets.connect(this.echoServer.view().tlsPort());
 		SSLSocket socket = (SSLSocket) context.getSocketFactory()
-			.createSocket(plain, "localhost", this.echoServer.tlsPort(), true);
+			.createSocket(plain, "localhost", this.echoServer.view().tlsPort(), true);
 		socket.setEnabledProtocols(new String[] { protocol });
 		socket.startHandshake();
 		return socket;

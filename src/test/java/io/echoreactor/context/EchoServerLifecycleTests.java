@@ -127,7 +127,7 @@ class EchoServerLifecycleTests {
 		lifecycle.start();
 		lifecycle.stop();
 		assertThat(lifecycle.isRunning()).isFalse();
-		assertThat(this.server.status()).isEqualTo(EchoServer.Status.STOPPED);
+		assertThat(this.server.view().status()).isEqualTo(EchoServer.Status.STOPPED);
 	}
 
 	@Test
@@ -148,12 +148,12 @@ class EchoServerLifecycleTests {
 		new ApplicationContextRunner().withUserConfiguration(LifecycleConfiguration.class).run((context) -> {
 			EchoServer server = context.getBean(EchoServer.class);
 			ReadinessRecorder readiness = context.getBean(ReadinessRecorder.class);
-			assertThat(server.isRunning()).isTrue();
+			assertThat(server.view().isRunning()).isTrue();
 			try (Socket client = connect(server.port())) {
 				assertEchoes(client, "hello\n");
 			}
 			context.close();
-			assertThat(server.status()).isEqualTo(EchoServer.Status.STOPPED);
+			assertThat(server.view().status()).isEqualTo(EchoServer.Status.STOPPED);
 			assertThat(readiness.states).containsExactly(ReadinessState.REFUSING_TRAFFIC);
 		});
 	}
@@ -163,7 +163,7 @@ class EchoServerLifecycleTests {
 		EchoServer server = this.server;
 		ApplicationEventPublisher publisher = (event) -> {
 			if (event instanceof AvailabilityChangeEvent<?> change) {
-				this.events.add(new ReadinessEvent(change.getState(), server.status()));
+				this.events.add(new ReadinessEvent(change.getState(), server.view().status()));
 			}
 			else {
 				this.events.add(event);

@@ -194,7 +194,7 @@ class EchoReactorMetricsIntegrationTests {
 	}
 
 	private void runWorkload() throws Exception {
-		InetSocketAddress address = new InetSocketAddress(this.echoServer.localAddress().getAddress(),
+		InetSocketAddress address = new InetSocketAddress(this.echoServer.view().localAddress().getAddress(),
 				this.echoServer.port());
 		List<SocketChannel> clients = new ArrayList<>();
 		ExecutorService executor = Executors.newFixedThreadPool(10);
@@ -235,7 +235,7 @@ class EchoReactorMetricsIntegrationTests {
 	}
 
 	private long receivedBytes() {
-		return this.echoServer.reactors()
+		return this.echoServer.view().reactors()
 			.stream()
 			.mapToLong((reactor) -> reactor.statistics().get(Counter.BYTES_RECEIVED))
 			.sum();

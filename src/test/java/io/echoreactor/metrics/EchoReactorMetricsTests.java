@@ -211,7 +211,7 @@ class EchoReactorMetricsTests {
 		bind(server);
 		server.start();
 		byte[] message = new byte[1000];
-		try (SocketChannel client = SocketChannel.open(new InetSocketAddress(server.localAddress().getAddress(),
+		try (SocketChannel client = SocketChannel.open(new InetSocketAddress(server.view().localAddress().getAddress(),
 				server.port()))) {
 			client.write(ByteBuffer.wrap(message));
 			ByteBuffer echoed = ByteBuffer.allocate(message.length);
@@ -255,7 +255,7 @@ class EchoReactorMetricsTests {
 		bind(server);
 		server.start();
 		assertThat(gauge("echo.reactor.alive", "reactor", "1")).isOne();
-		kill(server.reactors().get(1));
+		kill(server.view().reactors().get(1));
 		// The reactor's death is the point: Awaitility must not report it as a failure.
 		await().dontCatchUncaughtExceptions()
 			.atMost(Duration.ofSeconds(10))
@@ -269,7 +269,7 @@ class EchoReactorMetricsTests {
 		EchoServer server = server(1, AcceptStrategy.ACCEPTOR);
 		bind(server);
 		server.start();
-		try (SocketChannel client = SocketChannel.open(new InetSocketAddress(server.localAddress().getAddress(),
+		try (SocketChannel client = SocketChannel.open(new InetSocketAddress(server.view().localAddress().getAddress(),
 				server.port()))) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> sum("echo.connections.accepted") == 1);
 		}

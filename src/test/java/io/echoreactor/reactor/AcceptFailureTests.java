@@ -90,7 +90,7 @@ class AcceptFailureTests {
 	@Test
 	void acceptingResumesAfterItsPauseWhileIdleTimeoutsFireAndTheSelectTimeoutIsLong() throws Exception {
 		start(settings().idleTimeout(Duration.ofSeconds(1)));
-		ReactorStatistics reactor = this.server.reactors().get(0).statistics();
+		ReactorStatistics reactor = this.server.view().reactors().get(0).statistics();
 		// Idle connections opened one every 20 ms close one every 20 ms, a second later:
 		// their deadlines keep firing across the pause.
 		int idle = 40;
@@ -174,8 +174,8 @@ class AcceptFailureTests {
 
 	/** Read a count of the thread that accepts: the acceptor, or the reactor. */
 	private long acceptSide(ToLongFunction<ReactorStatistics> count) {
-		ReactorStatistics statistics = (this.strategy == AcceptStrategy.ACCEPTOR) ? this.server.acceptorStatistics()
-				: this.server.reactors().get(0).statistics();
+		ReactorStatistics statistics = (this.strategy == AcceptStrategy.ACCEPTOR) ? this.server.view().acceptorStatistics()
+				: this.server.view().reactors().get(0).statistics();
 		return count.applyAsLong(statistics);
 	}
 

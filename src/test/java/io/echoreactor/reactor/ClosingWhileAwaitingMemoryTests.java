@@ -67,7 +67,7 @@ class ClosingWhileAwaitingMemoryTests {
 			.socket(new SocketSettings(true, false, null, null, null, 4 * KIB, 4 * KIB))
 			.build());
 		this.server.start();
-		ReactorStatistics statistics = this.server.reactors().get(0).statistics();
+		ReactorStatistics statistics = this.server.view().reactors().get(0).statistics();
 		// A client that never reads spends the whole budget, the reactor's reserve with it.
 		this.hog = connect();
 		CompletableFuture.runAsync(() -> {
@@ -112,7 +112,7 @@ class ClosingWhileAwaitingMemoryTests {
 		Socket socket = new Socket();
 		socket.setReceiveBufferSize(4 * KIB);
 		socket.setSendBufferSize(4 * KIB);
-		socket.connect(this.server.localAddress(), 10_000);
+		socket.connect(this.server.view().localAddress(), 10_000);
 		socket.setSoTimeout(20_000);
 		return socket;
 	}

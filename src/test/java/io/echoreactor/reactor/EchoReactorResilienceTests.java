@@ -71,7 +71,7 @@ class EchoReactorResilienceTests {
 		this.server = new EchoServer(settings().reactors(1).selectTimeout(Duration.ofMillis(50)).build(), select);
 		holder.set(this.server);
 		this.server.start();
-		ReactorStatistics statistics = this.server.reactors().get(0).statistics();
+		ReactorStatistics statistics = this.server.view().reactors().get(0).statistics();
 		await().until(() -> statistics.wakeups(WakeupCause.TIMEOUT) >= 3);
 		handOverLate.set(true);
 		await().until(() -> !handOverLate.get());
@@ -103,20 +103,20 @@ class EchoReactorResilienceTests {
 		first.echo(16);
 		onTheDoomedReactor.echo(16);
 		kill.set(true);
-		await().dontCatchUncaughtExceptions().until(() -> !this.server.reactors().get(1).isAlive());
-		EchoReactor dead = this.server.reactors().get(1);
+		await().dontCatchUncaughtExceptions().until(() -> !this.server.view().reactors().get(1).isAlive());
+		EchoReactor dead = this.server.view().reactors().get(1);
 		assertThat(dead.statistics().closed(CloseCause.ERROR)).isOne();
 		onTheDoomedReactor.assertEndOfStream();
 		for (int i = 0; i < 4; i++) {
 			connect().echo(16);
 		}
 		assertThat(dead.statistics().get(Counter.CONNECTIONS_ACCEPTED)).isOne();
-		assertThat(this.server.reactors().get(0).statistics().get(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(5);
+		assertThat(this.server.view().reactors().get(0).statistics().get(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(5);
 		for (AutoCloseable closeable : this.closeables) {
 			closeable.close();
 		}
 		this.closeables.clear();
-		await().until(() -> this.server.activeConnections() == 0);
+		await().until(() -> this.server.view().activeConnections() == 0);
 		// The drain must not wait for the dead reactor to stop accepting: it never will.
 		CompletableFuture<ShutdownResult> result = new CompletableFuture<>();
 		this.server.shutDownGracefully(result::complete);

@@ -175,7 +175,7 @@ class EchoServerDatagramTests {
 		assertThat(sum(Counter.UDP_DATAGRAMS_SENT)).isGreaterThanOrEqualTo(clients.received())
 			.isLessThanOrEqualTo(clients.total());
 		assertThat(sum(Counter.UDP_BYTES_SENT)).isEqualTo(sum(Counter.UDP_BYTES_RECEIVED));
-		for (EchoReactor reactor : this.server.reactors()) {
+		for (EchoReactor reactor : this.server.view().reactors()) {
 			// The kernel spreads 50 sources over the reuseport sockets (all on one: 2^-49).
 			boolean servesUdp = reactor.index() == 0 || this.strategy == AcceptStrategy.REUSEPORT;
 			assertThat(reactor.statistics().get(Counter.UDP_DATAGRAMS_RECEIVED) > 0)
@@ -199,7 +199,7 @@ class EchoServerDatagramTests {
 	void aSourceOnTheServicesUdpPortOnAnotherLoopbackAddressGetsNoAnswerAndIsCountedAsOwnPort() throws IOException {
 		start(settings(InetAddress.getByName("127.0.0.1")));
 		// Every 127.0.0.0/8 address is loopback on Linux: another instance of the service.
-		DatagramChannel twin = bind(new InetSocketAddress("127.0.0.2", this.server.udpPort()));
+		DatagramChannel twin = bind(new InetSocketAddress("127.0.0.2", this.server.view().udpPort()));
 		assertNoAnswerAndCounted(twin, UdpDropCause.OWN_PORT);
 	}
 
@@ -219,8 +219,8 @@ class EchoServerDatagramTests {
 		this.clock.addAndGet(SECOND / 5);
 		assertThat(burst(source, 20, 3)).containsExactly(20);
 		assertThat(dropped(UdpDropCause.RATE_LIMIT)).isEqualTo(5 + 5 + 2);
-		assertThat(this.server.udpRateLimitActiveBuckets()).isOne();
-		assertThat(this.server.udpRateLimitShared()).isZero();
+		assertThat(this.server.view().udpRateLimitActiveBuckets()).isOne();
+		assertThat(this.server.view().udpRateLimitShared()).isZero();
 	}
 
 	@Test
@@ -231,15 +231,15 @@ class EchoServerDatagramTests {
 		DatagramChannel first = bind(new InetSocketAddress("127.0.0.11", 0));
 		DatagramChannel second = bind(new InetSocketAddress("127.0.0.12", 0));
 		assertThat(burst(first, 0, 3)).containsExactly(0, 1, 2);
-		assertThat(this.server.udpRateLimitShared()).isZero();
+		assertThat(this.server.view().udpRateLimitShared()).isZero();
 		assertThat(burst(second, 10, 5)).as("what 127.0.0.11 left of the rate").containsExactly(10, 11);
-		assertThat(this.server.udpRateLimitShared()).as("the bucket changed hands in debt").isOne();
-		assertThat(this.server.udpRateLimitActiveBuckets()).isOne();
-		assertThat(this.server.udpRateLimitBuckets()).isOne();
+		assertThat(this.server.view().udpRateLimitShared()).as("the bucket changed hands in debt").isOne();
+		assertThat(this.server.view().udpRateLimitActiveBuckets()).isOne();
+		assertThat(this.server.view().udpRateLimitBuckets()).isOne();
 		// A second later the bucket is full again, and nobody's debt.
 		this.clock.addAndGet(SECOND);
 		assertThat(burst(first, 20, 6)).hasSize(5);
-		assertThat(this.server.udpRateLimitShared()).isOne();
+		assertThat(this.server.view().udpRateLimitShared()).isOne();
 	}
 
 	@Test
@@ -281,8 +281,8 @@ class EchoServerDatagramTests {
 		assertThat(dropped(UdpDropCause.RATE_LIMIT)).as("dropped, the victim's among them")
 			.isGreaterThanOrEqualTo(15);
 		// 6,000 other sources in 255 buckets share them.
-		assertThat(this.server.udpRateLimitShared()).isPositive();
-		assertThat(this.server.udpRateLimitActiveBuckets()).isEqualTo(256);
+		assertThat(this.server.view().udpRateLimitShared()).isPositive();
+		assertThat(this.server.view().udpRateLimitActiveBuckets()).isEqualTo(256);
 	}
 
 	/**
@@ -310,7 +310,7 @@ class EchoServerDatagramTests {
 		int port = FreePorts.freeTcpAndUdpPort(address);
 		start(settings(address).port(port));
 		assertThat(this.server.port()).isEqualTo(port);
-		assertThat(this.server.udpPort()).isEqualTo(port);
+		assertThat(this.server.view().udpPort()).isEqualTo(port);
 		assertEchoes(address);
 		EchoClient tcp = EchoClient.connect(new InetSocketAddress(address, port));
 		this.closeables.add(tcp);
@@ -323,8 +323,8 @@ class EchoServerDatagramTests {
 		int tcpPort = FreePorts.freeTcpAndUdpPort(address);
 		start(settings(address).port(tcpPort).udp(new UdpSettings(true, 0, 1000, 10_000, 64, null, null)));
 		assertThat(this.server.port()).isEqualTo(tcpPort);
-		assertThat(this.server.udpPort()).isPositive();
-		assertThat(this.server.udpLocalAddress()).isEqualTo(new InetSocketAddress(address, this.server.udpPort()));
+		assertThat(this.server.view().udpPort()).isPositive();
+		assertThat(this.server.view().udpLocalAddress()).isEqualTo(new InetSocketAddress(address, this.server.view().udpPort()));
 		assertEchoes(address);
 	}
 
@@ -343,9 +343,9 @@ class EchoServerDatagramTests {
 				assertThat(ex.getReason()).isEqualTo(EchoBindException.Reason.PORT_IN_USE);
 				assertThat(ex.getAddress()).isEqualTo(new InetSocketAddress(address, port));
 			});
-			assertThat(failing.status()).isEqualTo(EchoServer.Status.STOPPED);
-			assertThat(failing.reactors()).isEmpty();
-			assertThat(failing.udpPort()).isEqualTo(-1);
+			assertThat(failing.view().status()).isEqualTo(EchoServer.Status.STOPPED);
+			assertThat(failing.view().reactors()).isEmpty();
+			assertThat(failing.view().udpPort()).isEqualTo(-1);
 		}
 		// The TCP listener bound before the failure was closed with it.
 		try (ServerSocket tcp = new ServerSocket()) {
@@ -359,9 +359,9 @@ class EchoServerDatagramTests {
 		InetAddress address = InetAddress.getByName("127.0.0.1");
 		int port = FreePorts.freeTcpAndUdpPort(address);
 		start(settings(address).port(port).udp(DefaultSettings.udpDisabled()));
-		assertThat(this.server.udpPort()).isEqualTo(-1);
-		assertThat(this.server.udpLocalAddress()).isNull();
-		assertThat(this.server.reactors()).noneMatch(EchoReactor::servesDatagrams);
+		assertThat(this.server.view().udpPort()).isEqualTo(-1);
+		assertThat(this.server.view().udpLocalAddress()).isNull();
+		assertThat(this.server.view().reactors()).noneMatch(EchoReactor::servesDatagrams);
 		// The port the UDP socket would have taken is free.
 		try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(address, port))) {
 			assertThat(udp.getLocalPort()).isEqualTo(port);
@@ -396,7 +396,7 @@ class EchoServerDatagramTests {
 		assertThat(receive(holder)).as("the datagram reached the port's new owner").isEqualTo(datagram);
 		assertThat(client.receive(ByteBuffer.allocate(16))).as("an answer from the service").isNull();
 		// The drain goes on for TCP.
-		assertThat(this.server.status()).isEqualTo(EchoServer.Status.DRAINING);
+		assertThat(this.server.view().status()).isEqualTo(EchoServer.Status.DRAINING);
 		tcp.echo(4096);
 		tcp.shutdownOutput();
 		tcp.assertEndOfStream();
@@ -423,18 +423,18 @@ class EchoServerDatagramTests {
 			.build(), gate);
 		this.closeables.add(gate);
 		start(server);
-		assertThat(server.isServingNewConnections()).isTrue();
+		assertThat(server.view().isServingNewConnections()).isTrue();
 		gate.hold();
-		await().atMost(Duration.ofSeconds(10)).until(() -> server.stalledThreads().contains(thread));
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.view().stalledThreads().contains(thread));
 		// In reuseport mode the kernel keeps routing connections and datagrams to the stalled
 		// reactor's sockets; in acceptor mode the acceptor skips it, but the one UDP socket
 		// is the first reactor's.
 		boolean stranded = this.strategy == AcceptStrategy.REUSEPORT || (udp && thread.equals("echo-reactor-0"));
-		assertThat(server.isServingNewConnections()).as("serving new traffic with %s stalled", thread)
+		assertThat(server.view().isServingNewConnections()).as("serving new traffic with %s stalled", thread)
 			.isEqualTo(!stranded);
 		gate.close();
-		await().atMost(Duration.ofSeconds(10)).until(() -> server.stalledThreads().isEmpty());
-		assertThat(server.isServingNewConnections()).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.view().stalledThreads().isEmpty());
+		assertThat(server.view().isServingNewConnections()).isTrue();
 	}
 
 	// Helpers
@@ -458,7 +458,7 @@ class EchoServerDatagramTests {
 	}
 
 	private InetSocketAddress udpAddress() {
-		return this.server.udpLocalAddress();
+		return this.server.view().udpLocalAddress();
 	}
 
 	/** A non-blocking channel bound to the given address, closed after the test. */
@@ -562,7 +562,7 @@ class EchoServerDatagramTests {
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	private long droppedTotal() {
@@ -912,7 +912,7 @@ class EchoServerDatagramTests {
 	}
 
 	private long dropped(UdpDropCause cause) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().dropped(cause)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().dropped(cause)).sum();
 	}
 
 }

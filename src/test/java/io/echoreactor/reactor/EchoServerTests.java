@@ -164,12 +164,12 @@ class EchoServerTests {
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(1000);
 		assertThat(sum(Counter.BYTES_RECEIVED)).isEqualTo(clients.totalBytes());
 		assertThat(sum(Counter.BYTES_SENT)).isEqualTo(clients.totalBytes());
-		assertThat(this.server.reactors())
+		assertThat(this.server.view().reactors())
 			.allSatisfy((reactor) -> assertThat(reactor.statistics().get(Counter.CONNECTIONS_ACCEPTED))
 				.as("connections of %s", reactor.threadName())
 				.isPositive());
 		if (this.strategy == AcceptStrategy.ACCEPTOR) {
-			assertThat(this.server.reactors()).as("round-robin hand-off")
+			assertThat(this.server.view().reactors()).as("round-robin hand-off")
 				.allSatisfy((reactor) -> assertThat(reactor.statistics().get(Counter.CONNECTIONS_ACCEPTED))
 					.isEqualTo(1000 / REACTORS));
 		}
@@ -292,7 +292,7 @@ class EchoServerTests {
 			client.echo(KIB);
 			clients.add(client);
 		}
-		EchoReactor failing = this.server.reactors()
+		EchoReactor failing = this.server.view().reactors()
 			.stream()
 			.max(Comparator.comparingLong((reactor) -> reactor.statistics().get(Gauge.CONNECTIONS_ACTIVE)))
 			.orElseThrow();
@@ -364,10 +364,10 @@ class EchoServerTests {
 			assertThat(sum((statistics) -> statistics.rejected(RejectCause.LIMIT))).as("rejected by reactors").isZero();
 		}
 		else {
-			assertThat(this.server.acceptorStatistics()).isNull();
+			assertThat(this.server.view().acceptorStatistics()).isNull();
 		}
 		first.close();
-		await().untilAsserted(() -> assertThat(this.server.activeConnections()).isOne());
+		await().untilAsserted(() -> assertThat(this.server.view().activeConnections()).isOne());
 		EchoClient third = connect();
 		third.echo(KIB);
 		second.echo(KIB);
@@ -436,7 +436,7 @@ class EchoServerTests {
 			client.echoConcurrently(256 * KIB, this.executor);
 		}
 		assertThat(callback.result()).as("drain result while clients are open").isNull();
-		assertThat(this.server.status()).isEqualTo(EchoServer.Status.DRAINING);
+		assertThat(this.server.view().status()).isEqualTo(EchoServer.Status.DRAINING);
 		for (EchoClient client : clients) {
 			client.shutdownOutput();
 			client.assertEndOfStream();
@@ -518,7 +518,7 @@ class EchoServerTests {
 	@Timeout(30)
 	void countersAddUpAfterAWorkloadAndReactorThreadsLiveExactlyAsLongAsTheServer() throws IOException {
 		start(settings().selectTimeout(Duration.ofMillis(100)));
-		List<SelectReturns> selectReturns = this.server.reactors().stream().map(SelectReturns::new).toList();
+		List<SelectReturns> selectReturns = this.server.view().reactors().stream().map(SelectReturns::new).toList();
 		await().until(() -> selectReturns.stream().allMatch((returns) -> returns.thread != null));
 		assertThat(selectReturns).map((returns) -> returns.thread.getName())
 			.containsExactlyElementsOf(IntStream.range(0, REACTORS).mapToObj((i) -> "echo-reactor-" + i).toList());
@@ -623,21 +623,21 @@ class EchoServerTests {
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	private long sum(Gauge gauge) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
 	}
 
 	/** Read a counter of the thread that accepts: the acceptor, or each reactor. */
 	private long acceptSide(Counter counter) {
-		ReactorStatistics acceptor = this.server.acceptorStatistics();
+		ReactorStatistics acceptor = this.server.view().acceptorStatistics();
 		return (this.strategy == AcceptStrategy.ACCEPTOR) ? acceptor.get(counter) : sum(counter);
 	}
 
 	private long acceptSide(ToLongFunction<ReactorStatistics> count) {
-		ReactorStatistics acceptor = this.server.acceptorStatistics();
+		ReactorStatistics acceptor = this.server.view().acceptorStatistics();
 		return (this.strategy == AcceptStrategy.ACCEPTOR) ? count.applyAsLong(acceptor) : sum(count);
 	}
 
@@ -800,7 +800,7 @@ class EchoServerTests {
 	}
 
 	private long sum(ToLongFunction<ReactorStatistics> count) {
-		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
 	}
 
 	private long closed(CloseCause cause) {

@@ -58,7 +58,7 @@ class EventLoopTests {
 		DescheduledWaker select = new DescheduledWaker();
 		// Long, so that waiting for the descheduled thread's wakeup would be plain to see.
 		start(settings().selectTimeout(Duration.ofSeconds(10)).stallTimeout(Duration.ofSeconds(20)), select);
-		EchoReactor reactor = this.server.reactors().get(0);
+		EchoReactor reactor = this.server.view().reactors().get(0);
 		ReactorStatistics statistics = reactor.statistics();
 		EchoClient client = connect();
 		client.echo(16);
@@ -92,7 +92,7 @@ class EventLoopTests {
 	void aLoopThatKeepsFailingDoesNotCountItsBackOffAsBusyTime() throws Exception {
 		FailingSelect select = new FailingSelect();
 		start(settings().selectTimeout(Duration.ofMillis(100)), select);
-		ReactorStatistics statistics = this.server.reactors().get(0).statistics();
+		ReactorStatistics statistics = this.server.view().reactors().get(0).statistics();
 		EchoClient client = connect();
 		client.echo(16);
 		select.failing = true;
@@ -110,7 +110,7 @@ class EventLoopTests {
 		assertThat(Duration.ofNanos(busy)).as("busy time while failing for %s", Duration.ofNanos(elapsed))
 			.isLessThan(Duration.ofNanos(elapsed / 2));
 		client.echo(16);
-		assertThat(this.server.reactors().get(0).isAlive()).isTrue();
+		assertThat(this.server.view().reactors().get(0).isAlive()).isTrue();
 	}
 
 	private void start(EchoServerSettings.Builder settings, SelectOperation select) {

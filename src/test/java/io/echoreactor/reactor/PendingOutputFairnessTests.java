@@ -85,7 +85,7 @@ class PendingOutputFairnessTests {
 		reader.echo(KIB);
 		assertThat(sum((statistics) -> statistics.closed(CloseCause.EVICTED))).isPositive();
 		assertThat(sum((statistics) -> statistics.closed(CloseCause.ERROR))).isZero();
-		assertThat(this.server.pendingOutputAllocated()).isLessThanOrEqualTo(BUDGET);
+		assertThat(this.server.view().pendingOutputAllocated()).isLessThanOrEqualTo(BUDGET);
 	}
 
 	@Test
@@ -104,12 +104,12 @@ class PendingOutputFairnessTests {
 		}
 		await().untilAsserted(() -> assertThat(sum(Gauge.CONNECTIONS_ACTIVE)).isEqualTo(160));
 		fill(onReactorZero);
-		assertThat(this.server.reactors().get(0).statistics().get(Gauge.PENDING_BYTES)).isGreaterThan(BUDGET / 2);
+		assertThat(this.server.view().reactors().get(0).statistics().get(Gauge.PENDING_BYTES)).isGreaterThan(BUDGET / 2);
 		for (SocketChannel channel : onReactorZero) {
 			channel.close();
 		}
 		await().untilAsserted(() -> assertThat(sum(Gauge.PENDING_BYTES)).isZero());
-		long allocated = this.server.pendingOutputAllocated();
+		long allocated = this.server.view().pendingOutputAllocated();
 		// Readers on the three other reactors, all at once, need pending output of their own.
 		List<EchoClient> readers = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
@@ -133,8 +133,8 @@ class PendingOutputFairnessTests {
 		for (EchoClient reader : readers) {
 			assertThat(reader.read()).isEqualTo(4L * MIB);
 		}
-		assertThat(this.server.pendingOutputAllocated()).isEqualTo(allocated).isLessThanOrEqualTo(BUDGET);
-		for (EchoReactor reactor : this.server.reactors().subList(1, 4)) {
+		assertThat(this.server.view().pendingOutputAllocated()).isEqualTo(allocated).isLessThanOrEqualTo(BUDGET);
+		for (EchoReactor reactor : this.server.view().reactors().subList(1, 4)) {
 			assertThat(reactor.statistics().closed(CloseCause.EVICTED) + reactor.statistics().closed(CloseCause.ERROR))
 				.as(reactor.threadName())
 				.isZero();
@@ -203,7 +203,7 @@ class PendingOutputFairnessTests {
 					}
 				}
 			}
-			return this.server.pendingOutputAllocated() == BUDGET && sum(Gauge.PENDING_BYTES) > BUDGET * 3 / 4;
+			return this.server.view().pendingOutputAllocated() == BUDGET && sum(Gauge.PENDING_BYTES) > BUDGET * 3 / 4;
 		});
 	}
 
@@ -243,15 +243,15 @@ class PendingOutputFairnessTests {
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	private long sum(Gauge gauge) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
 	}
 
 	private long sum(ToLongFunction<ReactorStatistics> count) {
-		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
 	}
 
 }

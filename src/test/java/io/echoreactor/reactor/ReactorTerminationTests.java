@@ -64,7 +64,7 @@ class ReactorTerminationTests {
 	@Test
 	void whenAReactorDiesAFailureClosingOneChannelLeavesNoOtherOpen() throws Exception {
 		start(AcceptStrategy.REUSEPORT);
-		EchoReactor reactor = this.server.reactors().get(0);
+		EchoReactor reactor = this.server.view().reactors().get(0);
 		List<EchoClient> connected = connectClients(3);
 		registerFailingToClose(reactor);
 		reactor.execute(() -> {
@@ -85,7 +85,7 @@ class ReactorTerminationTests {
 	@EnumSource(AcceptStrategy.class)
 	void whenTheServerStopsAFailureClosingOneChannelLeavesNoOtherOpen(AcceptStrategy strategy) throws Exception {
 		start(strategy);
-		EchoReactor reactor = this.server.reactors().get(0);
+		EchoReactor reactor = this.server.view().reactors().get(0);
 		List<EchoClient> connected = connectClients(3);
 		registerFailingToClose(reactor);
 		this.server.stop();

@@ -101,7 +101,7 @@ class SelectorRebuildTests {
 			.udp(DefaultSettings.udpDisabled())
 			.build(), this.select);
 		this.server.start();
-		EchoReactor reactor = this.server.reactors().get(0);
+		EchoReactor reactor = this.server.view().reactors().get(0);
 		ReactorStatistics statistics = reactor.statistics();
 		EchoClient echoing = connect((socket) -> {
 		});

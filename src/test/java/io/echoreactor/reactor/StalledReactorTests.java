@@ -68,8 +68,8 @@ class StalledReactorTests {
 			.stallTimeout(Duration.ofMillis(300))
 			.build());
 		this.server.start();
-		EchoReactor healthy = this.server.reactors().get(0);
-		EchoReactor wedged = this.server.reactors().get(1);
+		EchoReactor healthy = this.server.view().reactors().get(0);
+		EchoReactor wedged = this.server.view().reactors().get(1);
 		wedged.execute(() -> {
 			try {
 				this.wedge.await(30, TimeUnit.SECONDS);
@@ -79,9 +79,9 @@ class StalledReactorTests {
 			}
 		});
 		await().until(wedged::isStalled);
-		await().untilAsserted(() -> assertThat(this.server.stalledThreads()).containsExactly(WEDGED));
+		await().untilAsserted(() -> assertThat(this.server.view().stalledThreads()).containsExactly(WEDGED));
 		if (this.strategy == AcceptStrategy.ACCEPTOR) {
-			assertThat(this.server.isServingNewConnections()).isTrue();
+			assertThat(this.server.view().isServingNewConnections()).isTrue();
 			long acceptedBefore = healthy.statistics().get(Counter.CONNECTIONS_ACCEPTED);
 			for (int i = 0; i < 4; i++) {
 				connect().echo(16);
@@ -91,13 +91,13 @@ class StalledReactorTests {
 		}
 		else {
 			// Connections the kernel routes to the wedged reactor's listener would wait unanswered.
-			assertThat(this.server.isServingNewConnections()).isFalse();
+			assertThat(this.server.view().isServingNewConnections()).isFalse();
 		}
 
 		this.wedge.countDown();
 		await().until(() -> !wedged.isStalled());
-		await().untilAsserted(() -> assertThat(this.server.stalledThreads()).isEmpty());
-		assertThat(this.server.isServingNewConnections()).isTrue();
+		await().untilAsserted(() -> assertThat(this.server.view().stalledThreads()).isEmpty());
+		assertThat(this.server.view().isServingNewConnections()).isTrue();
 		long healthyBefore = healthy.statistics().get(Counter.CONNECTIONS_ACCEPTED);
 		long wedgedBefore = wedged.statistics().get(Counter.CONNECTIONS_ACCEPTED);
 		// Round-robin, or the kernel's hash of each connection: keep connecting until both

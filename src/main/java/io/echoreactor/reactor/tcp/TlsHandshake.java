@@ -36,7 +36,7 @@ final class TlsHandshake implements Stage {
 
 	@Override
 	public void endOfInput(TcpConnection connection) {
-		connection.tls().handshakeFailed(connection, TlsFailure.EOF, null);
+		connection.requireTls().handshakeFailed(connection, TlsFailure.EOF, null);
 	}
 
 	@Override
@@ -51,7 +51,8 @@ final class TlsHandshake implements Stage {
 	@Override
 	public void expired(TcpConnection connection, long nowNanos) {
 		if (nowNanos - this.deadlineNanos >= 0) {
-			connection.tls().handshakeFailed(connection, connection.tls().timedOut(), null);
+			TlsSession tls = connection.requireTls();
+			tls.handshakeFailed(connection, tls.timedOut(), null);
 		}
 	}
 

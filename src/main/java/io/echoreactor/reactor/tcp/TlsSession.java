@@ -2,7 +2,6 @@ package io.echoreactor.reactor.tcp;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -11,12 +10,13 @@ import javax.net.ssl.SSLException;
 
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.counters.TlsViolation;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import io.echoreactor.reactor.tls.TlsBuffers;
 import io.echoreactor.reactor.tls.TlsContext;
+import io.echoreactor.reactor.tls.TlsFraming;
+import io.echoreactor.reactor.tls.TlsRecordLayer;
 import io.echoreactor.reactor.tls.TlsRecords;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -26,16 +26,16 @@ import org.jspecify.annotations.Nullable;
  * TLS on one {@link TcpConnection}, in its reactor's thread: an {@link SSLEngine} between
  * the socket and the connection's {@link Stage}. Bytes read from the socket are framed
  * into records ({@link TlsRecords}), unwrapped, and the plaintext handed to the stage;
- * what the stage sends is wrapped and written as records. The handshake is driven from
- * the same calls, its delegated tasks run inline on the reactor thread (their time is
- * counted, see {@code echo_tls_task_seconds_total}).
+ * what the stage sends is wrapped and written as records ({@link TlsRecordLayer}). The
+ * handshake is driven from the same calls, its delegated tasks run inline on the reactor
+ * thread (their time is counted, see {@code echo_tls_task_seconds_total}).
  *
  * <p>
  * <strong>Memory.</strong> The engine is made only once a whole first record has
  * arrived, it is a handshake record, and {@code max-session-memory} has room for a
  * handshake ({@link SessionMemoryBudget}); until then the connection costs what it
- * holds. A record that has arrived in part is held in a buffer sized for what arrived,
- * charged to the same budget. The plaintext and record buffers belong to the reactor
+ * holds. A record that has arrived in part is held ({@link TlsFraming}), charged to the
+ * same budget. The plaintext and record buffers belong to the reactor
  * ({@link TlsBuffers}); encrypted output waits in the connection's pending output.
  *
  * <p>
@@ -56,63 +56,29 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * <strong>Threading:</strong> confined to the connection's reactor thread.
  */
-public final class TlsSession {
+public final class TlsSession extends TlsRecordLayer<TcpConnection> {
 
 	private static final Log logger = LogFactory.getLog(TlsSession.class);
-
-	/** The most key updates a client may ask for in {@link #KEY_UPDATE_WINDOW_NANOS}. */
-	public static final int MAX_KEY_UPDATES = TlsViolation.MAX_KEY_UPDATES;
-
-	private static final long KEY_UPDATE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
-
-	private static final ByteBuffer NOTHING = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
 	private final TlsContext context;
 
 	private final StageOrder stages;
 
-	private final ReactorStatistics statistics;
-
 	private final long startNanos;
-
-	// Made with the first whole record, if memory allows; null before.
-	private SSLEngine engine;
-
-	private TlsBuffers buffers;
-
-	// Bytes not yet unwrapped, from a record boundary on, in write mode: a record that has
-	// arrived in part, or everything since the first record while the handshake waits for
-	// memory. Null when nothing is held.
-	private ByteBuffer held;
 
 	private boolean awaitingEngine;
 
 	private boolean waitedForEngine;
 
-	private boolean established;
-
 	private boolean tls12;
 
 	private boolean inputEnded;
 
-	private int keyUpdates;
-
-	private long keyUpdateWindowStart;
-
 	TlsSession(TlsContext context, StageOrder stages, ReactorStatistics statistics, long startNanos) {
+		super(statistics);
 		this.context = context;
 		this.stages = stages;
-		this.statistics = statistics;
 		this.startNanos = startNanos;
-	}
-
-	/** @return the engine, or {@code null} before the first record has arrived */
-	SSLEngine engine() {
-		return this.engine;
-	}
-
-	boolean isEstablished() {
-		return this.established;
 	}
 
 	/** @return when the handshake began, in {@link System#nanoTime()} terms */
@@ -120,14 +86,29 @@ public final class TlsSession {
 		return this.startNanos;
 	}
 
-	/** @return the bytes held in part (a record not complete yet), 0 if none */
-	int heldBytes() {
-		return (this.held != null) ? this.held.position() : 0;
-	}
-
 	/** @return whether the first record has arrived and the handshake waits for session memory to start */
 	boolean awaitsEngine() {
 		return this.awaitingEngine;
+	}
+
+	@Override
+	protected void heldChanged(TcpConnection connection, int delta) {
+		connection.heldInPartChanged(delta);
+	}
+
+	@Override
+	protected void write(TcpConnection connection, ByteBuffer records) throws IOException {
+		connection.sendRaw(records);
+	}
+
+	@Override
+	protected boolean isOpen(TcpConnection connection) {
+		return connection.isOpen();
+	}
+
+	@Override
+	protected void plaintext(TcpConnection connection, ByteBuffer plaintext) throws IOException {
+		connection.stage().received(connection, plaintext);
 	}
 
 	/**
@@ -145,21 +126,27 @@ public final class TlsSession {
 		}
 		// The JDK's AES-GCM works on arrays without copying; on a direct buffer it makes
 		// temporary arrays for every record.
-		ByteBuffer input = (this.buffers != null) ? this.buffers.heapCopy(network) : network;
-		if (this.held != null) {
+		TlsBuffers buffers = buffers();
+		ByteBuffer input = (buffers != null) ? buffers.heapCopy(network) : network;
+		ByteBuffer held = held();
+		if (held != null) {
 			if (this.awaitingEngine) {
-				hold(connection, input);
+				hold(connection, input, true);
 				return;
 			}
-			if (!completeHeldRecord(connection, input)) {
+			int size = completeHeldRecord(connection, held, input);
+			if (size <= 0) {
+				if (size < 0) {
+					brokenFraming(connection, size);
+				}
 				return;
 			}
-			ByteBuffer record = this.held.flip();
+			ByteBuffer record = flipHeld();
 			process(connection, record);
-			if (this.held == record) {
+			if (held() == record) {
 				// Still held: the handshake waits for memory, and what follows waits behind it.
 				if (input.hasRemaining() && connection.isOpen()) {
-					hold(connection, input);
+					hold(connection, input, true);
 				}
 				return;
 			}
@@ -177,11 +164,11 @@ public final class TlsSession {
 	 * @throws IOException if the connection fails
 	 */
 	void resume(TcpConnection connection) throws IOException {
-		if (!this.awaitingEngine || this.held == null) {
+		if (!this.awaitingEngine || held() == null) {
 			return;
 		}
 		this.awaitingEngine = false;
-		process(connection, this.held.flip());
+		process(connection, flipHeld());
 		deliver(connection);
 	}
 
@@ -195,7 +182,7 @@ public final class TlsSession {
 			}
 			int start = source.position();
 			if (source.remaining() < TlsRecords.HEADER_SIZE) {
-				hold(connection, source);
+				hold(connection, source, this.awaitingEngine);
 				return;
 			}
 			int size = TlsRecords.recordSize(source, start);
@@ -204,11 +191,11 @@ public final class TlsSession {
 				return;
 			}
 			if (source.remaining() < size) {
-				hold(connection, source);
+				hold(connection, source, this.awaitingEngine);
 				return;
 			}
 			int type = TlsRecords.contentType(source, start);
-			if (this.engine == null) {
+			if (engine() == null) {
 				if (type != TlsRecords.HANDSHAKE) {
 					handshakeFailed(connection, TlsFailure.NOT_TLS, null);
 					return;
@@ -217,13 +204,13 @@ public final class TlsSession {
 					if (connection.isOpen()) {
 						this.awaitingEngine = true;
 						this.waitedForEngine = true;
-						hold(connection, source);
+						hold(connection, source, true);
 						connection.awaitSessionMemory();
 					}
 					return;
 				}
 			}
-			else if (this.established && this.tls12) {
+			else if (isEstablished() && this.tls12) {
 				if (type == TlsRecords.HANDSHAKE) {
 					violated(connection, TlsViolation.RENEGOTIATION);
 					return;
@@ -238,7 +225,7 @@ public final class TlsSession {
 			source.position(start + size);
 			unwrap(connection, record);
 		}
-		if (source == this.held && this.held != null) {
+		if (source == held()) {
 			releaseHeld(connection);
 		}
 	}
@@ -250,8 +237,7 @@ public final class TlsSession {
 		try {
 			SSLEngine engine = this.context.createEngine();
 			engine.beginHandshake();
-			this.engine = engine;
-			this.buffers = this.stages.tlsBuffers(engine);
+			engine(engine, this.stages.tlsBuffers(engine));
 			return true;
 		}
 		catch (SSLException | RuntimeException ex) {
@@ -264,91 +250,25 @@ public final class TlsSession {
 	}
 
 	private void brokenFraming(TcpConnection connection, int size) {
-		if (this.established) {
+		if (isEstablished()) {
 			violated(connection, TlsViolation.RECORD);
 		}
 		else {
 			handshakeFailed(connection,
-					(this.engine == null && size == TlsRecords.NOT_A_RECORD) ? TlsFailure.NOT_TLS : TlsFailure.PROTOCOL,
+					(engine() == null && size == TlsRecords.NOT_A_RECORD) ? TlsFailure.NOT_TLS : TlsFailure.PROTOCOL,
 					null);
 		}
 	}
 
-	// Moves from input into the held record what it lacks; true once the record is whole.
-	private boolean completeHeldRecord(TcpConnection connection, ByteBuffer input) {
-		ByteBuffer held = this.held;
-		if (held.position() < TlsRecords.HEADER_SIZE) {
-			take(connection, TlsRecords.HEADER_SIZE - held.position(), TlsRecords.MAX_RECORD_SIZE, input);
-			held = this.held;
-			if (held.position() < TlsRecords.HEADER_SIZE) {
-				return false;
-			}
-		}
-		int size = TlsRecords.recordSize(held, 0);
-		if (size < 0) {
-			brokenFraming(connection, size);
-			return false;
-		}
-		take(connection, size - held.position(), size, input);
-		return this.held.position() == size;
-	}
-
-	// Moves up to wanted bytes from source into the held buffer, growing it for them.
-	private void take(TcpConnection connection, int wanted, int most, ByteBuffer source) {
-		int moved = Math.min(wanted, source.remaining());
-		ensureHeld(connection, this.held.position() + moved, most);
-		this.held.put(this.held.position(), source, source.position(), moved).position(this.held.position() + moved);
-		source.position(source.position() + moved);
-	}
-
-	// Keeps what is left of source, behind what is held already.
-	private void hold(TcpConnection connection, ByteBuffer source) {
-		if (source == this.held) {
-			source.compact();
-			return;
-		}
-		int before = (this.held != null) ? this.held.position() : 0;
-		int needed = before + source.remaining();
-		int most = this.awaitingEngine ? needed : Math.max(needed, recordSizeOrMax(source, before));
-		ensureHeld(connection, needed, most);
-		this.held.put(source);
-	}
-
-	// What the record that the held bytes start can need, once its header is there.
-	private int recordSizeOrMax(ByteBuffer source, int before) {
-		if (before > 0 || source.remaining() < TlsRecords.HEADER_SIZE) {
-			return TlsRecords.MAX_RECORD_SIZE;
-		}
-		int size = TlsRecords.recordSize(source, source.position());
-		return (size > 0) ? size : TlsRecords.MAX_RECORD_SIZE;
-	}
-
-	private void ensureHeld(TcpConnection connection, int needed, int most) {
-		int capacity = (this.held != null) ? this.held.capacity() : 0;
-		if (needed <= capacity) {
-			return;
-		}
-		ByteBuffer grown = ByteBuffer.allocate(TlsBuffers.heldCapacity(needed, capacity, most));
-		if (this.held != null) {
-			grown.put(this.held.flip());
-		}
-		this.held = grown;
-		connection.heldInPartChanged(grown.capacity() - capacity);
-	}
-
-	private void releaseHeld(TcpConnection connection) {
-		int capacity = this.held.capacity();
-		this.held = null;
-		connection.heldInPartChanged(-capacity);
-	}
-
 	private void unwrap(TcpConnection connection, ByteBuffer record) throws IOException {
-		ByteBuffer plaintext = this.buffers.plaintext();
+		SSLEngine engine = requireEngine();
+		TlsBuffers buffers = requireBuffers();
+		ByteBuffer plaintext = buffers.plaintext();
 		while (connection.isOpen()) {
-			if (plaintext.remaining() < this.buffers.applicationBufferSize()) {
+			if (plaintext.remaining() < buffers.applicationBufferSize()) {
 				deliver(connection);
 			}
-			SSLEngineResult result = this.engine.unwrap(record, plaintext);
+			SSLEngineResult result = engine.unwrap(record, plaintext);
 			SSLEngineResult.Status status = result.getStatus();
 			if (status == SSLEngineResult.Status.BUFFER_OVERFLOW) {
 				deliver(connection);
@@ -370,83 +290,15 @@ public final class TlsSession {
 				return;
 			}
 			HandshakeStatus handshakeStatus = result.getHandshakeStatus();
-			if (this.established && handshakeStatus != HandshakeStatus.NOT_HANDSHAKING
-					&& !keyUpdateAllowed(connection)) {
+			if (isEstablished() && handshakeStatus != HandshakeStatus.NOT_HANDSHAKING
+					&& !keyUpdateAllowed(connection.context().loop().now())) {
+				violated(connection, TlsViolation.KEY_UPDATES);
 				return;
 			}
 			handshake(connection, handshakeStatus);
 			if (!record.hasRemaining()) {
 				return;
 			}
-		}
-	}
-
-	// A handshake message after the handshake: under TLS 1.3 a key update, as the
-	// renegotiations of TLS 1.2 are refused before they reach the engine.
-	private boolean keyUpdateAllowed(TcpConnection connection) {
-		long now = connection.context().loop().now();
-		if (now - this.keyUpdateWindowStart > KEY_UPDATE_WINDOW_NANOS || this.keyUpdates == 0) {
-			this.keyUpdateWindowStart = now;
-			this.keyUpdates = 0;
-		}
-		if (++this.keyUpdates > MAX_KEY_UPDATES) {
-			violated(connection, TlsViolation.KEY_UPDATES);
-			return false;
-		}
-		return true;
-	}
-
-	private void deliver(TcpConnection connection) throws IOException {
-		if (this.buffers == null) {
-			return;
-		}
-		ByteBuffer plaintext = this.buffers.plaintext();
-		if (plaintext.position() > 0 && connection.isOpen()) {
-			plaintext.flip();
-			connection.stage().received(connection, plaintext);
-		}
-		plaintext.clear();
-	}
-
-	/**
-	 * Wrap what the stage sends and write the records.
-	 * @param connection the connection
-	 * @param plaintext the bytes to send, consumed entirely
-	 * @throws IOException if the connection fails
-	 */
-	void send(TcpConnection connection, ByteBuffer plaintext) throws IOException {
-		ByteBuffer network = this.buffers.network();
-		network.clear();
-		do {
-			if (network.remaining() < this.buffers.packetBufferSize()) {
-				// Records are written in batches: one write for several, not one each.
-				connection.sendRaw(network.flip());
-				network.clear();
-			}
-			SSLEngineResult result = this.engine.wrap(plaintext, network);
-			if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
-				break;
-			}
-			if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-				connection.sendRaw(network.flip());
-				network.clear();
-			}
-		}
-		while (plaintext.hasRemaining());
-		if (network.position() > 0) {
-			connection.sendRaw(network.flip());
-		}
-	}
-
-	/**
-	 * Send the server's {@code close_notify}. The caller sends the FIN once it is written.
-	 * @param connection the connection
-	 * @throws IOException if the connection fails
-	 */
-	void closeOutbound(TcpConnection connection) throws IOException {
-		if (this.engine != null && !this.engine.isOutboundDone()) {
-			this.engine.closeOutbound();
-			send(connection, NOTHING);
 		}
 	}
 
@@ -460,79 +312,21 @@ public final class TlsSession {
 		// It goes straight to the socket: behind pending output, which may begin in the
 		// middle of a record, it would break the stream (the client reads a record that does
 		// not decrypt). A close with output pending is a reset anyway.
-		if (this.engine == null || this.engine.isOutboundDone() || connection.hasPendingOutput()) {
-			return;
-		}
-		try {
-			this.engine.closeOutbound();
-			ByteBuffer network = this.buffers.network();
-			network.clear();
-			this.engine.wrap(NOTHING, network);
-			connection.channel().write(network.flip());
-		}
-		catch (IOException | RuntimeException ex) {
-			// Ignore: the connection closes either way
-		}
-	}
-
-	/** The socket reached its end without a {@code close_notify}: a truncated stream. */
-	void endOfNetworkInput() {
-		if (this.engine == null) {
-			return;
-		}
-		try {
-			this.engine.closeInbound();
-		}
-		catch (SSLException ex) {
-			// Ignore: the engine complains about the missing close_notify, which is the point
+		if (!connection.hasPendingOutput()) {
+			writeCloseNotifyQuietly(connection.channel());
 		}
 	}
 
 	/** The connection closed: give back what it held. */
 	void closed(TcpConnection connection) {
-		if (this.held != null) {
-			releaseHeld(connection);
-		}
+		releaseHeld(connection);
 		this.awaitingEngine = false;
 	}
 
-	// Drives the handshake as far as it goes without more input.
-	private void handshake(TcpConnection connection, HandshakeStatus status) throws IOException {
-		while (connection.isOpen()) {
-			switch (status) {
-				case NEED_TASK -> {
-					runDelegatedTasks();
-					status = this.engine.getHandshakeStatus();
-				}
-				case NEED_WRAP -> {
-					send(connection, NOTHING);
-					status = this.engine.getHandshakeStatus();
-				}
-				case FINISHED -> {
-					if (!this.established) {
-						established(connection);
-					}
-					// A TLS 1.3 server may still have its session tickets to send.
-					status = this.engine.getHandshakeStatus();
-				}
-				case NOT_HANDSHAKING -> {
-					if (!this.established) {
-						established(connection);
-					}
-					return;
-				}
-				default -> {
-					// NEED_UNWRAP: the next record drives it on
-					return;
-				}
-			}
-		}
-	}
-
 	// Count the handshake and move the connection on to what follows it.
-	private void established(TcpConnection connection) throws IOException {
-		this.established = true;
-		this.tls12 = !"TLSv1.3".equals(this.engine.getSession().getProtocol());
+	@Override
+	protected void established(TcpConnection connection, SSLEngine engine) throws IOException {
+		this.tls12 = !"TLSv1.3".equals(engine.getSession().getProtocol());
 		connection.sessionEstablished();
 		this.stages.handshakeCompleted(this);
 		if (connection.stage() instanceof TlsHandshake handshake) {
@@ -545,7 +339,7 @@ public final class TlsSession {
 
 	// The client's close_notify arrived.
 	private void inputEnded(TcpConnection connection) throws IOException {
-		if (!this.established) {
+		if (!isEstablished()) {
 			// A client that gives up during the handshake (close_notify after its hello):
 			// counted like one that closes the socket then.
 			handshakeFailed(connection, TlsFailure.EOF, null);
@@ -571,7 +365,7 @@ public final class TlsSession {
 	 * @param failure why
 	 * @param ex what the engine threw, or {@code null}
 	 */
-	void handshakeFailed(TcpConnection connection, TlsFailure failure, SSLException ex) {
+	void handshakeFailed(TcpConnection connection, TlsFailure failure, @Nullable SSLException ex) {
 		this.stages.handshakeFailed(connection, failure, ex);
 		if (ex != null) {
 			closeOutboundQuietly(connection);
@@ -580,7 +374,7 @@ public final class TlsSession {
 	}
 
 	private void violated(TcpConnection connection, TlsViolation violation) {
-		this.statistics.increment(violation);
+		statistics().increment(violation);
 		connection.reset(CloseCause.TLS_PROTOCOL);
 	}
 
@@ -590,7 +384,7 @@ public final class TlsSession {
 	 * @param ex what the engine threw
 	 */
 	void failed(TcpConnection connection, SSLException ex) {
-		if (!this.established) {
+		if (!isEstablished()) {
 			handshakeFailed(connection, TlsFailure.of(ex), ex);
 			return;
 		}
@@ -598,16 +392,6 @@ public final class TlsSession {
 			logger.debug("TLS failure on " + connection.channel(), ex);
 		}
 		violated(connection, TlsViolation.RECORD);
-	}
-
-	private void runDelegatedTasks() {
-		long start = System.nanoTime();
-		Runnable task;
-		while ((task = this.engine.getDelegatedTask()) != null) {
-			task.run();
-			this.statistics.increment(Counter.TLS_TASKS);
-		}
-		this.statistics.add(Counter.TLS_TASK_NANOS, System.nanoTime() - start);
 	}
 
 }

@@ -63,7 +63,7 @@ class LoadLoopTests {
 		assertThat(result.number("connect_max_us")).isPositive();
 		// Connection 19 opens 190 ms after the first.
 		assertThat(elapsedMillis).isGreaterThanOrEqualTo(190);
-		assertThat(server.reactors().stream()
+		assertThat(server.view().reactors().stream()
 			.mapToLong((reactor) -> reactor.statistics().get(Counter.CONNECTIONS_ACCEPTED))
 			.sum()).isEqualTo(20);
 	}

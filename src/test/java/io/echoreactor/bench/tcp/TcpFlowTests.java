@@ -133,7 +133,7 @@ class TcpFlowTests {
 		assertThat(result.json()).containsEntry("proxy_protocol", version);
 		assertThat(result.counts("greetings")).isEqualTo(Map.of("pod=echo-reactor-1", 4L));
 		ProxyHeaderResult header = version.equals("v1") ? ProxyHeaderResult.V1 : ProxyHeaderResult.V2;
-		assertThat(server.reactors().stream().mapToLong((reactor) -> reactor.statistics().proxyHeaders(header)).sum())
+		assertThat(server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().proxyHeaders(header)).sum())
 			.isEqualTo(4);
 	}
 
@@ -156,7 +156,7 @@ class TcpFlowTests {
 		assertThat(result.number("messages")).isEqualTo(30);
 		assertThat(result.number("connections")).isEqualTo(3);
 		assertThat(result.json()).containsEntry("reconnect", true).doesNotContainKey("handshakes");
-		long accepted = server.reactors()
+		long accepted = server.view().reactors()
 			.stream()
 			.mapToLong((reactor) -> reactor.statistics().get(Counter.CONNECTIONS_ACCEPTED))
 			.sum();

@@ -90,7 +90,7 @@ class TlsClientTests {
 	void echoesOverTlsTrustingAnyCertificateAndReportsTheSession() throws Exception {
 		EchoServer server = tlsServer((settings) -> settings);
 		BenchRuns.Result result = bench("--protocol", "tls", "--insecure", "--connections", "4", "--depth", "4",
-				"--size", "20000", "--duration", "0.5", "--warmup", "0.1", "127.0.0.1:" + server.tlsPort());
+				"--size", "20000", "--duration", "0.5", "--warmup", "0.1", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.out()).containsPattern("tls +TLSv1\\.3 TLS_\\w+ \\(4\\)")
 			.containsPattern("tls handshake +p50 ")
@@ -101,7 +101,7 @@ class TlsClientTests {
 	void trustsTheCertificatesOfAPemFileAndChecksTheName() throws Exception {
 		EchoServer server = tlsServer((settings) -> settings);
 		BenchRuns.Result result = bench("--protocol", "tls", "--ca", certificate.toString(), "--connections", "2",
-				"--messages", "500", "--json", "127.0.0.1:" + server.tlsPort());
+				"--messages", "500", "--json", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.number("messages")).isEqualTo(500);
 		assertThat(result.counts("tls")).hasSize(1);
@@ -112,7 +112,7 @@ class TlsClientTests {
 		EchoServer server = tlsServer((settings) -> settings);
 		BenchRuns.Result result = bench("--protocol", "tls", "--truststore", keyStore.toString(),
 				"--truststore-password", PASSWORD, "--server-name", "localhost", "--connections", "2", "--messages",
-				"20", "--json", "127.0.0.1:" + server.tlsPort());
+				"20", "--json", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).as(result::toString).isZero();
 	}
 
@@ -120,7 +120,7 @@ class TlsClientTests {
 	void aCertificateForAnotherNameFailsTheHandshake() throws Exception {
 		EchoServer server = tlsServer((settings) -> settings);
 		BenchRuns.Result result = bench("--protocol", "tls", "--ca", certificate.toString(), "--server-name",
-				"echo.example.com", "--connections", "2", "--messages", "20", "127.0.0.1:" + server.tlsPort());
+				"echo.example.com", "--connections", "2", "--messages", "20", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).isOne();
 		assertThat(result.err().lines()).singleElement().asString().startsWith("bench: tls (2 connections): ");
 		assertThat(result.err()).doesNotContain("\tat ");
@@ -130,7 +130,7 @@ class TlsClientTests {
 	void anUntrustedCertificateFailsTheHandshake() throws Exception {
 		EchoServer server = tlsServer((settings) -> settings);
 		BenchRuns.Result result = bench("--protocol", "tls", "--connections", "1", "--messages", "5", "--json",
-				"127.0.0.1:" + server.tlsPort());
+				"127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).isOne();
 		assertThat(result.errors("tls")).isOne();
 	}
@@ -142,7 +142,7 @@ class TlsClientTests {
 					List.of(CidrRange.parse("127.0.0.0/8")), Duration.ofSeconds(5)))
 			.greeting(new Greeting(Greeting.Mode.TEXT, Map.of("pod", "tls-pod"))));
 		BenchRuns.Result result = bench("--protocol", "tls", "--insecure", "--proxy-protocol", "v2", "--greeting",
-				"--connections", "3", "--messages", "300", "--depth", "2", "--json", "127.0.0.1:" + server.tlsPort());
+				"--connections", "3", "--messages", "300", "--depth", "2", "--json", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.counts("greetings")).isEqualTo(Map.of("pod=tls-pod", 3L));
 	}
@@ -152,14 +152,14 @@ class TlsClientTests {
 		CertificateCounter counter = new CertificateCounter(keyManager());
 		EchoServer server = tlsServer(new KeyManager[] { counter }, UnaryOperator.identity());
 		BenchRuns.Result result = bench("--protocol", "tls", "--ca", certificate.toString(), "--reconnect",
-				"--connections", "2", "--messages", "12", "--json", "127.0.0.1:" + server.tlsPort());
+				"--connections", "2", "--messages", "12", "--json", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.json()).containsEntry("reconnect", true);
 		assertThat(result.number("messages")).isEqualTo(12);
 		// The first two handshakes come before the echo starts, outside what is measured.
 		assertThat(result.number("handshakes")).isEqualTo(10);
 		assertThat(result.counts("tls").values()).containsOnly(12L);
-		long serverHandshakes = server.reactors()
+		long serverHandshakes = server.view().reactors()
 			.stream()
 			.mapToLong((reactor) -> reactor.statistics().get(Counter.TLS_HANDSHAKES))
 			.sum();

@@ -38,7 +38,7 @@ class UdpFlowTests {
 	void closedLoopMatchesEveryEchoToItsDatagram() {
 		EchoServer server = udpServer();
 		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "4", "--depth", "8", "--size", "200",
-				"--duration", "0.5", "--warmup", "0.1", "--json", "127.0.0.1:" + server.udpPort());
+				"--duration", "0.5", "--warmup", "0.1", "--json", "127.0.0.1:" + server.view().udpPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.number("messages")).isPositive();
 		assertThat(result.number("lost")).isLessThanOrEqualTo(result.number("messages") / 100);
@@ -50,7 +50,7 @@ class UdpFlowTests {
 	void openLoopSendsEachDatagramOnSchedule() {
 		EchoServer server = udpServer();
 		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "2", "--rate", "2000", "--duration",
-				"0.5", "--warmup", "0", "--json", "127.0.0.1:" + server.udpPort());
+				"0.5", "--warmup", "0", "--json", "127.0.0.1:" + server.view().udpPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.number("messages") + result.number("lost")).isEqualTo(1000);
 	}
@@ -59,7 +59,7 @@ class UdpFlowTests {
 	void messagesEndTheRunWithEveryDatagramAnsweredOrLost() {
 		EchoServer server = udpServer();
 		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "3", "--messages", "300", "--depth",
-				"4", "--json", "127.0.0.1:" + server.udpPort());
+				"4", "--json", "127.0.0.1:" + server.view().udpPort());
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.number("messages") + result.number("lost")).isEqualTo(300);
 	}

@@ -121,9 +121,9 @@ class ConnectionLimitTests {
 		await().untilAsserted(() -> assertThat(acceptSide(strategy, RejectCause.ADDRESS_LIMIT))
 			.isEqualTo(2));
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(4);
-		assertThat(this.server.activeConnections()).isEqualTo(4);
+		assertThat(this.server.view().activeConnections()).isEqualTo(4);
 		first.close();
-		await().untilAsserted(() -> assertThat(this.server.activeConnections()).isEqualTo(3));
+		await().untilAsserted(() -> assertThat(this.server.view().activeConnections()).isEqualTo(3));
 		connectFrom(FIRST).echo(16);
 		second.echo(16);
 		assertThat(sum(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(5);
@@ -151,12 +151,12 @@ class ConnectionLimitTests {
 	}
 
 	private long acceptSide(AcceptStrategy strategy, RejectCause cause) {
-		return (strategy == AcceptStrategy.ACCEPTOR) ? this.server.acceptorStatistics().rejected(cause)
+		return (strategy == AcceptStrategy.ACCEPTOR) ? this.server.view().acceptorStatistics().rejected(cause)
 				: sum((statistics) -> statistics.rejected(cause));
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	private static InetAddress address(int last) {
@@ -169,7 +169,7 @@ class ConnectionLimitTests {
 	}
 
 	private long sum(ToLongFunction<ReactorStatistics> count) {
-		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
 	}
 
 }

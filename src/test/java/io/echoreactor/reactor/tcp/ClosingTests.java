@@ -183,7 +183,7 @@ class ClosingTests {
 	}
 
 	private ReactorStatistics statistics() {
-		return this.server.reactors().get(0).statistics();
+		return this.server.view().reactors().get(0).statistics();
 	}
 
 	private void start(EchoServerSettings.Builder settings) {

@@ -178,7 +178,7 @@ class GreetingTests {
 		Map<String, Object> greeting = GreetingLines.json(client.readLine());
 		assertThat(greeting).containsEntry("tls", "TLSv1.3")
 			.containsEntry("cipher", client.tlsSession().getCipherSuite())
-			.containsEntry("local", "127.0.0.1:" + this.server.tlsPort())
+			.containsEntry("local", "127.0.0.1:" + this.server.view().tlsPort())
 			.doesNotContainKey("client-cert");
 		client.assertEchoes("hello over TLS\n");
 	}
@@ -297,14 +297,14 @@ class GreetingTests {
 	}
 
 	private ByteClient connectTls(javax.net.ssl.SSLContext context) throws IOException {
-		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
+		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.view().tlsPort()), null,
 				new byte[0], context);
 		this.closeables.add(client);
 		return client;
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	private static InetAddress address(String literal) {

@@ -74,7 +74,7 @@ class IdleConnectionFootprintTests {
 	void idleConnectionsHoldNoPendingOutputAndNoPooledChunk() throws Exception {
 		openIdleConnections(CONNECTIONS);
 		int connections = 0;
-		for (EchoReactor reactor : this.server.reactors()) {
+		for (EchoReactor reactor : this.server.view().reactors()) {
 			ReactorSnapshot snapshot = snapshot(reactor);
 			connections += snapshot.connections();
 			assertThat(snapshot.connectionsWithPendingOutput()).as("connections with pending output on %s",
@@ -122,7 +122,7 @@ class IdleConnectionFootprintTests {
 	private Footprint baseline() throws Exception {
 		openIdleConnections(WARM_UP_CONNECTIONS);
 		closeClients();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.server.activeConnections() == 0);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.server.view().activeConnections() == 0);
 		return Footprint.take();
 	}
 

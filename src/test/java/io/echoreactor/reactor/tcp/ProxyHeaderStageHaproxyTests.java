@@ -146,10 +146,10 @@ class ProxyHeaderStageHaproxyTests {
 				  default_backend echo
 				backend echo
 				  server echo 127.0.0.1:%d ssl verify none send-proxy-v2-ssl
-				""".formatted(this.server.tlsPort()));
+				""".formatted(this.server.view().tlsPort()));
 		ByteClient client = connect(haproxy);
 		Map<String, Object> greeting = GreetingLines.json(client.readLine());
-		assertNamesTheClientBesideHaproxy(greeting, client, this.server.tlsPort());
+		assertNamesTheClientBesideHaproxy(greeting, client, this.server.view().tlsPort());
 		// HAProxy is the TLS client of the echo server; its own client came in plain.
 		assertThat(greeting).containsEntry("tls", "TLSv1.3").containsKey("cipher");
 		assertThat(greeting.get("proxy"))
@@ -173,7 +173,7 @@ class ProxyHeaderStageHaproxyTests {
 				  default_backend echo
 				backend echo
 				  server echo 127.0.0.1:%d ssl verify none send-proxy-v2-ssl-cn proxy-v2-options ssl-cipher,authority,unique-id,crc32c
-				""".formatted(certificates.serverPem(), certificates.clientAuthorityPem(), this.server.tlsPort()));
+				""".formatted(certificates.serverPem(), certificates.clientAuthorityPem(), this.server.view().tlsPort()));
 		ByteClient client = track(ByteClient.connectTls(haproxy.address(), CLIENT, new byte[0],
 				certificates.clientContext(true), (parameters) -> {
 					parameters.setServerNames(List.of(new SNIHostName("echo.example")));
@@ -181,7 +181,7 @@ class ProxyHeaderStageHaproxyTests {
 				}));
 		assertThat(client.tlsSession().getProtocol()).isEqualTo("TLSv1.3");
 		Map<String, Object> greeting = GreetingLines.json(client.readLine());
-		assertNamesTheClientBesideHaproxy(greeting, client, this.server.tlsPort());
+		assertNamesTheClientBesideHaproxy(greeting, client, this.server.view().tlsPort());
 		@SuppressWarnings("unchecked")
 		Map<String, Object> proxy = (Map<String, Object>) greeting.get("proxy");
 		assertThat(proxy).containsEntry("version", 2)
@@ -213,11 +213,11 @@ class ProxyHeaderStageHaproxyTests {
 				  default_backend echo
 				backend echo
 				  server echo 127.0.0.1:%d send-proxy-v2
-				""".formatted(this.server.tlsPort()));
+				""".formatted(this.server.view().tlsPort()));
 		ByteClient client = track(ByteClient.connectTls(haproxy.address(), CLIENT, new byte[0],
 				LocalhostCertificates.get().clientContext(false)));
 		Map<String, Object> greeting = GreetingLines.json(client.readLine());
-		assertNamesTheClientBesideHaproxy(greeting, client, this.server.tlsPort());
+		assertNamesTheClientBesideHaproxy(greeting, client, this.server.view().tlsPort());
 		assertThat(greeting).containsEntry("tls", client.tlsSession().getProtocol())
 			.containsEntry("cipher", client.tlsSession().getCipherSuite());
 		assertEchoesExactly(client);
@@ -234,7 +234,7 @@ class ProxyHeaderStageHaproxyTests {
 				  default_backend echo
 				backend echo
 				  server echo 127.0.0.1:%d send-proxy-v2
-				""".formatted(this.server.tlsPort()));
+				""".formatted(this.server.view().tlsPort()));
 		Process sClient = new ProcessBuilder(openssl.toString(), "s_client", "-connect",
 				"127.0.0.1:" + haproxy.address().getPort(), "-bind", "127.0.0.24:0", "-servername", "localhost",
 				"-quiet")
@@ -357,14 +357,14 @@ class ProxyHeaderStageHaproxyTests {
 	}
 
 	private long count(ProxyHeaderResult result) {
-		return this.server.reactors()
+		return this.server.view().reactors()
 			.stream()
 			.mapToLong((reactor) -> reactor.statistics().proxyHeaders(result))
 			.sum();
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	/** @return the PROXY header of the one open connection */
@@ -372,7 +372,7 @@ class ProxyHeaderStageHaproxyTests {
 		List<ProxyHeader> headers = new CopyOnWriteArrayList<>();
 		await().untilAsserted(() -> {
 			headers.clear();
-			for (EchoReactor reactor : this.server.reactors()) {
+			for (EchoReactor reactor : this.server.view().reactors()) {
 				CompletableFuture<Void> done = new CompletableFuture<>();
 				reactor.execute(() -> {
 					reactor.connections().forEach((connection) -> headers.add(connection.proxy()));

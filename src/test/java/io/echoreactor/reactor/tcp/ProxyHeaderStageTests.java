@@ -459,7 +459,7 @@ class ProxyHeaderStageTests {
 		second.assertClosedWithoutReply();
 		await().untilAsserted(() -> assertThat(rejectedForTheirAddress()).isOne());
 		if (this.strategy == AcceptStrategy.ACCEPTOR) {
-			assertThat(this.server.acceptorStatistics().rejected(RejectCause.ADDRESS_LIMIT))
+			assertThat(this.server.view().acceptorStatistics().rejected(RejectCause.ADDRESS_LIMIT))
 				.as("rejected by the acceptor, which cannot know the client yet")
 				.isZero();
 		}
@@ -467,7 +467,7 @@ class ProxyHeaderStageTests {
 		first.assertEchoes("first again\n");
 		// The client's place is given back when its connection closes.
 		assertEchoEndsCleanly(first);
-		await().untilAsserted(() -> assertThat(this.server.activeConnections()).isZero());
+		await().untilAsserted(() -> assertThat(this.server.view().activeConnections()).isZero());
 		ByteClient third = connect();
 		third.send(V1_TCP4);
 		third.assertEchoes("third\n");
@@ -539,7 +539,7 @@ class ProxyHeaderStageTests {
 	void headerComesBeforeTheTlsHandshakeOnTheTlsPort() throws IOException {
 		LocalhostCertificates certificates = LocalhostCertificates.get();
 		start(tlsOnly(settings(Mode.REQUIRED)));
-		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
+		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.view().tlsPort()), null,
 				V2_TCP4, certificates.clientContext(false));
 		this.closeables.add(client);
 		client.assertEchoes("hello over TLS\n");
@@ -551,7 +551,7 @@ class ProxyHeaderStageTests {
 	@Test
 	void optionalModeOnTheTlsPortHandsAClientHelloWithoutAHeaderToTls() throws IOException {
 		start(tlsOnly(settings(Mode.OPTIONAL)));
-		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.tlsPort()), null,
+		ByteClient client = ByteClient.connectTls(new InetSocketAddress(LOOPBACK, this.server.view().tlsPort()), null,
 				new byte[0], LocalhostCertificates.get().clientContext(false));
 		this.closeables.add(client);
 		client.assertEchoes("hello over TLS without a header\n");
@@ -651,7 +651,7 @@ class ProxyHeaderStageTests {
 	/** @return the state of every open connection, read on the reactor threads */
 	private List<ConnectionState> connections() {
 		List<ConnectionState> states = new CopyOnWriteArrayList<>();
-		for (EchoReactor reactor : this.server.reactors()) {
+		for (EchoReactor reactor : this.server.view().reactors()) {
 			CompletableFuture<Void> done = new CompletableFuture<>();
 			reactor.execute(() -> {
 				for (TcpConnection connection : reactor.connections()) {
@@ -668,7 +668,7 @@ class ProxyHeaderStageTests {
 	private Map<ProxyHeaderResult, Long> proxyHeaders() {
 		Map<ProxyHeaderResult, Long> counts = new EnumMap<>(ProxyHeaderResult.class);
 		for (ProxyHeaderResult result : ProxyHeaderResult.values()) {
-			long count = this.server.reactors()
+			long count = this.server.view().reactors()
 				.stream()
 				.mapToLong((reactor) -> reactor.statistics().proxyHeaders(result))
 				.sum();
@@ -684,11 +684,11 @@ class ProxyHeaderStageTests {
 	}
 
 	private long sum(Counter counter) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(counter)).sum();
 	}
 
 	private long sum(Gauge gauge) {
-		return this.server.reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> reactor.statistics().get(gauge)).sum();
 	}
 
 	private long closedTotal() {
@@ -727,7 +727,7 @@ class ProxyHeaderStageTests {
 	}
 
 	private long sum(ToLongFunction<ReactorStatistics> count) {
-		return this.server.reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
+		return this.server.view().reactors().stream().mapToLong((reactor) -> count.applyAsLong(reactor.statistics())).sum();
 	}
 
 	private long closed(CloseCause cause) {

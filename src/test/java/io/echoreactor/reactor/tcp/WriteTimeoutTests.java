@@ -88,7 +88,7 @@ class WriteTimeoutTests {
 			.socket(new SocketSettings(true, false, null, null, null, 8 * KIB, 8 * KIB))
 			.build());
 		this.server.start();
-		ReactorStatistics statistics = this.server.reactors().get(0).statistics();
+		ReactorStatistics statistics = this.server.view().reactors().get(0).statistics();
 		EchoClient slow = connect();
 		EchoClient stuck = connect();
 		slow.echo(1);
@@ -150,7 +150,7 @@ class WriteTimeoutTests {
 			.socket(new SocketSettings(true, false, null, null, null, 8 * KIB, 8 * KIB))
 			.build());
 		this.server.start();
-		ReactorStatistics statistics = this.server.reactors().get(0).statistics();
+		ReactorStatistics statistics = this.server.view().reactors().get(0).statistics();
 		EchoClient client = connect();
 		// All of it is read (below the high-water mark), part of its echo waits in the
 		// server: the client does not read, so nothing moves either way until the idle

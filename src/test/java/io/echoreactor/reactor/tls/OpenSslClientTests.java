@@ -155,7 +155,7 @@ class OpenSslClientTests {
 	}
 
 	private ReactorStatistics statistics() {
-		return this.server.reactors().get(0).statistics();
+		return this.server.view().reactors().get(0).statistics();
 	}
 
 	private void start(ClientAuth clientAuth) {
@@ -183,7 +183,7 @@ class OpenSslClientTests {
 
 	private OpenSslClient clientWithCommands(String... options) throws IOException {
 		List<String> command = new ArrayList<>(List.of(this.openssl.toString(), "s_client", "-connect",
-				"127.0.0.1:" + this.server.tlsPort(), "-CAfile", this.caFile.toString(), "-verify_return_error",
+				"127.0.0.1:" + this.server.view().tlsPort(), "-CAfile", this.caFile.toString(), "-verify_return_error",
 				"-verify_ip", "127.0.0.1",
 				// Connection details go to standard error, so that standard output is the echo.
 				"-brief"));

@@ -352,7 +352,7 @@ class TlsEchoTests {
 		start(settings().readBufferSize(16 * KIB)
 			.writeBufferWaterMarks(64 * KIB, 128 * KIB)
 			.socket(new SocketSettings(true, false, null, null, null, null, 16 * KIB)), tls(ClientAuth.NONE));
-		TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), (socket) -> {
+		TlsRecordClient client = TlsRecordClient.connect(this.server.view().tlsLocalAddress(), (socket) -> {
 			socket.setReceiveBufferSize(16 * KIB);
 			socket.setSendBufferSize(256 * KIB);
 		}, trustingClient(), "TLSv1.2");
@@ -411,7 +411,7 @@ class TlsEchoTests {
 		start(settings(), tls(ClientAuth.NONE));
 		// Under TLS 1.3 the server has switched to handshake keys by the time the client's
 		// plaintext alerts arrive, and the JDK's engine fails on them instead (other).
-		try (TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), trustingClient(),
+		try (TlsRecordClient client = TlsRecordClient.connect(this.server.view().tlsLocalAddress(), trustingClient(),
 				"TLSv1.2")) {
 			client.sendClientHello();
 			client.sendCloseNotify();
@@ -483,7 +483,7 @@ class TlsEchoTests {
 	}
 
 	private TlsRecordClient recordClient(String protocol) throws IOException {
-		TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), trustingClient(), protocol);
+		TlsRecordClient client = TlsRecordClient.connect(this.server.view().tlsLocalAddress(), trustingClient(), protocol);
 		this.closeables.add(client);
 		client.handshake();
 		assertThat(client.protocol()).isEqualTo(protocol);
@@ -497,7 +497,7 @@ class TlsEchoTests {
 	}
 
 	private ReactorStatistics statistics() {
-		return this.server.reactors().get(0).statistics();
+		return this.server.view().reactors().get(0).statistics();
 	}
 
 	private TlsContext tls(ClientAuth clientAuth) {
@@ -540,13 +540,13 @@ class TlsEchoTests {
 
 	private EchoClient connect(EchoClient.SocketOptions options, SSLContext context, String... protocols)
 			throws IOException {
-		EchoClient client = EchoClient.connectTls(this.server.tlsLocalAddress(), options, context, protocols);
+		EchoClient client = EchoClient.connectTls(this.server.view().tlsLocalAddress(), options, context, protocols);
 		this.closeables.add(client);
 		return client;
 	}
 
 	private Socket plainConnect() throws IOException {
-		InetSocketAddress address = this.server.tlsLocalAddress();
+		InetSocketAddress address = this.server.view().tlsLocalAddress();
 		Socket socket = new Socket();
 		this.closeables.add(socket);
 		socket.connect(address, 10_000);

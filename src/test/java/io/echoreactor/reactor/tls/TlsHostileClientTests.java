@@ -152,25 +152,25 @@ class TlsHostileClientTests {
 			client.getOutputStream().write(22);
 			await().untilAsserted(() -> assertThat(statistics().get(Counter.BYTES_RECEIVED)).isOne());
 			// No engine yet, and a buffer for what arrived.
-			assertThat(this.server.sessionMemoryUsed()).isPositive().isLessThanOrEqualTo(64);
+			assertThat(this.server.view().sessionMemoryUsed()).isPositive().isLessThanOrEqualTo(64);
 		}
-		await().untilAsserted(() -> assertThat(this.server.sessionMemoryUsed()).isZero());
+		await().untilAsserted(() -> assertThat(this.server.view().sessionMemoryUsed()).isZero());
 	}
 
 	@Test
 	void oneByteOfAnApplicationRecordAfterTheHandshakeCostsTheSessionAndAFewDozenBytes() throws Exception {
 		start(settings(), tls(null));
 		TlsRecordClient client = recordClient("TLSv1.3");
-		await().untilAsserted(() -> assertThat(this.server.sessionMemoryUsed())
+		await().untilAsserted(() -> assertThat(this.server.view().sessionMemoryUsed())
 			.isEqualTo(SessionMemoryBudget.SESSION_COST));
 		long reads = statistics().get(Counter.READS);
 		client.sendRaw(new byte[] { 23 });
 		await().until(() -> statistics().get(Counter.READS) > reads);
-		await().untilAsserted(() -> assertThat(this.server.sessionMemoryUsed())
+		await().untilAsserted(() -> assertThat(this.server.view().sessionMemoryUsed())
 			.isGreaterThan(SessionMemoryBudget.SESSION_COST)
 			.isLessThanOrEqualTo(SessionMemoryBudget.SESSION_COST + 64));
 		client.close();
-		await().untilAsserted(() -> assertThat(this.server.sessionMemoryUsed()).isZero());
+		await().untilAsserted(() -> assertThat(this.server.view().sessionMemoryUsed()).isZero());
 		// The byte held was no echo owed, but it was unechoed input: the close is a reset.
 		assertThat(statistics().get(Counter.CLOSE_RESETS)).isOne();
 	}
@@ -190,7 +190,7 @@ class TlsHostileClientTests {
 			// close_notify would follow the byte above and break the stream.
 			this.closeables.add(tls);
 		}
-		await().untilAsserted(() -> assertThat(this.server.sessionMemoryUsed())
+		await().untilAsserted(() -> assertThat(this.server.view().sessionMemoryUsed())
 			.as(() -> statistics().snapshot().toString()).isGreaterThanOrEqualTo(50 * SessionMemoryBudget.SESSION_COST));
 		assertThat(statistics().get(Gauge.CONNECTIONS_ACTIVE)).isEqualTo(50);
 		assertThat(statistics().closed(CloseCause.TLS_PROTOCOL)).isZero();
@@ -238,7 +238,7 @@ class TlsHostileClientTests {
 		await().untilAsserted(
 				() -> assertThat(statistics().get(Gauge.CONNECTIONS_AWAITING_SESSION_MEMORY)).isEqualTo(3));
 		assertThat(statistics().get(Counter.SESSION_MEMORY_WAITS)).isEqualTo(3);
-		assertThat(this.server.sessionMemoryUsed()).isLessThanOrEqualTo(handshakeLimit);
+		assertThat(this.server.view().sessionMemoryUsed()).isLessThanOrEqualTo(handshakeLimit);
 		// A session ends: the first in line starts its handshake; the others go on waiting.
 		established.get(0).close();
 		await().untilAsserted(
@@ -277,7 +277,7 @@ class TlsHostileClientTests {
 			}
 			catch (IOException ex) {
 				throw new AssertionError("hostile client " + i + ": " + statistics().snapshot() + " used "
-						+ this.server.sessionMemoryUsed(), ex);
+						+ this.server.view().sessionMemoryUsed(), ex);
 			}
 			client.sendRaw(almostARecord);
 			hostile.add(client);
@@ -289,7 +289,7 @@ class TlsHostileClientTests {
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(statistics().closed(CloseCause.EVICTED)).isPositive());
-		assertThat(this.server.sessionMemoryUsed()).isLessThanOrEqualTo(limit + TlsRecords.MAX_RECORD_SIZE);
+		assertThat(this.server.view().sessionMemoryUsed()).isLessThanOrEqualTo(limit + TlsRecords.MAX_RECORD_SIZE);
 		good.send(data);
 		assertThat(good.receive(data.length)).isEqualTo(data);
 		assertThat(statistics().get(Counter.LOOP_FAILURES)).isZero();
@@ -335,7 +335,7 @@ class TlsHostileClientTests {
 	}
 
 	private TlsRecordClient recordClient(String protocol) throws IOException {
-		TlsRecordClient client = TlsRecordClient.connect(this.server.tlsLocalAddress(), trustingClient(), protocol);
+		TlsRecordClient client = TlsRecordClient.connect(this.server.view().tlsLocalAddress(), trustingClient(), protocol);
 		this.closeables.add(client);
 		client.handshake();
 		assertThat(client.protocol()).isEqualTo(protocol);
@@ -349,7 +349,7 @@ class TlsHostileClientTests {
 	}
 
 	private ReactorStatistics statistics() {
-		return this.server.reactors().get(0).statistics();
+		return this.server.view().reactors().get(0).statistics();
 	}
 
 	private static TlsContext tls(List<String> protocols) {
@@ -383,7 +383,7 @@ class TlsHostileClientTests {
 	private Socket plainConnect() throws IOException {
 		Socket socket = new Socket();
 		this.closeables.add(socket);
-		socket.connect(this.server.tlsLocalAddress(), 10_000);
+		socket.connect(this.server.view().tlsLocalAddress(), 10_000);
 		socket.setSoTimeout(20_000);
 		return socket;
 	}

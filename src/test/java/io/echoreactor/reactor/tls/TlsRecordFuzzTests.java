@@ -51,7 +51,7 @@ class TlsRecordFuzzTests {
 		// Only the server under test, on loopback: what the fuzzer chooses is the bytes, never
 		// where they go.
 		try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections(
-				(host, port) -> ("localhost".equals(host) || "127.0.0.1".equals(host)) && port == server.tlsPort())) {
+				(host, port) -> ("localhost".equals(host) || "127.0.0.1".equals(host)) && port == server.view().tlsPort())) {
 			send(server, data);
 		}
 	}
@@ -62,7 +62,7 @@ class TlsRecordFuzzTests {
 		byte[] bytes = data.consumeRemainingAsBytes();
 		ByteArrayOutputStream reply = new ByteArrayOutputStream();
 		if (handshake) {
-			try (TlsRecordClient client = TlsRecordClient.connect(server.tlsLocalAddress(),
+			try (TlsRecordClient client = TlsRecordClient.connect(server.view().tlsLocalAddress(),
 					(socket) -> socket.setSoTimeout(5_000), trustingClient(), "TLSv1.3")) {
 				client.handshake();
 				client.sendRaw(bytes);
@@ -72,7 +72,7 @@ class TlsRecordFuzzTests {
 			}
 		}
 		else {
-			try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.tlsPort())) {
+			try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.view().tlsPort())) {
 				socket.setSoTimeout(2_000);
 				OutputStream output = socket.getOutputStream();
 				for (int offset = 0, piece = 0; offset < bytes.length; piece++) {
@@ -93,11 +93,11 @@ class TlsRecordFuzzTests {
 				assertThat(answer[0]).isIn((byte) TlsRecords.ALERT, (byte) TlsRecords.HANDSHAKE);
 			}
 		}
-		ReactorStatistics statistics = server.reactors().get(0).statistics();
+		ReactorStatistics statistics = server.view().reactors().get(0).statistics();
 		await().atMost(Duration.ofSeconds(10))
 			.pollDelay(Duration.ZERO)
 			.pollInterval(Duration.ofMillis(1))
-			.untilAsserted(() -> assertThat(server.sessionMemoryUsed()).isZero());
+			.untilAsserted(() -> assertThat(server.view().sessionMemoryUsed()).isZero());
 		assertThat(statistics.get(Counter.LOOP_FAILURES)).isZero();
 	}
 
