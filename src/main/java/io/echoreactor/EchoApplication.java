@@ -3,6 +3,7 @@ package io.echoreactor;
 import java.util.Arrays;
 
 import io.echoreactor.bench.BenchCommand;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -46,14 +45,6 @@ class ArchitectureTests {
 	private static final int MAX_FILES_PER_PACKAGE = 15;
 
 	private static final int MAX_LINES_PER_FILE = 400;
-
-	/**
-	 * Files allowed more than {@value #MAX_LINES_PER_FILE} lines for now, each with why. To
-	 * be emptied, not filled.
-	 */
-	private static final Set<String> LONG_FILES_EXEMPT = Set.of(
-			// The meters: being reworked with the counters, one meter per cause enum.
-			"io/echoreactor/metrics/EchoReactorMetrics.java");
 
 	private static JavaClasses classes;
 
@@ -127,7 +118,7 @@ class ArchitectureTests {
 		for (Path source : mainSources()) {
 			String name = SOURCES.relativize(source).toString();
 			int lines = Files.readAllLines(source).size();
-			if (lines > MAX_LINES_PER_FILE && !LONG_FILES_EXEMPT.contains(name)) {
+			if (lines > MAX_LINES_PER_FILE) {
 				tooLong.add(name + " (" + lines + " lines)");
 			}
 		}

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-
 import static io.echoreactor.support.ActuatorProbes.status;
 import static io.echoreactor.support.EchoSockets.assertEchoes;
 import static io.echoreactor.support.EchoSockets.connect;

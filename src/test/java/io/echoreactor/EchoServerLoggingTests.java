@@ -18,6 +18,7 @@ import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 

@@ -18,6 +18,7 @@ import io.echoreactor.reactor.tcp.Greeting;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.udp.UdpSettings;
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;

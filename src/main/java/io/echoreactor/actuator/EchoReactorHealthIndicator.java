@@ -7,6 +7,7 @@ import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 

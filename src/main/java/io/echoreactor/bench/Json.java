@@ -2,6 +2,7 @@ package io.echoreactor.bench;
 
 import java.util.Locale;
 import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -8,6 +8,7 @@ import io.echoreactor.actuator.EchoReactorHealthIndicator;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.tcp.Greeting;
 import io.echoreactor.reactor.tls.TlsContext;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.autoconfigure.ssl.SslProperties;

@@ -16,6 +16,7 @@ import io.echoreactor.reactor.udp.UdpSettings;
 import jakarta.validation.Valid;
 import org.hibernate.validator.constraints.Range;
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;

@@ -11,6 +11,7 @@ import io.echoreactor.reactor.tls.UnusableTlsException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.ssl.SslProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;

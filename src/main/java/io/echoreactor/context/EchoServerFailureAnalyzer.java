@@ -2,8 +2,8 @@ package io.echoreactor.context;
 
 import io.echoreactor.reactor.EchoBindException;
 import io.echoreactor.reactor.EchoServerException;
-
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

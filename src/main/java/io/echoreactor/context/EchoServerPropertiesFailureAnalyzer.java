@@ -1,7 +1,9 @@
 package io.echoreactor.context;
 
 import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationErrors;

@@ -12,28 +12,29 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
-import io.echoreactor.reactor.counters.ProxyHeaderResult;
+import java.util.function.ToLongBiFunction;
+import java.util.stream.Stream;
+
 import io.echoreactor.proxy.ProxyProtocolSettings;
-import io.echoreactor.reactor.counters.AcceptError;
-import io.echoreactor.reactor.counters.CountedEvent;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerView;
-import io.echoreactor.reactor.counters.IncompleteWrite;
-import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.accept.AcceptStrategy;
+import io.echoreactor.reactor.counters.AcceptError;
 import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.CountedEvent;
+import io.echoreactor.reactor.counters.IncompleteWrite;
+import io.echoreactor.reactor.counters.ProxyHeaderResult;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.RebuildCause;
+import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.counters.TlsViolation;
 import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.reactor.counters.WakeupCause;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
-import java.util.function.ToLongBiFunction;
-import java.util.stream.Stream;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -203,7 +204,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 			.strongReference(true)
 			.register(registry);
 		register(registry, EchoReactorMeters.REACTOR_TASKS_PENDING, tags, (server) -> {
-			EchoReactor reactor = reactor(server, index);
+			EchoReactor reactor = server.reactor(index);
 			return (reactor != null) ? reactor.pendingTasks() : 0;
 		});
 		counter(registry, EchoReactorMeters.REACTOR_TASKS, tags, index, Counter.TASKS_RUN);
@@ -211,7 +212,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 			// The JVM forgets a thread's count when it ends; a counter must not go back.
 			java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
 			register(registry, EchoReactorMeters.REACTOR_ALLOCATED, tags, (server) -> {
-				EchoReactor reactor = reactor(server, index);
+				EchoReactor reactor = server.reactor(index);
 				long allocated = (reactor != null) ? threads.getThreadAllocatedBytes(reactor.threadId()) : -1;
 				return last.accumulateAndGet(allocated, Math::max);
 			});
@@ -221,7 +222,7 @@ public final class EchoReactorMetrics implements MeterBinder {
 		events(registry, EchoReactorMeters.SELECTOR_REBUILDS, tags, RebuildCause.values(), statistics(index),
 				ReactorStatistics::rebuilds);
 		register(registry, EchoReactorMeters.REACTOR_SELECT_AGE, tags, (server) -> {
-			EchoReactor reactor = reactor(server, index);
+			EchoReactor reactor = server.reactor(index);
 			return (reactor != null) ? reactor.sinceLastSelect().toNanos() / 1e9 : 0;
 		});
 	}
@@ -362,22 +363,17 @@ public final class EchoReactorMetrics implements MeterBinder {
 		}
 	}
 
-	private static @Nullable EchoReactor reactor(EchoServerView server, int index) {
-		List<EchoReactor> reactors = server.reactors();
-		return (index < reactors.size()) ? reactors.get(index) : null;
-	}
-
 	private static Function<EchoServerView, ReactorStatistics> statistics(int index) {
 		return (server) -> statistics(server, index);
 	}
 
 	private static @Nullable ReactorStatistics statistics(EchoServerView server, int index) {
-		EchoReactor reactor = reactor(server, index);
+		EchoReactor reactor = server.reactor(index);
 		return (reactor != null) ? reactor.statistics() : null;
 	}
 
 	private static boolean isAlive(EchoServerView server, int index) {
-		EchoReactor reactor = reactor(server, index);
+		EchoReactor reactor = server.reactor(index);
 		return reactor == null || reactor.isAlive() || server.status() != EchoServer.Status.RUNNING;
 	}
 

@@ -160,7 +160,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 	 * Set what is told of every completed TLS handshake; it runs on the reactor thread.
 	 * @param listener the listener, or {@code null}
 	 */
-	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
+	public void setTlsHandshakeListener(@Nullable TlsHandshakeListener listener) {
 		this.connections.stages().setTlsHandshakeListener(listener);
 	}
 
@@ -204,7 +204,8 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 	 * @param rateLimiter the per-source rate limit, or {@code null}
 	 * @param rateLimitClock the rate limit's time, or {@code null} for the loop's own
 	 */
-	void serveDatagrams(DatagramChannel channel, @Nullable SourceRateLimiter rateLimiter, LongSupplier rateLimitClock)
+	void serveDatagrams(DatagramChannel channel, @Nullable SourceRateLimiter rateLimiter,
+			@Nullable LongSupplier rateLimitClock)
 			throws IOException {
 		DatagramEcho datagrams = new DatagramEcho(this.loop, channel, this.settings.udp().receiveBudget(),
 				rateLimiter, (rateLimitClock != null) ? rateLimitClock : this.loop::now);

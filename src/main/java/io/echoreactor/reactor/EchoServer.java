@@ -229,7 +229,7 @@ public final class EchoServer {
 				acceptor.start();
 			}
 			this.status = Status.RUNNING;
-			logger.info("Echo server started on " + sockets.describe(reactors));
+			logger.info("Echo server started on " + Objects.requireNonNull(sockets, "bound").describe(reactors));
 		}
 	}
 

@@ -90,6 +90,16 @@ public final class EchoServerView {
 		return this.server.reactors();
 	}
 
+	/**
+	 * The reactor of the given index, which meters registered before the start ask for.
+	 * @param index the reactor's index
+	 * @return the reactor, or {@code null} until it exists
+	 */
+	public @Nullable EchoReactor reactor(int index) {
+		List<EchoReactor> reactors = reactors();
+		return (index < reactors.size()) ? reactors.get(index) : null;
+	}
+
 	/** @return the number of open connections over all reactors */
 	public int activeConnections() {
 		return this.server.activeConnections();

@@ -12,6 +12,7 @@ import java.util.function.IntSupplier;
 import io.echoreactor.reactor.accept.EchoAcceptor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The end of an {@link EchoServer}'s life: the drain (stop accepting, echo until the
@@ -27,7 +28,7 @@ final class GracefulShutdown {
 
 	private static final Log logger = LogFactory.getLog(GracefulShutdown.class);
 
-	private final EchoAcceptor acceptor;
+	private final @Nullable EchoAcceptor acceptor;
 
 	private final List<EchoReactor> reactors;
 
@@ -41,7 +42,7 @@ final class GracefulShutdown {
 	 * @param activeConnections the connections open over all reactors
 	 * @param flushTimeout how long the final phase writes pending bytes before closing
 	 */
-	GracefulShutdown(EchoAcceptor acceptor, List<EchoReactor> reactors, IntSupplier activeConnections,
+	GracefulShutdown(@Nullable EchoAcceptor acceptor, List<EchoReactor> reactors, IntSupplier activeConnections,
 			Duration flushTimeout) {
 		this.acceptor = acceptor;
 		this.reactors = reactors;

@@ -170,7 +170,7 @@ final class ReactorConnections implements ConnectionContext {
 	}
 
 	@Override
-	public void closed(TcpConnection connection, CloseCause cause) {
+	public void closed(TcpConnection connection, @Nullable CloseCause cause) {
 		this.open--;
 		statistics().add(Gauge.CONNECTIONS_ACTIVE, -1);
 		if (cause != null) {

@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
-import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.EchoAcceptor;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
 import io.echoreactor.reactor.udp.UdpSettings;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sockets an {@link EchoServer} binds, each given to the loop that serves it: the
@@ -62,7 +62,7 @@ final class ServerSockets {
 	 * @throws IOException if binding fails ({@link EchoBindException} says which and why)
 	 */
 	static ServerSockets bind(EchoServerSettings settings, List<EchoReactor> reactors, @Nullable EchoAcceptor acceptor,
-			LongSupplier rateLimitClock) throws IOException {
+			@Nullable LongSupplier rateLimitClock) throws IOException {
 		ServerSockets sockets = new ServerSockets(settings);
 		try {
 			if (settings.plainEnabled()) {
@@ -182,7 +182,7 @@ final class ServerSockets {
 
 	// In acceptor mode the first reactor owns the one socket; in reuseport mode each
 	// reactor owns one, and the kernel spreads sources over them.
-	private void bindDatagrams(List<EchoReactor> reactors, LongSupplier rateLimitClock) throws IOException {
+	private void bindDatagrams(List<EchoReactor> reactors, @Nullable LongSupplier rateLimitClock) throws IOException {
 		UdpSettings udp = this.settings.udp();
 		int port = (udp.port() != null) ? udp.port() : this.settings.port();
 		InetSocketAddress requested = new InetSocketAddress(this.settings.address(), port);

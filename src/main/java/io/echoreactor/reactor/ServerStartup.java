@@ -39,7 +39,7 @@ final class ServerStartup {
 
 	private final Listener.AcceptOperation acceptOperation;
 
-	private final LongSupplier rateLimitClock;
+	private final @Nullable LongSupplier rateLimitClock;
 
 	private final List<EchoReactor> reactors = new ArrayList<>();
 
@@ -49,7 +49,7 @@ final class ServerStartup {
 
 	ServerStartup(EchoServerSettings settings, ConnectionLimit limit, PendingOutputBudget budget,
 			SessionMemoryBudget sessionMemory, SelectOperation selectOperation,
-			Listener.AcceptOperation acceptOperation, LongSupplier rateLimitClock) {
+			Listener.AcceptOperation acceptOperation, @Nullable LongSupplier rateLimitClock) {
 		this.settings = settings;
 		this.limit = limit;
 		this.budget = budget;

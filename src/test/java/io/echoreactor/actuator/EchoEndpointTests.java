@@ -13,8 +13,8 @@ import javax.net.ssl.SSLContext;
 
 import io.echoreactor.actuator.EchoEndpoint.EchoServerDescriptor;
 import io.echoreactor.actuator.EchoEndpoint.ReactorDescriptor;
-import io.echoreactor.config.ConfigurationReference.Setting;
 import io.echoreactor.config.ConfigurationReference;
+import io.echoreactor.config.ConfigurationReference.Setting;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.accept.AcceptStrategy;

@@ -8,14 +8,15 @@ import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.reactor.EchoServerView;
 import io.echoreactor.reactor.EchoServerSettings;
+import io.echoreactor.reactor.EchoServerView;
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 

@@ -13,6 +13,7 @@ import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
+
 import org.springframework.boot.json.JsonParserFactory;
 
 /**

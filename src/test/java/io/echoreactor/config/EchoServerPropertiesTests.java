@@ -18,6 +18,7 @@ import io.echoreactor.reactor.accept.SocketSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;

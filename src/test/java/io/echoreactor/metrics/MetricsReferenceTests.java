@@ -15,10 +15,10 @@ import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
+import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.counters.CountedEvent;
-import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.support.DefaultSettings;

@@ -39,7 +39,6 @@ import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
-import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.RebuildCause;
 import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.counters.WakeupCause;

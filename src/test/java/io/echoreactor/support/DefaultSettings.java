@@ -3,8 +3,8 @@ package io.echoreactor.support;
 import java.util.Map;
 
 import io.echoreactor.config.EchoServerProperties;
-import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.proxy.ProxyProtocolSettings;
+import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.accept.SocketSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
 

@@ -2,6 +2,7 @@ package io.echoreactor.bench.tcp;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.jspecify.annotations.Nullable;
 
 /**

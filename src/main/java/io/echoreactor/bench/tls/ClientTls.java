@@ -19,9 +19,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.bench.options.BenchOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client side of {@code --protocol tls}: which certificates are trusted

@@ -2,6 +2,7 @@ package io.echoreactor.reactor.accept;
 
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
+
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -6,6 +6,7 @@ import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.loop.EventLoop;
 import io.echoreactor.reactor.memory.ReactorMemory;
 import io.echoreactor.reactor.memory.SessionMemory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link TcpConnection} sees of its reactor: the loop it is registered with, what
@@ -57,6 +58,6 @@ public interface ConnectionContext {
 	 * @param connection the connection
 	 * @param cause why, or {@code null} for a connection refused after its PROXY header
 	 */
-	void closed(TcpConnection connection, CloseCause cause);
+	void closed(TcpConnection connection, @Nullable CloseCause cause);
 
 }

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.proxy.ProxyHeader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The opt-in greeting ({@code echo.server.greeting}): one line the server sends when a

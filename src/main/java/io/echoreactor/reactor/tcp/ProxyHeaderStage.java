@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 import io.echoreactor.proxy.ProxyHeader;
-import io.echoreactor.reactor.counters.ProxyHeaderResult;
 import io.echoreactor.proxy.ProxyProtocolParser;
 import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ProxyHeaderResult;
 import io.echoreactor.reactor.tls.TlsBuffers;
 import org.jspecify.annotations.Nullable;
 

@@ -17,8 +17,8 @@ import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.accept.SocketSettings;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ProxyHeaderResult;
-import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.loop.ThrottledWarning;
@@ -97,7 +97,7 @@ public final class StageOrder {
 		this.greeting = greeting;
 	}
 
-	public void setTlsHandshakeListener(TlsHandshakeListener listener) {
+	public void setTlsHandshakeListener(@Nullable TlsHandshakeListener listener) {
 		this.tlsHandshakeListener = listener;
 	}
 
@@ -253,13 +253,13 @@ public final class StageOrder {
 		this.context.loop().statistics().increment(Counter.TLS_HANDSHAKES);
 		TlsHandshakeListener listener = this.tlsHandshakeListener;
 		if (listener != null) {
-			SSLSession established = session.engine().getSession();
+			SSLSession established = Objects.requireNonNull(session.engine(), "handshake done").getSession();
 			listener.handshakeCompleted(this.reactorIndex, established.getProtocol(),
 					established.getCipherSuite(), System.nanoTime() - session.startNanos());
 		}
 	}
 
-	void handshakeFailed(TcpConnection connection, TlsFailure failure, Exception ex) {
+	void handshakeFailed(TcpConnection connection, TlsFailure failure, @Nullable Exception ex) {
 		this.context.loop().statistics().increment(failure);
 		if (ex != null && logger.isDebugEnabled()) {
 			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);
@@ -276,8 +276,15 @@ public final class StageOrder {
 		if (greeting.enabled()) {
 			connection.send(greeting.render(connection.channel().getLocalAddress(),
 					connection.channel().getRemoteAddress(), connection.proxy(),
-					(connection.tls() != null) ? connection.tls().engine().getSession() : null));
+					tlsSession(connection)));
 		}
+	}
+
+
+	private static @Nullable SSLSession tlsSession(TcpConnection connection) {
+		TlsSession tls = connection.tls();
+		SSLEngine engine = (tls != null) ? tls.engine() : null;
+		return (engine != null) ? engine.getSession() : null;
 	}
 
 }

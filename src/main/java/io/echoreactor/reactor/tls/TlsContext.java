@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import org.jspecify.annotations.Nullable;
 
 import io.echoreactor.reactor.counters.CountedEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a TLS connection is made from: the {@link SSLContext} of the configured bundle,

@@ -1,6 +1,7 @@
 package io.echoreactor.reactor.tls;
 
 import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -20,7 +20,6 @@ import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
-import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.support.DefaultSettings;
 import io.echoreactor.support.EchoClient;
 import org.junit.jupiter.api.AfterEach;

@@ -22,8 +22,6 @@ import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.tls.TlsContext.ClientAuth;
 import io.echoreactor.reactor.udp.UdpSettings;
 import io.echoreactor.support.DefaultSettings;
-import io.echoreactor.support.TestCertificates.Authority;
-import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates;
 import io.echoreactor.support.TestCertificates.Authority;
 import io.echoreactor.support.TlsRecordClient;
