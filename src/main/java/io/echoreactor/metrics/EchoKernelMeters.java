@@ -1,6 +1,5 @@
 package io.echoreactor.metrics;
 
-import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 import org.jspecify.annotations.Nullable;
 
@@ -51,47 +50,15 @@ public enum EchoKernelMeters implements EchoMeter {
 					+ "orphan near 0 and tw following the close rate.",
 			Tag.STATE);
 
-	private final String name;
-
-	private final Meter.Type type;
-
-	private final @Nullable String baseUnit;
-
-	private final String description;
-
-	private final Tag[] tags;
+	private final MeterSpec spec;
 
 	EchoKernelMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, Tag... tags) {
-		this.name = name;
-		this.type = type;
-		this.baseUnit = baseUnit;
-		this.description = description;
-		this.tags = tags;
+		this.spec = MeterSpec.of(name, type, baseUnit, description, tags);
 	}
 
 	@Override
-	public String getName() {
-		return this.name;
-	}
-
-	@Override
-	public Meter.Type getType() {
-		return this.type;
-	}
-
-	@Override
-	public @Nullable String getBaseUnit() {
-		return this.baseUnit;
-	}
-
-	@Override
-	public String getDescription() {
-		return this.description;
-	}
-
-	@Override
-	public KeyName[] getKeyNames() {
-		return this.tags.clone();
+	public MeterSpec spec() {
+		return this.spec;
 	}
 
 }

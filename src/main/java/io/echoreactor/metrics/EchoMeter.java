@@ -8,6 +8,7 @@ import io.echoreactor.reactor.counters.CountedEvent;
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.docs.MeterDocumentation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A meter of the echo service as {@link EchoReactorMeters} and {@link EchoKernelMeters}
@@ -18,11 +19,39 @@ import io.micrometer.core.instrument.docs.MeterDocumentation;
 public interface EchoMeter extends MeterDocumentation {
 
 	/**
+	 * Return what this meter is: name, type, unit, help text, tags and kinds of events.
+	 * @return the meter's spec
+	 */
+	MeterSpec spec();
+
+	@Override
+	default String getName() {
+		return spec().name();
+	}
+
+	@Override
+	default Meter.Type getType() {
+		return spec().type();
+	}
+
+	@Override
+	default @Nullable String getBaseUnit() {
+		return spec().baseUnit();
+	}
+
+	/**
 	 * Return the description, which says what a healthy value looks like; it is the
 	 * meter's help text.
 	 * @return the description
 	 */
-	String getDescription();
+	default String getDescription() {
+		return spec().description();
+	}
+
+	@Override
+	default KeyName[] getKeyNames() {
+		return spec().tags().clone();
+	}
 
 	/**
 	 * Return the kinds of events that the values of this meter's last tag count, one series
@@ -30,7 +59,7 @@ public interface EchoMeter extends MeterDocumentation {
 	 * @return the kinds of events
 	 */
 	default List<CountedEvent> events() {
-		return List.of();
+		return spec().events();
 	}
 
 	/**

@@ -1,7 +1,5 @@
 package io.echoreactor.metrics;
 
-import java.util.List;
-
 import io.echoreactor.reactor.counters.AcceptError;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.CountedEvent;
@@ -13,7 +11,6 @@ import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.counters.TlsViolation;
 import io.echoreactor.reactor.counters.WakeupCause;
 import io.echoreactor.reactor.tls.TlsContext;
-import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 import org.jspecify.annotations.Nullable;
 
@@ -312,65 +309,20 @@ public enum EchoReactorMeters implements EchoMeter {
 			"1 while the service takes traffic (readiness ACCEPTING_TRAFFIC), else 0: until the echo port is bound "
 					+ "and from the start of the drain. Healthy: 1 except during start-up and shutdown.");
 
-	private final String name;
-
-	private final Meter.Type type;
-
-	private final @Nullable String baseUnit;
-
-	private final String description;
-
-	private final List<CountedEvent> events;
-
-	private final Tag[] tags;
+	private final MeterSpec spec;
 
 	EchoReactorMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, Tag... tags) {
-		this.name = name;
-		this.type = type;
-		this.baseUnit = baseUnit;
-		this.description = description;
-		this.events = List.of();
-		this.tags = tags;
+		this.spec = MeterSpec.of(name, type, baseUnit, description, tags);
 	}
 
 	EchoReactorMeters(String name, Meter.Type type, @Nullable String baseUnit, String what,
 			Class<? extends CountedEvent> events, String healthy, Tag... tags) {
-		this.name = name;
-		this.type = type;
-		this.baseUnit = baseUnit;
-		this.events = List.<CountedEvent>of(events.getEnumConstants());
-		this.description = EchoMeter.describe(what, this.events, healthy);
-		this.tags = tags;
+		this.spec = MeterSpec.counted(name, type, baseUnit, what, events, healthy, tags);
 	}
 
 	@Override
-	public String getName() {
-		return this.name;
-	}
-
-	@Override
-	public Meter.Type getType() {
-		return this.type;
-	}
-
-	@Override
-	public @Nullable String getBaseUnit() {
-		return this.baseUnit;
-	}
-
-	@Override
-	public String getDescription() {
-		return this.description;
-	}
-
-	@Override
-	public KeyName[] getKeyNames() {
-		return this.tags.clone();
-	}
-
-	@Override
-	public List<CountedEvent> events() {
-		return this.events;
+	public MeterSpec spec() {
+		return this.spec;
 	}
 
 }

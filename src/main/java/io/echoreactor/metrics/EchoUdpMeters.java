@@ -1,10 +1,7 @@
 package io.echoreactor.metrics;
 
-import java.util.List;
-
 import io.echoreactor.reactor.counters.CountedEvent;
 import io.echoreactor.reactor.counters.UdpDropCause;
-import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 import org.jspecify.annotations.Nullable;
 
@@ -68,65 +65,20 @@ public enum EchoUdpMeters implements EchoMeter {
 					+ "less, never more. Healthy: 0 or near; a steady rate means more sources send at once than the "
 					+ "table has buckets: raise echo.server.udp.max-tracked-sources.");
 
-	private final String name;
-
-	private final Meter.Type type;
-
-	private final @Nullable String baseUnit;
-
-	private final String description;
-
-	private final List<CountedEvent> events;
-
-	private final Tag[] tags;
+	private final MeterSpec spec;
 
 	EchoUdpMeters(String name, Meter.Type type, @Nullable String baseUnit, String description, Tag... tags) {
-		this.name = name;
-		this.type = type;
-		this.baseUnit = baseUnit;
-		this.description = description;
-		this.events = List.of();
-		this.tags = tags;
+		this.spec = MeterSpec.of(name, type, baseUnit, description, tags);
 	}
 
-	EchoUdpMeters(String name, Meter.Type type, @Nullable String baseUnit, String what, Class<? extends CountedEvent> events,
-			String healthy, Tag... tags) {
-		this.name = name;
-		this.type = type;
-		this.baseUnit = baseUnit;
-		this.events = List.<CountedEvent>of(events.getEnumConstants());
-		this.description = EchoMeter.describe(what, this.events, healthy);
-		this.tags = tags;
+	EchoUdpMeters(String name, Meter.Type type, @Nullable String baseUnit, String what,
+			Class<? extends CountedEvent> events, String healthy, Tag... tags) {
+		this.spec = MeterSpec.counted(name, type, baseUnit, what, events, healthy, tags);
 	}
 
 	@Override
-	public String getName() {
-		return this.name;
-	}
-
-	@Override
-	public Meter.Type getType() {
-		return this.type;
-	}
-
-	@Override
-	public @Nullable String getBaseUnit() {
-		return this.baseUnit;
-	}
-
-	@Override
-	public String getDescription() {
-		return this.description;
-	}
-
-	@Override
-	public KeyName[] getKeyNames() {
-		return this.tags.clone();
-	}
-
-	@Override
-	public List<CountedEvent> events() {
-		return this.events;
+	public MeterSpec spec() {
+		return this.spec;
 	}
 
 }
