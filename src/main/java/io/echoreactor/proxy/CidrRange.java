@@ -75,12 +75,19 @@ public final class CidrRange {
 			bytes = java.util.Arrays.copyOfRange(bytes, 12, 16);
 		}
 		else if (address instanceof Inet4Address && this.network.length == 16) {
-			return false;
+			// The JDK reports an IPv4-mapped client as its IPv4 address: compare its mapped form.
+			bytes = ipv4Mapped(bytes);
 		}
 		if (bytes.length != this.network.length) {
 			return false;
 		}
 		return java.util.Arrays.equals(mask(bytes, this.prefixLength), this.network);
+	}
+
+	private static byte[] ipv4Mapped(byte[] ipv4) {
+		byte[] mapped = IPV4_MAPPED_NETWORK.clone();
+		System.arraycopy(ipv4, 0, mapped, 12, 4);
+		return mapped;
 	}
 
 	private static boolean isIpv4Mapped(byte[] bytes) {

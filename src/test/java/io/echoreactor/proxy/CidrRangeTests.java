@@ -35,6 +35,15 @@ class CidrRangeTests {
 	}
 
 	@Test
+	void ipv6RangeOfIpv4MappedAddressesContainsTheIpv4AddressesTheyMap() {
+		CidrRange range = CidrRange.parse("::ffff:198.51.100.0/120");
+		assertThat(range.contains(address("198.51.100.7"))).isTrue();
+		assertThat(range.contains(address("203.0.113.1"))).isFalse();
+		assertThat(CidrRange.parse("::ffff:fff2:0").contains(address("255.242.0.0"))).isTrue();
+		assertThat(CidrRange.parse("2001:db8::/32").contains(address("198.51.100.7"))).isFalse();
+	}
+
+	@Test
 	void anAddressWithoutAPrefixIsThatAddressAlone() {
 		CidrRange range = CidrRange.parse("127.0.0.2");
 		assertThat(range.contains(address("127.0.0.2"))).isTrue();
