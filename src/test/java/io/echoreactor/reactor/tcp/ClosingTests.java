@@ -147,7 +147,7 @@ class ClosingTests {
 	}
 
 	@Test
-	void duringTheDrainAStreamingClientIsResetAndAQuietOneEndsCleanly() throws Exception {
+	void duringTheDrainAStreamingClientGetsEveryByteOrAResetAndAQuietOneEndsCleanly() throws Exception {
 		start(settings().shutdownTimeout(Duration.ofMillis(300)));
 		EchoClient quiet = connect();
 		quiet.echo(32 * KIB);
@@ -159,10 +159,12 @@ class ClosingTests {
 		assertThat(quiet.read()).isEqualTo(quiet.written());
 		streaming.ended.get(15, TimeUnit.SECONDS);
 		streaming.assertEveryByteEchoedOrAnError();
-		assertThat(streaming.failure()).isNotNull();
 		assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo(ShutdownResult.CONNECTIONS_ACTIVE);
 		assertThat(statistics().closed(CloseCause.SHUTDOWN)).isEqualTo(2);
-		assertThat(statistics().get(Counter.CLOSE_RESETS)).isOne();
+		// Reset when the close finds bytes it owes the client (unread, or echoes not yet
+		// written); a close that falls between two of its writes, every echo sent, is a FIN,
+		// and the kernel may still answer the client's next write with a reset.
+		assertThat(statistics().get(Counter.CLOSE_RESETS)).isBetween(0L, 1L);
 	}
 
 	private Stream stream(EchoClient client) {
