@@ -322,7 +322,7 @@ class EchoReactorChartTlsTests {
 						"proxyProtocol.mode=required needs proxyProtocol.trustedSources"),
 				arguments(new String[] { "proxyProtocol.mode=optional" },
 						"proxyProtocol.mode=optional needs proxyProtocol.trustedSources"),
-				arguments(new String[] { "proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=10.0.0.5/32",
+				arguments(new String[] { "proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=198.51.100.5/32",
 						"proxyProtocol.trustedSources[1]=0.0.0.0/0" },
 						"proxyProtocol.trustedSources[1]=0.0.0.0/0 holds every IPv4 or every IPv6 address"),
 				arguments(new String[] { "proxyProtocol.mode=optional", "proxyProtocol.trustedSources[0]=::/0" },
@@ -332,16 +332,16 @@ class EchoReactorChartTlsTests {
 	@Test
 	void proxyProtocolValuesBecomeTheApplicationsSettings() {
 		Rendered rendered = EchoReactorChart.render("proxyProtocol.mode=required",
-				"proxyProtocol.trustedSources[0]=10.0.0.5", "proxyProtocol.trustedSources[1]=192.168.16.0/20",
+				"proxyProtocol.trustedSources[0]=198.51.100.5", "proxyProtocol.trustedSources[1]=203.0.113.0/24",
 				"proxyProtocol.headerTimeout=3s");
 		EchoServerProperties properties = EchoReactorChartTests.bindEchoServer(rendered);
 		assertThat(properties.proxyProtocol().mode()).isEqualTo(ProxyProtocolSettings.Mode.REQUIRED);
-		assertThat(properties.proxyProtocol().trustedSources()).containsExactly("10.0.0.5", "192.168.16.0/20");
+		assertThat(properties.proxyProtocol().trustedSources()).containsExactly("198.51.100.5", "203.0.113.0/24");
 		assertThat(properties.proxyProtocol().headerTimeout()).isEqualTo(Duration.ofSeconds(3));
 		// The application parses the sources at start-up; so does this.
 		assertThat(properties.toSettings().proxyProtocol().trustedSources()).hasSize(2);
 		assertThat(EchoReactorChartTests.bindEchoServer(EchoReactorChart.render("proxyProtocol.mode=optional",
-				"proxyProtocol.trustedSources[0]=10.0.0.5")).proxyProtocol().mode())
+				"proxyProtocol.trustedSources[0]=198.51.100.5")).proxyProtocol().mode())
 			.isEqualTo(ProxyProtocolSettings.Mode.OPTIONAL);
 		// An unquoted off in a values file is YAML's false.
 		assertThat(EchoReactorChart.render("proxyProtocol.mode=false").applicationValue("echo", "server",
@@ -379,7 +379,7 @@ class EchoReactorChartTlsTests {
 			.doesNotContain("PROXY protocol");
 		String tls = EchoReactorChart.renderNotes(work.resolve("tls"), "tls.enabled=true",
 				"tls.existingSecret=echo-tls", "bench.enabled=true", "bench.protocol=tls",
-				"proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=10.0.0.5",
+				"proxyProtocol.mode=required", "proxyProtocol.trustedSources[0]=198.51.100.5",
 				"proxyProtocol.trustedSources[1]=10.0.0.6");
 		String service = EchoReactorChart.FULLNAME + "." + EchoReactorChart.NAMESPACE + ".svc";
 		assertThat(tls).contains("port-forward svc/" + EchoReactorChart.FULLNAME + " 7443:tls")
@@ -388,7 +388,7 @@ class EchoReactorChartTlsTests {
 			.contains("job/" + EchoReactorChart.FULLNAME + "-bench-1")
 			.contains("against " + service + ":7443")
 			.contains("| tail -n 1")
-			.contains("Headers are read only from 10.0.0.5, 10.0.0.6");
+			.contains("Headers are read only from 198.51.100.5, 10.0.0.6");
 		String tlsOnly = EchoReactorChart.renderNotes(work.resolve("tls-only"), "tls.enabled=true",
 				"tls.certManager.enabled=true", "tls.certManager.issuerRef.name=ca", "tls.plainEnabled=false");
 		assertThat(tlsOnly).contains("The plain echo port is off")

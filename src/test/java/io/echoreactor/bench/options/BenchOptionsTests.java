@@ -32,7 +32,7 @@ class BenchOptionsTests {
 
 	@Test
 	void hostsAndPortsInEveryForm() {
-		assertThat(BenchOptions.parse("10.0.0.1:9000").target()).isEqualTo("10.0.0.1:9000");
+		assertThat(BenchOptions.parse("192.0.2.1:9000").target()).isEqualTo("192.0.2.1:9000");
 		assertThat(BenchOptions.parse("[::1]:9000").host()).isEqualTo("::1");
 		assertThat(BenchOptions.parse("[::1]:9000").target()).isEqualTo("[::1]:9000");
 		assertThat(BenchOptions.parse("[::1]").port()).isEqualTo(7007);
