@@ -3,7 +3,7 @@
 # non-root user, from Spring Boot's extracted jar with a JDK AOT cache that a short training run made in the build.
 #
 #   docker build -t echo-reactor:0.1.0 .
-#   docker run --rm -p 7007:7007 -p 7007:7007/udp -p 8081:8081 echo-reactor:0.1.0
+#   docker run --rm -p 7007:7007 -p 7007:7007/udp -p 7443:7443 -p 8081:8081 echo-reactor:0.1.0
 #
 # The Helm chart (helm/echo-reactor) starts the container with the same arguments as CMD below and the same
 # JAVA_TOOL_OPTIONS, and mounts its application.yml at /config/; a test checks that the two agree. Why the options
@@ -60,9 +60,10 @@ RUN --mount=type=bind,from=build,source=/build/training,target=/training \
     && rm -rf /tmp/*
 # Numeric, so that Kubernetes' runAsNonRoot can verify it without a passwd entry.
 USER 10001:10001
-# echo over TCP (echo.server.port) and UDP (echo.server.udp.port, the same number unless set), and HTTP for
-# Actuator: health probes, metrics (server.port).
-EXPOSE 7007 7007/udp 8081
+# echo over TCP (echo.server.port) and UDP (echo.server.udp.port, the same number unless set), the echo through
+# TLS once a certificate is configured (echo.server.ssl.port), and HTTP for Actuator: health probes, metrics
+# (server.port).
+EXPOSE 7007 7007/udp 7443 8081
 # No finalizer thread (JEP 421): no class of the service or its libraries declares a finalizer.
 ENTRYPOINT ["java", "-XX:AOTCache=application.aot", "--finalization=disabled", "-jar", "echo-reactor.jar"]
 CMD ["--spring.config.additional-location=optional:file:/config/"]

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Dockerfile, read as the container runtime would and held against the chart: the
  * image starts with the same arguments and JVM options the chart gives it, runs as the
- * user the chart's security context expects and exposes the chart's ports, and its AOT
+ * user the chart's security context expects (its ports: ContainerPortsTests), and its AOT
  * cache is trained with the command line and options the container starts with. No
  * container engine is needed (building the image is not part of the build).
  */
@@ -107,15 +107,6 @@ class EchoReactorImageTests {
 		assertThat(pod.getRunAsUser()).isEqualTo(uid);
 		assertThat(pod.getRunAsGroup()).isEqualTo(gid);
 		assertThat(chart.container().getSecurityContext().getRunAsUser()).isEqualTo(uid);
-	}
-
-	@Test
-	void exposesTheEchoUdpAndHttpPorts() {
-		List<String> exposed = List.of(one("EXPOSE").arguments().split("\\s+"));
-		// EXPOSE writes a UDP port as 7007/udp; TCP is its default.
-		assertThat(chart.container().getPorts()).allSatisfy((port) -> assertThat(exposed)
-			.contains(port.getContainerPort() + ("UDP".equals(port.getProtocol()) ? "/udp" : "")));
-		assertThat(exposed).hasSize(3);
 	}
 
 	@Test
