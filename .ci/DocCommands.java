@@ -164,7 +164,8 @@ public class DocCommands {
 		int start = 0;
 		List<String> expected = null;
 		for (int i = 0; i < lines.size(); i++) {
-			String line = lines.get(i);
+			// Fences may be indented, inside a list item.
+			String line = lines.get(i).strip();
 			Matcher fence = FENCE.matcher(line);
 			if (language == null) {
 				if (fence.matches()) {
