@@ -2,6 +2,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -322,15 +324,21 @@ public class DocCommands {
 
 	private void startService(Command command) throws Exception {
 		stopService();
+		Matcher port = SERVER_PORT.matcher(command.text());
+		this.servicePort = port.find() ? Integer.parseInt(port.group(1)) : 8081;
+		if (answers(this.servicePort)) {
+			String problem = "port " + this.servicePort + " already answers before the service starts: stop what holds it";
+			System.out.printf("  FAILED   %-32s %s: %s%n", command.where(), command.firstLine(), problem);
+			this.failures.add(command.where() + " " + command.firstLine() + ": " + problem);
+			return;
+		}
 		Path log = Files.createTempFile("doc-commands-service", ".log");
-		this.service = new ProcessBuilder("setsid", "bash", "-c", "exec " + command.text())
+		this.service = new ProcessBuilder("setsid", "bash", "-c", command.text())
 			.directory(this.root.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
 			.start();
-		Matcher port = SERVER_PORT.matcher(command.text());
-		this.servicePort = port.find() ? Integer.parseInt(port.group(1)) : 8081;
 		System.out.printf("  started  %-32s %s (log: %s)%n", command.where(), command.firstLine(), log);
 		try {
 			awaitReadiness();
@@ -340,6 +348,16 @@ public class DocCommands {
 			System.out.printf("  FAILED   %-32s %s: %s%n", command.where(), command.firstLine(), ex.getMessage());
 			System.out.println(indent(tail(Files.readString(log), 40)));
 			stopService();
+		}
+	}
+
+	private static boolean answers(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
 		}
 	}
 
@@ -383,6 +401,10 @@ public class DocCommands {
 			stopping.waitFor(10, TimeUnit.SECONDS);
 		}
 		awaitGroupGone(stopping.pid());
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (answers(this.servicePort) && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
 	}
 
 	private static void awaitGroupGone(long group) throws Exception {
