@@ -20,6 +20,9 @@ import org.HdrHistogram.Histogram;
  */
 final class Summary {
 
+	/** The share of the rate asked for that the open loop must achieve for a run to pass. */
+	static final double ACHIEVED_SHARE = 0.95;
+
 	private final BenchOptions options;
 
 	private final Histogram latency;
@@ -40,9 +43,12 @@ final class Summary {
 
 	private final double seconds;
 
+	// Echoes completed in the measured window: the rate achieved.
 	private long messages;
 
 	private long allMessages;
+
+	private long unsent;
 
 	private long lost;
 
@@ -75,7 +81,8 @@ final class Summary {
 					this.firstErrors[i] = figures.firstError(kind);
 				}
 			}
-			this.messages += figures.messages();
+			this.messages += figures.echoedInWindow();
+			this.unsent += figures.unsent();
 			this.allMessages += figures.allMessages();
 			this.lost += figures.lost();
 			this.late += figures.late();
@@ -104,11 +111,71 @@ final class Summary {
 		return this.established;
 	}
 
-	/** @return 0 when everything came back right and every connection was served, else 1 */
+	/**
+	 * Return the exit status: 1 when a byte was wrong, missing or extra, or a connection
+	 * failed; else 3 when the open loop achieved less than {@value #ACHIEVED_SHARE} of the
+	 * rate asked for; else 0. Errors come first: their figures are not to be trusted.
+	 * @return 0, 1 or 3
+	 */
 	int status() {
 		boolean unanswered = udp() && this.options.durationNanos() != 0 && this.allMessages == 0;
-		return (totalErrors() > 0 || this.established < this.options.connections() || !this.failures.isEmpty()
-				|| unanswered) ? 1 : 0;
+		if (totalErrors() > 0 || this.established < this.options.connections() || !this.failures.isEmpty()
+				|| unanswered) {
+			return 1;
+		}
+		return rateAchieved() ? 0 : 3;
+	}
+
+	/** @return whether the open loop achieved the rate asked for; always in the closed loop */
+	boolean rateAchieved() {
+		return !this.options.openLoop() || this.options.durationNanos() == 0
+				|| messagesPerSecond() >= ACHIEVED_SHARE * this.options.rate();
+	}
+
+	/**
+	 * Return one line per warning, for standard error: a rate not achieved, losses that
+	 * look like the server's per-source rate limit.
+	 * @return the lines
+	 */
+	List<String> warnings() {
+		List<String> lines = new ArrayList<>();
+		if (!rateAchieved()) {
+			lines.add(String.format(Locale.ROOT,
+					"bench: rate not achieved: %,d messages/s requested, %,.0f achieved (%.0f%%), %,d never sent: "
+							+ "the server or this client could not keep up, and the latencies include the time "
+							+ "messages waited",
+					this.options.rate(), messagesPerSecond(), 100 * messagesPerSecond() / this.options.rate(),
+					this.unsent));
+		}
+		long limit = suspectedRateLimit();
+		if (limit > 0) {
+			lines.add(String.format(Locale.ROOT,
+					"bench: %,d datagrams lost while the answers held at %,.0f/s, just above %,d/s: this looks like the "
+							+ "server's per-source rate limit (echo.server.udp.rate-limit-per-source); to measure "
+							+ "capacity, start it with --echo.server.udp.rate-limit-per-source=0",
+					this.lost, messagesPerSecond(), limit));
+		}
+		return lines;
+	}
+
+	/**
+	 * A simple reading of UDP losses: a server's per-source limit (a token bucket) answers a
+	 * steady round number of datagrams a second, a little more with its first burst, and
+	 * drops the rest; every flow of this client comes from one source address.
+	 * @return the round rate the answers held at, just above, when datagrams were lost; else 0
+	 */
+	long suspectedRateLimit() {
+		double rate = messagesPerSecond();
+		if (!udp() || this.lost == 0 || this.lost * 1000 < this.messages || rate < 10) {
+			return 0;
+		}
+		long round = 1;
+		while (round * 10 <= rate) {
+			round *= 10;
+		}
+		// The largest of 1, 2 or 5 times a power of ten at or below the rate.
+		long limit = (rate >= 5 * round) ? 5 * round : (rate >= 2 * round) ? 2 * round : round;
+		return (rate < limit * 1.1) ? limit : 0;
 	}
 
 	/**
@@ -211,8 +278,13 @@ final class Summary {
 		if (this.options.durationNanos() != 0) {
 			rows.add(new String[] { "messages", String.format(Locale.ROOT, "%,d", this.messages) });
 			rows.add(new String[] { "messages/s", String.format(Locale.ROOT, "%,.0f", messagesPerSecond()) });
+			if (this.options.openLoop()) {
+				rows.add(new String[] { "requested/s", String.format(Locale.ROOT, "%,d (%.0f%% achieved)",
+						this.options.rate(), 100 * messagesPerSecond() / this.options.rate()) });
+				rows.add(new String[] { "unsent", String.format(Locale.ROOT, "%,d", this.unsent) });
+			}
 			rows.add(new String[] { "MB/s", String.format(Locale.ROOT, "%.3f", megabytesPerSecond()) });
-			if (tls()) {
+			if (this.options.reconnect() && tls()) {
 				rows.add(new String[] { "handshakes/s", String.format(Locale.ROOT, "%,.0f", handshakesPerSecond()) });
 			}
 			rows.add(new String[] { "latency p50", micros(this.latency.getValueAtPercentile(50)) });
@@ -264,7 +336,10 @@ final class Summary {
 			.field("warmup_s", this.options.warmupNanos() / 1e9)
 			.field("messages", this.messages)
 			.field("messages_per_sec", messagesPerSecond())
+			.field("requested_per_sec", this.options.rate())
+			.field("unsent", this.unsent)
 			.field("mb_per_sec", megabytesPerSecond())
+			.field("latency_count", this.latency.getTotalCount())
 			.field("p50_us", this.latency.getValueAtPercentile(50) / 1e3)
 			.field("p90_us", this.latency.getValueAtPercentile(90) / 1e3)
 			.field("p99_us", this.latency.getValueAtPercentile(99) / 1e3)
@@ -281,7 +356,10 @@ final class Summary {
 				.field("connect_max_us", this.connectLatency.getMaxValue() / 1e3);
 		}
 		if (tls()) {
-			json.field("handshakes", this.handshakes).field("handshakes_per_sec", handshakesPerSecond());
+			// Without --reconnect every connection shakes hands once, before the window: no rate to tell.
+			json.field("handshakes", this.handshakeLatency.getTotalCount())
+				.field("handshakes_in_window", this.handshakes)
+				.field("handshakes_per_sec", this.options.reconnect() ? handshakesPerSecond() : Double.NaN);
 		}
 		if (this.handshakeLatency.getTotalCount() > 0) {
 			json.field("tls_handshake_p50_us", this.handshakeLatency.getValueAtPercentile(50) / 1e3)
@@ -293,13 +371,19 @@ final class Summary {
 			json.field("greetings", this.greetings.sorted());
 		}
 		if (udp()) {
-			json.field("lost", this.lost).field("late", this.late);
+			long limit = suspectedRateLimit();
+			json.field("lost", this.lost).field("late", this.late)
+				.field("suspected_rate_limit_per_sec", (limit > 0) ? Long.valueOf(limit) : null);
 		}
 		Map<String, Long> byKind = new LinkedHashMap<>();
 		for (ErrorKind kind : ErrorKind.values()) {
 			byKind.put(kind.label(), this.errors[kind.ordinal()]);
 		}
-		json.field("errors", totalErrors()).field("errors_by_kind", byKind).field("status", status());
+		json.field("errors", totalErrors())
+			.field("errors_by_kind", byKind)
+			.field("rate_achieved", rateAchieved())
+			.field("warnings", warnings())
+			.field("status", status());
 		return json.toString();
 	}
 

@@ -8,8 +8,12 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.ClientTls;
+import io.echoreactor.bench.tls.TlsBuffers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -139,6 +143,13 @@ public abstract class Flow {
 	 */
 	protected abstract void expire(long now);
 
+	/**
+	 * The wait for what is in flight after the window is over: count what never came back
+	 * and end, or leave the flow to the loop, which closes it.
+	 * @param now the time
+	 */
+	protected abstract void cutOff(long now);
+
 	/** @return whether the flow has ended, well or not */
 	public abstract boolean isDone();
 
@@ -152,7 +163,8 @@ public abstract class Flow {
 	 * @return what failed, where, and why
 	 */
 	protected final String describe(String what, Exception ex) {
-		String message = (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+		String message = (ex instanceof SSLException) ? ClientTls.explain(ex)
+				: (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
 		return what + " " + this.id + " to " + options().target() + ": " + message;
 	}
 
@@ -188,6 +200,20 @@ public abstract class Flow {
 	/** @return the payload that echoes are checked against: its loop's view, positioned by each check */
 	public final ByteBuffer expected() {
 		return this.loop.expected;
+	}
+
+	/**
+	 * Return the buffers the loop's TLS connections share, made for the first engine.
+	 * @param engine an engine of the loop's
+	 * @return the buffers
+	 */
+	public final TlsBuffers tlsBuffers(SSLEngine engine) {
+		TlsBuffers buffers = this.loop.tlsBuffers;
+		if (buffers == null) {
+			buffers = new TlsBuffers(engine.getSession());
+			this.loop.tlsBuffers = buffers;
+		}
+		return buffers;
 	}
 
 	/** @return the server's address */

@@ -8,8 +8,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
-import javax.net.ssl.SSLEngine;
-
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.TlsBuffers;
 import org.jspecify.annotations.Nullable;
@@ -76,10 +74,11 @@ public final class LoadLoop implements Runnable {
 	// The open loop's schedule, or null in the closed loop.
 	private final @Nullable OpenLoopSchedule schedule;
 
-	private @Nullable TlsBuffers tlsBuffers;
+	/** The buffers the loop's TLS connections share ({@link Flow#tlsBuffers}). */
+	@Nullable TlsBuffers tlsBuffers;
 
 	/** What the flows count; read by the starting thread once this thread has ended. */
-	final LoopFigures figures = new LoopFigures();
+	final LoopFigures figures = new LoopFigures(this.window);
 
 	private @Nullable Throwable failure;
 
@@ -136,7 +135,9 @@ public final class LoadLoop implements Runnable {
 	@Override
 	public void run() {
 		try {
-			loop();
+			while (turn()) {
+				// Next turn
+			}
 		}
 		catch (Throwable ex) {
 			// Reported in one line with the summary; the run fails. Nothing is left to save
@@ -164,12 +165,6 @@ public final class LoadLoop implements Runnable {
 				this.figures.cpuInWindow = this.window.cpuSinceStart();
 			}
 			handOff(true);
-		}
-	}
-
-	private void loop() throws IOException {
-		while (turn()) {
-			// Next turn
 		}
 	}
 
@@ -249,6 +244,9 @@ public final class LoadLoop implements Runnable {
 		if (now >= this.nextExpiry) {
 			expire(now);
 		}
+		if (!this.running && this.window.drained(now)) {
+			cutOff(now);
+		}
 		wake = Math.min(wake, Math.min(this.nextTickAt, this.nextExpiry));
 		if (this.running) {
 			wake = Math.min(wake, Math.min(this.window.end(), this.nextDue));
@@ -283,7 +281,7 @@ public final class LoadLoop implements Runnable {
 	private void begin(long start, long now) {
 		this.started = true;
 		this.window.set(this.run.windowStart(), this.run.windowEnd(),
-				this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos());
+				this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos(), this.run.drainNanos());
 		long k = Math.floorDiv(start - this.window.start(), SECOND) + 1;
 		this.tick = k;
 		this.nextTickAt = this.window.start() + k * SECOND;
@@ -315,6 +313,16 @@ public final class LoadLoop implements Runnable {
 				flow.expire(now);
 			}
 		}
+	}
+
+	// The wait after the window is over: what is still out never came back, and the loop ends.
+	private void cutOff(long now) {
+		for (Flow flow : this.flows) {
+			if (!flow.isDone()) {
+				flow.cutOff(now);
+			}
+		}
+		this.open = 0;
 	}
 
 	private void handOff(boolean last) {
@@ -372,14 +380,6 @@ public final class LoadLoop implements Runnable {
 	/** @return whether the echo has started */
 	public boolean runStarted() {
 		return this.started;
-	}
-
-	/** @return the buffers the loop's TLS connections share, made for the first engine */
-	public TlsBuffers tlsBuffers(SSLEngine engine) {
-		if (this.tlsBuffers == null) {
-			this.tlsBuffers = new TlsBuffers(engine.getSession());
-		}
-		return this.tlsBuffers;
 	}
 
 	/** @return the loop's number */

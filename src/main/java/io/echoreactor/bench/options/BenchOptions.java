@@ -143,6 +143,21 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 		return this.messages >= 0;
 	}
 
+	/**
+	 * Return the options of the client's own warm-up before the run: one connection, set up
+	 * and closed without echo, on one loop. It counts as reconnecting, so that its TLS
+	 * session is never offered again and the run's handshakes stay full ones.
+	 * @param toServer whether it goes to the server, set up as the run's connections are
+	 * (PROXY header, greeting), rather than to a listener that only accepts
+	 * @return the options
+	 */
+	public BenchOptions forWarmUp(boolean toServer) {
+		return new BenchOptions(this.host, this.port, this.protocol, 1, this.size, 1, 0, 0, -1, 0, 1, 0, true,
+				this.connectTimeoutNanos, this.timeoutNanos, this.udpTimeoutNanos,
+				toServer ? this.proxyProtocol : null, toServer && this.greeting, this.insecure, this.ca,
+				this.truststore, this.truststorePassword, this.serverName, false, null, false);
+	}
+
 	/** @return the host and port, as given to the user */
 	public String target() {
 		return (this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host) + ":" + this.port;
