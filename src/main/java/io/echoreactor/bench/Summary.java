@@ -150,7 +150,7 @@ final class Summary {
 		long limit = suspectedRateLimit();
 		if (limit > 0) {
 			lines.add(String.format(Locale.ROOT,
-					"bench: %,d datagrams lost while the answers held at %,.0f/s, just above %,d/s: this looks like the "
+					"bench: %,d datagrams lost while the answers held at %,.0f/s, about %,d/s: this looks like the "
 							+ "server's per-source rate limit (echo.server.udp.rate-limit-per-source); to measure "
 							+ "capacity, start it with --echo.server.udp.rate-limit-per-source=0",
 					this.lost, messagesPerSecond(), limit));
@@ -161,21 +161,26 @@ final class Summary {
 	/**
 	 * A simple reading of UDP losses: a server's per-source limit (a token bucket) answers a
 	 * steady round number of datagrams a second, a little more with its first burst, and
-	 * drops the rest; every flow of this client comes from one source address.
-	 * @return the round rate the answers held at, just above, when datagrams were lost; else 0
+	 * drops the rest; every flow of this client comes from one source address. In the closed
+	 * loop a flow whose datagram is dropped waits {@code --udp-timeout} before the next, and
+	 * the bucket fills no further than one second's worth meanwhile: the answers come out a
+	 * little below the limit. So: datagrams lost, and the answers at 90% to 110% of 1, 2 or
+	 * 5 times a power of ten a second.
+	 * @return that round rate, when the losses look like such a limit; else 0
 	 */
 	long suspectedRateLimit() {
 		double rate = messagesPerSecond();
-		if (!udp() || this.lost == 0 || this.lost * 1000 < this.messages || rate < 10) {
+		if (!udp() || this.lost == 0 || this.lost * 1000 < this.messages) {
 			return 0;
 		}
-		long round = 1;
-		while (round * 10 <= rate) {
-			round *= 10;
+		for (long power = 1; power <= rate; power *= 10) {
+			for (long limit : new long[] { power, 2 * power, 5 * power }) {
+				if (rate >= 0.9 * limit && rate < 1.1 * limit) {
+					return limit;
+				}
+			}
 		}
-		// The largest of 1, 2 or 5 times a power of ten at or below the rate.
-		long limit = (rate >= 5 * round) ? 5 * round : (rate >= 2 * round) ? 2 * round : round;
-		return (rate < limit * 1.1) ? limit : 0;
+		return 0;
 	}
 
 	/**
