@@ -20,8 +20,6 @@ import org.HdrHistogram.Histogram;
  */
 final class Summary {
 
-	/** The share of the rate asked for that the open loop must achieve for a run to pass. */
-	static final double ACHIEVED_SHARE = 0.95;
 
 	private final BenchOptions options;
 
@@ -113,7 +111,7 @@ final class Summary {
 
 	/**
 	 * Return the exit status: 1 when a byte was wrong, missing or extra, or a connection
-	 * failed; else 3 when the open loop achieved less than {@value #ACHIEVED_SHARE} of the
+	 * failed; else 3 when the open loop achieved less than {@value Verdict#ACHIEVED_SHARE} of the
 	 * rate asked for; else 0. Errors come first: their figures are not to be trusted.
 	 * @return 0, 1 or 3
 	 */
@@ -123,64 +121,21 @@ final class Summary {
 				|| unanswered) {
 			return 1;
 		}
-		return rateAchieved() ? 0 : 3;
+		return rateAchieved() ? 0 : Verdict.RATE_NOT_ACHIEVED;
 	}
 
 	/** @return whether the open loop achieved the rate asked for; always in the closed loop */
 	boolean rateAchieved() {
-		return !this.options.openLoop() || this.options.durationNanos() == 0
-				|| messagesPerSecond() >= ACHIEVED_SHARE * this.options.rate();
+		return Verdict.rateAchieved(this.options, messagesPerSecond());
 	}
 
-	/**
-	 * Return one line per warning, for standard error: a rate not achieved, losses that
-	 * look like the server's per-source rate limit.
-	 * @return the lines
-	 */
+	/** @return one line per warning, for standard error ({@link Verdict#warnings}) */
 	List<String> warnings() {
-		List<String> lines = new ArrayList<>();
-		if (!rateAchieved()) {
-			lines.add(String.format(Locale.ROOT,
-					"bench: rate not achieved: %,d messages/s requested, %,.0f achieved (%.0f%%), %,d never sent: "
-							+ "the server or this client could not keep up, and the latencies include the time "
-							+ "messages waited",
-					this.options.rate(), messagesPerSecond(), 100 * messagesPerSecond() / this.options.rate(),
-					this.unsent));
-		}
-		long limit = suspectedRateLimit();
-		if (limit > 0) {
-			lines.add(String.format(Locale.ROOT,
-					"bench: %,d datagrams lost while the answers held at %,.0f/s, about %,d/s: this looks like the "
-							+ "server's per-source rate limit (echo.server.udp.rate-limit-per-source); to measure "
-							+ "capacity, start it with --echo.server.udp.rate-limit-per-source=0",
-					this.lost, messagesPerSecond(), limit));
-		}
-		return lines;
+		return Verdict.warnings(this.options, messagesPerSecond(), this.unsent, this.lost, this.messages);
 	}
 
-	/**
-	 * A simple reading of UDP losses: a server's per-source limit (a token bucket) answers a
-	 * steady round number of datagrams a second, a little more with its first burst, and
-	 * drops the rest; every flow of this client comes from one source address. In the closed
-	 * loop a flow whose datagram is dropped waits {@code --udp-timeout} before the next, and
-	 * the bucket fills no further than one second's worth meanwhile: the answers come out a
-	 * little below the limit. So: datagrams lost, and the answers at 90% to 110% of 1, 2 or
-	 * 5 times a power of ten a second.
-	 * @return that round rate, when the losses look like such a limit; else 0
-	 */
-	long suspectedRateLimit() {
-		double rate = messagesPerSecond();
-		if (!udp() || this.lost == 0 || this.lost * 1000 < this.messages) {
-			return 0;
-		}
-		for (long power = 1; power <= rate; power *= 10) {
-			for (long limit : new long[] { power, 2 * power, 5 * power }) {
-				if (rate >= 0.9 * limit && rate < 1.1 * limit) {
-					return limit;
-				}
-			}
-		}
-		return 0;
+	private long suspectedRateLimit() {
+		return Verdict.suspectedRateLimit(this.options, messagesPerSecond(), this.lost, this.messages);
 	}
 
 	/**
