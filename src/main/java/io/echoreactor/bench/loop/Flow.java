@@ -7,6 +7,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.util.Objects;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -214,6 +215,37 @@ public abstract class Flow {
 			this.loop.tlsBuffers = buffers;
 		}
 		return buffers;
+	}
+
+	/**
+	 * Return when a message was meant to be sent, in the open loop.
+	 * @param message the message's number on this flow
+	 * @return its intended send time
+	 */
+	public final long intended(long message) {
+		return Objects.requireNonNull(this.loop.schedule, "the closed loop has no schedule").intended(this.id, message);
+	}
+
+	/**
+	 * Return whether a moment falls in the measured window, without a branch.
+	 * @param at the moment
+	 * @return 1 if it does, 0 if not: {@link MeasuredWindow#measured(long)}
+	 */
+	public final int measured(long at) {
+		return this.loop.window.measured(at);
+	}
+
+	/**
+	 * Return when the selector reported the event being handled: the first ready key of its
+	 * turn, so that a connect's latency leaves out what the loop did for the flows dispatched
+	 * before this one (under TLS, each one's first handshake message). For an event found
+	 * without the selector, such as a connect complete at once, it is now.
+	 * @param since when the flow started waiting for the event
+	 * @return when the event was reported
+	 */
+	protected final long readySince(long since) {
+		long at = this.loop.readyAt;
+		return (at != 0 && at - since >= 0) ? at : System.nanoTime();
 	}
 
 	/** @return the server's address */

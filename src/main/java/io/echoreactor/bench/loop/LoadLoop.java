@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
@@ -69,10 +68,18 @@ public final class LoadLoop implements Runnable {
 
 	private final long expiryPeriod;
 
-	private final MeasuredWindow window = new MeasuredWindow();
+	/** The measured window, as the flows place their echoes in it ({@link Flow#measured}). */
+	final MeasuredWindow window = new MeasuredWindow();
 
-	// The open loop's schedule, or null in the closed loop.
-	private final @Nullable OpenLoopSchedule schedule;
+	/** The open loop's schedule ({@link Flow#intended}), or null in the closed loop. */
+	final @Nullable OpenLoopSchedule schedule;
+
+	/**
+	 * When the selector's current turn first reported a ready key, 0 before: when a flow's
+	 * event happened, before the flows dispatched ahead of it spent their time
+	 * ({@link Flow#readySince}).
+	 */
+	long readyAt;
 
 	/** The buffers the loop's TLS connections share ({@link Flow#tlsBuffers}). */
 	@Nullable TlsBuffers tlsBuffers;
@@ -180,6 +187,7 @@ public final class LoadLoop implements Runnable {
 			return false;
 		}
 		long wait = wake - now;
+		this.readyAt = 0;
 		boolean precise = this.options.openLoop();
 		if (wait <= 0 || (precise && this.running && wait < MILLISECOND)) {
 			this.selector.selectNow(this.dispatch);
@@ -192,6 +200,9 @@ public final class LoadLoop implements Runnable {
 	}
 
 	private void dispatch(SelectionKey key) {
+		if (this.readyAt == 0) {
+			this.readyAt = System.nanoTime();
+		}
 		((Flow) key.attachment()).selected(key.readyOps());
 	}
 
@@ -296,16 +307,6 @@ public final class LoadLoop implements Runnable {
 		}
 	}
 
-	/**
-	 * Return when a message was meant to be sent, in the open loop.
-	 * @param id the connection
-	 * @param message the message's number on that connection
-	 * @return its intended send time
-	 */
-	public long intended(int id, long message) {
-		return Objects.requireNonNull(this.schedule, "the closed loop has no schedule").intended(id, message);
-	}
-
 	private void expire(long now) {
 		this.nextExpiry = now + this.expiryPeriod;
 		for (Flow flow : this.flows) {
@@ -338,15 +339,6 @@ public final class LoadLoop implements Runnable {
 	}
 
 	// Called by the flows.
-
-	/**
-	 * Return whether a moment falls in the measured window, without a branch.
-	 * @param at the moment
-	 * @return 1 if it does, 0 if not: {@link MeasuredWindow#measured(long)}
-	 */
-	public int measured(long at) {
-		return this.window.measured(at);
-	}
 
 	/**
 	 * A TLS handshake is complete.

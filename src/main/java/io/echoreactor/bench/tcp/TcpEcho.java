@@ -6,7 +6,6 @@ import java.nio.channels.SelectionKey;
 import java.util.Locale;
 
 import io.echoreactor.bench.loop.ErrorKind;
-import io.echoreactor.bench.loop.LoadLoop;
 import io.echoreactor.bench.loop.Payload;
 import io.echoreactor.bench.options.BenchOptions;
 
@@ -41,8 +40,6 @@ final class TcpEcho {
 	private final TcpFlow flow;
 
 	private final TcpTransport transport;
-
-	private final LoadLoop loop;
 
 	private final int size;
 
@@ -94,7 +91,6 @@ final class TcpEcho {
 	TcpEcho(TcpFlow flow) {
 		this.flow = flow;
 		this.transport = flow.transport;
-		this.loop = flow.loop();
 		BenchOptions options = flow.options();
 		this.size = options.size();
 		this.depth = options.depth();
@@ -260,14 +256,14 @@ final class TcpEcho {
 		this.received += length;
 		this.waitingSince = now;
 		long size = this.size;
-		int measuredNow = this.loop.measured(now);
+		int measuredNow = this.flow.measured(now);
 		while ((this.completed + 1) * size <= this.received) {
 			long latency;
 			int measured;
 			if (this.openLoop) {
-				long intended = this.loop.intended(this.flow.id(), this.completed);
+				long intended = this.flow.intended(this.completed);
 				latency = now - intended;
-				measured = this.loop.measured(intended);
+				measured = this.flow.measured(intended);
 			}
 			else {
 				latency = now - this.sentAt[this.oldestSent];

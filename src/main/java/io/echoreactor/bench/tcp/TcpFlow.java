@@ -144,7 +144,7 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 	}
 
 	private void connected() throws IOException {
-		this.figures.connected(System.nanoTime() - this.connectStartedAt);
+		this.figures.connected(readySince(this.connectStartedAt) - this.connectStartedAt);
 		BenchOptions options = options();
 		if (options.greeting()) {
 			this.greeting = ByteBuffer.allocate(Greetings.MAX_LENGTH);

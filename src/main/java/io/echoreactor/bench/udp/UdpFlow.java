@@ -237,13 +237,13 @@ public final class UdpFlow extends Flow {
 			long latency;
 			int measured;
 			if (this.openLoop) {
-				long intended = this.loop.intended(this.id, seq);
+				long intended = intended(seq);
 				latency = now - intended;
-				measured = this.loop.measured(intended);
+				measured = measured(intended);
 			}
 			else {
 				latency = now - this.slotSentAt[slot];
-				measured = this.loop.measured(now);
+				measured = measured(now);
 			}
 			this.figures.completed(now, latency, measured);
 		}
@@ -357,8 +357,8 @@ public final class UdpFlow extends Flow {
 	}
 
 	private void lose(int slot) {
-		long counted = this.openLoop ? this.loop.intended(this.id, this.slotSeq[slot]) : this.slotSentAt[slot];
-		this.figures.gaveUp(this.loop.measured(counted));
+		long counted = this.openLoop ? intended(this.slotSeq[slot]) : this.slotSentAt[slot];
+		this.figures.gaveUp(measured(counted));
 		resolve(slot);
 	}
 

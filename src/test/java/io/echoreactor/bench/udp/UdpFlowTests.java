@@ -97,7 +97,9 @@ class UdpFlowTests {
 		EchoServer server = udpServer();
 		BenchRuns.Result result = bench("--protocol", "udp", "--connections", "2", "--rate", "2000", "--duration",
 				"0.5", "--warmup", "0.2", "--json", "127.0.0.1:" + server.view().udpPort());
-		assertThat(result.status()).as(result::toString).isZero();
+		// Lost datagrams are no error; on a machine busy enough to lose many, the rate is not achieved (3).
+		assertThat(result.status()).as(result::toString).isIn(0, 3);
+		assertThat(result.number("errors")).isZero();
 		// Each datagram due in the window is measured or lost.
 		assertThat(result.number("latency_count") + result.number("lost")).isEqualTo(1000);
 	}
