@@ -43,7 +43,7 @@ public enum ErrorKind {
 	/** Connections that sent no greeting line, or one over 8 KiB. */
 	GREETING("greeting"),
 
-	/** Connections that waited longer than {@code --timeout} for an echo. */
+	/** Connections that waited longer than {@code --timeout} for an echo while the load ran. */
 	TIMEOUT("timeout"),
 
 	/**
