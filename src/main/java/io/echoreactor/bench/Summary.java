@@ -131,7 +131,8 @@ final class Summary {
 
 	/** @return one line per warning, for standard error ({@link Verdict#warnings}) */
 	List<String> warnings() {
-		return Verdict.warnings(this.options, messagesPerSecond(), this.unsent, this.lost, this.messages);
+		return Verdict.warnings(this.options, messagesPerSecond(), this.unsent, this.lost, this.messages,
+				(this.cpuNanos >= 0) ? cpuPercent() : -1);
 	}
 
 	private long suspectedRateLimit() {

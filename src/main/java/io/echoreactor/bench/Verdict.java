@@ -17,6 +17,9 @@ final class Verdict {
 	/** The share of the rate asked for that the open loop must achieve for a run to pass. */
 	static final double ACHIEVED_SHARE = 0.95;
 
+	// A client this busy may be what limited the rate.
+	private static final double BUSY_CLIENT_PERCENT = 90;
+
 	/** The exit status of a run that achieved less, without errors. */
 	static final int RATE_NOT_ACHIEVED = 3;
 
@@ -41,16 +44,22 @@ final class Verdict {
 	 * @param unsent the messages released and never sent
 	 * @param lost the datagrams lost in the window
 	 * @param messages the echoes completed in the window
+	 * @param clientCpu the client loops' share of their threads' time in the window, in
+	 * percent, or a negative number when unknown
 	 * @return the lines
 	 */
-	static List<String> warnings(BenchOptions options, double achieved, long unsent, long lost, long messages) {
+	static List<String> warnings(BenchOptions options, double achieved, long unsent, long lost, long messages,
+			double clientCpu) {
 		List<String> lines = new ArrayList<>();
 		if (!rateAchieved(options, achieved)) {
 			lines.add(String.format(Locale.ROOT,
 					"bench: rate not achieved: %,d messages/s requested, %,.0f achieved (%.0f%%), %,d never sent: "
 							+ "the server or this client could not keep up, and the latencies include the time "
-							+ "messages waited",
-					options.rate(), achieved, 100 * achieved / options.rate(), unsent));
+							+ "messages waited%s",
+					options.rate(), achieved, 100 * achieved / options.rate(), unsent,
+					(clientCpu >= BUSY_CLIENT_PERCENT) ? String.format(Locale.ROOT,
+							" (this client was busy %.0f%% of the time: more --threads, or a second client, may "
+									+ "achieve more)", clientCpu) : ""));
 		}
 		long limit = suspectedRateLimit(options, achieved, lost, messages);
 		if (limit > 0) {

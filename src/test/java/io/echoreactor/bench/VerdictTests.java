@@ -38,10 +38,13 @@ class VerdictTests {
 		BenchOptions open = BenchOptions.parse("--rate", "10000", "127.0.0.1");
 		assertThat(Verdict.rateAchieved(open, 9500)).isTrue();
 		assertThat(Verdict.rateAchieved(open, 9499)).isFalse();
-		assertThat(Verdict.warnings(open, 2400, 7_000, 0, 24_000)).singleElement()
+		assertThat(Verdict.warnings(open, 2400, 7_000, 0, 24_000, 30)).singleElement()
 			.isEqualTo("bench: rate not achieved: 10,000 messages/s requested, 2,400 achieved (24%), 7,000 never "
 					+ "sent: the server or this client could not keep up, and the latencies include the time "
 					+ "messages waited");
+		assertThat(Verdict.warnings(open, 2400, 0, 0, 24_000, 97)).singleElement()
+			.asString()
+			.endsWith("(this client was busy 97% of the time: more --threads, or a second client, may achieve more)");
 		assertThat(Verdict.rateAchieved(BenchOptions.parse("127.0.0.1"), 1)).isTrue();
 	}
 
