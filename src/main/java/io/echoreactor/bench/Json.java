@@ -1,13 +1,14 @@
 package io.echoreactor.bench;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A writer of one JSON object on one line, enough for the summary: numbers, strings and
- * nested objects of either.
+ * A writer of one JSON object on one line, enough for the summary: numbers, strings,
+ * lists of strings and nested objects of numbers.
  */
 final class Json {
 
@@ -46,6 +47,25 @@ final class Json {
 	Json field(String name, boolean value) {
 		name(name);
 		this.json.append(value);
+		return this;
+	}
+
+	Json field(String name, @Nullable Number value) {
+		name(name);
+		this.json.append((value != null) ? value.toString() : "null");
+		return this;
+	}
+
+	Json field(String name, List<String> values) {
+		name(name);
+		this.json.append('[');
+		for (int i = 0; i < values.size(); i++) {
+			if (i > 0) {
+				this.json.append(',');
+			}
+			quote(values.get(i));
+		}
+		this.json.append(']');
 		return this;
 	}
 

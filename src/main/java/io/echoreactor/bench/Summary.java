@@ -20,6 +20,7 @@ import org.HdrHistogram.Histogram;
  */
 final class Summary {
 
+
 	private final BenchOptions options;
 
 	private final Histogram latency;
@@ -40,9 +41,12 @@ final class Summary {
 
 	private final double seconds;
 
+	// Echoes completed in the measured window: the rate achieved.
 	private long messages;
 
 	private long allMessages;
+
+	private long unsent;
 
 	private long lost;
 
@@ -75,7 +79,8 @@ final class Summary {
 					this.firstErrors[i] = figures.firstError(kind);
 				}
 			}
-			this.messages += figures.messages();
+			this.messages += figures.echoedInWindow();
+			this.unsent += figures.unsent();
 			this.allMessages += figures.allMessages();
 			this.lost += figures.lost();
 			this.late += figures.late();
@@ -104,11 +109,34 @@ final class Summary {
 		return this.established;
 	}
 
-	/** @return 0 when everything came back right and every connection was served, else 1 */
+	/**
+	 * Return the exit status: 1 when a byte was wrong, missing or extra, or a connection
+	 * failed; else 3 when the open loop achieved less than {@value Verdict#ACHIEVED_SHARE} of the
+	 * rate asked for; else 0. Errors come first: their figures are not to be trusted.
+	 * @return 0, 1 or 3
+	 */
 	int status() {
 		boolean unanswered = udp() && this.options.durationNanos() != 0 && this.allMessages == 0;
-		return (totalErrors() > 0 || this.established < this.options.connections() || !this.failures.isEmpty()
-				|| unanswered) ? 1 : 0;
+		if (totalErrors() > 0 || this.established < this.options.connections() || !this.failures.isEmpty()
+				|| unanswered) {
+			return 1;
+		}
+		return rateAchieved() ? 0 : Verdict.RATE_NOT_ACHIEVED;
+	}
+
+	/** @return whether the open loop achieved the rate asked for; always in the closed loop */
+	boolean rateAchieved() {
+		return Verdict.rateAchieved(this.options, messagesPerSecond());
+	}
+
+	/** @return one line per warning, for standard error ({@link Verdict#warnings}) */
+	List<String> warnings() {
+		return Verdict.warnings(this.options, messagesPerSecond(), this.unsent, this.lost, this.messages,
+				(this.cpuNanos >= 0) ? cpuPercent() : -1);
+	}
+
+	private long suspectedRateLimit() {
+		return Verdict.suspectedRateLimit(this.options, messagesPerSecond(), this.lost, this.messages);
 	}
 
 	/**
@@ -211,8 +239,13 @@ final class Summary {
 		if (this.options.durationNanos() != 0) {
 			rows.add(new String[] { "messages", String.format(Locale.ROOT, "%,d", this.messages) });
 			rows.add(new String[] { "messages/s", String.format(Locale.ROOT, "%,.0f", messagesPerSecond()) });
+			if (this.options.openLoop()) {
+				rows.add(new String[] { "requested/s", String.format(Locale.ROOT, "%,d (%.0f%% achieved)",
+						this.options.rate(), 100 * messagesPerSecond() / this.options.rate()) });
+				rows.add(new String[] { "unsent", String.format(Locale.ROOT, "%,d", this.unsent) });
+			}
 			rows.add(new String[] { "MB/s", String.format(Locale.ROOT, "%.3f", megabytesPerSecond()) });
-			if (tls()) {
+			if (this.options.reconnect() && tls()) {
 				rows.add(new String[] { "handshakes/s", String.format(Locale.ROOT, "%,.0f", handshakesPerSecond()) });
 			}
 			rows.add(new String[] { "latency p50", micros(this.latency.getValueAtPercentile(50)) });
@@ -264,7 +297,10 @@ final class Summary {
 			.field("warmup_s", this.options.warmupNanos() / 1e9)
 			.field("messages", this.messages)
 			.field("messages_per_sec", messagesPerSecond())
+			.field("requested_per_sec", this.options.rate())
+			.field("unsent", this.unsent)
 			.field("mb_per_sec", megabytesPerSecond())
+			.field("latency_count", this.latency.getTotalCount())
 			.field("p50_us", this.latency.getValueAtPercentile(50) / 1e3)
 			.field("p90_us", this.latency.getValueAtPercentile(90) / 1e3)
 			.field("p99_us", this.latency.getValueAtPercentile(99) / 1e3)
@@ -281,7 +317,10 @@ final class Summary {
 				.field("connect_max_us", this.connectLatency.getMaxValue() / 1e3);
 		}
 		if (tls()) {
-			json.field("handshakes", this.handshakes).field("handshakes_per_sec", handshakesPerSecond());
+			// Without --reconnect every connection shakes hands once, before the window: no rate to tell.
+			json.field("handshakes", this.handshakeLatency.getTotalCount())
+				.field("handshakes_in_window", this.handshakes)
+				.field("handshakes_per_sec", this.options.reconnect() ? handshakesPerSecond() : Double.NaN);
 		}
 		if (this.handshakeLatency.getTotalCount() > 0) {
 			json.field("tls_handshake_p50_us", this.handshakeLatency.getValueAtPercentile(50) / 1e3)
@@ -293,13 +332,19 @@ final class Summary {
 			json.field("greetings", this.greetings.sorted());
 		}
 		if (udp()) {
-			json.field("lost", this.lost).field("late", this.late);
+			long limit = suspectedRateLimit();
+			json.field("lost", this.lost).field("late", this.late)
+				.field("suspected_rate_limit_per_sec", (limit > 0) ? Long.valueOf(limit) : null);
 		}
 		Map<String, Long> byKind = new LinkedHashMap<>();
 		for (ErrorKind kind : ErrorKind.values()) {
 			byKind.put(kind.label(), this.errors[kind.ordinal()]);
 		}
-		json.field("errors", totalErrors()).field("errors_by_kind", byKind).field("status", status());
+		json.field("errors", totalErrors())
+			.field("errors_by_kind", byKind)
+			.field("rate_achieved", rateAchieved())
+			.field("warnings", warnings())
+			.field("status", status());
 		return json.toString();
 	}
 

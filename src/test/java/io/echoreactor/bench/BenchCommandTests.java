@@ -175,7 +175,12 @@ class BenchCommandTests {
 	void helpPrintsTheUsageOnStandardOutput() {
 		BenchRuns.Result result = bench("--help");
 		assertThat(result.status()).isZero();
-		assertThat(result.out()).isEqualTo(BenchOptions.USAGE);
+		assertThat(result.out()).isEqualTo(BenchOptions.USAGE)
+			.contains("0  every byte came back right")
+			.contains("1  errors: ")
+			.contains("2  bad arguments")
+			.contains("3  open loop: less than 95% of the --rate requested was achieved")
+			.contains("1 wins over 3");
 		assertThat(result.err()).isEmpty();
 	}
 

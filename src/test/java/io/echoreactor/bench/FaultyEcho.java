@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A deliberately broken echo server for tests: blocking sockets, a thread per connection,
@@ -19,6 +21,9 @@ public final class FaultyEcho implements AutoCloseable {
 	private final ServerSocket listener;
 
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+	// Released on close, for a server that holds its connections open until then.
+	private final CountDownLatch closing = new CountDownLatch(1);
 
 	private FaultyEcho(Behaviour behaviour) throws IOException {
 		this(behaviour, Integer.MAX_VALUE);
@@ -104,9 +109,49 @@ public final class FaultyEcho implements AutoCloseable {
 		return new FaultyEcho((in, out) -> in.transferTo(out), connections);
 	}
 
+	/**
+	 * An echo that keeps to a rate: it echoes what comes, but no more than this many bytes
+	 * a second, so that a client asking for more falls behind.
+	 */
+	public static FaultyEcho throttled(int bytesPerSecond) throws IOException {
+		return new FaultyEcho((in, out) -> {
+			byte[] buffer = new byte[64];
+			long start = System.nanoTime();
+			long echoed = 0;
+			for (int read; (read = in.read(buffer)) >= 0;) {
+				out.write(buffer, 0, read);
+				echoed += read;
+				// The server's own pace, not a test waiting: it is what makes this server slow.
+				long due = start + echoed * 1_000_000_000L / bytesPerSecond;
+				for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+					LockSupport.parkNanos(wait);
+				}
+			}
+		});
+	}
+
 	/** A server that reads and never answers. */
 	public static FaultyEcho silent() throws IOException {
 		return new FaultyEcho((in, out) -> in.transferTo(OutputStream.nullOutputStream()));
+	}
+
+	/**
+	 * A server that reads and never answers, and keeps its side of each connection open,
+	 * even once the client has ended its own, until the server is closed.
+	 */
+	public static FaultyEcho stalled() throws IOException {
+		CountDownLatch[] closing = new CountDownLatch[1];
+		FaultyEcho echo = new FaultyEcho((in, out) -> {
+			in.transferTo(OutputStream.nullOutputStream());
+			try {
+				closing[0].await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		closing[0] = echo.closing;
+		return echo;
 	}
 
 	/** A server that sends a line first, then echoes. */
@@ -124,6 +169,7 @@ public final class FaultyEcho implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		this.closing.countDown();
 		this.listener.close();
 		for (Socket socket : this.sockets) {
 			socket.close();

@@ -11,7 +11,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * What went wrong, by kind, as the summary counts it. Any error fails the run. Wrong and
- * extra bytes are counted in bytes; the other kinds in connections (UDP: datagrams).
+ * extra bytes are counted in bytes, unanswered messages in messages; the other kinds in
+ * connections (UDP: datagrams).
  */
 public enum ErrorKind {
 
@@ -42,8 +43,14 @@ public enum ErrorKind {
 	/** Connections that sent no greeting line, or one over 8 KiB. */
 	GREETING("greeting"),
 
-	/** Connections that waited longer than {@code --timeout} for an echo. */
+	/** Connections that waited longer than {@code --timeout} for an echo while the load ran. */
 	TIMEOUT("timeout"),
+
+	/**
+	 * Messages still not echoed {@code --timeout} after the measured window's end, when the
+	 * run stops waiting (counted in messages).
+	 */
+	UNANSWERED("unanswered"),
 
 	/** UDP: echoes of another length than the datagram's. */
 	LENGTH("length"),
@@ -73,6 +80,7 @@ public enum ErrorKind {
 	public String unit(boolean udp) {
 		return switch (this) {
 			case CORRUPT, EXTRA -> "bytes";
+			case UNANSWERED -> "messages";
 			case REFUSED, LENGTH, UNKNOWN -> udp ? "datagrams" : "connections";
 			default -> udp ? "flows" : "connections";
 		};

@@ -7,9 +7,14 @@ import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.util.Objects;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.ClientTls;
+import io.echoreactor.bench.tls.TlsBuffers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -139,6 +144,13 @@ public abstract class Flow {
 	 */
 	protected abstract void expire(long now);
 
+	/**
+	 * The wait for what is in flight after the window is over: count what never came back
+	 * and end, or leave the flow to the loop, which closes it.
+	 * @param now the time
+	 */
+	protected abstract void cutOff(long now);
+
 	/** @return whether the flow has ended, well or not */
 	public abstract boolean isDone();
 
@@ -152,7 +164,8 @@ public abstract class Flow {
 	 * @return what failed, where, and why
 	 */
 	protected final String describe(String what, Exception ex) {
-		String message = (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+		String message = (ex instanceof SSLException) ? ClientTls.explain(ex)
+				: (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
 		return what + " " + this.id + " to " + options().target() + ": " + message;
 	}
 
@@ -188,6 +201,51 @@ public abstract class Flow {
 	/** @return the payload that echoes are checked against: its loop's view, positioned by each check */
 	public final ByteBuffer expected() {
 		return this.loop.expected;
+	}
+
+	/**
+	 * Return the buffers the loop's TLS connections share, made for the first engine.
+	 * @param engine an engine of the loop's
+	 * @return the buffers
+	 */
+	public final TlsBuffers tlsBuffers(SSLEngine engine) {
+		TlsBuffers buffers = this.loop.tlsBuffers;
+		if (buffers == null) {
+			buffers = new TlsBuffers(engine.getSession());
+			this.loop.tlsBuffers = buffers;
+		}
+		return buffers;
+	}
+
+	/**
+	 * Return when a message was meant to be sent, in the open loop.
+	 * @param message the message's number on this flow
+	 * @return its intended send time
+	 */
+	public final long intended(long message) {
+		return Objects.requireNonNull(this.loop.schedule, "the closed loop has no schedule").intended(this.id, message);
+	}
+
+	/**
+	 * Return whether a moment falls in the measured window, without a branch.
+	 * @param at the moment
+	 * @return 1 if it does, 0 if not: {@link MeasuredWindow#measured(long)}
+	 */
+	public final int measured(long at) {
+		return this.loop.window.measured(at);
+	}
+
+	/**
+	 * Return when the selector reported the event being handled: the first ready key of its
+	 * turn, so that a connect's latency leaves out what the loop did for the flows dispatched
+	 * before this one (under TLS, each one's first handshake message). For an event found
+	 * without the selector, such as a connect complete at once, it is now.
+	 * @param since when the flow started waiting for the event
+	 * @return when the event was reported
+	 */
+	protected final long readySince(long since) {
+		long at = this.loop.readyAt;
+		return (at != 0 && at - since >= 0) ? at : System.nanoTime();
 	}
 
 	/** @return the server's address */

@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
-
-import javax.net.ssl.SSLEngine;
 
 import io.echoreactor.bench.options.BenchOptions;
 import io.echoreactor.bench.tls.TlsBuffers;
@@ -71,15 +68,24 @@ public final class LoadLoop implements Runnable {
 
 	private final long expiryPeriod;
 
-	private final MeasuredWindow window = new MeasuredWindow();
+	/** The measured window, as the flows place their echoes in it ({@link Flow#measured}). */
+	final MeasuredWindow window = new MeasuredWindow();
 
-	// The open loop's schedule, or null in the closed loop.
-	private final @Nullable OpenLoopSchedule schedule;
+	/** The open loop's schedule ({@link Flow#intended}), or null in the closed loop. */
+	final @Nullable OpenLoopSchedule schedule;
 
-	private @Nullable TlsBuffers tlsBuffers;
+	/**
+	 * When the selector's current turn first reported a ready key, 0 before: when a flow's
+	 * event happened, before the flows dispatched ahead of it spent their time
+	 * ({@link Flow#readySince}).
+	 */
+	long readyAt;
+
+	/** The buffers the loop's TLS connections share ({@link Flow#tlsBuffers}). */
+	@Nullable TlsBuffers tlsBuffers;
 
 	/** What the flows count; read by the starting thread once this thread has ended. */
-	final LoopFigures figures = new LoopFigures();
+	final LoopFigures figures = new LoopFigures(this.window);
 
 	private @Nullable Throwable failure;
 
@@ -136,7 +142,9 @@ public final class LoadLoop implements Runnable {
 	@Override
 	public void run() {
 		try {
-			loop();
+			while (turn()) {
+				// Next turn
+			}
 		}
 		catch (Throwable ex) {
 			// Reported in one line with the summary; the run fails. Nothing is left to save
@@ -167,12 +175,6 @@ public final class LoadLoop implements Runnable {
 		}
 	}
 
-	private void loop() throws IOException {
-		while (turn()) {
-			// Next turn
-		}
-	}
-
 	// One turn of the loop; returns false once it is over. A method of its own, not the body of
 	// loop(): the JIT compiles a method after a few hundred calls, but a loop in a method called
 	// once only after tens of thousands of turns (on-stack replacement). A turn handles tens of
@@ -185,6 +187,7 @@ public final class LoadLoop implements Runnable {
 			return false;
 		}
 		long wait = wake - now;
+		this.readyAt = 0;
 		boolean precise = this.options.openLoop();
 		if (wait <= 0 || (precise && this.running && wait < MILLISECOND)) {
 			this.selector.selectNow(this.dispatch);
@@ -197,6 +200,9 @@ public final class LoadLoop implements Runnable {
 	}
 
 	private void dispatch(SelectionKey key) {
+		if (this.readyAt == 0) {
+			this.readyAt = System.nanoTime();
+		}
 		((Flow) key.attachment()).selected(key.readyOps());
 	}
 
@@ -249,6 +255,9 @@ public final class LoadLoop implements Runnable {
 		if (now >= this.nextExpiry) {
 			expire(now);
 		}
+		if (!this.running && this.window.drained(now)) {
+			cutOff(now);
+		}
 		wake = Math.min(wake, Math.min(this.nextTickAt, this.nextExpiry));
 		if (this.running) {
 			wake = Math.min(wake, Math.min(this.window.end(), this.nextDue));
@@ -283,7 +292,7 @@ public final class LoadLoop implements Runnable {
 	private void begin(long start, long now) {
 		this.started = true;
 		this.window.set(this.run.windowStart(), this.run.windowEnd(),
-				this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos());
+				this.options.byMessages() ? Long.MAX_VALUE : this.options.durationNanos(), this.run.drainNanos());
 		long k = Math.floorDiv(start - this.window.start(), SECOND) + 1;
 		this.tick = k;
 		this.nextTickAt = this.window.start() + k * SECOND;
@@ -298,16 +307,6 @@ public final class LoadLoop implements Runnable {
 		}
 	}
 
-	/**
-	 * Return when a message was meant to be sent, in the open loop.
-	 * @param id the connection
-	 * @param message the message's number on that connection
-	 * @return its intended send time
-	 */
-	public long intended(int id, long message) {
-		return Objects.requireNonNull(this.schedule, "the closed loop has no schedule").intended(id, message);
-	}
-
 	private void expire(long now) {
 		this.nextExpiry = now + this.expiryPeriod;
 		for (Flow flow : this.flows) {
@@ -315,6 +314,16 @@ public final class LoadLoop implements Runnable {
 				flow.expire(now);
 			}
 		}
+	}
+
+	// The wait after the window is over: what is still out never came back, and the loop ends.
+	private void cutOff(long now) {
+		for (Flow flow : this.flows) {
+			if (!flow.isDone()) {
+				flow.cutOff(now);
+			}
+		}
+		this.open = 0;
 	}
 
 	private void handOff(boolean last) {
@@ -330,15 +339,6 @@ public final class LoadLoop implements Runnable {
 	}
 
 	// Called by the flows.
-
-	/**
-	 * Return whether a moment falls in the measured window, without a branch.
-	 * @param at the moment
-	 * @return 1 if it does, 0 if not: {@link MeasuredWindow#measured(long)}
-	 */
-	public int measured(long at) {
-		return this.window.measured(at);
-	}
 
 	/**
 	 * A TLS handshake is complete.
@@ -372,14 +372,6 @@ public final class LoadLoop implements Runnable {
 	/** @return whether the echo has started */
 	public boolean runStarted() {
 		return this.started;
-	}
-
-	/** @return the buffers the loop's TLS connections share, made for the first engine */
-	public TlsBuffers tlsBuffers(SSLEngine engine) {
-		if (this.tlsBuffers == null) {
-			this.tlsBuffers = new TlsBuffers(engine.getSession());
-		}
-		return this.tlsBuffers;
 	}
 
 	/** @return the loop's number */

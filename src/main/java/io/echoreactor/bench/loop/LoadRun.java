@@ -179,6 +179,16 @@ public final class LoadRun {
 		this.wakeup.run();
 	}
 
+	/**
+	 * Return how long what is in flight at the window's end is waited for: {@code --timeout},
+	 * or for UDP {@code --udp-timeout}, after which a datagram is lost anyway.
+	 * @return the wait in nanoseconds
+	 */
+	long drainNanos() {
+		return (this.options.protocol() == BenchOptions.Protocol.UDP) ? this.options.udpTimeoutNanos()
+				: this.options.timeoutNanos();
+	}
+
 	/** @return when the echo started, or 0 before */
 	long startNanos() {
 		return this.startNanos;

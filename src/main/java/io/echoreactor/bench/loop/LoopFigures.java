@@ -35,8 +35,18 @@ public final class LoopFigures {
 
 	private final String[] firstErrors = new String[ErrorKind.values().length];
 
-	/** Echoes completed in the measured window. */
+	// Where the time of an echo's completion is placed: in the open loop a message is measured
+	// by when it was due, but the rate achieved counts the echoes that came back in the window.
+	private final MeasuredWindow window;
+
+	/** Echoes measured: completed in the measured window, or in the open loop due in it. */
 	private long messages;
+
+	/** Echoes completed in the measured window, whenever their messages were due. */
+	private long echoedInWindow;
+
+	/** Messages released to be sent and never sent: the socket took no more by the window's end. */
+	private long unsent;
 
 	/** Echoes completed, warm-up and drain included. */
 	private long allMessages;
@@ -56,6 +66,10 @@ public final class LoopFigures {
 	/** Flows that became ready to echo. */
 	int established;
 
+	LoopFigures(MeasuredWindow window) {
+		this.window = window;
+	}
+
 	/**
 	 * A message's echo is complete.
 	 * @param now when
@@ -65,6 +79,7 @@ public final class LoopFigures {
 	public void completed(long now, long latencyNanos, int measured) {
 		this.allMessages++;
 		this.messages += measured;
+		this.echoedInWindow += this.window.measured(now);
 		// Indexed rather than branched on, for the reason given in MeasuredWindow.measured(long).
 		this.latencies[measured].recordValue(clamp(latencyNanos));
 		this.echoedAt[measured] = now;
@@ -141,6 +156,14 @@ public final class LoopFigures {
 		this.greetings.add(key);
 	}
 
+	/**
+	 * Messages released are dropped unsent at the window's end.
+	 * @param count how many
+	 */
+	public void unsent(long count) {
+		this.unsent += count;
+	}
+
 	/** A UDP echo came for a datagram already answered or given up. */
 	public void echoedLate() {
 		this.late++;
@@ -194,9 +217,19 @@ public final class LoopFigures {
 		return this.firstErrors[kind.ordinal()];
 	}
 
-	/** @return echoes completed in the measured window */
+	/** @return echoes measured: completed in the measured window, or in the open loop due in it */
 	public long messages() {
 		return this.messages;
+	}
+
+	/** @return echoes completed in the measured window, whenever their messages were due */
+	public long echoedInWindow() {
+		return this.echoedInWindow;
+	}
+
+	/** @return messages released and never sent */
+	public long unsent() {
+		return this.unsent;
 	}
 
 	/** @return echoes completed, warm-up and drain included */

@@ -22,16 +22,30 @@ final class MeasuredWindow {
 
 	private long cpuAtStart = -1;
 
+	// When the wait for what is in flight after the window ends, or Long.MAX_VALUE.
+	private long drainEnd = Long.MAX_VALUE;
+
 	/**
 	 * Set the window once the echo starts.
 	 * @param start when it starts
 	 * @param end when it ends, or {@link Long#MAX_VALUE} when a number of messages ends the run
 	 * @param length its length, or {@link Long#MAX_VALUE} for one without end
+	 * @param drain how long what is in flight at the end is waited for
 	 */
-	void set(long start, long end, long length) {
+	void set(long start, long end, long length, long drain) {
 		this.start = start;
 		this.end = end;
 		this.length = length;
+		this.drainEnd = (end == Long.MAX_VALUE) ? Long.MAX_VALUE : end + drain;
+	}
+
+	/**
+	 * Return whether the wait for what is in flight after the window is over.
+	 * @param now the time
+	 * @return whether it is; never with a window without end
+	 */
+	boolean drained(long now) {
+		return this.drainEnd != Long.MAX_VALUE && now - this.drainEnd >= 0;
 	}
 
 	/** @return when the window starts */

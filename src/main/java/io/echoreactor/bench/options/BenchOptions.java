@@ -62,7 +62,8 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 			  --size BYTES          message size, suffixes K and M (default 64; UDP 12 to 65507)
 			  --depth N             closed loop: messages in flight per connection (default 1)
 			  --rate N              open loop: messages per second in total, spread evenly over the
-			                        connections; each latency runs from the message's intended send time
+			                        connections; each latency runs from the message's intended send time;
+			                        messages/s is the rate achieved, beside the rate requested
 			  --duration TIME       measured time: 10s, 500ms, 2m; a plain number is seconds (default 10s);
 			                        0 opens (and greets) the connections and closes them, without echo
 			  --messages N          instead of --duration: messages in total, all measured, no warm-up
@@ -74,7 +75,9 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 			                        never a resumed session), one message, its echo, the close, and the
 			                        next connection at once; closed loop, depth 1; tcp and tls
 			  --connect-timeout T   for connect, PROXY header, TLS handshake and greeting (default 10s)
-			  --timeout TIME        a connection whose echo is this overdue fails (default 10s)
+			  --timeout TIME        a connection whose echo is this overdue fails; after the measured time,
+			                        what is still in flight is waited for this long at most, then counted
+			                        as unanswered (default 10s)
 
 			Protocol:
 			  --protocol P          tcp, udp or tls (default tcp)
@@ -83,7 +86,7 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 			  --greeting            read the server's greeting line before echoing; report the greetings
 			                        seen, counted by pod (or host) (tcp and tls)
 			  --udp-timeout TIME    a datagram not answered within TIME is lost, not an error (default 1s)
-			  --insecure            tls: trust any certificate and any name
+			  --insecure            tls: trust any certificate and any name, for testing only
 			  --ca FILE             tls: trust the PEM certificates in FILE
 			  --truststore FILE     tls: trust the certificates in a PKCS12 or JKS key store
 			  --truststore-password PASSWORD
@@ -95,9 +98,17 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 			  --histogram FILE      write the latency HdrHistogram log (one interval per second, nanoseconds)
 			  --help                print this and exit
 
-			Progress (one line per second) is printed only on a terminal. Exit status: 0 when every
-			byte came back right and every connection was served; 1 when a byte was wrong, missing or
-			extra, or a connection failed (lost datagrams are reported, not failures); 2 on bad arguments.
+			Progress (one line per second) is printed only on a terminal. Before the clock starts the
+			client warms itself with one connection of its own (tls: one handshake with the server),
+			not counted.
+
+			Exit status:
+			  0  every byte came back right, every connection was served, the rate was achieved
+			  1  errors: a byte wrong, missing or extra, a connection failed, a message unanswered
+			     (lost datagrams are reported, not errors); 1 wins over 3
+			  2  bad arguments
+			  3  open loop: less than 95% of the --rate requested was achieved, because the server or
+			     this client could not keep up
 			""";
 
 	/**
@@ -141,6 +152,21 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 	/** @return whether a number of messages, not a duration, ends the run */
 	public boolean byMessages() {
 		return this.messages >= 0;
+	}
+
+	/**
+	 * Return the options of the client's own warm-up before the run: one connection, set up
+	 * and closed without echo, on one loop. It counts as reconnecting, so that its TLS
+	 * session is never offered again and the run's handshakes stay full ones.
+	 * @param toServer whether it goes to the server, set up as the run's connections are
+	 * (PROXY header, greeting), rather than to a listener that only accepts
+	 * @return the options
+	 */
+	public BenchOptions forWarmUp(boolean toServer) {
+		return new BenchOptions(this.host, this.port, this.protocol, 1, this.size, 1, 0, 0, -1, 0, 1, 0, true,
+				this.connectTimeoutNanos, this.timeoutNanos, this.udpTimeoutNanos,
+				toServer ? this.proxyProtocol : null, toServer && this.greeting, this.insecure, this.ca,
+				this.truststore, this.truststorePassword, this.serverName, false, null, false);
 	}
 
 	/** @return the host and port, as given to the user */

@@ -3,9 +3,9 @@ package io.echoreactor.bench.tcp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.util.Locale;
 
 import io.echoreactor.bench.loop.ErrorKind;
-import io.echoreactor.bench.loop.LoadLoop;
 import io.echoreactor.bench.loop.Payload;
 import io.echoreactor.bench.options.BenchOptions;
 
@@ -40,8 +40,6 @@ final class TcpEcho {
 	private final TcpFlow flow;
 
 	private final TcpTransport transport;
-
-	private final LoadLoop loop;
 
 	private final int size;
 
@@ -93,7 +91,6 @@ final class TcpEcho {
 	TcpEcho(TcpFlow flow) {
 		this.flow = flow;
 		this.transport = flow.transport;
-		this.loop = flow.loop();
 		BenchOptions options = flow.options();
 		this.size = options.size();
 		this.depth = options.depth();
@@ -163,6 +160,14 @@ final class TcpEcho {
 	 */
 	void stop(long now, boolean echoing) {
 		this.running = false;
+		if (this.openLoop) {
+			// What the socket has not taken by the end is never sent: the drain waits only for what
+			// is in flight. A message begun is finished, so that the stream stays whole.
+			long begun = (this.sent + this.size - 1) / this.size;
+			this.flow.figures().unsent(this.released - begun);
+			this.released = begun;
+			this.queued = begun * this.size;
+		}
 		if (echoing) {
 			try {
 				endIfAllSent(now);
@@ -241,7 +246,7 @@ final class TcpEcho {
 			length -= (int) extra;
 			data.limit(data.position() + length);
 		}
-		if (length > 0 && !verify(data, length)) {
+		if (length > 0 && !StreamCheck.verify(this.flow, this.start, this.received, data, length)) {
 			return;
 		}
 		if (extra > 0) {
@@ -251,14 +256,14 @@ final class TcpEcho {
 		this.received += length;
 		this.waitingSince = now;
 		long size = this.size;
-		int measuredNow = this.loop.measured(now);
+		int measuredNow = this.flow.measured(now);
 		while ((this.completed + 1) * size <= this.received) {
 			long latency;
 			int measured;
 			if (this.openLoop) {
-				long intended = this.loop.intended(this.flow.id(), this.completed);
+				long intended = this.flow.intended(this.completed);
 				latency = now - intended;
-				measured = this.loop.measured(intended);
+				measured = this.flow.measured(intended);
 			}
 			else {
 				latency = now - this.sentAt[this.oldestSent];
@@ -288,45 +293,8 @@ final class TcpEcho {
 		}
 	}
 
-	// Compares echoed bytes with the stream; on the first difference counts every wrong byte
-	// of this read and fails the connection.
-	private boolean verify(ByteBuffer data, int length) {
-		ByteBuffer expected = this.flow.expected();
-		int position = data.position();
-		int end = position + length;
-		long at = this.received;
-		while (position < end) {
-			int offset = (int) ((this.start + at) % PERIOD);
-			int chunk = Math.min(end - position, PERIOD);
-			expected.limit(offset + chunk).position(offset);
-			data.limit(position + chunk).position(position);
-			int mismatch = data.mismatch(expected);
-			if (mismatch >= 0) {
-				corrupt(data, position, end, at, position + mismatch);
-				return false;
-			}
-			position += chunk;
-			at += chunk;
-		}
-		return true;
-	}
-
-	// Counts the wrong bytes in [from, end) and fails the connection, naming the first of them.
-	private void corrupt(ByteBuffer data, int from, int end, long streamOffset, int first) {
-		long wrong = 0;
-		for (int i = from; i < end; i++) {
-			if (data.get(i) != expectedAt(streamOffset + (i - from))) {
-				wrong++;
-			}
-		}
-		long at = streamOffset + (first - from);
-		String message = String.format("byte %d of connection %d came back as 0x%02X instead of 0x%02X", at,
-				this.flow.id(), data.get(first) & 0xFF, expectedAt(at) & 0xFF);
-		this.flow.fail(ErrorKind.CORRUPT, wrong, message);
-	}
-
-	private byte expectedAt(long streamOffset) {
-		return Payload.TABLE.get((int) ((this.start + streamOffset) % PERIOD));
+	static String seconds(long nanos) {
+		return String.format(Locale.ROOT, "%.3gs", nanos / 1e9);
 	}
 
 	/** @return whether the output has ended and every byte sent has come back */
@@ -345,11 +313,15 @@ final class TcpEcho {
 	}
 
 	/**
-	 * Fail, or finish, what has waited too long: an echo due, or the server's end of
-	 * stream after the end.
+	 * Fail, or finish, what has waited too long while the run sends: an echo due, or the
+	 * server's end of stream once the flow's last message is sent.
 	 * @param now the time
 	 */
 	void expire(long now) {
+		if (!this.running) {
+			// After the window the loop's cut-off decides, --timeout after its end (cutOff()).
+			return;
+		}
 		long timeout = this.flow.options().timeoutNanos();
 		if (this.outputShut) {
 			if (now - this.closingSince >= timeout) {
@@ -359,13 +331,25 @@ final class TcpEcho {
 				}
 				else {
 					this.flow.fail(ErrorKind.TIMEOUT, 1, (this.sent - this.received) + " byte(s) not echoed "
-							+ TcpFlow.seconds(timeout) + " after the end");
+							+ seconds(timeout) + " after the end");
 				}
 			}
 		}
 		else if (this.completed < this.released && now - this.waitingSince >= timeout) {
-			this.flow.fail(ErrorKind.TIMEOUT, 1, "no echo for " + TcpFlow.seconds(timeout) + " with "
+			this.flow.fail(ErrorKind.TIMEOUT, 1, "no echo for " + seconds(timeout) + " with "
 					+ (this.released - this.completed) + " message(s) in flight");
+		}
+	}
+
+	/** The wait after the window is over: what is still in flight is unanswered, an error. */
+	void cutOff() {
+		long unanswered = this.released - this.completed;
+		if (unanswered > 0) {
+			this.flow.fail(ErrorKind.UNANSWERED, unanswered, unanswered + " message(s) not echoed "
+					+ seconds(this.flow.options().timeoutNanos()) + " after the end");
+		}
+		else {
+			this.flow.finish();
 		}
 	}
 

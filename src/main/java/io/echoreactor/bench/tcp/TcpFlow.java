@@ -7,7 +7,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Objects;
 
 import javax.net.ssl.SSLSession;
@@ -24,9 +23,8 @@ import org.jspecify.annotations.Nullable;
  * One TCP (or TLS) connection of the load. Over its {@link TcpTransport} it connects,
  * sends the PROXY header, shakes hands and reads the greeting as asked, then echoes
  * through its {@link TcpEcho}, which sends the messages and checks every byte that comes
- * back. At the end the echo has it
- * shut its output (TLS: send {@code close_notify}), and the server's end of stream ends
- * it; a connection that fails, by an error or a timeout, is closed at once.
+ * back. At the end the echo has it shut its output (TLS: send {@code close_notify}), and
+ * the server's end of stream ends it; a connection that fails is closed at once.
  *
  * <p>
  * <strong>Reconnecting</strong> ({@code --reconnect}): each connection carries one
@@ -146,7 +144,7 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 	}
 
 	private void connected() throws IOException {
-		this.figures.connected(System.nanoTime() - this.connectStartedAt);
+		this.figures.connected(readySince(this.connectStartedAt) - this.connectStartedAt);
 		BenchOptions options = options();
 		if (options.greeting()) {
 			this.greeting = ByteBuffer.allocate(Greetings.MAX_LENGTH);
@@ -329,7 +327,7 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 		}
 		if (this.stage.settingUp() || this.stage == Stage.GREETING) {
 			if (now - this.setupDeadline >= 0) {
-				String within = " within " + seconds(options().connectTimeoutNanos());
+				String within = " within " + TcpEcho.seconds(options().connectTimeoutNanos());
 				switch (this.stage) {
 					case HANDSHAKE -> fail(ErrorKind.TLS, 1, "TLS handshake not complete" + within);
 					case GREETING -> fail(ErrorKind.GREETING, 1, "no greeting line" + within);
@@ -341,6 +339,13 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 		}
 		if (this.stage == Stage.ECHO) {
 			this.echo.expire(now);
+		}
+	}
+
+	@Override
+	protected void cutOff(long now) {
+		if (this.stage == Stage.ECHO) {
+			this.echo.cutOff();
 		}
 	}
 
@@ -390,10 +395,6 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 
 	private void close() {
 		this.transport.close();
-	}
-
-	static String seconds(long nanos) {
-		return String.format(Locale.ROOT, "%.3gs", nanos / 1e9);
 	}
 
 }

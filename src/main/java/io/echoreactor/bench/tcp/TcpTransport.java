@@ -109,7 +109,7 @@ final class TcpTransport {
 	 * @throws IOException if the first records cannot be made
 	 */
 	void beginTls(SSLEngine engine) throws IOException {
-		TlsClient tls = new TlsClient(engine, channel(), this.flow.loop().tlsBuffers(engine));
+		TlsClient tls = new TlsClient(engine, channel(), this.flow.tlsBuffers(engine));
 		this.tls = tls;
 		tls.begin();
 	}

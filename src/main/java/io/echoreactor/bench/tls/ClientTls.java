@@ -6,7 +6,11 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -118,6 +122,36 @@ public final class ClientTls {
 		}
 		engine.setSSLParameters(parameters);
 		return engine;
+	}
+
+	/**
+	 * Say in one line why a handshake failed, when the cause is the server's certificate,
+	 * and what to do about it; the JDK's own message names classes and paths instead.
+	 * @param ex the failure
+	 * @return the cause and the remedy, or the exception's own message
+	 */
+	public static String explain(Exception ex) {
+		String remedy = ": trust that certificate or its issuer with --ca FILE (or --truststore FILE), or use "
+				+ "--insecure to trust any certificate (for testing only)";
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			String message = String.valueOf(cause.getMessage());
+			if (cause instanceof CertificateExpiredException) {
+				return "the server's certificate has expired (" + message + ")";
+			}
+			if (cause instanceof CertificateException && message.startsWith("No ")
+					&& message.contains("matching")) {
+				return "the server's certificate is not for the name this client checks (" + message
+						+ "): name one it is for with --server-name NAME, or use --insecure (for testing only)";
+			}
+			if (cause instanceof CertPathBuilderException || message.contains("PKIX path building failed")) {
+				return "the server's certificate is not trusted (it chains to no certificate this client trusts)"
+						+ remedy;
+			}
+			if (cause instanceof CertPathValidatorException) {
+				return "the server's certificate is not trusted (" + message + ")" + remedy;
+			}
+		}
+		return (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
 	}
 
 	// SNI carries host names only (RFC 6066 3).

@@ -135,7 +135,6 @@ public final class UdpFlow extends Flow {
 			for (int k = 0; k < this.slots && this.released < this.quota; k++) {
 				this.slotSeq[k] = k;
 				queue(k);
-				this.released++;
 			}
 			sendQueued();
 		}
@@ -155,8 +154,12 @@ public final class UdpFlow extends Flow {
 	@Override
 	protected void stop(long now) {
 		this.running = false;
-		if (!this.openLoop) {
-			// Waiting to go out still: never sent, nothing to wait for.
+		// Waiting to go out still: never sent, nothing to wait for (in the open loop, counted).
+		if (this.openLoop) {
+			this.figures.unsent(this.released - this.sendSeq);
+			this.released = this.sendSeq;
+		}
+		else {
 			this.unsentCount = 0;
 		}
 		finishIfIdle();
@@ -220,7 +223,11 @@ public final class UdpFlow extends Flow {
 					+ flow + ", which it did not send");
 			return;
 		}
-		long wrong = verify(echo, seq);
+		long wrong = this.format.wrongBytes(echo, seq, expected());
+		if (wrong > 0) {
+			this.figures.error(ErrorKind.CORRUPT, wrong,
+					"datagram " + seq + " of flow " + this.id + " came back with " + wrong + " wrong byte(s)");
+		}
 		boolean answer = this.slotSeq[slot] == seq && this.inFlight[slot];
 		if (!answer) {
 			this.figures.echoedLate();
@@ -230,26 +237,17 @@ public final class UdpFlow extends Flow {
 			long latency;
 			int measured;
 			if (this.openLoop) {
-				long intended = this.loop.intended(this.id, seq);
+				long intended = intended(seq);
 				latency = now - intended;
-				measured = this.loop.measured(intended);
+				measured = measured(intended);
 			}
 			else {
 				latency = now - this.slotSentAt[slot];
-				measured = this.loop.measured(now);
+				measured = measured(now);
 			}
 			this.figures.completed(now, latency, measured);
 		}
 		resolve(slot);
-	}
-
-	private long verify(ByteBuffer echo, long seq) {
-		long wrong = this.format.wrongBytes(echo, seq, expected());
-		if (wrong > 0) {
-			this.figures.error(ErrorKind.CORRUPT, wrong,
-					"datagram " + seq + " of flow " + this.id + " came back with " + wrong + " wrong byte(s)");
-		}
-		return wrong;
 	}
 
 	// The slot's datagram is answered or lost; in the closed loop its next one may go.
@@ -260,13 +258,13 @@ public final class UdpFlow extends Flow {
 			this.slotSeq[slot] += this.slots;
 			if (this.running && this.released < this.quota) {
 				queue(slot);
-				this.released++;
 			}
 		}
 	}
 
 	private void queue(int slot) {
 		this.unsent[(this.unsentHead + this.unsentCount++) % this.slots] = slot;
+		this.released++;
 	}
 
 	// Sends what waits until the socket takes no more.
@@ -359,8 +357,8 @@ public final class UdpFlow extends Flow {
 	}
 
 	private void lose(int slot) {
-		long counted = this.openLoop ? this.loop.intended(this.id, this.slotSeq[slot]) : this.slotSentAt[slot];
-		this.figures.gaveUp(this.loop.measured(counted));
+		long counted = this.openLoop ? intended(this.slotSeq[slot]) : this.slotSentAt[slot];
+		this.figures.gaveUp(measured(counted));
 		resolve(slot);
 	}
 
@@ -382,19 +380,21 @@ public final class UdpFlow extends Flow {
 	}
 
 	@Override
+	protected void cutOff(long now) {
+		// Whatever is still out has waited --udp-timeout since the window's end: lost.
+		expire(now + options().udpTimeoutNanos());
+	}
+
+	@Override
 	protected void abandon() {
-		close();
+		close(this.channel);
 		this.done = true;
 	}
 
 	private void finish(boolean settingUp) {
 		this.done = true;
-		close();
-		this.loop.done(settingUp);
-	}
-
-	private void close() {
 		close(this.channel);
+		this.loop.done(settingUp);
 	}
 
 }

@@ -31,11 +31,17 @@ class LoadLoopTests {
 		EchoServer server = this.runs.server();
 		BenchRuns.Result result = bench("--rate", "4000", "--connections", "8", "--threads", "3", "--duration",
 				"0.5", "--warmup", "0.2", "--json", "127.0.0.1:" + server.port());
-		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.status()).as(result::toString).isIn(0, 3);
+		assertThat(result.number("errors")).isZero();
 		assertThat(result.json()).containsEntry("loop", "open");
-		// 4,000 messages/s for 0.5 s, due at fixed times: the count does not depend on the server.
-		assertThat(result.number("messages")).isEqualTo(2000);
-		assertThat(result.number("messages_per_sec")).isEqualTo(4000);
+		// 4,000 messages/s for 0.5 s, due at fixed times: the latencies measured are those of the
+		// messages due in the window, whatever the server does.
+		assertThat(result.number("latency_count")).isEqualTo(2000);
+		// The rate is what came back in the window, at most what was asked for (a stall of this
+		// machine can push echoes past the window's end: SummaryTests has the rate achieved).
+		assertThat(result.number("requested_per_sec")).isEqualTo(4000);
+		assertThat(result.number("messages_per_sec")).isPositive().isLessThanOrEqualTo(1.05 * 4000);
+		assertThat(result.json()).containsEntry("rate_achieved", result.status() == 0);
 	}
 
 	@Test

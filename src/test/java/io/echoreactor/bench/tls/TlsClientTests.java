@@ -122,7 +122,12 @@ class TlsClientTests {
 		BenchRuns.Result result = bench("--protocol", "tls", "--ca", certificate.toString(), "--server-name",
 				"echo.example.com", "--connections", "2", "--messages", "20", "127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).isOne();
-		assertThat(result.err().lines()).singleElement().asString().startsWith("bench: tls (2 connections): ");
+		assertThat(result.err().lines()).singleElement()
+			.asString()
+			.startsWith("bench: tls (2 connections): ")
+			.contains("the server's certificate is not for the name this client checks")
+			.contains("--server-name NAME")
+			.contains("--insecure");
 		assertThat(result.err()).doesNotContain("\tat ");
 	}
 
@@ -133,6 +138,31 @@ class TlsClientTests {
 				"127.0.0.1:" + server.view().tlsPort());
 		assertThat(result.status()).isOne();
 		assertThat(result.errors("tls")).isOne();
+		assertThat(result.err().lines()).singleElement()
+			.asString()
+			.startsWith("bench: tls (1 connections): connection 0 to 127.0.0.1:" + server.view().tlsPort()
+					+ ": the server's certificate is not trusted")
+			.contains("--ca FILE")
+			.contains("--insecure")
+			.doesNotContain("PKIX")
+			.doesNotContain("Exception");
+	}
+
+	@Test
+	void everyConnectionShakesHandsOnceBeforeTheWindowSoNoRateIsReported() throws Exception {
+		EchoServer server = tlsServer((settings) -> settings);
+		BenchRuns.Result result = bench("--protocol", "tls", "--insecure", "--connections", "3", "--duration", "0.3",
+				"--warmup", "0.1", "--json", "127.0.0.1:" + server.view().tlsPort());
+		assertThat(result.status()).as(result::toString).isZero();
+		assertThat(result.number("handshakes")).isEqualTo(3);
+		assertThat(result.json()).containsEntry("handshakes_per_sec", null);
+		assertThat(result.out()).doesNotContain("handshakes/s").containsPattern("tls handshake +p50 .+ \\(3\\)");
+		long serverHandshakes = server.view().reactors()
+			.stream()
+			.mapToLong((reactor) -> reactor.statistics().get(Counter.TLS_HANDSHAKES))
+			.sum();
+		// The client's own warm-up shook hands with the server too, and is not counted.
+		assertThat(serverHandshakes).isEqualTo(4);
 	}
 
 	@Test
@@ -156,14 +186,17 @@ class TlsClientTests {
 		assertThat(result.status()).as(result::toString).isZero();
 		assertThat(result.json()).containsEntry("reconnect", true);
 		assertThat(result.number("messages")).isEqualTo(12);
-		// The first two handshakes come before the echo starts, outside what is measured.
-		assertThat(result.number("handshakes")).isEqualTo(10);
+		// The first two handshakes come before the echo starts, outside the measured window.
+		assertThat(result.number("handshakes")).isEqualTo(12);
+		assertThat(result.number("handshakes_in_window")).isEqualTo(10);
+		assertThat(result.number("handshakes_per_sec")).isPositive();
 		assertThat(result.counts("tls").values()).containsOnly(12L);
 		long serverHandshakes = server.view().reactors()
 			.stream()
 			.mapToLong((reactor) -> reactor.statistics().get(Counter.TLS_HANDSHAKES))
 			.sum();
-		assertThat(serverHandshakes).isEqualTo(12);
+		// And one more: the client's own warm-up, before anything is measured.
+		assertThat(serverHandshakes).isEqualTo(13);
 		// A resumed session needs no certificate: the server picks one only for a full handshake.
 		assertThat(counter.chosen.get()).isGreaterThanOrEqualTo(12);
 	}
