@@ -1,6 +1,5 @@
 package io.echoreactor.context;
 
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -88,27 +87,6 @@ class EchoServerPropertiesFailureAnalyzerTests {
 			.contains("Value: \"32KB\" (the default)")
 			.doesNotContain("Origin:")
 			.contains("Reason: must be less than echo.server.write-buffer-high-water-mark (16KB)");
-	}
-
-	@Test
-	void unknownAcceptStrategyStopsStartUpListingTheValidOnes(CapturedOutput output) {
-		String report = FailureReports.failureReport(output, Map.of("echo.server.accept-strategy", "bogus"));
-		assertThat(report).contains("Property: echo.server.accept-strategy")
-			.contains("Value: \"bogus\"")
-			.contains("The following values are valid:")
-			.contains("ACCEPTOR")
-			.contains("REUSEPORT");
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "echo.server.proxy-protocol.mode", "echo.server.greeting" })
-	void unknownProxyProtocolModeOrGreetingStopsStartUpListingTheValidOnes(String property, CapturedOutput output) {
-		String report = FailureReports.failureReport(output, Map.of(property, "bogus"));
-		assertThat(report).contains("Property: " + property + "\n")
-			.contains("Value: \"bogus\"")
-			.contains("The following values are valid:")
-			.contains("OFF")
-			.contains(property.endsWith("mode") ? List.of("OPTIONAL", "REQUIRED") : List.of("TEXT", "JSON"));
 	}
 
 	@ParameterizedTest(name = "{0}")
