@@ -26,10 +26,10 @@ import org.springframework.core.env.StandardEnvironment;
  * for a Service named {@code echo-server}, which the failure analysis names as such.
  *
  * <p>
- * The variables are bound alone, without validation: a value out of range is reported
- * when the properties are bound in full. A variable in the legacy form with an underscore
- * for each dash ({@code ECHO_SERVER_SHUTDOWN_TIMEOUT}), which Boot still binds, is a
- * setting.
+ * Only the variables that name no setting are bound here, to be refused; those that do
+ * (in Boot's form, {@code ECHO_SERVER_IDLETIMEOUT}, or the legacy one with an underscore
+ * for each dash, {@code ECHO_SERVER_IDLE_TIMEOUT}, which Boot still binds) are left to the
+ * full binding, which checks their values.
  */
 class EnvironmentSettingsCheck implements EnvironmentPostProcessor, Ordered {
 
@@ -46,14 +46,18 @@ class EnvironmentSettingsCheck implements EnvironmentPostProcessor, Ordered {
 		ConfigurationPropertySource source = ConfigurationPropertySources.from(variables)
 			.iterator()
 			.next()
-			.filter((name) -> !isLegacyFormOfASetting(name, settings));
+			.filter((name) -> !isASetting(name, settings));
 		new Binder(source).bind(PREFIX, Bindable.of(EchoServerProperties.class),
 				new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
 	}
 
-	private static boolean isLegacyFormOfASetting(ConfigurationPropertyName name, SettingNames settings) {
-		String written = name.toString().replaceAll("\\[\\d+\\]$", "");
-		return settings.names().stream().anyMatch((setting) -> setting.toString().replace('-', '.').equals(written));
+	private static boolean isASetting(ConfigurationPropertyName name, SettingNames settings) {
+		// An element of a list (ECHO_SERVER_PROXYPROTOCOL_TRUSTEDSOURCES_0) is the list's.
+		ConfigurationPropertyName base = name.isLastElementIndexed() ? name.getParent() : name;
+		return settings.names()
+			.stream()
+			.anyMatch((setting) -> setting.equals(base)
+					|| setting.toString().replace('-', '.').equals(base.toString()));
 	}
 
 	@Override

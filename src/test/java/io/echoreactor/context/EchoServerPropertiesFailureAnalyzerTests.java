@@ -75,7 +75,7 @@ class EchoServerPropertiesFailureAnalyzerTests {
 		String report = FailureReports.failureReport(output, Map.of(property, value));
 		assertThat(report).contains("Property: " + property + "\n")
 			.contains("Value: \"" + value + "\"")
-			.contains("Origin: \"" + property + "\" from property source \"commandLineArgs\"")
+			.contains("Origin: command-line argument --" + property + "\n")
 			.contains("Reason: " + range)
 			.contains("Update your application's configuration");
 	}
@@ -97,7 +97,7 @@ class EchoServerPropertiesFailureAnalyzerTests {
 				Map.of("echo.server.proxy-protocol.trusted-sources", value));
 		assertThat(report).contains("Property: echo.server.proxy-protocol.trusted-sources[0]\n")
 			.contains("Value: \"" + value + "\"")
-			.contains("Origin: \"echo.server.proxy-protocol.trusted-sources\" from property source \"commandLineArgs\"")
+			.contains("Origin: command-line argument --echo.server.proxy-protocol.trusted-sources\n")
 			.contains("Reason: " + CIDR_FORMS);
 		assertThat(report.split("Reason: ", -1)).as("one reason per refusal").hasSize(2);
 	}
