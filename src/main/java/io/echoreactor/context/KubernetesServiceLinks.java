@@ -34,7 +34,8 @@ final class KubernetesServiceLinks {
 
 	private static final Pattern SERVICE_VARIABLE = Pattern.compile("([A-Z0-9_]+?)_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
 
-	private static final Pattern PORT_VARIABLE = Pattern.compile("([A-Z0-9_]+?)_PORT_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?");
+	private static final Pattern PORT_VARIABLE = Pattern
+		.compile("([A-Z0-9_]+?)_PORT_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?");
 
 	private static final Pattern LINK_VARIABLE = Pattern.compile("([A-Z0-9_]+?)_PORT");
 

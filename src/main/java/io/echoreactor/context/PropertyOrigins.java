@@ -61,13 +61,11 @@ final class PropertyOrigins {
 	 * @return the variable's name, or {@code null} if it came from elsewhere
 	 */
 	static @Nullable String environmentVariable(@Nullable Origin origin) {
-		for (Origin candidate = origin; candidate != null; candidate = (candidate instanceof PropertySourceOrigin source)
-				? source.getOrigin() : null) {
-			if (candidate instanceof SystemEnvironmentOrigin environment) {
-				return environment.getProperty();
-			}
+		@Nullable Origin candidate = origin;
+		while (candidate instanceof PropertySourceOrigin source) {
+			candidate = source.getOrigin();
 		}
-		return null;
+		return (candidate instanceof SystemEnvironmentOrigin environment) ? environment.getProperty() : null;
 	}
 
 	private static String describe(TextResourceOrigin origin) {

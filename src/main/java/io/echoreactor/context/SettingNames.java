@@ -39,7 +39,8 @@ public final class SettingNames {
 		return new SettingNames(prefix, names);
 	}
 
-	private static void collect(ConfigurationPropertyName prefix, Class<?> type, List<ConfigurationPropertyName> names) {
+	private static void collect(ConfigurationPropertyName prefix, Class<?> type,
+			List<ConfigurationPropertyName> names) {
 		for (RecordComponent component : type.getRecordComponents()) {
 			ConfigurationPropertyName name = prefix.append(DataObjectPropertyName.toDashedForm(component.getName()));
 			Class<?> componentType = component.getType();
