@@ -152,6 +152,19 @@ class UnusableTlsBundleFailureTests {
 	}
 
 	@Test
+	void aMissingCertificateFileOfABundleReloadedOnUpdateIsNamedWithItsProperty(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		Path missing = this.temp.resolve("missing.crt");
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + missing);
+		properties.put("spring.ssl.bundle.pem.echo.reload-on-update", "true");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.certificate\n")
+			.contains("File: " + missing + "\n")
+			.contains("Reason: the file does not exist (with reload-on-update, the bundle's files are watched from "
+					+ "start-up)\n");
+	}
+
+	@Test
 	void aMissingKeyFileIsNamedWithItsProperty(CapturedOutput output) {
 		Map<String, String> properties = pemBundle();
 		Path missing = this.temp.resolve("missing.key");
