@@ -30,7 +30,10 @@ import static io.echoreactor.config.Applied.When.RESTART;
  * one place where each setting, its default ({@code @DefaultValue}), its range (the
  * constraint annotations), when a change takes effect ({@link Applied}) and its
  * description (below) are declared. The configuration processor's metadata, the
- * configuration reference and the chart's schema follow from here.
+ * configuration reference and the chart's schema follow from here. A key under
+ * {@code echo.server} that is none of these settings (a misspelling, or a variable that
+ * Kubernetes injects for a Service of a similar name) fails start-up rather than being
+ * ignored, as a value out of range does.
  *
  * @param enabled whether to run the echo server; when false no reactor starts and no echo
  * port is bound, while Actuator still runs.
@@ -98,7 +101,7 @@ import static io.echoreactor.config.Applied.When.RESTART;
  * whom it saw: off (the default, so that the echo stays byte-exact RFC 862), text (key=value
  * pairs) or json (one object on one line).
  */
-@ConfigurationProperties("echo.server")
+@ConfigurationProperties(prefix = "echo.server", ignoreUnknownFields = false)
 @Validated
 @WriteBufferWaterMarks
 public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boolean enabled,

@@ -59,7 +59,7 @@ final class EchoTlsContexts {
 					"no SSL bundle of that name is configured; define it under spring.ssl.bundle.pem." + name
 							+ " or spring.ssl.bundle.jks." + name);
 		}
-		SSLContext sslContext = bundle.createSslContext();
+		SSLContext sslContext = createSslContext(name, bundle, sslProperties.getIfAvailable());
 		try {
 			TlsContextCheck.check(sslContext, protocols(bundle), ciphers(bundle));
 		}
@@ -69,6 +69,19 @@ final class EchoTlsContexts {
 		TlsContext context = new TlsContext(sslContext, protocols(bundle), ciphers(bundle), ssl.clientAuth());
 		bundles.addBundleUpdateHandler(name, (updated) -> reload(name, context, updated));
 		return context;
+	}
+
+	private static SSLContext createSslContext(String name, SslBundle bundle, @Nullable SslProperties properties) {
+		SslBundleFiles.check(name, properties);
+		try {
+			return bundle.createSslContext();
+		}
+		catch (RuntimeException ex) {
+			// Its files were checked: what is left (a wrong password, a store that is no key
+			// store) is said by the loader's messages, without its stack.
+			throw new InvalidConfigurationPropertyValueException("echo.server.ssl.bundle", name,
+					"the SSL bundle cannot be loaded: " + message(ex));
+		}
 	}
 
 	private static void reload(String name, TlsContext context, SslBundle updated) {

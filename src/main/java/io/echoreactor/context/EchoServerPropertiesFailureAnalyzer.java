@@ -20,7 +20,7 @@ import org.springframework.validation.ObjectError;
 /**
  * Explains invalid {@code echo.server.*} settings at start-up in the terms the user wrote
  * them: each property by its kebab-case key, the value as configured and where it came
- * from (or, for a setting left at its default, the default as it would be written), and
+ * from ({@link PropertyOrigins}) (or, for a setting left at its default, the default as it would be written), and
  * the allowed range.
  *
  * <p>
@@ -60,8 +60,9 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 			}
 			Origin origin = (bound != null) ? bound.getOrigin()
 					: (list != null) ? list.getOrigin() : Origin.from(error);
-			if (origin != null) {
-				description.append("\n    Origin: ").append(origin);
+			String from = PropertyOrigins.describe(origin);
+			if (from != null) {
+				description.append("\n    Origin: ").append(from);
 			}
 			description.append("\n    Reason: ").append(error.getDefaultMessage()).append('\n');
 		}

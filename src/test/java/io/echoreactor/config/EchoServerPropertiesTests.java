@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.accept.AcceptStrategy;
@@ -18,14 +19,20 @@ import io.echoreactor.reactor.accept.SocketSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
@@ -42,6 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(30)
 class EchoServerPropertiesTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withUserConfiguration(EnableEchoServerProperties.class);
 
 	@Test
 	void defaultsAreTheDocumentedOnes() {
@@ -241,6 +251,71 @@ class EchoServerPropertiesTests {
 		assertThat(byName.get("echo.server.proxy-protocol.header-timeout")).containsEntry("defaultValue", "5s");
 	}
 
+	@Test
+	void everySettingOfTheMetadataBindsAsTheApplicationBindsIt() throws IOException {
+		List<String> values = new ArrayList<>();
+		for (Map<String, Object> property : metadata().values()) {
+			String name = (String) property.get("name");
+			if (name.startsWith("echo.server.")) {
+				values.add(name + "=" + written(property));
+			}
+		}
+		assertThat(values).hasSize(43);
+		this.contextRunner.withPropertyValues(values.toArray(String[]::new)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(EchoServerProperties.class).ssl().bundle()).isEqualTo("echo");
+		});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "echo.server.idel-timeout", "echo.server.socket.keep-alive-intervall", "echo.server.udp.prot",
+			"echo.server.ssl.bundel", "echo.server.plain.enable", "echo.server.proxy-protocol.trusted-source" })
+	void aKeyThatIsNoSettingIsRefusedAtEveryLevel(String key) {
+		this.contextRunner.withPropertyValues(key + "=1").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(UnboundConfigurationPropertiesException.class)
+				.hasMessageContaining(key);
+		});
+	}
+
+	// The metadata's default as written in application.yml, or a valid value for a setting
+	// without one.
+	private static String written(Map<String, Object> property) {
+		Object defaultValue = property.get("defaultValue");
+		if (defaultValue instanceof List<?> list) {
+			return String.join(",", list.stream().map(String::valueOf).toList());
+		}
+		if (defaultValue instanceof String text && text.startsWith("[")) {
+			return text.substring(1, text.length() - 1);
+		}
+		if (defaultValue != null) {
+			return String.valueOf(defaultValue);
+		}
+		return switch ((String) property.get("type")) {
+			case "java.net.InetAddress" -> "127.0.0.1";
+			case "java.lang.Integer" -> "1";
+			case "org.springframework.util.unit.DataSize" -> "1MB";
+			case "java.time.Duration" -> "1s";
+			case "java.lang.String" -> "echo";
+			default -> throw new IllegalStateException("No sample value for " + property);
+		};
+	}
+
+	private static Map<String, Map<String, Object>> metadata() throws IOException {
+		Map<String, Map<String, Object>> byName = new TreeMap<>();
+		try (InputStream in = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			Map<String, Object> metadata = JsonParserFactory.getJsonParser()
+				.parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+			for (Object property : (List<?>) metadata.get("properties")) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> entry = (Map<String, Object>) property;
+				byName.put((String) entry.get("name"), entry);
+			}
+		}
+		return byName;
+	}
+
 	private static String dashed(String camelCase) {
 		return camelCase.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
 	}
@@ -255,6 +330,12 @@ class EchoServerPropertiesTests {
 
 	private static EchoServerProperties bind(Iterable<ConfigurationPropertySource> sources) {
 		return new Binder(sources).bindOrCreate("echo.server", Bindable.of(EchoServerProperties.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(EchoServerProperties.class)
+	static class EnableEchoServerProperties {
+
 	}
 
 }

@@ -1,5 +1,7 @@
 package io.echoreactor.context;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,8 +20,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A TLS bundle whose options cannot serve stops start-up with one report naming the
- * bundle's property, as the user wrote it ({@code spring.ssl.bundle.pem.*} or
+ * A TLS bundle whose files or options cannot serve stops start-up with one report naming
+ * the bundle's property, as the user wrote it ({@code spring.ssl.bundle.pem.*} or
  * {@code spring.ssl.bundle.jks.*}), its value and a reason to act on, instead of a TLS
  * port that cannot make an engine. The test certificates hold an EC key.
  */
@@ -122,13 +124,135 @@ class UnusableTlsBundleFailureTests {
 	}
 
 	@Test
-	void aKeyThatIsNotTheCertificatesNamesTheBundle(CapturedOutput output) {
+	void aKeyThatIsNotTheCertificatesNamesTheKeyAndTheCertificate(CapturedOutput output) {
 		Map<String, String> properties = pemBundle();
 		authority.server("other").writePem(this.temp.resolve("other.crt"), this.temp.resolve("tls.key"));
 		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.private-key\n")
+			.contains("File: " + this.temp.resolve("tls.key") + "\n")
+			.contains("Reason: the private key is not the key of the certificate in file:" + this.temp.resolve("tls.crt")
+					+ " (")
+			.contains("CN=localhost)")
+			.contains("Point spring.ssl.bundle.pem.echo.keystore.private-key at the private key that was issued with "
+					+ "the certificate");
+	}
+
+	@Test
+	void aMissingCertificateFileIsNamedWithItsProperty(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		Path missing = this.temp.resolve("missing.crt");
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + missing);
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Invalid TLS configuration:")
+			.contains("Property: spring.ssl.bundle.pem.echo.keystore.certificate\n")
+			.contains("Value: \"file:" + missing + "\"")
+			.contains("File: " + missing + "\n")
+			.contains("Reason: the file does not exist\n")
+			.contains("Point spring.ssl.bundle.pem.echo.keystore.certificate at an existing certificate file");
+	}
+
+	@Test
+	void aMissingCertificateFileOfABundleReloadedOnUpdateIsNamedWithItsProperty(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		Path missing = this.temp.resolve("missing.crt");
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + missing);
+		properties.put("spring.ssl.bundle.pem.echo.reload-on-update", "true");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.certificate\n")
+			.contains("File: " + missing + "\n")
+			.contains("Reason: the file does not exist (with reload-on-update, the bundle's files are watched from "
+					+ "start-up)\n");
+	}
+
+	@Test
+	void aMissingKeyFileIsNamedWithItsProperty(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		Path missing = this.temp.resolve("missing.key");
+		properties.put("spring.ssl.bundle.pem.echo.keystore.private-key", missing.toString());
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.private-key\n")
+			.contains("File: " + missing + "\n")
+			.contains("Reason: the file does not exist\n")
+			.contains("Point spring.ssl.bundle.pem.echo.keystore.private-key at an existing private key file");
+	}
+
+	@Test
+	void aKeyPassedAsTheCertificateIsNamedAsAKey(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + this.temp.resolve("tls.key"));
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.certificate\n")
+			.contains("File: " + this.temp.resolve("tls.key") + "\n")
+			.contains("Reason: the file holds a private key, not a certificate\n")
+			.contains("Point spring.ssl.bundle.pem.echo.keystore.certificate at a PEM file holding the server's "
+					+ "certificates (blocks that start with -----BEGIN CERTIFICATE-----).");
+	}
+
+	@Test
+	void aCertificateFileOfGarbageIsNamed(CapturedOutput output) throws IOException {
+		Map<String, String> properties = pemBundle();
+		Path garbage = Files.writeString(this.temp.resolve("garbage.crt"), "not a certificate\n");
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + garbage);
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.certificate\n")
+			.contains("Reason: the file holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)\n");
+	}
+
+	@Test
+	void aCertificateBlockOfGarbageIsNamed(CapturedOutput output) throws IOException {
+		Map<String, String> properties = pemBundle();
+		Path garbage = Files.writeString(this.temp.resolve("garbage.crt"),
+				"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + garbage);
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.certificate\n")
+			.contains("Reason: the file's certificate cannot be read: ");
+	}
+
+	@Test
+	void aCertificatePassedAsTheKeyIsNamedAsACertificate(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		properties.put("spring.ssl.bundle.pem.echo.keystore.private-key", "file:" + this.temp.resolve("tls.crt"));
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.private-key\n")
+			.contains("Reason: the file holds a certificate, not a private key\n")
+			.contains("Point spring.ssl.bundle.pem.echo.keystore.private-key at a PEM file holding the private key");
+	}
+
+	@Test
+	void aMissingTrustedCertificateFileIsNamedWithItsProperty(CapturedOutput output) {
+		Map<String, String> properties = pemBundle();
+		Path missing = this.temp.resolve("ca.crt");
+		properties.put("spring.ssl.bundle.pem.echo.truststore.certificate", "file:" + missing);
+		properties.put("echo.server.ssl.client-auth", "need");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.truststore.certificate\n")
+			.contains("File: " + missing + "\n")
+			.contains("Reason: the file does not exist\n");
+	}
+
+	@Test
+	void aMissingKeyStoreIsNamedWithItsProperty(CapturedOutput output) {
+		Map<String, String> properties = new LinkedHashMap<>(tlsOn());
+		Path missing = this.temp.resolve("echo.p12");
+		properties.put("spring.ssl.bundle.jks.echo.keystore.location", "file:" + missing);
+		properties.put("spring.ssl.bundle.jks.echo.keystore.password", TestCertificates.PASSWORD);
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.jks.echo.keystore.location\n")
+			.contains("File: " + missing + "\n")
+			.contains("Reason: the file does not exist\n");
+	}
+
+	@Test
+	void aKeyStorePasswordThatDoesNotOpenItIsOneMessage(CapturedOutput output) {
+		Map<String, String> properties = new LinkedHashMap<>(tlsOn());
+		Path keyStore = serverCertificate.writeKeyStore(this.temp.resolve("echo.p12"), "PKCS12");
+		properties.put("spring.ssl.bundle.jks.echo.keystore.location", "file:" + keyStore);
+		properties.put("spring.ssl.bundle.jks.echo.keystore.password", "wrong");
+		properties.put("spring.ssl.bundle.jks.echo.keystore.type", "PKCS12");
+		String report = FailureReports.failureReport(output, properties);
 		assertThat(report).contains("Invalid value 'echo' for configuration property 'echo.server.ssl.bundle'")
-			.contains("the SSL bundle cannot serve TLS: the bundle's certificate and private key cannot complete a "
-					+ "TLS handshake");
+			.contains("the SSL bundle cannot be loaded: ");
 	}
 
 	private Map<String, String> pemBundle() {

@@ -42,6 +42,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
@@ -193,6 +194,19 @@ class EchoReactorChartTests {
 		List<String> expected = new ArrayList<>(List.of("ConfigMap", "Service", "Deployment"));
 		expected.addAll(optionalKinds.get(name));
 		assertThat(rendered.kinds()).containsExactlyInAnyOrderElementsOf(expected);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("valueSets")
+	void podsGetNoServiceLinksThatWouldBindAsEchoServerSettings(String name, String[] values) {
+		// A Service named echo-server would give a pod ECHO_SERVER_PORT=tcp://..., which the
+		// application refuses at start.
+		Rendered rendered = EchoReactorChart.render(values);
+		assertThat(rendered.deployment().getSpec().getTemplate().getSpec().getEnableServiceLinks()).isFalse();
+		for (Job job : rendered.all(Job.class)) {
+			assertThat(job.getSpec().getTemplate().getSpec().getEnableServiceLinks()).as(job.getMetadata().getName())
+				.isFalse();
+		}
 	}
 
 	@Test
