@@ -137,7 +137,14 @@ public class DocCommands {
 				System.out.printf("%n%s: %d commands%n", page, commands.size());
 				try {
 					for (Command command : commands) {
-						runCommand(command);
+						try {
+							runCommand(command);
+						}
+						catch (IllegalStateException ex) {
+							System.out.printf("  FAILED   %-32s %s: %s%n", command.where(), command.firstLine(),
+									ex.getMessage());
+							this.failures.add(command.where() + " " + command.firstLine() + ": " + ex.getMessage());
+						}
 					}
 				}
 				finally {
@@ -162,20 +169,24 @@ public class DocCommands {
 		List<Command> commands = new ArrayList<>();
 		List<Command> block = new ArrayList<>();
 		String language = null;
+		int indentation = 0;
 		StringBuilder text = null;
 		int start = 0;
 		List<String> expected = null;
 		for (int i = 0; i < lines.size(); i++) {
-			// Fences may be indented, inside a list item.
-			String line = lines.get(i).strip();
-			Matcher fence = FENCE.matcher(line);
+			// A fence may be indented, inside a list item; so is its content.
+			String raw = lines.get(i);
+			Matcher fence = FENCE.matcher(raw.strip());
 			if (language == null) {
 				if (fence.matches()) {
 					language = fence.group(1);
+					indentation = raw.indexOf('`');
+					expected = null;
 				}
 				continue;
 			}
-			if (line.startsWith("```")) {
+			String line = raw.substring(Math.min(indentation, raw.length() - raw.stripLeading().length()));
+			if (fence.matches() && fence.group(1).isEmpty()) {
 				if (text != null) {
 					block.add(new Command(page, start, text.toString(), expected, language.equals("console"), false));
 					text = null;
@@ -243,7 +254,8 @@ public class DocCommands {
 		}
 		awaitReadiness();
 		long started = System.nanoTime();
-		Process process = new ProcessBuilder("bash", "-c", command.text()).directory(this.root.toFile())
+		// pipefail: in "bench --json ... | tail -n 1" bench's status is the one that counts.
+		Process process = new ProcessBuilder("bash", "-o", "pipefail", "-c", command.text()).directory(this.root.toFile())
 			.redirectErrorStream(true)
 			.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
 			.start();
@@ -333,7 +345,7 @@ public class DocCommands {
 			return;
 		}
 		Path log = Files.createTempFile("doc-commands-service", ".log");
-		this.service = new ProcessBuilder("setsid", "bash", "-c", command.text())
+		this.service = new ProcessBuilder("setsid", "bash", "-o", "pipefail", "-c", command.text())
 			.directory(this.root.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())

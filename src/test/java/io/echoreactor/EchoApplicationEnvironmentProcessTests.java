@@ -73,6 +73,16 @@ class EchoApplicationEnvironmentProcessTests {
 	}
 
 	@Test
+	void misspelledSystemPropertyStopsStartUpToo() throws Exception {
+		// -D and JAVA_TOOL_OPTIONS, which the chart's jvm.extraOptions reach, are left out of Boot's strict binding.
+		Ended ended = runUntilExit(Map.of(), "-Decho.server.idel-timeout=5s");
+		assertThat(ended.exitValue()).isNotZero();
+		assertThat(ended.output()).contains("Unknown setting echo.server.idel-timeout (from system property "
+				+ "-Decho.server.idel-timeout): did you mean echo.server.idle-timeout?")
+			.doesNotContain("\tat ");
+	}
+
+	@Test
 	void portOfOurOwnAndTheUnderscoredFormOfASettingBindFromTheEnvironment() throws Exception {
 		int port = FreePorts.freeTcpAndUdpPort(InetAddress.getLoopbackAddress());
 		try (ApplicationProcess application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"),
@@ -83,10 +93,12 @@ class EchoApplicationEnvironmentProcessTests {
 		}
 	}
 
-	private Ended runUntilExit(Map<String, String> environment) throws IOException, InterruptedException {
+	private Ended runUntilExit(Map<String, String> environment, String... jvmOptions)
+			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx256m");
+		command.addAll(List.of(jvmOptions));
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(EchoApplication.class.getName());

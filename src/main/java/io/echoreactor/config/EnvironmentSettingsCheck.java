@@ -1,5 +1,7 @@
 package io.echoreactor.config;
 
+import java.util.List;
+
 import io.echoreactor.context.SettingNames;
 
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -17,7 +19,8 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
- * Refuses an {@code ECHO_SERVER_*} environment variable that is no echo server setting,
+ * Refuses an {@code ECHO_SERVER_*} environment variable or an {@code echo.server.*}
+ * system property ({@code -D}, {@code JAVA_TOOL_OPTIONS}) that is no echo server setting,
  * before the application context starts. {@code ignoreUnknownFields = false} on
  * {@link EchoServerProperties} leaves the process environment out, as Boot does for every
  * prefix (the environment holds variables of others); the variables under
@@ -35,15 +38,31 @@ class EnvironmentSettingsCheck implements EnvironmentPostProcessor, Ordered {
 
 	private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("echo.server");
 
+	// Boot's strict binding leaves these two out for every prefix: they hold the settings of others.
+	private static final List<String> SOURCES_BOOT_DOES_NOT_CHECK = List.of(
+			StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+			StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+
+	private static final String AOT_PROCESSING = "spring.aot.processing";
+
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		PropertySource<?> variables = environment.getPropertySources()
-			.get(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
-		if (variables == null) {
+		if (Boolean.getBoolean(AOT_PROCESSING)) {
+			// The build's AOT processing runs the application up to its bean definitions: the
+			// variables of the machine that builds it are not the ones it will run with.
 			return;
 		}
 		SettingNames settings = SettingNames.of(PREFIX, EchoServerProperties.class);
-		ConfigurationPropertySource source = ConfigurationPropertySources.from(variables)
+		for (String name : SOURCES_BOOT_DOES_NOT_CHECK) {
+			PropertySource<?> properties = environment.getPropertySources().get(name);
+			if (properties != null) {
+				refuseUnknownSettings(properties, settings);
+			}
+		}
+	}
+
+	private static void refuseUnknownSettings(PropertySource<?> properties, SettingNames settings) {
+		ConfigurationPropertySource source = ConfigurationPropertySources.from(properties)
 			.iterator()
 			.next()
 			.filter((name) -> !isASetting(name, settings));

@@ -36,6 +36,8 @@ final class SslBundleFiles {
 
 	private static final String INLINE = "(PEM content)";
 
+	private static final int MAX_LOCATION_SHOWN = 256;
+
 	private final ResourceLoader resourceLoader = ApplicationResourceLoader.get();
 
 	private SslBundleFiles() {
@@ -147,7 +149,7 @@ final class SslBundleFiles {
 			return resource.getContentAsString(StandardCharsets.UTF_8);
 		}
 		catch (IOException ex) {
-			throw new SslBundleFileException(property, value, file(value), "the file cannot be read: " + ex,
+			throw new SslBundleFileException(property, shown(value), file(value), "the file cannot be read: " + ex,
 					"Check the file's permissions: the user the application runs as must be able to read it.");
 		}
 	}
@@ -155,7 +157,7 @@ final class SslBundleFiles {
 	private Resource resource(String property, String location, String what) {
 		Resource resource = this.resourceLoader.getResource(location);
 		if (!resource.exists()) {
-			throw new SslBundleFileException(property, location, file(location), "the file does not exist",
+			throw new SslBundleFileException(property, shown(location), file(location), "the file does not exist",
 					"Point " + property + " at an existing " + what + " file: a path (a relative one is resolved "
 							+ "against the working directory), or a file: or classpath: location.");
 		}
@@ -164,11 +166,16 @@ final class SslBundleFiles {
 
 	// A key given inline is never printed.
 	private static String shown(String value) {
-		return PemContent.isPresentInText(value) ? INLINE : value;
+		return isContent(value) ? INLINE : value;
+	}
+
+	// Key material pasted without its PEM lines is no location either, and never to be printed.
+	private static boolean isContent(String value) {
+		return PemContent.isPresentInText(value) || value.indexOf('\n') >= 0 || value.length() > MAX_LOCATION_SHOWN;
 	}
 
 	private @Nullable String file(String value) {
-		if (PemContent.isPresentInText(value)) {
+		if (isContent(value)) {
 			return null;
 		}
 		Resource resource = this.resourceLoader.getResource(value);

@@ -177,6 +177,19 @@ class UnusableTlsBundleFailureTests {
 	}
 
 	@Test
+	void aKeyPastedWithoutItsPemLinesIsNeverPrinted(CapturedOutput output) throws IOException {
+		Map<String, String> properties = pemBundle();
+		String pem = Files.readString(this.temp.resolve("tls.key"));
+		String body = pem.replaceAll("-----[A-Z ]+-----", "").strip();
+		properties.put("spring.ssl.bundle.pem.echo.keystore.private-key", body);
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Property: spring.ssl.bundle.pem.echo.keystore.private-key\n")
+			.contains("(PEM content)")
+			.contains("Reason: the file does not exist\n");
+		assertThat(output.getAll()).doesNotContain(body.lines().findFirst().orElseThrow());
+	}
+
+	@Test
 	void aKeyPassedAsTheCertificateIsNamedAsAKey(CapturedOutput output) {
 		Map<String, String> properties = pemBundle();
 		properties.put("spring.ssl.bundle.pem.echo.keystore.certificate", "file:" + this.temp.resolve("tls.key"));
