@@ -31,6 +31,8 @@ final class StreamCheck {
 			data.limit(position + chunk).position(position);
 			int mismatch = data.mismatch(expected);
 			if (mismatch >= 0) {
+				// The count runs over the whole rest of the read, past this piece's limit.
+				data.limit(end);
 				corrupt(flow, start, data, position, end, at, position + mismatch);
 				return false;
 			}
