@@ -120,9 +120,10 @@ class LiveSettingsIntegrationTests {
 		assertThat(udpBurst(loopback, 200)).as("answers to a burst of 200 at 20/s").isBetween(1, 40);
 		awaitProgress();
 
-		// A second one, in a row: the greeting becomes JSON.
-		this.volume.write(yaml("3s", "json", 20, "INFO"));
+		// A second one, in a row: the greeting becomes JSON, and a log level changes with it.
+		this.volume.write(yaml("3s", "json", 20, "WARN"));
 		await().atMost(Duration.ofSeconds(20)).until(() -> reloads("applied") == 2);
+		assertThat(get("/actuator/loggers/io.echoreactor")).contains("\"configuredLevel\":\"WARN\"");
 		try (Socket next = new Socket(loopback, this.application.echoPort())) {
 			next.setSoTimeout(10_000);
 			assertThat(firstLine(next.getInputStream())).startsWith("{");
@@ -140,15 +141,22 @@ class LiveSettingsIntegrationTests {
 			next.setSoTimeout(10_000);
 			assertThat(firstLine(next.getInputStream())).as("the greeting in force still").startsWith("{");
 		}
-		assertThat(get("/actuator/loggers/io.echoreactor")).doesNotContain("DEBUG");
+		assertThat(get("/actuator/loggers/io.echoreactor")).contains("\"configuredLevel\":\"WARN\"")
+			.doesNotContain("DEBUG");
 		String refused = echo();
 		assertThat(refused).contains("\"property\":\"echo.server.idle-timeout\"")
 			.contains("\"idleTimeout\":\"PT3S\"");
 		assertThat(inForceSince(refused)).isEqualTo(inForceSince(since));
 		awaitProgress();
 
+		// A file that is no YAML: refused whole as well.
+		this.volume.write(yaml("3s", "json", 20, "WARN") + "    greeting: [json\n");
+		await().atMost(Duration.ofSeconds(20)).until(() -> reloads("refused") == 2);
+		assertThat(echo()).contains("\"reason\":\"the configuration files could not be read: ");
+		awaitProgress();
+
 		// A restart-only change: reported, not applied.
-		this.volume.write(yaml("3s", "json", 20, "INFO") + "    backlog: 77\n");
+		this.volume.write(yaml("3s", "json", 20, "WARN") + "    backlog: 77\n");
 		await().atMost(Duration.ofSeconds(20)).until(() -> reloads("restart-pending") == 1);
 		assertThat(this.application.log()).contains("take effect at the next start, not now: echo.server.backlog");
 		assertThat(echo()).contains("\"pendingRestart\":[\"echo.server.backlog\"]").contains("\"backlog\":1024");
