@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.echoreactor.proxy.CidrRange;
+import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
@@ -127,6 +129,39 @@ class EchoServerLiveSettingsTests {
 		}
 		this.server.applyLive(settings().maxConnections(10).build()).join();
 		assertEchoes(client(), "admitted again\n");
+	}
+
+	@Test
+	void aPerAddressLimitTurnedOnCountsTheConnectionsAcceptedFromThenOn() throws Exception {
+		start(settings().maxConnectionsPerAddress(0));
+		List<Socket> open = List.of(client(), client());
+		for (Socket socket : open) {
+			// Accepted and registered before the change.
+			assertEchoes(socket, "open\n");
+		}
+		this.server.applyLive(settings().maxConnectionsPerAddress(1).build()).join();
+		Socket admitted = client();
+		assertEchoes(admitted, "the first one counted\n");
+		Socket refused = client();
+		assertThat(readOrReset(refused.getInputStream())).as("refused: the address has its one").isEqualTo(-1);
+		for (Socket socket : open) {
+			assertEchoes(socket, "kept, uncounted\n");
+		}
+	}
+
+	@Test
+	void thePreviousProxyProtocolModeStaysWithTheConnectionsItBegan() throws Exception {
+		start(settings());
+		Socket before = client();
+		assertEchoes(before, "begun\n");
+		this.server.applyLive(settings().proxyProtocol(new ProxyProtocolSettings(ProxyProtocolSettings.Mode.REQUIRED,
+				List.of(CidrRange.parse("127.0.0.0/8")), Duration.ofSeconds(5))).build()).join();
+		// Echoed as it began: no header expected of it.
+		assertEchoes(before, "PROXY is not for me\n");
+		Socket after = client();
+		after.getOutputStream().write("no header\r\n".getBytes(StandardCharsets.US_ASCII));
+		assertThat(readOrReset(after.getInputStream())).as("closed: a header is required now").isEqualTo(-1);
+		assertEchoes(before, "still echoing\n");
 	}
 
 	@Test
