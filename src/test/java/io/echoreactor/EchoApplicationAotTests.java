@@ -50,7 +50,8 @@ class EchoApplicationAotTests {
 	void startsFromTheGeneratedContextEchoesAndServesActuatorOnOneWorker() throws Exception {
 		this.application = ApplicationProcess.start(this.tempDir, AOT, Map.of(), "--server.port=0",
 				"--echo.server.port=0", "--echo.server.address=127.0.0.1", "--echo.server.reactors=1");
-		assertThat(this.application.log()).contains("Starting AOT-processed EchoApplication");
+		assertThat(this.application.log()).contains("Starting AOT-processed EchoApplication")
+			.contains("Live reload of settings is off: the application runs from Spring AOT's generated context");
 		int httpPort = this.application.httpPort();
 		try (Socket client = connect(this.application.echoPort())) {
 			assertEchoes(client, "hello\n");

@@ -42,12 +42,24 @@ public class EchoEndpoint {
 
 	private final EchoServer server;
 
+	private final @Nullable SettingsStatus settingsStatus;
+
 	/**
 	 * Create the endpoint.
 	 * @param server the echo server
 	 */
 	public EchoEndpoint(EchoServer server) {
+		this(server, null);
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param server the echo server
+	 * @param settingsStatus where the settings' live reload stands, or {@code null}
+	 */
+	public EchoEndpoint(EchoServer server, @Nullable SettingsStatus settingsStatus) {
 		this.server = server;
+		this.settingsStatus = settingsStatus;
 	}
 
 	/**
@@ -71,7 +83,7 @@ public class EchoEndpoint {
 		return new EchoServerDescriptor(server.view().status().name(), (bound != null) ? describe(bound.getAddress()) : null,
 				server.port(), settings.acceptStrategy().name().toLowerCase(), server.view().activeConnections(),
 				server.view().pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
-				configuration(server));
+				configuration(server), (this.settingsStatus != null) ? this.settingsStatus.describe() : null);
 	}
 
 	private static ReactorDescriptor describe(EchoReactor reactor) {
@@ -176,10 +188,13 @@ public class EchoEndpoint {
 	 * @param configuration the configuration in force: every component of the reactor's
 	 * settings by its name, nested settings as objects, with the memory limits as the server
 	 * derived them
+	 * @param settings where the settings' live reload stands: since when these are in
+	 * force, the last change refused, the changes waiting for a restart
 	 */
 	public record EchoServerDescriptor(String state, @Nullable String address, int port, String acceptStrategy,
 			int connections, long pendingOutputAllocated, @Nullable UdpDescriptor udp, List<ReactorDescriptor> reactors,
-			@Nullable AcceptorDescriptor acceptor, Map<String, Object> configuration) implements OperationResponseBody {
+			@Nullable AcceptorDescriptor acceptor, Map<String, Object> configuration,
+			SettingsStatus.@Nullable Descriptor settings) implements OperationResponseBody {
 
 	}
 

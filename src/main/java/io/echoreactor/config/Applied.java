@@ -30,6 +30,14 @@ public @interface Applied {
 	When value();
 
 	/**
+	 * Return what a live change reaches: the connections open when it is applied (from
+	 * their next event on), only the connections accepted from then on, or the datagrams
+	 * received from then on. Ignored for restart-only settings.
+	 * @return what a live change reaches
+	 */
+	Reach reach() default Reach.OPEN_CONNECTIONS;
+
+	/**
 	 * When a change to a setting takes effect.
 	 */
 	enum When {
@@ -39,6 +47,33 @@ public @interface Applied {
 
 		/** When the server starts. */
 		RESTART
+
+	}
+
+	/**
+	 * What a live change reaches.
+	 */
+	enum Reach {
+
+		/** The open connections too, from their next event on (their deadlines at once). */
+		OPEN_CONNECTIONS("open connections"),
+
+		/** The connections accepted from then on; open ones keep what they began with. */
+		NEW_CONNECTIONS("new connections"),
+
+		/** The datagrams received from then on. */
+		DATAGRAMS("next datagrams");
+
+		private final String description;
+
+		Reach(String description) {
+			this.description = description;
+		}
+
+		/** @return how the configuration reference says it */
+		public String description() {
+			return this.description;
+		}
 
 	}
 

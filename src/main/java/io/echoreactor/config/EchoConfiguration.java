@@ -66,7 +66,12 @@ public class EchoConfiguration {
 		return new EchoServer(properties.toSettings(tls, greeting(properties.greeting())));
 	}
 
-	private static Greeting greeting(Greeting.Mode mode) {
+	/**
+	 * Return the greeting of the given mode, naming this process.
+	 * @param mode the mode
+	 * @return the greeting
+	 */
+	public static Greeting greeting(Greeting.Mode mode) {
 		if (mode == Greeting.Mode.OFF) {
 			return Greeting.OFF;
 		}

@@ -2,6 +2,7 @@ package io.echoreactor.config;
 
 import io.echoreactor.actuator.EchoEndpoint;
 import io.echoreactor.actuator.EchoReadinessStateHealthIndicator;
+import io.echoreactor.actuator.SettingsStatus;
 import io.echoreactor.context.EchoServerLifecycle;
 import io.echoreactor.metrics.EchoKernelMetrics;
 import io.echoreactor.metrics.EchoReactorMetrics;
@@ -61,7 +62,8 @@ public final class EchoServerBeans implements BeanRegistrar {
 		registry.registerBean("echoKernelMetrics", EchoKernelMetrics.class,
 				(bean) -> bean.supplier((context) -> new EchoKernelMetrics(context.bean(EchoServer.class))));
 		registry.registerBean("echoEndpoint", EchoEndpoint.class,
-				(bean) -> bean.supplier((context) -> new EchoEndpoint(context.bean(EchoServer.class))));
+				(bean) -> bean.supplier((context) -> new EchoEndpoint(context.bean(EchoServer.class),
+						context.beanProvider(SettingsStatus.class).getIfAvailable())));
 		// The reactors are non-daemon threads and keep the JVM running; Boot's await thread
 		// for Tomcat, which is there for the same purpose, is then one thread too many.
 		registry.registerBean("tomcatNoAwaitThread", ActuatorTomcatThreads.NoAwaitThread.class);

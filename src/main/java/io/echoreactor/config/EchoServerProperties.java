@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
+import static io.echoreactor.config.Applied.Reach.DATAGRAMS;
+import static io.echoreactor.config.Applied.Reach.NEW_CONNECTIONS;
 import static io.echoreactor.config.Applied.When.LIVE;
 import static io.echoreactor.config.Applied.When.RESTART;
 
@@ -116,18 +118,22 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 				max = "64MB") DataSize writeBufferHighWaterMark,
 		@Applied(LIVE) @DefaultValue("32KB") @DataSizeRange(min = "0B", max = "64MB") DataSize writeBufferLowWaterMark,
 		@Applied(LIVE) @DurationRange(min = "1ms", max = "365d") @Nullable Duration idleTimeout,
-		@Applied(LIVE) @DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
-		@Applied(LIVE) @DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
-		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxPendingOutput,
-		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxSessionMemory,
+		@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+			@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
+		@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+			@DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
+		@Applied(RESTART) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxPendingOutput,
+		@Applied(RESTART) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxSessionMemory,
 		@Applied(LIVE) @DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
 		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
-		@Applied(LIVE) @DurationRange(min = "1s", max = "365d") @Nullable Duration maxConnectionAge,
-		@Applied(LIVE) @DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
+		@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+			@DurationRange(min = "1s", max = "365d") @Nullable Duration maxConnectionAge,
+		@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+			@DefaultValue("0.1") @Range(min = 0, max = 1) double maxConnectionAgeJitter,
 		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp, @DefaultValue @Valid Ssl ssl,
 		@DefaultValue @Valid Plain plain, @DefaultValue @Valid ProxyProtocol proxyProtocol,
-		@Applied(LIVE) @DefaultValue("off") Greeting.Mode greeting) {
+		@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue("off") Greeting.Mode greeting) {
 
 	/**
 	 * Return these properties as the reactor's settings.
@@ -191,11 +197,13 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * @param receiveBufferSize kernel receive buffer per socket (SO_RCVBUF).
 	 * @param sendBufferSize kernel send buffer per socket (SO_SNDBUF).
 	 */
-	public record Socket(@Applied(LIVE) @DefaultValue("true") boolean tcpNoDelay,
-			@Applied(LIVE) @DefaultValue("false") boolean keepAlive,
-			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") @Nullable Duration keepAliveIdle,
-			@Applied(LIVE) @DurationRange(min = "1s", max = "32767s") @Nullable Duration keepAliveInterval,
-			@Applied(LIVE) @Range(min = 1, max = 127) @Nullable Integer keepAliveCount,
+	public record Socket(@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue("true") boolean tcpNoDelay,
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue("false") boolean keepAlive,
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+				@DurationRange(min = "1s", max = "32767s") @Nullable Duration keepAliveIdle,
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+				@DurationRange(min = "1s", max = "32767s") @Nullable Duration keepAliveInterval,
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS) @Range(min = 1, max = 127) @Nullable Integer keepAliveCount,
 			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize receiveBufferSize,
 			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize sendBufferSize) {
 
@@ -231,9 +239,12 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 */
 	public record Udp(@Applied(RESTART) @DefaultValue("true") boolean enabled,
 			@Applied(RESTART) @Range(min = 0, max = 65535) @Nullable Integer port,
-			@Applied(LIVE) @DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
-			@Applied(LIVE) @DefaultValue("10000") @Range(min = 1, max = 4_194_304) int maxTrackedSources,
-			@Applied(LIVE) @DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
+			@Applied(value = LIVE, reach = DATAGRAMS)
+				@DefaultValue("1000") @Range(min = 0, max = 10_000_000) int rateLimitPerSource,
+			@Applied(value = LIVE, reach = DATAGRAMS)
+				@DefaultValue("10000") @Range(min = 1, max = 4_194_304) int maxTrackedSources,
+			@Applied(value = LIVE, reach = DATAGRAMS)
+				@DefaultValue("64") @Range(min = 1, max = 65536) int receiveBudget,
 			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize receiveBufferSize,
 			@Applied(RESTART) @DataSizeRange(min = "1KB", max = "64MB") @Nullable DataSize sendBufferSize) {
 
@@ -265,8 +276,9 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 */
 	public record Ssl(@Applied(RESTART) @Nullable String bundle,
 			@Applied(RESTART) @DefaultValue("7443") @Range(min = 0, max = 65535) int port,
-			@Applied(LIVE) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration handshakeTimeout,
-			@Applied(LIVE) @DefaultValue("none") TlsContext.ClientAuth clientAuth) {
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+				@DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration handshakeTimeout,
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue("none") TlsContext.ClientAuth clientAuth) {
 
 	}
 
@@ -294,10 +306,12 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * @param headerTimeout close a connection that has not sent a complete header within
 	 * this long.
 	 */
-	public record ProxyProtocol(@Applied(LIVE) @DefaultValue("off") ProxyProtocolSettings.Mode mode,
-			@Applied(LIVE) @DefaultValue({ "127.0.0.0/8",
+	public record ProxyProtocol(@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+		@DefaultValue("off") ProxyProtocolSettings.Mode mode,
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue({ "127.0.0.0/8",
 					"::1/128" }) List<@CidrNotation @NotEveryAddress String> trustedSources,
-			@Applied(LIVE) @DefaultValue("5s") @DurationRange(min = "1ms", max = "1h") Duration headerTimeout) {
+			@Applied(value = LIVE, reach = NEW_CONNECTIONS)
+				@DefaultValue("5s") @DurationRange(min = "1ms", max = "1h") Duration headerTimeout) {
 
 		ProxyProtocolSettings toSettings() {
 			return new ProxyProtocolSettings(this.mode, this.trustedSources.stream().map(CidrRange::parse).toList(),

@@ -50,7 +50,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 
 	private final int index;
 
-	private final EchoServerSettings settings;
+	private volatile EchoServerSettings settings;
 
 	private final ConnectionLimit limit;
 
@@ -192,8 +192,7 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 	 */
 	void listen(ServerSocketChannel channel, boolean tls) throws IOException {
 		Listener listener = new Listener(this.loop, channel, this.limit, this.connections::registerAccepted,
-				this.acceptOperation,
-				tls, this.settings.proxyProtocol()::readsHeaderFrom);
+				this.acceptOperation, tls, (address) -> this.settings.proxyProtocol().readsHeaderFrom(address));
 		listener.open();
 		this.listeners.add(listener);
 	}
@@ -212,6 +211,28 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 		datagrams.open();
 		this.datagrams = datagrams;
 		this.servesDatagrams = true;
+	}
+
+	/**
+	 * Apply new live settings on the reactor thread, in turn with its other work, so that
+	 * a connection's state is only ever touched there. Called from any thread.
+	 * @param settings the settings, whose restart-only values are those in force
+	 * @param rateLimiter the UDP per-source rate limit from now on, or {@code null}
+	 * @return completed once applied, or once the reactor has ended
+	 */
+	CompletableFuture<Void> apply(EchoServerSettings settings, @Nullable SourceRateLimiter rateLimiter) {
+		CompletableFuture<Void> applied = new CompletableFuture<>();
+		terminated().thenRun(() -> applied.complete(null));
+		execute(() -> {
+			this.settings = settings;
+			this.connections.apply(settings);
+			DatagramEcho datagrams = this.datagrams;
+			if (datagrams != null) {
+				datagrams.apply(settings.udp().receiveBudget(), rateLimiter);
+			}
+			applied.complete(null);
+		});
+		return applied;
 	}
 
 	/** @return whether this reactor owns a UDP echo channel */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
@@ -49,7 +50,8 @@ public final class EchoServer {
 
 	static final String SHUTDOWN_THREAD_NAME = "echo-shutdown";
 
-	private final EchoServerSettings settings;
+	// Replaced, under the monitor, by applyLive().
+	private volatile EchoServerSettings settings;
 
 	private final SelectOperation selectOperation;
 
@@ -231,6 +233,59 @@ public final class EchoServer {
 			this.status = Status.RUNNING;
 			logger.info("Echo server started on " + Objects.requireNonNull(sockets, "bound").describe(reactors));
 		}
+	}
+
+	/**
+	 * Apply the live settings of {@code next} to the running server without closing a
+	 * listener or a connection (see {@link EchoServerSettings#withLiveSettingsOf}): the
+	 * connection limits and the PROXY protocol apply to the next connection accepted, and
+	 * each reactor takes the rest on its own thread, between two of its events. Connections
+	 * open are kept under lower limits. A new UDP rate limit starts with full buckets.
+	 * Called from any thread.
+	 * @param next the settings asked for; their restart-only values are ignored
+	 * @return the settings in force, once every reactor has taken them
+	 * @throws IllegalStateException if the UDP rate limit's table would not fit the heap;
+	 * then nothing has changed
+	 */
+	public CompletableFuture<EchoServerSettings> applyLive(EchoServerSettings next) {
+		Objects.requireNonNull(next, "next");
+		synchronized (this.monitor) {
+			EchoServerSettings current = this.settings;
+			EchoServerSettings applied = current.withLiveSettingsOf(next);
+			UdpSettings udp = applied.udp();
+			if (udp.enabled() && udp.rateLimitPerSource() > 0) {
+				SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
+			}
+			this.settings = applied;
+			this.limit.setLimits(applied.maxConnections(), applied.maxConnectionsPerAddress());
+			EchoAcceptor acceptor = this.acceptor;
+			if (acceptor != null) {
+				acceptor.setProxyProtocol(applied.proxyProtocol());
+			}
+			SourceRateLimiter rateLimiter = null;
+			ServerSockets sockets = this.sockets;
+			if (sockets != null) {
+				rateLimiter = rateLimiter(sockets.rateLimiter(), current.udp(), udp);
+				sockets.setRateLimiter(rateLimiter);
+			}
+			List<CompletableFuture<Void>> reactors = new ArrayList<>();
+			for (EchoReactor reactor : this.reactors) {
+				reactors.add(reactor.apply(applied, rateLimiter));
+			}
+			return CompletableFuture.allOf(reactors.toArray(CompletableFuture[]::new)).thenApply((done) -> applied);
+		}
+	}
+
+	private static @Nullable SourceRateLimiter rateLimiter(@Nullable SourceRateLimiter current, UdpSettings before,
+			UdpSettings after) {
+		if (!after.enabled() || after.rateLimitPerSource() == 0) {
+			return null;
+		}
+		if (current != null && before.rateLimitPerSource() == after.rateLimitPerSource()
+				&& before.maxTrackedSources() == after.maxTrackedSources()) {
+			return current;
+		}
+		return new SourceRateLimiter(after.rateLimitPerSource(), after.maxTrackedSources());
 	}
 
 	/**

@@ -116,6 +116,37 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 	}
 
 	/**
+	 * Return these settings with the live ones of {@code next}: what a running server can
+	 * take (limits, timeouts, budgets, water marks, the options of new sockets, the UDP rate
+	 * limit, the PROXY protocol, the TLS handshake timeout, the greeting), while what was
+	 * built at start (addresses, ports, reactors, buffers, memory budgets, whether each
+	 * protocol is served, the TLS context) stays as it is.
+	 * @param next the settings asked for
+	 * @return the settings a running server applies
+	 */
+	public EchoServerSettings withLiveSettingsOf(EchoServerSettings next) {
+		SocketSettings nextSocket = next.socket;
+		UdpSettings nextUdp = next.udp;
+		return toBuilder().readBudget(next.readBudget)
+			.writeBufferWaterMarks(next.writeBufferLowWaterMark, next.writeBufferHighWaterMark)
+			.idleTimeout(next.idleTimeout)
+			.maxConnectionAge(next.maxConnectionAge, next.maxConnectionAgeJitter)
+			.maxConnections(next.maxConnections)
+			.maxConnectionsPerAddress(next.maxConnectionsPerAddress)
+			.writeTimeout(next.writeTimeout)
+			.socket(new SocketSettings(nextSocket.tcpNoDelay(), nextSocket.keepAlive(), nextSocket.keepAliveIdle(),
+					nextSocket.keepAliveInterval(), nextSocket.keepAliveCount(), this.socket.receiveBufferSize(),
+					this.socket.sendBufferSize()))
+			.udp(new UdpSettings(this.udp.enabled(), this.udp.port(), nextUdp.rateLimitPerSource(),
+					nextUdp.maxTrackedSources(), nextUdp.receiveBudget(), this.udp.receiveBufferSize(),
+					this.udp.sendBufferSize()))
+			.tls(new TlsSettings(this.tls.context(), this.tls.port(), next.tls.handshakeTimeout()))
+			.proxyProtocol(next.proxyProtocol)
+			.greeting(next.greeting)
+			.build();
+	}
+
+	/**
 	 * Return a builder holding these settings, to make a variant of them.
 	 * @return a new builder
 	 */

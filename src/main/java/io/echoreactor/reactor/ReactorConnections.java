@@ -44,7 +44,8 @@ final class ReactorConnections implements ConnectionContext {
 
 	private final EventLoop loop;
 
-	private final EchoServerSettings settings;
+	// Reactor-thread state, replaced by apply(): the settings and what is derived from them.
+	private EchoServerSettings settings;
 
 	private final ConnectionLimit limit;
 
@@ -56,9 +57,9 @@ final class ReactorConnections implements ConnectionContext {
 
 	private final ByteBuffer readBuffer;
 
-	private final long idleTimeoutNanos;
+	private long idleTimeoutNanos;
 
-	private final long writeTimeoutNanos;
+	private long writeTimeoutNanos;
 
 	private final Runnable closed;
 
@@ -94,6 +95,26 @@ final class ReactorConnections implements ConnectionContext {
 
 	private static long nanosOrZero(@Nullable Duration duration) {
 		return (duration != null) ? duration.toNanos() : 0;
+	}
+
+	/**
+	 * Take new live settings: the timeouts, budgets and water marks apply to every open
+	 * connection from its next event on, and each connection's deadline is worked out
+	 * again, so that an idle timeout shortened closes a connection already idle that long;
+	 * how a connection begins (its maximum age, PROXY header, handshake timeout, greeting)
+	 * applies to the connections accepted from now on. Reactor thread only.
+	 * @param settings the settings, whose restart-only values are those in force
+	 */
+	void apply(EchoServerSettings settings) {
+		assert this.loop.inLoop();
+		this.settings = settings;
+		this.idleTimeoutNanos = nanosOrZero(settings.idleTimeout());
+		this.writeTimeoutNanos = nanosOrZero(settings.writeTimeout());
+		this.stages.apply(settings.maxConnectionAge(), settings.maxConnectionAgeJitter(), settings.socket(),
+				settings.proxyProtocol(), settings.tls(), settings.greeting());
+		for (TcpConnection connection : connections()) {
+			connection.settingsChanged();
+		}
 	}
 
 	/** @return the connections open now */

@@ -45,7 +45,7 @@ final class ServerSockets {
 
 	private @Nullable InetSocketAddress udp;
 
-	private @Nullable SourceRateLimiter rateLimiter;
+	private volatile @Nullable SourceRateLimiter rateLimiter;
 
 	private ServerSockets(EchoServerSettings settings) {
 		this.settings = settings;
@@ -97,6 +97,10 @@ final class ServerSockets {
 	/** @return the UDP sockets' address, or {@code null} when UDP is off */
 	@Nullable InetSocketAddress udp() {
 		return this.udp;
+	}
+
+	void setRateLimiter(@Nullable SourceRateLimiter rateLimiter) {
+		this.rateLimiter = rateLimiter;
 	}
 
 	/** @return the UDP rate limit, or {@code null} when it is off */

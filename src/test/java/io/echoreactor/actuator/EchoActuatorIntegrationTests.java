@@ -143,13 +143,17 @@ class EchoActuatorIntegrationTests {
 		Map<String, Object> links = JsonPath.read(response.body(), "$._links");
 		assertThat(links).containsOnlyKeys("self", "health", "health-path", "info", "prometheus", "echo");
 		for (String sensitive : new String[] { "env", "configprops", "heapdump", "threaddump", "beans", "mappings",
-				"loggers", "shutdown" }) {
+				"loggers", "shutdown", "refresh", "restart", "pause", "resume", "features" }) {
 			assertThat(get("/actuator/" + sensitive).statusCode()).as(sensitive).isEqualTo(404);
 		}
-		HttpResponse<String> shutdown = this.http.send(
-				HttpRequest.newBuilder(uri("/actuator/shutdown")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(shutdown.statusCode()).isEqualTo(404);
+		// Spring Cloud's mutating endpoints too: the file watch is the way a change comes in.
+		for (String mutating : new String[] { "shutdown", "refresh", "restart", "env", "loggers/io.echoreactor" }) {
+			HttpResponse<String> refused = this.http.send(HttpRequest.newBuilder(uri("/actuator/" + mutating))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"configuredLevel\":\"TRACE\"}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(refused.statusCode()).as(mutating).isEqualTo(404);
+		}
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {

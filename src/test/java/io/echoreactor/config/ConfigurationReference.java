@@ -127,10 +127,15 @@ public final class ConfigurationReference {
 				`1GB`). *Unset* means the setting has no value unless given one; its description says what that
 				means.
 
-				*Applied* says when a changed value takes effect: **live** settings can be applied to a running
-				server, to its connections and datagrams from then on; **restart** settings shape what the server
-				builds when it starts (listeners, reactor threads, buffers, TLS on or off) and take effect at the
-				next start.
+				*Applied* says when a changed value takes effect and what it does to connections already open.
+				**live** settings are applied to the running server when the configuration file changes, without
+				closing a connection: *live: open connections* reaches the connections open too, from their next
+				event on (a shortened idle timeout closes a connection already idle that long); *live: new
+				connections* reaches the connections accepted from then on, while open ones keep what they began
+				with; *live: next datagrams* reaches the datagrams received from then on. **restart** settings
+				shape what the server builds when it starts (listeners, reactor threads, buffers, memory budgets,
+				TLS on or off) and take effect at the next start; a change to one is reported, not applied (see
+				[live settings](operations.md#live-settings)).
 
 				""");
 		for (Group group : this.groups) {
@@ -150,7 +155,7 @@ public final class ConfigurationReference {
 					.append(" | ")
 					.append(setting.range().isEmpty() ? "" : cell(setting.range()))
 					.append(" | ")
-					.append((setting.applied() != null) ? setting.applied().name().toLowerCase(Locale.ROOT) : "?")
+					.append(applied(setting))
 					.append(" | ")
 					.append(cell(capitalize(setting.description())))
 					.append(" |\n");
@@ -186,7 +191,7 @@ public final class ConfigurationReference {
 			settings.add(new Setting(name, typeOf(component), defaultOf(component, entry.get("defaultValue")),
 					rangeOf(type, component), (applied != null) ? applied.value() : null,
 					entry.path("description").asString(""), component.getType(), minimum(type, component),
-					maximum(type, component)));
+					maximum(type, component), (applied != null) ? applied.reach() : null));
 		}
 		JsonNode groupEntry = groupEntries.get(prefix);
 		groups.add(new Group(prefix, (groupEntry != null) ? groupEntry.path("description").asString("") : "",
@@ -326,6 +331,17 @@ public final class ConfigurationReference {
 
 	}
 
+	// Live: what a change reaches, so that the table says what it does to open connections.
+	private static String applied(Setting setting) {
+		if (setting.applied() == null) {
+			return "?";
+		}
+		if (setting.applied() == Applied.When.RESTART) {
+			return "restart";
+		}
+		return "live: " + setting.reach().description();
+	}
+
 	/**
 	 * One setting.
 	 *
@@ -339,9 +355,10 @@ public final class ConfigurationReference {
 	 * @param javaType the declared Java type
 	 * @param minimum the least value of an integer or number setting, or {@code null}
 	 * @param maximum the greatest value of an integer or number setting, or {@code null}
+	 * @param reach what a live change reaches, {@code null} when unmarked
 	 */
 	public record Setting(String name, String type, String defaultText, String range, Applied.When applied,
-			String description, Class<?> javaType, Long minimum, Long maximum) {
+			String description, Class<?> javaType, Long minimum, Long maximum, Applied.Reach reach) {
 
 		/**
 		 * Return the name below {@code echo.server.}.

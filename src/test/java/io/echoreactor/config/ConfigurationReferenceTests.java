@@ -44,8 +44,7 @@ class ConfigurationReferenceTests {
 	void limitsTimeoutsBudgetsAndWhatNewConnectionsAreToldAreLive() {
 		assertThat(names(When.LIVE)).contains("echo.server.idle-timeout", "echo.server.max-connection-age",
 				"echo.server.max-connection-age-jitter", "echo.server.write-buffer-high-water-mark",
-				"echo.server.write-buffer-low-water-mark", "echo.server.max-pending-output",
-				"echo.server.max-session-memory", "echo.server.max-connections",
+				"echo.server.write-buffer-low-water-mark", "echo.server.max-connections",
 				"echo.server.max-connections-per-address", "echo.server.write-timeout", "echo.server.read-budget",
 				"echo.server.ssl.handshake-timeout", "echo.server.proxy-protocol.header-timeout",
 				"echo.server.udp.rate-limit-per-source", "echo.server.udp.max-tracked-sources",
@@ -59,7 +58,8 @@ class ConfigurationReferenceTests {
 				"echo.server.reactors", "echo.server.accept-strategy", "echo.server.backlog",
 				"echo.server.read-buffer-size", "echo.server.udp.enabled", "echo.server.udp.port",
 				"echo.server.ssl.bundle", "echo.server.ssl.port", "echo.server.plain.enabled",
-				"echo.server.socket.receive-buffer-size");
+				"echo.server.socket.receive-buffer-size", "echo.server.max-pending-output",
+				"echo.server.max-session-memory");
 	}
 
 	@Test
@@ -96,7 +96,7 @@ class ConfigurationReferenceTests {
 					ConfigurationReference.FILE, ConfigurationReference.REGENERATE)
 			.isEqualTo(generated);
 		assertThat(generated).contains("| `echo.server.udp.rate-limit-per-source` | integer | `1000` | 0 to 10000000 "
-				+ "| live | Datagrams per second answered for one source address");
+				+ "| live: next datagrams | Datagrams per second answered for one source address");
 	}
 
 	private List<String> names(When applied) {

@@ -130,7 +130,8 @@ class MetricsReferenceTests {
 	}
 
 	static List<EchoMeter> meters() {
-		return Stream.of(EchoReactorMeters.values(), EchoUdpMeters.values(), EchoKernelMeters.values())
+		return Stream.of(EchoReactorMeters.values(), EchoUdpMeters.values(), EchoKernelMeters.values(),
+				EchoSettingsMeters.values())
 			.<EchoMeter>flatMap(Stream::of)
 			.toList();
 	}
@@ -144,6 +145,7 @@ class MetricsReferenceTests {
 		section(out, "Connections, reactors and TLS", EchoReactorMeters.values());
 		section(out, "UDP", EchoUdpMeters.values());
 		section(out, "The kernel's view", EchoKernelMeters.values());
+		section(out, "Settings", EchoSettingsMeters.values());
 		return out.append("\n").append(END).toString();
 	}
 

@@ -17,9 +17,9 @@ public final class ConnectionLimit {
 
 	private final AtomicInteger open = new AtomicInteger();
 
-	private final int max;
+	private volatile int max;
 
-	private final int maxPerAddress;
+	private volatile int maxPerAddress;
 
 	// Only addresses with open connections are present, so clients that come and go cannot
 	// grow it beyond max-connections entries.
@@ -31,6 +31,17 @@ public final class ConnectionLimit {
 	}
 
 	/** @return whether connections are counted per client address */
+	/**
+	 * Change the limits for the connections accepted from now on: those open are kept,
+	 * and counted against the new limits. Called from any thread.
+	 * @param max the most connections at once
+	 * @param maxPerAddress the most connections from one address, or 0 for no limit
+	 */
+	public void setLimits(int max, int maxPerAddress) {
+		this.max = max;
+		this.maxPerAddress = maxPerAddress;
+	}
+
 	public boolean limitsAddresses() {
 		return this.maxPerAddress > 0;
 	}

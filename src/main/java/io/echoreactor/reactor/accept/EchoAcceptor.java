@@ -44,7 +44,7 @@ public final class EchoAcceptor implements EventLoop.Owner {
 
 	private final Listener.AcceptOperation acceptOperation;
 
-	private final ProxyProtocolSettings proxyProtocol;
+	private volatile ProxyProtocolSettings proxyProtocol;
 
 	/**
 	 * @param reactors where accepted connections go, in turn
@@ -74,9 +74,18 @@ public final class EchoAcceptor implements EventLoop.Owner {
 	 */
 	public void listen(ServerSocketChannel channel, boolean tls) throws IOException {
 		Listener listener = new Listener(this.loop, channel, this.limit, this::handOff, this.acceptOperation, tls,
-				this.proxyProtocol::readsHeaderFrom);
+				(address) -> this.proxyProtocol.readsHeaderFrom(address));
 		listener.open();
 		this.listeners.add(listener);
+	}
+
+	/**
+	 * Change which peers' connections begin with a PROXY header, for the connections
+	 * accepted from now on. Called from any thread.
+	 * @param proxyProtocol the PROXY protocol settings
+	 */
+	public void setProxyProtocol(ProxyProtocolSettings proxyProtocol) {
+		this.proxyProtocol = proxyProtocol;
 	}
 
 	public ReactorStatistics statistics() {

@@ -51,17 +51,19 @@ public final class StageOrder {
 
 	private final ConnectionLimit limit;
 
-	private final long maxAgeNanos;
+	// Reactor-thread state: live settings, replaced by apply().
 
-	private final double maxAgeJitter;
+	private long maxAgeNanos;
 
-	private final SocketSettings socket;
+	private double maxAgeJitter;
 
-	private final ProxyProtocolSettings proxyProtocol;
+	private SocketSettings socket;
 
-	private final TlsSettings tls;
+	private ProxyProtocolSettings proxyProtocol;
 
-	private final Greeting greeting;
+	private TlsSettings tls;
+
+	private Greeting greeting;
 
 	private final ThrottledWarning proxyRefusals = new ThrottledWarning(logger);
 
@@ -89,6 +91,28 @@ public final class StageOrder {
 		this.context = context;
 		this.reactorIndex = reactorIndex;
 		this.limit = limit;
+		this.maxAgeNanos = (maxConnectionAge != null) ? maxConnectionAge.toNanos() : 0;
+		this.maxAgeJitter = maxConnectionAgeJitter;
+		this.socket = socket;
+		this.proxyProtocol = proxyProtocol;
+		this.tls = tls;
+		this.greeting = greeting;
+	}
+
+	/**
+	 * Take new settings for the connections that begin from now on: their maximum age,
+	 * socket options, PROXY header, TLS handshake timeout and greeting. Connections already
+	 * past a stage are not taken back to it. Reactor thread only.
+	 * @param maxConnectionAge the maximum age of a connection, or {@code null} for none
+	 * @param maxConnectionAgeJitter the share of the maximum age taken off at random
+	 * @param socket the socket options of accepted connections
+	 * @param proxyProtocol whose connections begin with a PROXY header
+	 * @param tls the TLS listener's settings
+	 * @param greeting the greeting before the echo
+	 */
+	public void apply(@Nullable Duration maxConnectionAge, double maxConnectionAgeJitter, SocketSettings socket,
+			ProxyProtocolSettings proxyProtocol, TlsSettings tls, Greeting greeting) {
+		assert this.context.loop().inLoop();
 		this.maxAgeNanos = (maxConnectionAge != null) ? maxConnectionAge.toNanos() : 0;
 		this.maxAgeJitter = maxConnectionAgeJitter;
 		this.socket = socket;

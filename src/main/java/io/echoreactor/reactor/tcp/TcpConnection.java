@@ -286,6 +286,11 @@ public final class TcpConnection extends MemoryEndPoint {
 		}
 	}
 
+	/** Work the deadlines out again under the reactor's new settings. Reactor thread only. */
+	public void settingsChanged() {
+		scheduleDeadline();
+	}
+
 	/** Schedule the earliest of the connection's deadlines (see {@link ConnectionTimers}). */
 	@Override
 	void scheduleDeadline() {

@@ -31,7 +31,7 @@ public final class TlsContext {
 
 	private volatile Snapshot snapshot;
 
-	private final ClientAuth clientAuth;
+	private volatile ClientAuth clientAuth;
 
 	private final AtomicLongArray reloads = new AtomicLongArray(ReloadResult.values().length);
 
@@ -94,6 +94,15 @@ public final class TlsContext {
 	 */
 	public long reloads(ReloadResult result) {
 		return this.reloads.get(result.ordinal());
+	}
+
+	/**
+	 * Change whether client certificates are asked for, for the handshakes that begin from
+	 * now on; sessions already established keep what they agreed. Called from any thread.
+	 * @param clientAuth whether client certificates are asked for
+	 */
+	public void setClientAuth(ClientAuth clientAuth) {
+		this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
 	}
 
 	/** @return whether client certificates are asked for */

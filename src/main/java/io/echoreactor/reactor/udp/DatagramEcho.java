@@ -66,9 +66,9 @@ public final class DatagramEcho implements Selectable {
 
 	private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_SIZE);
 
-	private final int receiveBudget;
+	private int receiveBudget;
 
-	private final @Nullable SourceRateLimiter rateLimiter;
+	private @Nullable SourceRateLimiter rateLimiter;
 
 	private final LongSupplier clock;
 
@@ -133,6 +133,17 @@ public final class DatagramEcho implements Selectable {
 	}
 
 	/** Start receiving. Loop thread, or before the loop starts. */
+	/**
+	 * Take new settings for the datagrams received from now on. Loop thread only.
+	 * @param receiveBudget datagrams per wakeup
+	 * @param rateLimiter the per-source limit, or {@code null} for none
+	 */
+	public void apply(int receiveBudget, @Nullable SourceRateLimiter rateLimiter) {
+		assert this.loop.inLoop();
+		this.receiveBudget = receiveBudget;
+		this.rateLimiter = rateLimiter;
+	}
+
 	public void open() throws IOException {
 		this.key = this.loop.register(this.channel, SelectionKey.OP_READ, this);
 		if (this.ownAddress.isAnyLocalAddress()) {
