@@ -926,6 +926,26 @@ class EchoReactorChartTests {
 	}
 
 	@Test
+	void logsAreTextByDefaultAndStructuredJsonInTheFormatLoggingFormatNames() {
+		assertThat(EchoReactorChart.render().applicationValue("logging")).as("Boot's text console log").isNull();
+		assertThat(EchoReactorChart.render("logging.format=text").applicationValue("logging")).isNull();
+		for (String format : new String[] { "ecs", "logstash" }) {
+			Rendered rendered = EchoReactorChart.render("logging.format=" + format,
+					"config.logging.level.io\\.echoreactor=debug");
+			assertThat(rendered.applicationValue("logging", "structured", "format", "console")).isEqualTo(format);
+			assertThat(rendered.applicationValue("logging", "level", "io.echoreactor"))
+				.as("the other logging settings of config stay")
+				.isEqualTo("debug");
+		}
+		assertThatIllegalStateException().isThrownBy(() -> EchoReactorChart.renderYaml("logging.format=json"))
+			.withMessageContaining(SCHEMA_ERROR)
+			.withMessageContaining("/logging/format");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.logging.structured.format.console=ecs"))
+			.withMessageContaining("config.logging.structured.format.console is set from logging.format");
+	}
+
+	@Test
 	void greetingIsOffByDefaultAndFollowsItsValue() {
 		assertThat(bindEchoServer(EchoReactorChart.render()).greeting()).isEqualTo(Greeting.Mode.OFF);
 		assertThat(bindEchoServer(EchoReactorChart.render("greeting=json")).greeting()).isEqualTo(Greeting.Mode.JSON);
