@@ -78,7 +78,8 @@ service.udpSeparateService.
 
 {{/*
 The application.yml: the config block with the ports from containerPorts. The ports live in one place so that
-the container ports, the probes and the Service cannot disagree with what the application binds.
+the container ports, the probes and the Service cannot disagree with what the application binds. logging.format
+other than text becomes Boot's logging.structured.format.console; text, Boot's default, writes nothing.
 */}}
 {{- define "echo-reactor.applicationYaml" -}}
 {{- $config := deepCopy (.Values.config | default dict) }}
@@ -95,6 +96,9 @@ the container ports, the probes and the Service cannot disagree with what the ap
 {{- end }}
 {{- if hasKey (dig "management" "server" dict $config) "port" }}
 {{- fail "config.management.server.port is not supported: the probes and the metrics use containerPorts.http" }}
+{{- end }}
+{{- if hasKey (dig "logging" "structured" "format" dict $config) "console" }}
+{{- fail "config.logging.structured.format.console is set from logging.format; set that instead" }}
 {{- end }}
 {{- if hasKey $echoServer "greeting" }}
 {{- fail "config.echo.server.greeting is set from the greeting value; set that instead" }}
@@ -121,6 +125,10 @@ the container ports, the probes and the Service cannot disagree with what the ap
 {{- $_ := set $echoPorts "ssl" (dict "bundle" .Values.tls.bundleName "port" (int .Values.containerPorts.tls) "client-auth" .Values.tls.clientAuth) }}
 {{- $_ := set $echoPorts "plain" (dict "enabled" .Values.tls.plainEnabled) }}
 {{- $_ := set $ports "spring" (dict "ssl" (dict "bundle" (dict "pem" (dict .Values.tls.bundleName (include "echo-reactor.pemBundle" . | fromYaml))))) }}
+{{- end }}
+{{- $logFormat := dig "format" "text" (.Values.logging | default dict) }}
+{{- if ne $logFormat "text" }}
+{{- $_ := set $ports "logging" (dict "structured" (dict "format" (dict "console" $logFormat))) }}
 {{- end }}
 {{- $proxy := include "echo-reactor.proxyProtocol" . | fromYaml }}
 {{- if $proxy }}

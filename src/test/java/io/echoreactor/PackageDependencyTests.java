@@ -26,9 +26,10 @@ class PackageDependencyTests {
 
 	@Test
 	void reactorImportsNothingFromSpringMicrometerOrTheRestOfTheServiceButThePlainProxyProtocol() throws IOException {
+		// Nor SLF4J: its log lines reach SLF4J through ReactorLog's backend (io.echoreactor.logging).
 		assertThat(imports("reactor")).isNotEmpty()
 			.noneMatch((imported) -> imported.startsWith("org.springframework")
-					|| imported.startsWith("io.micrometer")
+					|| imported.startsWith("io.micrometer") || imported.startsWith("org.slf4j")
 					|| (imported.startsWith("io.echoreactor.") && !imported.startsWith("io.echoreactor.reactor.")
 							&& !imported.startsWith("io.echoreactor.proxy.")));
 	}
@@ -61,7 +62,7 @@ class PackageDependencyTests {
 	@Test
 	void onlyConfigReachesAcrossTheOtherPackages() throws IOException {
 		Map<String, List<String>> allowed = Map.of("context", List.of("reactor"), "metrics",
-				List.of("reactor", "proxy"), "actuator", List.of("reactor", "metrics"));
+				List.of("reactor", "proxy"), "actuator", List.of("reactor", "metrics"), "logging", List.of("reactor"));
 		allowed.forEach((packageName, dependencies) -> {
 			try {
 				assertThat(imports(packageName)).as(packageName)

@@ -19,6 +19,8 @@ import io.echoreactor.reactor.accept.Listener;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.reactor.memory.PendingOutputBudget;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
@@ -26,8 +28,6 @@ import io.echoreactor.reactor.tcp.TcpConnection;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
 import io.echoreactor.reactor.udp.DatagramEcho;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 
-	private static final Log logger = LogFactory.getLog(EchoReactor.class);
+	private static final ReactorLog logger = ReactorLog.of(EchoReactor.class);
 
 	/** Thread name prefix by which tools find the reactor threads. */
 	public static final String THREAD_NAME_PREFIX = "echo-reactor-";
@@ -348,7 +348,8 @@ public final class EchoReactor implements EventLoop.Owner, AcceptTarget {
 					}
 				}
 				catch (RuntimeException ex) {
-					logger.warn("Failure while closing " + selectable + " on " + threadName(), ex);
+					logger.warn("Failure while closing " + selectable + " on " + threadName(),
+							LogFacts.reactor(threadName()), ex);
 				}
 			});
 		}

@@ -16,6 +16,8 @@ import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.memory.PendingOutputBudget;
 import io.echoreactor.reactor.memory.ReactorMemory;
 import io.echoreactor.reactor.memory.SessionMemory;
@@ -23,8 +25,6 @@ import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import io.echoreactor.reactor.tcp.ConnectionContext;
 import io.echoreactor.reactor.tcp.StageOrder;
 import io.echoreactor.reactor.tcp.TcpConnection;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ReactorConnections implements ConnectionContext {
 
-	private static final Log logger = LogFactory.getLog(ReactorConnections.class);
+	private static final ReactorLog logger = ReactorLog.of(ReactorConnections.class);
 
 	private final EventLoop loop;
 
@@ -155,7 +155,8 @@ final class ReactorConnections implements ConnectionContext {
 		}
 		catch (IOException | RuntimeException ex) {
 			if (logger.isDebugEnabled()) {
-				logger.debug("Unable to register " + channel, ex);
+				logger.debug("Unable to register " + channel,
+						LogFacts.connection(this.loop.name(), channel, null).cause(CloseCause.ERROR), ex);
 			}
 			Closeables.closeQuietly(channel);
 			closed(connection, CloseCause.ERROR);
@@ -166,7 +167,8 @@ final class ReactorConnections implements ConnectionContext {
 		}
 		catch (IOException ex) {
 			if (logger.isDebugEnabled()) {
-				logger.debug("Unable to begin " + channel, ex);
+				logger.debug("Unable to begin " + channel,
+						LogFacts.connection(this.loop.name(), channel, null).cause(CloseCause.ERROR), ex);
 			}
 			connection.close(CloseCause.ERROR);
 			return;

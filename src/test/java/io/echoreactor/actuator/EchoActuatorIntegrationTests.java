@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.json.BasicJsonTester;
@@ -30,8 +32,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The Actuator endpoints of the running application over real HTTP: the echo endpoint's
- * JSON, health with the echo component, info with build and git information, and what is
- * not exposed.
+ * JSON, health with the echo component, info with build and git information, the bill of
+ * materials, and what is not exposed.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "echo.server.address=127.0.0.1", "echo.server.port=0",
@@ -137,11 +139,39 @@ class EchoActuatorIntegrationTests {
 	}
 
 	@Test
+	void sbomEndpointServesTheJarsBillOfMaterialsNamingSpringBootsVersion() throws Exception {
+		// Maven skips the CycloneDX plugin offline; online, the SBOM must be there.
+		if ("offline=true".equals(System.getProperty("maven.offline"))) {
+			assumeThat(new ClassPathResource("META-INF/sbom/application.cdx.json").exists())
+				.as("an SBOM from an earlier online build (this offline build skipped the CycloneDX plugin)")
+				.isTrue();
+		}
+		HttpResponse<String> index = get("/actuator/sbom");
+		assertThat(index.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.<List<String>>read(index.body(), "$.ids")).containsExactly("application");
+		HttpResponse<String> response = get("/actuator/sbom/application");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/vnd.cyclonedx+json"));
+		String sbom = response.body();
+		assertThat(JsonPath.<String>read(sbom, "$.bomFormat")).isEqualTo("CycloneDX");
+		assertThat(JsonPath.<String>read(sbom, "$.metadata.component.name")).isEqualTo("echo-reactor");
+		String bootVersion = SpringBootVersion.getVersion();
+		assertThat(bootVersion).isNotBlank();
+		List<String> bootVersions = JsonPath.read(sbom,
+				"$.components[?(@.group == 'org.springframework.boot' && @.name == 'spring-boot')].version");
+		assertThat(bootVersions).containsExactly(bootVersion);
+		List<String> reactorRuntime = JsonPath.read(sbom, "$.components[?(@.name == 'micrometer-core')].version");
+		assertThat(reactorRuntime).as("a library the jar holds besides Spring Boot").hasSize(1);
+	}
+
+	@Test
 	void onlyTheIntendedEndpointsAreExposed() throws Exception {
 		HttpResponse<String> response = get("/actuator");
 		assertThat(response.statusCode()).isEqualTo(200);
 		Map<String, Object> links = JsonPath.read(response.body(), "$._links");
-		assertThat(links).containsOnlyKeys("self", "health", "health-path", "info", "prometheus", "echo");
+		assertThat(links).containsOnlyKeys("self", "health", "health-path", "info", "prometheus", "echo", "sbom",
+				"sbom-id");
 		for (String sensitive : new String[] { "env", "configprops", "heapdump", "threaddump", "beans", "mappings",
 				"loggers", "shutdown", "refresh", "restart", "pause", "resume", "features" }) {
 			assertThat(get("/actuator/" + sensitive).statusCode()).as(sensitive).isEqualTo(404);

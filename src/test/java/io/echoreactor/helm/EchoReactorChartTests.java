@@ -127,7 +127,7 @@ class EchoReactorChartTests {
 								"config.echo.server.shutdown-timeout=45s", "terminationGracePeriodSeconds=60",
 								"config.spring.lifecycle.timeout-per-shutdown-phase=50s",
 								"config.echo.server.reactors=4", "config.echo.server.accept-strategy=reuseport",
-								"config.echo.server.idle-timeout=10m", "config.logging.structured.format.console=ecs",
+								"config.echo.server.idle-timeout=10m", "logging.format=ecs",
 								"config.echo.server.write-timeout=30s", "config.echo.server.stall-timeout=5s",
 								"config.echo.server.max-connections-per-address=100",
 								"config.echo.server.max-pending-output=32MB",
@@ -513,7 +513,7 @@ class EchoReactorChartTests {
 	void customConfigReachesTheBoundProperties() {
 		Rendered rendered = EchoReactorChart.render("config.echo.server.max-connection-age=30m",
 				"config.echo.server.max-connection-age-jitter=0.2", "config.echo.server.max-connections=500",
-				"config.logging.structured.format.console=ecs", "config.echo.server.udp.rate-limit-per-source=500",
+				"logging.format=ecs", "config.echo.server.udp.rate-limit-per-source=500",
 				"config.echo.server.udp.receive-buffer-size=4MB", "containerPorts.udp=9008",
 				"config.echo.server.write-timeout=30s", "config.echo.server.stall-timeout=5s",
 				"config.echo.server.max-connections-per-address=100");
@@ -923,6 +923,26 @@ class EchoReactorChartTests {
 					(variable) -> variable.getValueFrom().getFieldRef().getFieldPath()));
 		assertThat(fields).containsExactlyInAnyOrderEntriesOf(Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE",
 				"metadata.namespace", "NODE_NAME", "spec.nodeName"));
+	}
+
+	@Test
+	void logsAreTextByDefaultAndStructuredJsonInTheFormatLoggingFormatNames() {
+		assertThat(EchoReactorChart.render().applicationValue("logging")).as("Boot's text console log").isNull();
+		assertThat(EchoReactorChart.render("logging.format=text").applicationValue("logging")).isNull();
+		for (String format : new String[] { "ecs", "logstash" }) {
+			Rendered rendered = EchoReactorChart.render("logging.format=" + format,
+					"config.logging.level.io\\.echoreactor=debug");
+			assertThat(rendered.applicationValue("logging", "structured", "format", "console")).isEqualTo(format);
+			assertThat(rendered.applicationValue("logging", "level", "io.echoreactor"))
+				.as("the other logging settings of config stay")
+				.isEqualTo("debug");
+		}
+		assertThatIllegalStateException().isThrownBy(() -> EchoReactorChart.renderYaml("logging.format=json"))
+			.withMessageContaining(SCHEMA_ERROR)
+			.withMessageContaining("/logging/format");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("config.logging.structured.format.console=ecs"))
+			.withMessageContaining("config.logging.structured.format.console is set from logging.format");
 	}
 
 	@Test

@@ -18,10 +18,10 @@ import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.loop.Selectable;
 import io.echoreactor.reactor.loop.ThrottledWarning;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Listener extends Deadlines.Entry implements Selectable {
 
-	private static final Log logger = LogFactory.getLog(Listener.class);
+	private static final ReactorLog logger = ReactorLog.of(Listener.class);
 
 	/** Connections accepted per readiness event before other work gets a turn. */
 	static final int BATCH = 64;
@@ -162,11 +162,12 @@ public final class Listener extends Deadlines.Entry implements Selectable {
 	private void failed(IOException ex) {
 		String message = String.valueOf(ex.getMessage());
 		boolean tooManyFiles = message.contains("Too many open files");
-		this.loop.statistics()
-			.increment(tooManyFiles ? AcceptError.TOO_MANY_OPEN_FILES : AcceptError.OTHER);
+		AcceptError error = tooManyFiles ? AcceptError.TOO_MANY_OPEN_FILES : AcceptError.OTHER;
+		this.loop.statistics().increment(error);
 		if (this.failures.due()) {
 			this.failures.log("Accept failed on " + this.loop.name() + ": " + message + "; pausing accepts for "
-					+ TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS) + " ms", ex);
+					+ TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS) + " ms",
+					LogFacts.connection(this.loop.name(), this.channel, null).cause(error), ex);
 		}
 		if (this.key.isValid()) {
 			this.key.interestOps(0);
@@ -205,7 +206,8 @@ public final class Listener extends Deadlines.Entry implements Selectable {
 		this.loop.deadlines().cancel(this);
 		if (cause == CloseCause.ERROR && this.channel.isOpen()) {
 			logger.warn("Closing the listener of " + this.loop.name() + " after a failure; the other listeners "
-					+ "(if any) go on accepting");
+					+ "(if any) go on accepting",
+					LogFacts.connection(this.loop.name(), this.channel, null).cause(cause), null);
 		}
 		Closeables.closeQuietly(this.channel);
 	}

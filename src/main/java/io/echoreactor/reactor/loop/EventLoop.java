@@ -17,8 +17,6 @@ import java.util.function.IntConsumer;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
  * One event loop: one thread, one {@link LoopSelector selector}, its task queue and its
@@ -44,7 +42,7 @@ import org.apache.commons.logging.LogFactory;
  */
 public final class EventLoop {
 
-	private static final Log logger = LogFactory.getLog(EventLoop.class);
+	private static final ReactorLog logger = ReactorLog.of(EventLoop.class);
 
 	private static final long FAILURE_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -223,7 +221,8 @@ public final class EventLoop {
 				catch (Throwable ex) {
 					this.statistics.increment(Counter.LOOP_FAILURES);
 					if (this.failures.due()) {
-						this.failures.log("Unexpected failure in " + this.name + "; continuing after a pause", ex);
+						this.failures.log("Unexpected failure in " + this.name + "; continuing after a pause",
+								LogFacts.reactor(this.name), ex);
 					}
 					// Never spin on a failure that repeats, and do not count the pause as work.
 					LockSupport.parkNanos(FAILURE_BACKOFF_NANOS);
@@ -235,7 +234,7 @@ public final class EventLoop {
 		}
 		catch (Error ex) {
 			died = true;
-			logger.error(this.name + " died", ex);
+			logger.error(this.name + " died", LogFacts.reactor(this.name), ex);
 			throw ex;
 		}
 		finally {
@@ -280,7 +279,7 @@ public final class EventLoop {
 			this.statistics.increment(Counter.LOOP_FAILURES);
 			if (this.failures.due()) {
 				this.failures.log("Unexpected failure on " + key.channel() + " in " + this.name + "; closing it",
-						ex);
+						LogFacts.connection(this.name, key.channel(), null).cause(CloseCause.ERROR), ex);
 			}
 			selectable.abort(CloseCause.ERROR);
 		}
@@ -296,7 +295,7 @@ public final class EventLoop {
 			catch (RuntimeException ex) {
 				this.statistics.increment(Counter.LOOP_FAILURES);
 				if (this.failures.due()) {
-					this.failures.log("A task failed on " + this.name, ex);
+					this.failures.log("A task failed on " + this.name, LogFacts.reactor(this.name), ex);
 				}
 			}
 		}
@@ -308,7 +307,7 @@ public final class EventLoop {
 			this.owner.ended(died);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Failure while closing what " + this.name + " served", ex);
+			logger.warn("Failure while closing what " + this.name + " served", LogFacts.reactor(this.name), ex);
 		}
 		finally {
 			try {

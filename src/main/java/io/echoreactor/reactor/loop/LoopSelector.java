@@ -15,8 +15,6 @@ import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.RebuildCause;
 import io.echoreactor.reactor.counters.WakeupCause;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LoopSelector {
 
-	private static final Log logger = LogFactory.getLog(LoopSelector.class);
+	private static final ReactorLog logger = ReactorLog.of(LoopSelector.class);
 
 	/** Consecutive spurious returns that count as a spinning selector. */
 	public static final int SPIN_THRESHOLD = RebuildCause.SPIN_THRESHOLD;
@@ -182,7 +180,8 @@ public final class LoopSelector {
 			rebuilt = this.operation.open();
 		}
 		catch (IOException ex) {
-			this.rebuilds.warn(() -> "Unable to open a new selector for " + this.owner + "; keeping the old one", ex);
+			this.rebuilds.warn(() -> "Unable to open a new selector for " + this.owner + "; keeping the old one",
+					LogFacts.reactor(this.owner).cause(cause), ex);
 			return;
 		}
 		for (SelectionKey key : old.keys()) {
@@ -194,7 +193,8 @@ public final class LoopSelector {
 		Closeables.closeQuietly(old);
 		this.rebuilds.warn(() -> ((cause == RebuildCause.SPIN)
 				? "The selector of " + this.owner + " returned " + SPIN_THRESHOLD + " times in a row for nothing"
-				: "select() failed on " + this.owner) + "; rebuilt the selector", failure);
+				: "select() failed on " + this.owner) + "; rebuilt the selector",
+				LogFacts.reactor(this.owner).cause(cause), failure);
 	}
 
 	private void move(SelectionKey key, Selectable selectable, Selector rebuilt) {
@@ -205,7 +205,8 @@ public final class LoopSelector {
 		}
 		catch (IOException | RuntimeException ex) {
 			if (logger.isDebugEnabled()) {
-				logger.debug("Unable to move " + key.channel() + " to the rebuilt selector of " + this.owner, ex);
+				logger.debug("Unable to move " + key.channel() + " to the rebuilt selector of " + this.owner,
+						LogFacts.connection(this.owner, key.channel(), null), ex);
 			}
 			selectable.abort(CloseCause.ERROR);
 		}

@@ -3,7 +3,6 @@ package io.echoreactor.reactor.loop;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +19,7 @@ public final class ThrottledWarning {
 
 	static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-	private final Log logger;
+	private final ReactorLog logger;
 
 	private boolean logged;
 
@@ -28,13 +27,13 @@ public final class ThrottledWarning {
 
 	private long occurrences;
 
-	public ThrottledWarning(Log logger) {
+	public ThrottledWarning(ReactorLog logger) {
 		this.logger = logger;
 	}
 
 	/**
 	 * Record one occurrence.
-	 * @return whether it should be logged now, with {@link #log(String, Throwable)}
+	 * @return whether it should be logged now, with {@link #log(String, LogFacts, Throwable)}
 	 */
 	public boolean due() {
 		this.occurrences++;
@@ -44,18 +43,16 @@ public final class ThrottledWarning {
 	/**
 	 * Log the occurrence that {@link #due()} just allowed.
 	 * @param message what happened, as a sentence
+	 * @param facts its facts, as fields of the line
 	 * @param failure the cause, or {@code null}
 	 */
-	public void log(String message, @Nullable Throwable failure) {
+	public void log(String message, LogFacts facts, @Nullable Throwable failure) {
 		String text = message + " (" + this.occurrences + " time(s) since the last report)";
-		if (failure == null) {
-			this.logger.warn(text);
-		}
-		else if (this.logged) {
-			this.logger.warn(text + ": " + failure);
+		if (failure != null && this.logged) {
+			this.logger.warn(text + ": " + failure, facts, null);
 		}
 		else {
-			this.logger.warn(text, failure);
+			this.logger.warn(text, facts, failure);
 		}
 		this.logged = true;
 		this.lastLogNanos = System.nanoTime();
@@ -66,11 +63,12 @@ public final class ThrottledWarning {
 	 * Record one occurrence and log it unless one was logged less than
 	 * {@link #INTERVAL_NANOS} ago.
 	 * @param message builds what happened, as a sentence; called only if it is logged
+	 * @param facts its facts, as fields of the line
 	 * @param failure the cause, or {@code null}
 	 */
-	void warn(Supplier<String> message, @Nullable Throwable failure) {
+	void warn(Supplier<String> message, LogFacts facts, @Nullable Throwable failure) {
 		if (due()) {
-			log(message.get(), failure);
+			log(message.get(), facts, failure);
 		}
 	}
 

@@ -1,5 +1,10 @@
 package io.echoreactor.reactor.memory;
 
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * A connection as the reactor's memory sees it: what it holds, how long it has gone
  * without draining, how to let it read again when memory comes back, and how to evict it
@@ -41,5 +46,11 @@ public interface MemoryHolder {
 	 * owed echoes are dropped.
 	 */
 	void evict();
+
+	/** @return the holder's channel, whose addresses an eviction's log line names */
+	SocketChannel channel();
+
+	/** @return the client a PROXY header named, or {@code null} */
+	@Nullable SocketAddress client();
 
 }

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PendingOutputBudget {
 
-	private static final Log logger = LogFactory.getLog(PendingOutputBudget.class);
+	private static final ReactorLog logger = ReactorLog.of(PendingOutputBudget.class);
 
 	public static final int CHUNK_SIZE = 16 * 1024;
 
@@ -194,7 +194,8 @@ public final class PendingOutputBudget {
 			this.directMemoryExhausted = true;
 			logger.warn("The JVM's direct memory ran out after " + this.allocated * (long) CHUNK_SIZE / 1024
 					+ " KiB of pending output; treating max-pending-output as spent. Raise -XX:MaxDirectMemorySize "
-					+ "or lower echo.server.max-pending-output", ex);
+					+ "or lower echo.server.max-pending-output",
+					LogFacts.reactor(Thread.currentThread().getName()), ex);
 			return null;
 		}
 	}

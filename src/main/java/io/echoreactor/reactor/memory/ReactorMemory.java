@@ -6,11 +6,12 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.loop.ThrottledWarning;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ReactorMemory extends Deadlines.Entry {
 
-	private static final Log logger = LogFactory.getLog(ReactorMemory.class);
+	private static final ReactorLog logger = ReactorLog.of(ReactorMemory.class);
 
 	/** How often a reactor that is short of memory asks again for relief. */
 	private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -299,7 +300,9 @@ public final class ReactorMemory extends Deadlines.Entry {
 			this.evictions.log("max-pending-output (" + this.budget.limit() / 1024 + " KiB) ran short; evicted a "
 					+ "connection on " + this.loop.name() + " that held " + worst.heldChunks()
 					* (PendingOutputBudget.CHUNK_SIZE / 1024) + " KiB without reading its echoes for "
-					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastWriteNanos()) + " ms", null);
+					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastWriteNanos()) + " ms",
+					LogFacts.connection(this.loop.name(), worst.channel(), worst.client()).cause(CloseCause.EVICTED),
+					null);
 		}
 		worst.evict();
 		return true;
@@ -309,7 +312,7 @@ public final class ReactorMemory extends Deadlines.Entry {
 	public void warnShort() {
 		if (this.evictions.due()) {
 			this.evictions.log("No memory for pending output on " + this.loop.name() + "; resetting a connection",
-					null);
+					LogFacts.reactor(this.loop.name()), null);
 		}
 	}
 

@@ -5,11 +5,12 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.loop.ThrottledWarning;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
  * One reactor's side of the {@link SessionMemoryBudget}: its connections wait here for
@@ -26,7 +27,7 @@ import org.apache.commons.logging.LogFactory;
  */
 public final class SessionMemory extends Deadlines.Entry {
 
-	private static final Log logger = LogFactory.getLog(SessionMemory.class);
+	private static final ReactorLog logger = ReactorLog.of(SessionMemory.class);
 
 	private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -181,7 +182,9 @@ public final class SessionMemory extends Deadlines.Entry {
 			this.evictions.log("max-session-memory (" + this.budget.limit() / 1024 + " KiB) ran short; evicted a "
 					+ "connection on " + this.loop.name() + " that held " + worst.heldInPart()
 					+ " bytes of an unfinished record or header for "
-					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastReadNanos()) + " ms", null);
+					+ TimeUnit.NANOSECONDS.toMillis(now - worst.lastReadNanos()) + " ms",
+					LogFacts.connection(this.loop.name(), worst.channel(), worst.client()).cause(CloseCause.EVICTED),
+					null);
 		}
 		worst.evict();
 		return true;

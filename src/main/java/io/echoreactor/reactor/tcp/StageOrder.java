@@ -21,13 +21,13 @@ import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.RejectCause;
 import io.echoreactor.reactor.counters.TlsFailure;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.loop.ThrottledWarning;
 import io.echoreactor.reactor.tls.TlsBuffers;
 import io.echoreactor.reactor.tls.TlsHandshakeListener;
 import io.echoreactor.reactor.tls.TlsSettings;
 import jdk.net.ExtendedSocketOptions;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StageOrder {
 
-	private static final Log logger = LogFactory.getLog(StageOrder.class);
+	private static final ReactorLog logger = ReactorLog.of(StageOrder.class);
 
 	private final ConnectionContext context;
 
@@ -242,7 +242,8 @@ public final class StageOrder {
 			InetAddress peer = connection.peerAddress();
 			this.proxyRefusals.log("Refused the PROXY header of a connection from "
 					+ ((peer != null) ? peer.getHostAddress() : "a peer that is gone") + " on "
-					+ this.context.loop().name() + ": " + result.tag() + " (" + reason + ")", null);
+					+ this.context.loop().name() + ": " + result.tag() + " (" + reason + ")",
+					facts(connection).cause(result), null);
 		}
 		connection.close(CloseCause.PROXY_HEADER);
 	}
@@ -268,7 +269,8 @@ public final class StageOrder {
 	void engineFailed(TcpConnection connection, Exception ex) {
 		if (this.engineFailures.due()) {
 			this.engineFailures.log("Unable to make a TLS engine for a connection on " + this.context.loop().name()
-					+ "; closing it: " + ex.getMessage(), null);
+					+ "; closing it: " + ex.getMessage(),
+					facts(connection).cause(TlsFailure.INTERNAL), null);
 		}
 	}
 
@@ -286,8 +288,17 @@ public final class StageOrder {
 	void handshakeFailed(TcpConnection connection, TlsFailure failure, @Nullable Exception ex) {
 		this.context.loop().statistics().increment(failure);
 		if (ex != null && logger.isDebugEnabled()) {
-			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(), ex);
+			logger.debug("TLS handshake failed (" + failure.tag() + ") on " + connection.channel(),
+					facts(connection).cause(failure), ex);
 		}
+	}
+
+	/**
+	 * @param connection a connection of this reactor
+	 * @return the facts of a log line about it: the reactor, its addresses, its client
+	 */
+	LogFacts facts(TcpConnection connection) {
+		return LogFacts.connection(this.context.loop().name(), connection.channel(), connection.client());
 	}
 
 	/**

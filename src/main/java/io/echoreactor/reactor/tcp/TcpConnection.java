@@ -13,9 +13,8 @@ import javax.net.ssl.SSLException;
 import io.echoreactor.proxy.ProxyHeader;
 import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.loop.Deadlines;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TcpConnection extends MemoryEndPoint {
 
-	private static final Log logger = LogFactory.getLog(TcpConnection.class);
+	private static final ReactorLog logger = ReactorLog.of(TcpConnection.class);
 
 	// The client address counted against max-connections-per-address; replaced by the one
 	// a PROXY header names.
@@ -230,6 +229,12 @@ public final class TcpConnection extends MemoryEndPoint {
 		this.address = client;
 	}
 
+	@Override
+	public @Nullable InetSocketAddress client() {
+		ProxyHeader proxy = this.proxy;
+		return (proxy != null) ? proxy.source() : null;
+	}
+
 	@Nullable InetAddress peerAddress() {
 		try {
 			return ((InetSocketAddress) this.channel.getRemoteAddress()).getAddress();
@@ -318,7 +323,8 @@ public final class TcpConnection extends MemoryEndPoint {
 		String message = String.valueOf(ex.getMessage());
 		boolean reset = message.contains("reset") || message.contains("Broken pipe");
 		if (!reset && logger.isDebugEnabled()) {
-			logger.debug("I/O failure on " + this.channel, ex);
+			logger.debug("I/O failure on " + this.channel,
+					stages().facts(this).cause(reset ? CloseCause.RESET : CloseCause.ERROR), ex);
 		}
 		close(reset ? CloseCause.RESET : CloseCause.ERROR);
 	}

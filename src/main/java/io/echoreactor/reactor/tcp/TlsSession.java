@@ -12,14 +12,13 @@ import io.echoreactor.reactor.counters.CloseCause;
 import io.echoreactor.reactor.counters.ReactorStatistics;
 import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.counters.TlsViolation;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import io.echoreactor.reactor.tls.TlsBuffers;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.tls.TlsFraming;
 import io.echoreactor.reactor.tls.TlsRecordLayer;
 import io.echoreactor.reactor.tls.TlsRecords;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TlsSession extends TlsRecordLayer<TcpConnection> {
 
-	private static final Log logger = LogFactory.getLog(TlsSession.class);
+	private static final ReactorLog logger = ReactorLog.of(TlsSession.class);
 
 	private final TlsContext context;
 
@@ -389,7 +388,8 @@ public final class TlsSession extends TlsRecordLayer<TcpConnection> {
 			return;
 		}
 		if (logger.isDebugEnabled()) {
-			logger.debug("TLS failure on " + connection.channel(), ex);
+			logger.debug("TLS failure on " + connection.channel(),
+					connection.stages().facts(connection).cause(TlsViolation.RECORD), ex);
 		}
 		violated(connection, TlsViolation.RECORD);
 	}

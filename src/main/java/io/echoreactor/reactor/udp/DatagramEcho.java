@@ -20,10 +20,10 @@ import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.loop.Deadlines;
 import io.echoreactor.reactor.loop.EventLoop;
+import io.echoreactor.reactor.loop.LogFacts;
+import io.echoreactor.reactor.loop.ReactorLog;
 import io.echoreactor.reactor.loop.Selectable;
 import io.echoreactor.reactor.loop.ThrottledWarning;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DatagramEcho implements Selectable {
 
-	private static final Log logger = LogFactory.getLog(DatagramEcho.class);
+	private static final ReactorLog logger = ReactorLog.of(DatagramEcho.class);
 
 	/** Holds the largest UDP payload: 65,507 bytes over IPv4, 65,527 over IPv6. */
 	public static final int RECEIVE_BUFFER_SIZE = 65_536;
@@ -159,7 +159,7 @@ public final class DatagramEcho implements Selectable {
 		catch (IOException | RuntimeException ex) {
 			if (this.failures.due()) {
 				this.failures.log("Unable to list this host's addresses for the UDP loop guard on "
-						+ this.loop.name() + "; keeping the last list", ex);
+						+ this.loop.name() + "; keeping the last list", LogFacts.reactor(this.loop.name()), ex);
 			}
 		}
 	}
@@ -186,7 +186,8 @@ public final class DatagramEcho implements Selectable {
 			}
 			catch (IOException ex) {
 				if (this.failures.due()) {
-					this.failures.log("UDP receive failed on " + this.loop.name(), ex);
+					this.failures.log("UDP receive failed on " + this.loop.name(),
+							LogFacts.connection(this.loop.name(), this.channel, null), ex);
 				}
 				return;
 			}
@@ -218,7 +219,11 @@ public final class DatagramEcho implements Selectable {
 		catch (IOException ex) {
 			statistics.increment(UdpDropCause.SEND_ERROR);
 			if (logger.isDebugEnabled()) {
-				logger.debug("Unable to answer " + destination + " on " + this.loop.name(), ex);
+				logger.debug("Unable to answer " + destination + " on " + this.loop.name(),
+						LogFacts.connection(this.loop.name(), this.channel, null)
+							.peer(destination)
+							.cause(UdpDropCause.SEND_ERROR),
+						ex);
 			}
 			return;
 		}

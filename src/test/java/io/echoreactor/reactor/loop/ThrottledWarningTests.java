@@ -1,14 +1,18 @@
 package io.echoreactor.reactor.loop;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.function.Supplier;
 
-import org.apache.commons.logging.Log;
+import io.echoreactor.reactor.loop.ReactorLog.Level;
 import org.junit.jupiter.api.Test;
 
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyMap;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.contains;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.ArgumentMatchers.same;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.BDDMockito.then;
@@ -20,24 +24,28 @@ import static org.mockito.Mockito.times;
  */
 class ThrottledWarningTests {
 
-	private final Log log = mock(Log.class);
+	private final ReactorLog.Sink log = mock(ReactorLog.Sink.class);
 
-	private final ThrottledWarning warning = new ThrottledWarning(this.log);
+	private final ThrottledWarning warning = new ThrottledWarning(new ReactorLog(this.log));
+
+	private final LogFacts facts = LogFacts.reactor("echo-reactor-0");
 
 	@Test
 	void theFirstOccurrenceIsLoggedWithItsStackTrace() {
 		IOException failure = new IOException("Too many open files");
-		this.warning.warn(() -> "Accept failed", failure);
-		then(this.log).should().warn(contains("Accept failed (1 time(s) since the last report)"), same(failure));
+		this.warning.warn(() -> "Accept failed", this.facts, failure);
+		then(this.log).should()
+			.log(eq(Level.WARN), contains("Accept failed (1 time(s) since the last report)"),
+					eq(Map.of(LogFacts.REACTOR, "echo-reactor-0")), same(failure));
 	}
 
 	@Test
 	void occurrencesWithinTheIntervalAreCountedButNotLogged() {
 		for (int i = 0; i < 1000; i++) {
-			this.warning.warn(() -> "Accept failed", new IOException("Too many open files"));
+			this.warning.warn(() -> "Accept failed", this.facts, new IOException("Too many open files"));
 		}
-		then(this.log).should(times(1)).warn(anyString(), any(Throwable.class));
-		then(this.log).should(times(0)).warn(any());
+		then(this.log).should(times(1)).log(any(), anyString(), anyMap(), any(Throwable.class));
+		then(this.log).should(times(0)).log(any(), anyString(), anyMap(), isNull());
 	}
 
 	@Test
@@ -46,11 +54,12 @@ class ThrottledWarningTests {
 		Supplier<String> message = mock(Supplier.class);
 		given(message.get()).willReturn("Accept failed");
 		for (int i = 0; i < 1000; i++) {
-			this.warning.warn(message, null);
+			this.warning.warn(message, this.facts, null);
 		}
 		// The reactor thread formats nothing for the 999 occurrences that are not logged.
 		then(message).should(times(1)).get();
-		then(this.log).should(times(1)).warn(contains("Accept failed (1 time(s) since the last report)"));
+		then(this.log).should(times(1))
+			.log(eq(Level.WARN), contains("Accept failed (1 time(s) since the last report)"), anyMap(), isNull());
 	}
 
 }
