@@ -37,8 +37,7 @@ public final class TcpConnection extends MemoryEndPoint {
 
 	private static final ReactorLog logger = ReactorLog.of(TcpConnection.class);
 
-	// The client address counted against max-connections-per-address; replaced by the one
-	// a PROXY header names.
+	// Counted against max-connections-per-address; replaced by the one a PROXY header names.
 	private @Nullable InetAddress address;
 
 	private final long expiresAtNanos;
@@ -117,8 +116,7 @@ public final class TcpConnection extends MemoryEndPoint {
 			if (tls == null) {
 				throw ex;
 			}
-			// The engine's own failure on what a client sent: the client's doing, not the
-			// loop's, and the connection never goes on.
+			// The engine's failure on what a client sent: the client's doing; the connection ends.
 			tls.failed(this, new SSLException(ex));
 		}
 	}
@@ -263,9 +261,8 @@ public final class TcpConnection extends MemoryEndPoint {
 			return;
 		}
 		if (this.stage instanceof ProxyHeaderStage header) {
-			// Nothing has been echoed yet and what arrives now is the rest of a header, which
-			// Closing would echo as data. Close at once; with a reset if bytes are held, as
-			// they may have been data (optional mode) and are dropped.
+			// Nothing has been echoed yet, and Closing would echo the rest of a header as data: close
+			// at once, with a reset if bytes are held (optional mode's data, dropped).
 			if (header.holdsBytes()) {
 				reset(cause);
 			}
@@ -323,8 +320,7 @@ public final class TcpConnection extends MemoryEndPoint {
 		String message = String.valueOf(ex.getMessage());
 		boolean reset = message.contains("reset") || message.contains("Broken pipe");
 		if (!reset && logger.isDebugEnabled()) {
-			logger.debug("I/O failure on " + this.channel,
-					stages().facts(this).cause(reset ? CloseCause.RESET : CloseCause.ERROR), ex);
+			logger.debug("I/O failure on " + this.channel, stages().facts(this).cause(CloseCause.ERROR), ex);
 		}
 		close(reset ? CloseCause.RESET : CloseCause.ERROR);
 	}
