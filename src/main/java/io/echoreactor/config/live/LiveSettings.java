@@ -102,7 +102,8 @@ final class LiveSettings implements ApplicationListener<EnvironmentChangeEvent>,
 		this.loggingRebinder = loggingRebinder;
 		this.inForce = started;
 		this.lastRead = started;
-		if (registry != null) {
+		// With echo.server.enabled=false there is no server to reload, and no echo meter at all.
+		if (registry != null && server != null) {
 			EchoSettingsMeters meter = EchoSettingsMeters.SETTINGS_RELOADS;
 			for (Result result : Result.values()) {
 				this.reloads.put(result, Counter.builder(meter.getName())
