@@ -33,18 +33,18 @@ class EchoApplicationEnvironmentProcessTests {
 
 	@Test
 	void serviceLinksOfAServiceNamedEchoServerStopStartUpNamingTheCauseAndTheFix() throws Exception {
-		Map<String, String> links = Map.of("ECHO_SERVER_PORT", "tcp://10.96.0.12:7007", "ECHO_SERVER_SERVICE_HOST",
-				"10.96.0.12", "ECHO_SERVER_SERVICE_PORT", "7007", "ECHO_SERVER_PORT_7007_TCP",
-				"tcp://10.96.0.12:7007", "ECHO_SERVER_PORT_7007_TCP_PROTO", "tcp", "ECHO_SERVER_PORT_7007_TCP_PORT",
-				"7007", "ECHO_SERVER_PORT_7007_TCP_ADDR", "10.96.0.12");
+		Map<String, String> links = Map.of("ECHO_SERVER_PORT", "tcp://198.51.100.12:7007", "ECHO_SERVER_SERVICE_HOST",
+				"198.51.100.12", "ECHO_SERVER_SERVICE_PORT", "7007", "ECHO_SERVER_PORT_7007_TCP",
+				"tcp://198.51.100.12:7007", "ECHO_SERVER_PORT_7007_TCP_PROTO", "tcp", "ECHO_SERVER_PORT_7007_TCP_PORT",
+				"7007", "ECHO_SERVER_PORT_7007_TCP_ADDR", "198.51.100.12");
 		Ended ended = runUntilExit(links);
 		assertThat(ended.exitValue()).isNotZero();
 		assertThat(ended.output()).contains("APPLICATION FAILED TO START")
 			.contains("Kubernetes service links: the environment holds variables that Kubernetes injects into every "
 					+ "pod for a Service named echo-server in the same namespace, and they bind as echo.server "
 					+ "settings:")
-			.contains("    ECHO_SERVER_PORT=tcp://10.96.0.12:7007\n")
-			.contains("    ECHO_SERVER_SERVICE_HOST=10.96.0.12\n")
+			.contains("    ECHO_SERVER_PORT=tcp://198.51.100.12:7007\n")
+			.contains("    ECHO_SERVER_SERVICE_HOST=198.51.100.12\n")
 			.contains("Set enableServiceLinks: false in the pod spec, as the echo-reactor Helm chart does, or rename "
 					+ "the Service echo-server")
 			.doesNotContain("\tat ")
@@ -54,11 +54,11 @@ class EchoApplicationEnvironmentProcessTests {
 	@Test
 	void serviceLinksBesideAPortOfOurOwnStillStopStartUp() throws Exception {
 		// The pod's own ECHO_SERVER_PORT wins over the link's; the others remain.
-		Ended ended = runUntilExit(Map.of("ECHO_SERVER_PORT", "0", "ECHO_SERVER_SERVICE_HOST", "10.96.0.12",
+		Ended ended = runUntilExit(Map.of("ECHO_SERVER_PORT", "0", "ECHO_SERVER_SERVICE_HOST", "198.51.100.12",
 				"ECHO_SERVER_SERVICE_PORT", "7007"));
 		assertThat(ended.exitValue()).isNotZero();
 		assertThat(ended.output()).contains("for a Service named echo-server")
-			.contains("    ECHO_SERVER_SERVICE_HOST=10.96.0.12\n")
+			.contains("    ECHO_SERVER_SERVICE_HOST=198.51.100.12\n")
 			.doesNotContain("ECHO_SERVER_PORT=0")
 			.doesNotContain("\tat ");
 	}

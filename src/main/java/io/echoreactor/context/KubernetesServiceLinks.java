@@ -18,7 +18,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  * Service of its namespace (service links, on unless the pod spec sets
  * {@code enableServiceLinks: false}): for a Service named {@code echo-server},
  * {@code ECHO_SERVER_SERVICE_HOST}, {@code ECHO_SERVER_SERVICE_PORT},
- * {@code ECHO_SERVER_PORT=tcp://10.96.0.12:7007} and {@code ECHO_SERVER_PORT_7007_TCP}
+ * {@code ECHO_SERVER_PORT=tcp://198.51.100.12:7007} and {@code ECHO_SERVER_PORT_7007_TCP}
  * with its {@code _PROTO}, {@code _PORT} and {@code _ADDR}. Relaxed binding reads them as
  * {@code echo.server.*} settings.
  *

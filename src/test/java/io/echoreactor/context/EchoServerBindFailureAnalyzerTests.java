@@ -113,17 +113,17 @@ class EchoServerBindFailureAnalyzerTests {
 	@Test
 	void serviceLinksAreListedWithTheServiceThatInjectsThemAndTheFix() {
 		ConfigurationProperty port = new ConfigurationProperty(ConfigurationPropertyName.of("echo.server.port"),
-				"tcp://10.96.0.12:7007", new SystemEnvironmentOrigin("ECHO_SERVER_PORT"));
-		Map<String, String> environment = Map.of("ECHO_SERVER_PORT", "tcp://10.96.0.12:7007",
-				"ECHO_SERVER_SERVICE_HOST", "10.96.0.12", "ECHO_SERVER_PORT_7007_TCP_ADDR", "10.96.0.12", "PATH",
-				"/usr/bin", "OTHER_SERVICE_HOST", "10.96.0.13");
+				"tcp://198.51.100.12:7007", new SystemEnvironmentOrigin("ECHO_SERVER_PORT"));
+		Map<String, String> environment = Map.of("ECHO_SERVER_PORT", "tcp://198.51.100.12:7007",
+				"ECHO_SERVER_SERVICE_HOST", "198.51.100.12", "ECHO_SERVER_PORT_7007_TCP_ADDR", "198.51.100.12", "PATH",
+				"/usr/bin", "OTHER_SERVICE_HOST", "198.51.100.13");
 		FailureAnalysis analysis = KubernetesServiceLinks.analyze(List.of(port), environment,
 				new IllegalStateException());
 		assertThat(analysis).isNotNull();
 		assertThat(analysis.getDescription()).startsWith("Kubernetes service links: the environment holds variables "
 				+ "that Kubernetes injects into every pod for a Service named echo-server")
-			.contains("\n    ECHO_SERVER_PORT=tcp://10.96.0.12:7007\n    ECHO_SERVER_PORT_7007_TCP_ADDR=10.96.0.12\n"
-					+ "    ECHO_SERVER_SERVICE_HOST=10.96.0.12\n")
+			.contains("\n    ECHO_SERVER_PORT=tcp://198.51.100.12:7007\n    ECHO_SERVER_PORT_7007_TCP_ADDR=198.51.100.12\n"
+					+ "    ECHO_SERVER_SERVICE_HOST=198.51.100.12\n")
 			.doesNotContain("OTHER_SERVICE_HOST")
 			.doesNotContain("PATH");
 		assertThat(analysis.getAction()).startsWith("Set enableServiceLinks: false in the pod spec");

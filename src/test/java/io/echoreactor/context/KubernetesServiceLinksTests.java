@@ -13,16 +13,16 @@ class KubernetesServiceLinksTests {
 
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|', textBlock = """
-			ECHO_SERVER_PORT                | tcp://10.96.0.12:7007 | echo-server
-			ECHO_SERVER_SERVICE_HOST        | 10.96.0.12            | echo-server
+			ECHO_SERVER_PORT                | tcp://198.51.100.12:7007 | echo-server
+			ECHO_SERVER_SERVICE_HOST        | 198.51.100.12            | echo-server
 			ECHO_SERVER_SERVICE_PORT        | 7007                  | echo-server
 			ECHO_SERVER_SERVICE_PORT_ECHO   | 7007                  | echo-server
-			ECHO_SERVER_PORT_7007_TCP       | tcp://10.96.0.12:7007 | echo-server
+			ECHO_SERVER_PORT_7007_TCP       | tcp://198.51.100.12:7007 | echo-server
 			ECHO_SERVER_PORT_7007_TCP_PROTO | tcp                   | echo-server
 			ECHO_SERVER_PORT_7007_TCP_PORT  | 7007                  | echo-server
-			ECHO_SERVER_PORT_7007_TCP_ADDR  | 10.96.0.12            | echo-server
-			ECHO_SERVER_UDP_PORT            | udp://10.96.0.14:7007 | echo-server-udp
-			ECHO_SERVER_UDP_PORT_7007_UDP   | udp://10.96.0.14:7007 | echo-server-udp
+			ECHO_SERVER_PORT_7007_TCP_ADDR  | 198.51.100.12            | echo-server
+			ECHO_SERVER_UDP_PORT            | udp://198.51.100.14:7007 | echo-server-udp
+			ECHO_SERVER_UDP_PORT_7007_UDP   | udp://198.51.100.14:7007 | echo-server-udp
 			""")
 	void variablesThatKubernetesInjectsNameTheirService(String variable, String value, String service) {
 		assertThat(KubernetesServiceLinks.service(variable, value)).isEqualTo(service);
