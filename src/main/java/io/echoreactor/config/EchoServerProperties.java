@@ -3,6 +3,7 @@ package io.echoreactor.config;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.echoreactor.proxy.CidrRange;
 import io.echoreactor.proxy.ProxyProtocolSettings;
@@ -102,10 +103,19 @@ import static io.echoreactor.config.Applied.When.RESTART;
  * @param greeting a line sent on connect, before echoing, naming the pod that answered and
  * whom it saw: off (the default, so that the echo stays byte-exact RFC 862), text (key=value
  * pairs) or json (one object on one line).
+ * @param faults fault profiles, by name (lower-case letters, digits and '-'), each on a port of
+ * its own whose connections and datagrams misbehave on purpose; none by default, and the
+ * plain ports are never affected.
+ * @param faultsMaxConnections most connections open on all fault ports together, apart from
+ * max-connections; beyond it a fault port accepts and closes at once.
+ * @param faultsMaxPendingOutput heap that connections of fault ports may hold together for
+ * echoes held back (delayed, paced, or not read by their client), apart from
+ * max-pending-output; when spent, fault connections wait to read, and none is evicted.
  */
 @ConfigurationProperties(prefix = "echo.server", ignoreUnknownFields = false)
 @Validated
 @WriteBufferWaterMarks
+@FaultProfiles
 public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boolean enabled,
 		@Applied(RESTART) @Nullable InetAddress address,
 		@Applied(RESTART) @DefaultValue("7007") @Range(min = 0, max = 65535) int port,
@@ -133,7 +143,10 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "1ms", max = "1h") Duration shutdownTimeout,
 		@DefaultValue @Valid Socket socket, @DefaultValue @Valid Udp udp, @DefaultValue @Valid Ssl ssl,
 		@DefaultValue @Valid Plain plain, @DefaultValue @Valid ProxyProtocol proxyProtocol,
-		@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue("off") Greeting.Mode greeting) {
+		@Applied(value = LIVE, reach = NEW_CONNECTIONS) @DefaultValue("off") Greeting.Mode greeting,
+		@Applied(RESTART) @DefaultValue Map<String, @Valid Fault> faults,
+		@Applied(RESTART) @DefaultValue("1000") @Range(min = 1, max = 1_000_000) int faultsMaxConnections,
+		@Applied(RESTART) @DefaultValue("16MB") @DataSizeRange(min = "64KB", max = "1TB") DataSize faultsMaxPendingOutput) {
 
 	/**
 	 * Return these properties as the reactor's settings.
@@ -170,7 +183,7 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 				(this.writeTimeout == null || this.writeTimeout.isZero()) ? null : this.writeTimeout,
 				this.stallTimeout, this.shutdownTimeout, EchoServerSettings.SELECT_TIMEOUT, this.socket.toSettings(),
 				this.udp.toSettings(), new TlsSettings(tls, this.ssl.port, this.ssl.handshakeTimeout),
-				this.plain.enabled, this.proxyProtocol.toSettings(), greeting);
+				this.plain.enabled, this.proxyProtocol.toSettings(), greeting, FaultProfiles.Validator.toSettings(this));
 	}
 
 	private static int toIntBytes(DataSize size) {
@@ -317,6 +330,44 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 			return new ProxyProtocolSettings(this.mode, this.trustedSources.stream().map(CidrRange::parse).toList(),
 					this.headerTimeout);
 		}
+
+	}
+
+	/**
+	 * A fault profile: a port of its own whose connections and datagrams misbehave as set
+	 * here (at least one fault). Its clients are promised exactly these faults instead of
+	 * the plain ports' every byte back or an error.
+	 *
+	 * @param port TCP port (and UDP port, with a UDP fault) of the profile, apart from every
+	 * other listener; 0 picks a free port, which is logged. Required.
+	 * @param delay each echo is held this long after it is read.
+	 * @param delayJitter up to this much, uniformly at random, is added to each echo's delay.
+	 * @param bandwidth bytes per second written back on each connection (a token bucket
+	 * holding 50 ms worth); reading pauses while 64KB wait.
+	 * @param closeAfter after echoing exactly this many bytes, close with FIN (what the client
+	 * sends after that is read and dropped until it closes, for at most 2s).
+	 * @param resetAfter after echoing exactly this many bytes, reset the connection (RST).
+	 * @param resetProbability chance, from 0 to 1, that a read resets the connection (RST)
+	 * instead of being echoed.
+	 * @param noRead accept connections and never read them: the client's send window fills
+	 * and stays full; they close only at idle-timeout (set it) or at shutdown.
+	 * @param acceptDelay an accepted connection is served only after this long.
+	 * @param udpDropProbability chance, from 0 to 1, that a datagram to the port's UDP socket
+	 * is dropped unanswered.
+	 * @param udpDelay each datagram's answer is held this long (at most 1024 answers held at
+	 * once; beyond that, datagrams are dropped).
+	 */
+	public record Fault(@Applied(RESTART) @Range(min = 0, max = 65535) @Nullable Integer port,
+			@Applied(RESTART) @DurationRange(min = "0ms", max = "1h") @Nullable Duration delay,
+			@Applied(RESTART) @DurationRange(min = "0ms", max = "1h") @Nullable Duration delayJitter,
+			@Applied(RESTART) @DataSizeRange(min = "1B", max = "1GB") @Nullable DataSize bandwidth,
+			@Applied(RESTART) @DataSizeRange(min = "0B", max = "1TB") @Nullable DataSize closeAfter,
+			@Applied(RESTART) @DataSizeRange(min = "0B", max = "1TB") @Nullable DataSize resetAfter,
+			@Applied(RESTART) @Range(min = 0, max = 1) @Nullable Double resetProbability,
+			@Applied(RESTART) @DefaultValue("false") boolean noRead,
+			@Applied(RESTART) @DurationRange(min = "0ms", max = "1h") @Nullable Duration acceptDelay,
+			@Applied(RESTART) @Range(min = 0, max = 1) @Nullable Double udpDropProbability,
+			@Applied(RESTART) @DurationRange(min = "0ms", max = "1h") @Nullable Duration udpDelay) {
 
 	}
 

@@ -7,6 +7,7 @@ import java.util.Objects;
 import io.echoreactor.proxy.ProxyProtocolSettings;
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.fault.FaultSettings;
 import io.echoreactor.reactor.tcp.Greeting;
 import io.echoreactor.reactor.tls.TlsSettings;
 import io.echoreactor.reactor.udp.UdpSettings;
@@ -58,6 +59,7 @@ import org.jspecify.annotations.Nullable;
  * @param plainEnabled whether the plain (unencrypted) TCP port is served
  * @param proxyProtocol the PROXY protocol settings
  * @param greeting the greeting sent before the echo
+ * @param faults the fault profiles, each on a port of its own
  */
 public record EchoServerSettings(@Nullable InetAddress address, int port, int reactors, AcceptStrategy acceptStrategy,
 		int backlog, int readBufferSize, int readBudget, int writeBufferHighWaterMark, int writeBufferLowWaterMark,
@@ -65,7 +67,7 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 		int maxConnectionsPerAddress, long maxPendingOutput, long maxSessionMemory, @Nullable Duration writeTimeout,
 		Duration stallTimeout, Duration shutdownTimeout, Duration selectTimeout, SocketSettings socket,
 		UdpSettings udp, TlsSettings tls, boolean plainEnabled, ProxyProtocolSettings proxyProtocol,
-		Greeting greeting) {
+		Greeting greeting, FaultSettings faults) {
 
 	/**
 	 * The longest a reactor blocks in {@code select()}: the tick of its housekeeping (stall
@@ -83,6 +85,7 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 		Objects.requireNonNull(tls, "tls");
 		Objects.requireNonNull(proxyProtocol, "proxyProtocol");
 		Objects.requireNonNull(greeting, "greeting");
+		Objects.requireNonNull(faults, "faults");
 		check(plainEnabled || tls.enabled(), "plain TCP and TLS cannot both be off");
 		check(port >= 0 && port <= 65535, "port must be between 0 and 65535");
 		check(reactors >= 1, "reactors must be at least 1");
@@ -212,6 +215,8 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 
 		private Greeting greeting;
 
+		private FaultSettings faults;
+
 		private Builder(EchoServerSettings from) {
 			this.address = from.address;
 			this.port = from.port;
@@ -239,6 +244,7 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 			this.plainEnabled = from.plainEnabled;
 			this.proxyProtocol = from.proxyProtocol;
 			this.greeting = from.greeting;
+			this.faults = from.faults;
 		}
 
 		public Builder address(@Nullable InetAddress address) {
@@ -363,13 +369,18 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 			return this;
 		}
 
+		public Builder faults(FaultSettings faults) {
+			this.faults = faults;
+			return this;
+		}
+
 		public EchoServerSettings build() {
 			return new EchoServerSettings(this.address, this.port, this.reactors, this.acceptStrategy, this.backlog,
 					this.readBufferSize, this.readBudget, this.writeBufferHighWaterMark, this.writeBufferLowWaterMark,
 					this.idleTimeout, this.maxConnectionAge, this.maxConnectionAgeJitter, this.maxConnections,
 					this.maxConnectionsPerAddress, this.maxPendingOutput, this.maxSessionMemory, this.writeTimeout,
 					this.stallTimeout, this.shutdownTimeout, this.selectTimeout, this.socket, this.udp, this.tls,
-					this.plainEnabled, this.proxyProtocol, this.greeting);
+					this.plainEnabled, this.proxyProtocol, this.greeting, this.faults);
 		}
 
 	}

@@ -8,6 +8,8 @@ import java.util.List;
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.EchoAcceptor;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.fault.FaultPort;
+import io.echoreactor.reactor.fault.FaultPorts;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
 import io.echoreactor.reactor.udp.UdpSettings;
 import org.jspecify.annotations.Nullable;
@@ -228,6 +230,18 @@ public final class EchoServerView {
 	public long udpRateLimitShared() {
 		SourceRateLimiter rateLimiter = this.server.rateLimiter();
 		return (rateLimiter != null) ? rateLimiter.shared() : 0;
+	}
+
+	/** @return the fault ports, in the order of the settings; empty before start or with none */
+	public List<FaultPort> faults() {
+		FaultPorts faults = this.server.faults();
+		return (faults != null) ? faults.ports() : List.of();
+	}
+
+	/** @return the bytes held now by connections of fault ports, apart from the plain ports' */
+	public long faultPendingOutput() {
+		FaultPorts faults = this.server.faults();
+		return (faults != null) ? faults.pendingOutput() : 0;
 	}
 
 }
