@@ -13,7 +13,9 @@ import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.accept.SocketSettings;
+import io.echoreactor.reactor.counters.FaultKind;
 import io.echoreactor.reactor.counters.ReactorStatistics;
+import io.echoreactor.reactor.fault.FaultPort;
 import io.echoreactor.reactor.tcp.Greeting;
 import io.echoreactor.reactor.tls.TlsContext;
 import io.echoreactor.reactor.udp.UdpSettings;
@@ -83,7 +85,20 @@ public class EchoEndpoint {
 		return new EchoServerDescriptor(server.view().status().name(), (bound != null) ? describe(bound.getAddress()) : null,
 				server.port(), settings.acceptStrategy().name().toLowerCase(), server.view().activeConnections(),
 				server.view().pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
-				configuration(server), (this.settingsStatus != null) ? this.settingsStatus.describe() : null);
+				configuration(server), (this.settingsStatus != null) ? this.settingsStatus.describe() : null,
+				server.view().faults().stream().map(EchoEndpoint::describe).toList());
+	}
+
+	private static FaultDescriptor describe(FaultPort port) {
+		Map<String, Object> settings = describe(port.profile());
+		settings.remove("name");
+		settings.remove("port");
+		Map<String, Long> injected = new LinkedHashMap<>();
+		for (FaultKind kind : FaultKind.values()) {
+			injected.put(kind.tag(), port.injected(kind));
+		}
+		return new FaultDescriptor(port.name(), port.port(), (port.udpPort() >= 0) ? port.udpPort() : null,
+				port.connections(), settings, injected);
 	}
 
 	private static ReactorDescriptor describe(EchoReactor reactor) {
@@ -190,11 +205,29 @@ public class EchoEndpoint {
 	 * derived them
 	 * @param settings where the settings' live reload stands: since when these are in
 	 * force, the last change refused, the changes waiting for a restart
+	 * @param faults the fault profiles, each on its own port; empty with none
 	 */
 	public record EchoServerDescriptor(String state, @Nullable String address, int port, String acceptStrategy,
 			int connections, long pendingOutputAllocated, @Nullable UdpDescriptor udp, List<ReactorDescriptor> reactors,
 			@Nullable AcceptorDescriptor acceptor, Map<String, Object> configuration,
-			SettingsStatus.@Nullable Descriptor settings) implements OperationResponseBody {
+			SettingsStatus.@Nullable Descriptor settings, List<FaultDescriptor> faults) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * A fault profile.
+	 *
+	 * @param name the profile's name, as in {@code echo.server.faults.NAME}
+	 * @param port the bound TCP port, -1 before start
+	 * @param udpPort the bound UDP port, {@code null} when the profile has no UDP fault
+	 * @param connections its connections open now
+	 * @param settings its faults, as set (durations ISO-8601, sizes in bytes, -1 or unset
+	 * for off)
+	 * @param injected the faults it injected so far, by kind, as
+	 * {@code echo_faults_injected_total} counts them
+	 */
+	public record FaultDescriptor(String name, int port, @Nullable Integer udpPort, long connections,
+			Map<String, Object> settings, Map<String, Long> injected) {
 
 	}
 

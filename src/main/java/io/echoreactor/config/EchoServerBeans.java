@@ -4,6 +4,7 @@ import io.echoreactor.actuator.EchoEndpoint;
 import io.echoreactor.actuator.EchoReadinessStateHealthIndicator;
 import io.echoreactor.actuator.SettingsStatus;
 import io.echoreactor.context.EchoServerLifecycle;
+import io.echoreactor.metrics.EchoFaultMetrics;
 import io.echoreactor.metrics.EchoKernelMetrics;
 import io.echoreactor.metrics.EchoReactorMetrics;
 import io.echoreactor.reactor.EchoServer;
@@ -61,6 +62,8 @@ public final class EchoServerBeans implements BeanRegistrar {
 						context.bean(READINESS_INDICATOR, EchoReadinessStateHealthIndicator.class)::isAcceptingTraffic)));
 		registry.registerBean("echoKernelMetrics", EchoKernelMetrics.class,
 				(bean) -> bean.supplier((context) -> new EchoKernelMetrics(context.bean(EchoServer.class))));
+		registry.registerBean("echoFaultMetrics", EchoFaultMetrics.class,
+				(bean) -> bean.supplier((context) -> new EchoFaultMetrics(context.bean(EchoServer.class))));
 		registry.registerBean("echoEndpoint", EchoEndpoint.class,
 				(bean) -> bean.supplier((context) -> new EchoEndpoint(context.bean(EchoServer.class),
 						context.beanProvider(SettingsStatus.class).getIfAvailable())));

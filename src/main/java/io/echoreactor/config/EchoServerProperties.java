@@ -343,7 +343,7 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * @param delay each echo is held this long after it is read.
 	 * @param delayJitter up to this much, uniformly at random, is added to each echo's delay.
 	 * @param bandwidth bytes per second written back on each connection (a token bucket
-	 * holding 50 ms worth); reading pauses while 64KB wait.
+	 * holding 200 ms worth); reading pauses while 64KB wait.
 	 * @param closeAfter after echoing exactly this many bytes, close with FIN (what the client
 	 * sends after that is read and dropped until it closes, for at most 2s).
 	 * @param resetAfter after echoing exactly this many bytes, reset the connection (RST).

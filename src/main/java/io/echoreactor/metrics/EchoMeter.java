@@ -137,7 +137,13 @@ public interface EchoMeter extends MeterDocumentation {
 		PROTOCOL("protocol"),
 
 		/** A negotiated TLS cipher suite. */
-		CIPHER("cipher");
+		CIPHER("cipher"),
+
+		/** A fault profile's name, as in {@code echo.server.faults.NAME}. */
+		PROFILE("profile"),
+
+		/** What a fault profile did; the values are listed in the meter's description. */
+		KIND("kind");
 
 		private final String key;
 

@@ -131,7 +131,7 @@ class MetricsReferenceTests {
 
 	static List<EchoMeter> meters() {
 		return Stream.of(EchoReactorMeters.values(), EchoUdpMeters.values(), EchoKernelMeters.values(),
-				EchoSettingsMeters.values())
+				EchoSettingsMeters.values(), EchoFaultMeters.values())
 			.<EchoMeter>flatMap(Stream::of)
 			.toList();
 	}
@@ -146,6 +146,7 @@ class MetricsReferenceTests {
 		section(out, "UDP", EchoUdpMeters.values());
 		section(out, "The kernel's view", EchoKernelMeters.values());
 		section(out, "Settings", EchoSettingsMeters.values());
+		section(out, "Fault profiles", EchoFaultMeters.values());
 		return out.append("\n").append(END).toString();
 	}
 

@@ -2,9 +2,10 @@ package io.echoreactor.reactor.fault;
 
 /**
  * The pace of a {@code bandwidth} fault on one connection: a token bucket refilled at
- * the rate, holding at most 50 ms worth (and at least one byte), so that a connection
- * idle for a while cannot send a burst that would blur the rate. Writes take what is
- * there; when it is empty, the connection waits, as a deadline, for what it needs.
+ * the rate, holding at most 200 ms worth (and at least one byte), so that a connection
+ * idle for a while cannot send a burst that would blur the rate, while a deadline that
+ * fires late on a busy reactor loses none of the rate. Writes take what is there; when it
+ * is empty, the connection waits, as a deadline, for what it needs.
  *
  * <p>
  * <strong>Threading:</strong> confined to the connection's reactor thread.
@@ -23,7 +24,7 @@ final class TokenBucket {
 
 	TokenBucket(long bytesPerSecond, long nowNanos) {
 		this.bytesPerSecond = bytesPerSecond;
-		this.capacity = Math.max(1, Math.min(bytesPerSecond / 20, 1024 * 1024));
+		this.capacity = Math.max(1, Math.min(bytesPerSecond / 5, 4 * 1024 * 1024));
 		this.tokens = this.capacity;
 		this.lastNanos = nowNanos;
 	}
