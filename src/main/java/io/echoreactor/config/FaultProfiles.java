@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import io.echoreactor.config.EchoServerProperties.Fault;
@@ -76,7 +77,8 @@ public @interface FaultProfiles {
 			context.disableDefaultConstraintViolation();
 			Map<Integer, String> listeners = listeners(properties);
 			boolean valid = true;
-			for (Map.Entry<String, Fault> entry : properties.faults().entrySet()) {
+			// In order of name, so that of two profiles on one port the same one is reported.
+			for (Map.Entry<String, Fault> entry : new TreeMap<>(properties.faults()).entrySet()) {
 				String name = entry.getKey();
 				Fault fault = entry.getValue();
 				String problem = problem(name, fault, listeners);

@@ -48,9 +48,11 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 			// an element's origin is the list's; its value is the element alone.
 			ConfigurationProperty list = (bound == null && name.isLastElementIndexed())
 					? findBound(errors, name.getParent()) : null;
-			description.append("\n    Property: ").append(name);
+			description.append("\n    Property: ").append(asWritten(name));
 			Object value = (bound != null) ? bound.getValue()
 					: (error instanceof FieldError fieldError) ? fieldError.getRejectedValue() : null;
+			// A whole group (a fault profile) has no value to show, only its properties.
+			value = (value instanceof Record) ? null : value;
 			if (value != null && bound == null && list == null) {
 				// Not configured: the declared default, converted; shown as it would be written.
 				description.append("\n    Value: \"").append(asWritten(value)).append("\" (the default)");
@@ -69,6 +71,22 @@ class EchoServerPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindVa
 		return new FailureAnalysis(description.toString(),
 				"Update your application's configuration: give each property above a value in its allowed range.",
 				cause);
+	}
+
+	// A map's key is shown as users write it (echo.server.faults.slow.port), not in the
+	// indexed form (echo.server.faults[slow].port); a list's index stays as it is.
+	private static String asWritten(ConfigurationPropertyName name) {
+		StringBuilder written = new StringBuilder();
+		for (int i = 0; i < name.getNumberOfElements(); i++) {
+			String element = name.getElement(i, ConfigurationPropertyName.Form.ORIGINAL);
+			if (name.isNumericIndex(i)) {
+				written.append('[').append(element).append(']');
+			}
+			else {
+				written.append((i > 0) ? "." : "").append(element);
+			}
+		}
+		return written.toString();
 	}
 
 	private static Object asWritten(Object value) {
