@@ -36,9 +36,10 @@ class ArchitectureTests {
 	 * {@code metrics} and {@code actuator} use; the counters are the ground floor, so that
 	 * every room can count.
 	 */
-	private static final List<String> REACTOR_FLOORS = List.of("io.echoreactor.reactor", "io.echoreactor.reactor.tcp",
-			"io.echoreactor.reactor.accept", "io.echoreactor.reactor.udp", "io.echoreactor.reactor.memory",
-			"io.echoreactor.reactor.tls", "io.echoreactor.reactor.loop", "io.echoreactor.reactor.counters");
+	private static final List<String> REACTOR_FLOORS = List.of("io.echoreactor.reactor",
+			"io.echoreactor.reactor.fault", "io.echoreactor.reactor.tcp", "io.echoreactor.reactor.accept",
+			"io.echoreactor.reactor.udp", "io.echoreactor.reactor.memory", "io.echoreactor.reactor.tls",
+			"io.echoreactor.reactor.loop", "io.echoreactor.reactor.counters");
 
 	private static final Path SOURCES = Path.of("src/main/java");
 

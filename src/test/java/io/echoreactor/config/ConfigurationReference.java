@@ -49,6 +49,9 @@ public final class ConfigurationReference {
 
 	private static final String PREFIX = "echo.server";
 
+	private static final String MAP_OF_GROUPS = "java.util.Map<java.lang.String,"
+			+ EchoServerProperties.class.getName() + "$";
+
 	private final List<Group> groups;
 
 	private ConfigurationReference(List<Group> groups) {
@@ -73,8 +76,12 @@ public final class ConfigurationReference {
 	 * @return the names, as the metadata lists them
 	 */
 	public static List<String> metadataPropertyNames() {
-		return new ArrayList<>(byName(readMetadata().path("properties")).keySet()).stream()
-			.filter((name) -> name.startsWith(PREFIX + "."))
+		// A map of groups is documented as the group of its values, not as a setting.
+		return byName(readMetadata().path("properties")).entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().startsWith(PREFIX + "."))
+			.filter((entry) -> !entry.getValue().path("type").asString("").startsWith(MAP_OF_GROUPS))
+			.map(Map.Entry::getKey)
 			.toList();
 	}
 
@@ -177,9 +184,14 @@ public final class ConfigurationReference {
 			Map<String, JsonNode> groupEntries, List<Group> groups) {
 		List<Setting> settings = new ArrayList<>();
 		List<RecordComponent> nested = new ArrayList<>();
+		List<RecordComponent> mapped = new ArrayList<>();
 		for (RecordComponent component : type.getRecordComponents()) {
 			if (isGroup(component.getType())) {
 				nested.add(component);
+				continue;
+			}
+			if (mapValueGroup(component) != null) {
+				mapped.add(component);
 				continue;
 			}
 			String name = prefix + "." + dashed(component.getName());
@@ -200,6 +212,24 @@ public final class ConfigurationReference {
 			collect(prefix + "." + dashed(component.getName()), component.getType(), properties, groupEntries,
 					groups);
 		}
+		// A map of groups (the fault profiles) is documented as one group whose key is '*';
+		// its settings' metadata is written by hand, as the processor does not see into maps.
+		for (RecordComponent component : mapped) {
+			String name = prefix + "." + dashed(component.getName());
+			int index = groups.size();
+			collect(name + ".*", mapValueGroup(component), properties, groupEntries, groups);
+			Group group = groups.get(index);
+			groups.set(index, new Group(group.name(), properties.get(name).path("description").asString(""),
+					group.settings()));
+		}
+	}
+
+	private static Class<?> mapValueGroup(RecordComponent component) {
+		if (component.getType() == Map.class && component.getGenericType() instanceof ParameterizedType parameterized
+				&& parameterized.getActualTypeArguments()[1] instanceof Class<?> value && isGroup(value)) {
+			return value;
+		}
+		return null;
 	}
 
 	private static boolean isGroup(Class<?> type) {

@@ -50,6 +50,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class EchoServerPropertiesTests {
 
+	private static final Map<String, String> FAULT_SAMPLES = Map.ofEntries(Map.entry("port", "7999"),
+			Map.entry("delay", "1s"), Map.entry("delay-jitter", "10ms"), Map.entry("bandwidth", "1MB"),
+			Map.entry("close-after", "1KB"), Map.entry("reset-probability", "0.5"), Map.entry("no-read", "false"),
+			Map.entry("accept-delay", "1s"), Map.entry("udp-drop-probability", "0.5"), Map.entry("udp-delay", "1s"));
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withUserConfiguration(EnableEchoServerProperties.class);
 
@@ -229,7 +234,7 @@ class EchoServerPropertiesTests {
 		for (RecordComponent component : EchoServerProperties.ProxyProtocol.class.getRecordComponents()) {
 			keys.add("echo.server.proxy-protocol." + dashed(component.getName()));
 		}
-		assertThat(keys).hasSize(43);
+		assertThat(keys).hasSize(46);
 		for (String key : keys) {
 			assertThat(byName).as(key).containsKey(key);
 			assertThat((String) byName.get(key).get("description")).as(key).isNotBlank();
@@ -256,14 +261,25 @@ class EchoServerPropertiesTests {
 		List<String> values = new ArrayList<>();
 		for (Map<String, Object> property : metadata().values()) {
 			String name = (String) property.get("name");
-			if (name.startsWith("echo.server.")) {
+			if (name.startsWith("echo.server.faults.*.")) {
+				// One fault profile named sample, with every fault but reset-after, which
+				// close-after excludes.
+				String fault = name.substring("echo.server.faults.*.".length());
+				if (!fault.equals("reset-after")) {
+					values.add("echo.server.faults.sample." + fault + "=" + FAULT_SAMPLES.get(fault));
+				}
+			}
+			else if (name.startsWith("echo.server.") && !name.equals("echo.server.faults")) {
 				values.add(name + "=" + written(property));
 			}
 		}
-		assertThat(values).hasSize(43);
+		assertThat(values).hasSize(55);
 		this.contextRunner.withPropertyValues(values.toArray(String[]::new)).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(EchoServerProperties.class).ssl().bundle()).isEqualTo("echo");
+			assertThat(context.getBean(EchoServerProperties.class).faults()).containsOnlyKeys("sample");
+			assertThat(context.getBean(EchoServerProperties.class).faults().get("sample").closeAfter())
+				.isEqualTo(DataSize.ofKilobytes(1));
 		});
 	}
 

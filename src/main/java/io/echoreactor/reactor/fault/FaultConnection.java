@@ -369,19 +369,12 @@ final class FaultConnection extends Deadlines.Entry implements Selectable {
 		close();
 	}
 
-	/** @return whether the channel is closed, for tests */
-	boolean isClosed() {
-		return this.state == State.CLOSED;
-	}
-
 	@Override
 	public String toString() {
 		return "fault connection " + this.channel + " (" + this.port.name() + ")";
 	}
 
-	/**
-	 * Bytes read and the time they may be written back.
-	 */
+	/** Bytes read and the time they may be written back. */
 	private record Chunk(ByteBuffer data, long dueNanos) {
 
 	}
