@@ -126,6 +126,11 @@ class EchoEndpointTests {
 		everySettingSet.put("echo.server.udp.port", "0");
 		everySettingSet.put("echo.server.udp.receive-buffer-size", "1MB");
 		everySettingSet.put("echo.server.udp.send-buffer-size", "1MB");
+		// A fault profile with every fault but reset-after, which close-after excludes.
+		Map.of("port", "0", "delay", "1s", "delay-jitter", "10ms", "bandwidth", "1MB", "close-after", "1KB",
+				"reset-probability", "0.5", "no-read", "false", "accept-delay", "1s", "udp-drop-probability", "0.5",
+				"udp-delay", "1s")
+			.forEach((key, value) -> everySettingSet.put("echo.server.faults.sample." + key, value));
 		EchoServerSettings settings = DefaultSettings.bind(everySettingSet);
 		TlsContext tls = new TlsContext(SSLContext.getDefault(), null, null, TlsContext.ClientAuth.WANT);
 		this.server = new EchoServer(settings.toBuilder()
@@ -138,7 +143,13 @@ class EchoEndpointTests {
 				continue;
 			}
 			Object shown = configuration;
-			for (String key : shownAs(setting.relativeName()).split("\\.")) {
+			String path = shownAs(setting.relativeName());
+			if (path.startsWith("faults.*.")) {
+				// Each profile is an element of the list of profiles.
+				shown = ((List<?>) ((Map<?, ?>) configuration.get("faults")).get("profiles")).get(0);
+				path = path.substring("faults.*.".length());
+			}
+			for (String key : path.split("\\.")) {
 				assertThat(shown).as(setting.name()).isInstanceOf(Map.class);
 				shown = ((Map<?, ?>) shown).get(key);
 			}
@@ -163,7 +174,8 @@ class EchoEndpointTests {
 		String path = property.replaceFirst("^ssl\\.bundle$", "ssl.context")
 			.replaceFirst("^ssl\\.client-auth$", "ssl.context.client-auth")
 			.replaceFirst("^ssl\\.", "tls.")
-			.replaceFirst("^plain\\.enabled$", "plain-enabled");
+			.replaceFirst("^plain\\.enabled$", "plain-enabled")
+			.replaceFirst("^faults-max-", "faults.max-");
 		String[] words = path.split("-");
 		StringBuilder camelCase = new StringBuilder(words[0]);
 		for (int i = 1; i < words.length; i++) {
