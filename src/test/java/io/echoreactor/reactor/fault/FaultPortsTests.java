@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.ShutdownResult;
 import io.echoreactor.reactor.counters.FaultKind;
 import io.echoreactor.support.DefaultSettings;
 import org.junit.jupiter.api.AfterEach;
@@ -162,10 +163,11 @@ class FaultPortsTests {
 			client.configureBlocking(false);
 			long sent = fill(client);
 			assertThat(sent).isPositive();
-			// The kernel may still grow the client's send buffer: full is when a pass adds nothing.
-			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> fill(client) == 0);
-			await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-				.until(() -> client.write(ByteBuffer.allocate(1)) == 0);
+			// The kernels may still grow the window and the send buffer for a while: full is
+			// when no write takes a byte for a whole second.
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).during(Duration.ofSeconds(1))
+				.until(() -> fill(client) == 0);
+			assertThat(client.write(ByteBuffer.allocate(1))).isZero();
 			try (Socket plain = connect(this.server.port())) {
 				assertThat(roundTrip(plain, "beside\n".getBytes(StandardCharsets.US_ASCII))).isEqualTo("beside\n");
 			}
@@ -261,7 +263,62 @@ class FaultPortsTests {
 		assertThat(port.injected(FaultKind.RESET)).isZero();
 	}
 
+	@Test
+	void aNoReadConnectionIsClosedAtTheIdleTimeout() throws IOException {
+		FaultPort port = start("deaf", Map.of("no-read", "true"), Map.of("echo.server.idle-timeout", "300ms"));
+		try (Socket socket = connect(port.port())) {
+			socket.getOutputStream().write("unread\n".getBytes(StandardCharsets.US_ASCII));
+			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 0);
+			assertThat(endOfStreamOrReset(socket)).isTrue();
+		}
+	}
+
+	@Test
+	void theFaultPortsHaveTheirOwnConnectionLimitWhichLeavesThePlainPortAlone() throws IOException {
+		FaultPort port = start("deaf", Map.of("no-read", "true"), Map.of("echo.server.faults-max-connections", "1",
+				"echo.server.max-connections", "1"));
+		try (Socket first = connect(port.port())) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 1);
+			try (Socket second = connect(port.port())) {
+				assertThat(endOfStreamOrReset(second)).as("refused beyond the fault ports' limit").isTrue();
+			}
+			try (Socket plain = connect(this.server.port())) {
+				assertThat(roundTrip(plain, "plain\n".getBytes(StandardCharsets.US_ASCII))).isEqualTo("plain\n");
+			}
+		}
+	}
+
+	@Test
+	void aFaultConnectionDoesNotHoldTheDrain() throws Exception {
+		FaultPort port = start("deaf", Map.of("no-read", "true"));
+		try (Socket socket = connect(port.port())) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 1);
+			CompletableFuture<ShutdownResult> result = new CompletableFuture<>();
+			this.server.shutDownGracefully(result::complete);
+			assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(ShutdownResult.IDLE);
+			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 0);
+			assertThat(endOfStreamOrReset(socket)).isTrue();
+		}
+	}
+
+	private static boolean endOfStreamOrReset(Socket socket) {
+		try {
+			return socket.getInputStream().read() < 0;
+		}
+		catch (SocketException ex) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	private FaultPort start(String name, Map<String, String> faults) {
+		return start(name, faults, Map.of());
+	}
+
+	private FaultPort start(String name, Map<String, String> faults, Map<String, String> others) {
 		Map<String, String> properties = new HashMap<>();
 		properties.put("echo.server.address", "127.0.0.1");
 		properties.put("echo.server.port", "0");
@@ -269,6 +326,7 @@ class FaultPortsTests {
 		properties.put("echo.server.idle-timeout", "30s");
 		properties.put("echo.server.faults." + name + ".port", "0");
 		faults.forEach((key, value) -> properties.put("echo.server.faults." + name + "." + key, value));
+		properties.putAll(others);
 		this.server = new EchoServer(DefaultSettings.bind(properties));
 		this.server.start();
 		List<FaultPort> ports = this.server.view().faults();
