@@ -8,6 +8,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -25,9 +26,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerException;
 import io.echoreactor.reactor.ShutdownResult;
 import io.echoreactor.reactor.counters.FaultKind;
 import io.echoreactor.support.DefaultSettings;
+import io.echoreactor.support.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -299,6 +302,23 @@ class FaultPortsTests {
 			assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(ShutdownResult.IDLE);
 			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 0);
 			assertThat(endOfStreamOrReset(socket)).isTrue();
+		}
+	}
+
+	@Test
+	void aFaultPortThatCannotBeBoundFailsTheStartNamingItsPropertyAndFreesThePlainPort() throws IOException {
+		int plainPort = FreePorts.freeTcpAndUdpPort(LOOPBACK);
+		try (ServerSocket taken = new ServerSocket(0, 1, LOOPBACK)) {
+			this.server = new EchoServer(DefaultSettings.bind(Map.of("echo.server.address", "127.0.0.1",
+					"echo.server.port", String.valueOf(plainPort), "echo.server.udp.enabled", "false",
+					"echo.server.faults.busy.port", String.valueOf(taken.getLocalPort()),
+					"echo.server.faults.busy.delay", "1s")));
+			assertThatExceptionOfType(EchoServerException.class).isThrownBy(this.server::start)
+				.withMessageContaining("fault profile 'busy' (echo.server.faults.busy.port)")
+				.withMessageContaining(String.valueOf(taken.getLocalPort()));
+		}
+		try (ServerSocket plain = new ServerSocket(plainPort, 1, LOOPBACK)) {
+			assertThat(plain.getLocalPort()).isEqualTo(plainPort);
 		}
 	}
 
