@@ -20,7 +20,7 @@ public enum EchoFaultMeters implements EchoMeter {
 					+ "and these never count in the plain ports' meters.",
 			Tag.PROFILE, Tag.KIND),
 
-	FAULT_CONNECTIONS_ACTIVE("echo.faults.connections.active", Meter.Type.GAUGE, "connections",
+	FAULT_CONNECTIONS_ACTIVE("echo.faults.connections.active", Meter.Type.GAUGE, null,
 			"Connections open now on a fault profile's port, apart from echo_connections_active and under their own "
 					+ "limit, echo.server.faults-max-connections. Healthy: the clients under test; a no-read profile "
 					+ "holds each connection until idle-timeout.",

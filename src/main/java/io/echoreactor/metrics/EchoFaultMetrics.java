@@ -44,7 +44,6 @@ public final class EchoFaultMetrics implements MeterBinder {
 			Gauge.builder(EchoFaultMeters.FAULT_CONNECTIONS_ACTIVE.getName(), this.server.view(),
 					(view) -> connections(view, name))
 				.description(EchoFaultMeters.FAULT_CONNECTIONS_ACTIVE.getDescription())
-				.baseUnit(EchoFaultMeters.FAULT_CONNECTIONS_ACTIVE.getBaseUnit())
 				.tags(EchoMeter.Tag.PROFILE.asString(), name)
 				.register(registry);
 		}

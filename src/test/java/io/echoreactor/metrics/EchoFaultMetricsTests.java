@@ -17,6 +17,8 @@ import io.echoreactor.reactor.counters.FaultKind;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.support.DefaultSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +56,19 @@ class EchoFaultMetricsTests {
 		}
 		assertThat(this.registry.get("echo.faults.connections.active").tags("profile", "flaky").gauge().value())
 			.isZero();
+	}
+
+	@Test
+	void theSeriesScrapeUnderTheirDocumentedNamesWithAHelpTextThatSaysWhatIsHealthy() {
+		PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		new EchoFaultMetrics(this.server).bindTo(prometheus);
+		PrometheusScrape scrape = PrometheusScrape.parse(prometheus.scrape());
+		for (EchoFaultMeters meter : EchoFaultMeters.values()) {
+			assertThat(scrape.families()).contains(meter.prometheusName());
+			assertThat(scrape.help(meter.prometheusName())).contains("Healthy");
+		}
+		assertThat(scrape.has("echo_faults_injected_total", "profile", "flaky", "kind", "reset-random")).isTrue();
+		assertThat(scrape.has("echo_faults_connections_active", "profile", "flaky")).isTrue();
 	}
 
 	@Test
