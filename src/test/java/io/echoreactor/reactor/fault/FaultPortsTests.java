@@ -293,6 +293,29 @@ class FaultPortsTests {
 	}
 
 	@Test
+	void faultConnectionsWaitWithinTheirOwnMemoryWhileThePlainPortEchoes() throws IOException {
+		FaultPort port = start("slow", Map.of("delay", "1m"), Map.of("echo.server.faults-max-pending-output", "64KB"));
+		// Two connections could hold 64KB each; the fault ports' memory holds 64KB in all.
+		try (SocketChannel first = SocketChannel.open(new InetSocketAddress(LOOPBACK, port.port()));
+				SocketChannel second = SocketChannel.open(new InetSocketAddress(LOOPBACK, port.port()))) {
+			first.configureBlocking(false);
+			second.configureBlocking(false);
+			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).during(Duration.ofMillis(500))
+				.until(() -> fill(first) + fill(second) == 0);
+			assertThat(this.server.view().faultPendingOutput()).isEqualTo(64 * 1024);
+			try (Socket plain = connect(this.server.port())) {
+				byte[] data = pattern(256 * 1024);
+				plain.getOutputStream().write(data);
+				assertThat(plain.getInputStream().readNBytes(data.length)).isEqualTo(data);
+			}
+			assertThat(this.server.view().faultPendingOutput()).isEqualTo(64 * 1024);
+			// What is held is given back when the connections close, here with the server.
+			this.server.stop();
+			assertThat(this.server.view().faultPendingOutput()).isZero();
+		}
+	}
+
+	@Test
 	void aFaultConnectionDoesNotHoldTheDrain() throws Exception {
 		FaultPort port = start("deaf", Map.of("no-read", "true"));
 		try (Socket socket = connect(port.port())) {
