@@ -19,6 +19,7 @@ import io.echoreactor.reactor.fault.FaultSettings;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.ConstraintValidatorContext.ConstraintViolationBuilder.NodeBuilderCustomizableContext;
 import jakarta.validation.Payload;
 import org.jspecify.annotations.Nullable;
 
@@ -81,17 +82,17 @@ public @interface FaultProfiles {
 			for (Map.Entry<String, Fault> entry : new TreeMap<>(properties.faults()).entrySet()) {
 				String name = entry.getKey();
 				Fault fault = entry.getValue();
-				String problem = problem(name, fault, listeners);
+				Problem problem = problem(name, fault, listeners);
 				if (problem != null) {
 					valid = false;
-					String property = (problem.startsWith("must be set") || problem.startsWith("is the port"))
-							? "port" : (problem.startsWith("must not be set") ? "resetAfter" : null);
-					var builder = context.buildConstraintViolationWithTemplate(problem).addPropertyNode("faults");
-					if (property != null) {
-						builder.addPropertyNode(property).inIterable().atKey(name).addConstraintViolation();
+					NodeBuilderCustomizableContext faults = context
+						.buildConstraintViolationWithTemplate(problem.message())
+						.addPropertyNode("faults");
+					if (problem.property() != null) {
+						faults.addPropertyNode(problem.property()).inIterable().atKey(name).addConstraintViolation();
 					}
 					else {
-						builder.addBeanNode().inIterable().atKey(name).addConstraintViolation();
+						faults.addBeanNode().inIterable().atKey(name).addConstraintViolation();
 					}
 				}
 				else if (fault.port() != null && fault.port() != 0) {
@@ -101,25 +102,26 @@ public @interface FaultProfiles {
 			return valid;
 		}
 
-		private static @Nullable String problem(String name, Fault fault, Map<Integer, String> listeners) {
+		private static @Nullable Problem problem(String name, Fault fault, Map<Integer, String> listeners) {
 			if (!NAME.matcher(name).matches()) {
-				return "must be a name of lower-case letters, digits and '-' (such as slow-reader)";
+				return new Problem(null, "must be a name of lower-case letters, digits and '-' (such as slow-reader)");
 			}
 			if (fault.port() == null) {
-				return "must be set: each fault profile needs a port of its own (0 picks a free one)";
+				return new Problem("port",
+						"must be set: each fault profile needs a port of its own (0 picks a free one)");
 			}
 			if (!hasFault(fault)) {
-				return "must set at least one fault: delay, delay-jitter, bandwidth, close-after, reset-after, "
-						+ "reset-probability, no-read, accept-delay, udp-drop-probability or udp-delay";
+				return new Problem(null, "must set at least one fault: delay, delay-jitter, bandwidth, close-after, "
+						+ "reset-after, reset-probability, no-read, accept-delay, udp-drop-probability or udp-delay");
 			}
 			if (fault.closeAfter() != null && fault.resetAfter() != null) {
-				return "must not be set together with echo.server.faults." + name
-						+ ".close-after: a connection ends with FIN or with RST, not both";
+				return new Problem("resetAfter", "must not be set together with echo.server.faults." + name
+						+ ".close-after: a connection ends with FIN or with RST, not both");
 			}
 			String other = (fault.port() != 0) ? listeners.get(fault.port()) : null;
 			if (other != null) {
-				return "is the port of " + other + " (" + fault.port()
-						+ "); each fault profile needs a port of its own";
+				return new Problem("port", "is the port of " + other + " (" + fault.port()
+						+ "); each fault profile needs a port of its own");
 			}
 			return null;
 		}
@@ -133,6 +135,16 @@ public @interface FaultProfiles {
 
 		private static boolean set(@Nullable Duration duration) {
 			return duration != null;
+		}
+
+		/**
+		 * What is wrong with a profile, and the property of it to report it on.
+		 *
+		 * @param property the property in camel case, or {@code null} for the profile
+		 * @param message why it is refused
+		 */
+		private record Problem(@Nullable String property, String message) {
+
 		}
 
 		// The ports the plain, TLS and UDP listeners bind, with the property that sets each.

@@ -57,6 +57,10 @@ class FaultProfilesValidationTests {
 						"echo.server.faults.cut.reset-after",
 						"must not be set together with echo.server.faults.cut.close-after: a connection ends with "
 								+ "FIN or with RST, not both"),
+				arguments("a name with capitals",
+						Map.of("echo.server.faults[Slow].port", "7101", "echo.server.faults[Slow].delay", "1s"),
+						"echo.server.faults.Slow",
+						"must be a name of lower-case letters, digits and '-' (such as slow-reader)"),
 				arguments("a delay out of range",
 						Map.of("echo.server.faults.slow.port", "7101", "echo.server.faults.slow.delay", "2h"),
 						"echo.server.faults.slow.delay", "must be between 0ms and 1h"));
