@@ -17,8 +17,6 @@ import io.echoreactor.metrics.EchoSettingsMeters.Result;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.tls.TlsContext;
-import io.echoreactor.reactor.udp.SourceRateLimiter;
-import io.echoreactor.reactor.udp.UdpSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
@@ -169,10 +167,7 @@ final class LiveSettings implements ApplicationListener<EnvironmentChangeEvent>,
 		try {
 			EchoServerSettings settings = next.toSettings(server.view().settings().tls().context(),
 					EchoConfiguration.greeting(next.greeting()));
-			UdpSettings udp = settings.udp();
-			if (server.view().settings().udp().enabled() && udp.rateLimitPerSource() > 0) {
-				SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
-			}
+			server.checkLive(settings);
 			return settings;
 		}
 		catch (RuntimeException ex) {
