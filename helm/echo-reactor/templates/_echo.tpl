@@ -77,12 +77,14 @@ service.udpSeparateService.
 {{- end }}
 
 {{/*
-The application.yml: the config block with the ports from containerPorts. The ports live in one place so that
+The application.yml: the config block, less config.reload (the chart's), with the ports from containerPorts. The ports live in one place so that
 the container ports, the probes and the Service cannot disagree with what the application binds. logging.format
 other than text becomes Boot's logging.structured.format.console; text, Boot's default, writes nothing.
 */}}
 {{- define "echo-reactor.applicationYaml" -}}
 {{- $config := deepCopy (.Values.config | default dict) }}
+{{- /* The chart's own switch, not a property of the application. */}}
+{{- $_ := unset $config "reload" }}
 {{- $echoServer := dig "echo" "server" dict $config }}
 {{- if hasKey $echoServer "port" }}
 {{- fail "config.echo.server.port is set from containerPorts.echo; set that instead" }}
