@@ -14,6 +14,8 @@ the marks, naming a setting missing here or one here that is no longer live.
 - echo.server.idle-timeout
 - echo.server.max-connections
 - echo.server.max-connections-per-address
+- echo.server.max-pending-output
+- echo.server.max-session-memory
 - echo.server.write-timeout
 - echo.server.max-connection-age
 - echo.server.max-connection-age-jitter
