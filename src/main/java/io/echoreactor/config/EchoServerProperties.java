@@ -275,7 +275,8 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * this long.
 	 * @param clientAuth client certificates: none, want (asked for; a client without one is
 	 * served) or need (a client without a certificate trusted by the bundle's trust store is
-	 * refused).
+	 * refused). want and need require the bundle to have a trust store (checked at start-up
+	 * and at a live change), or the JDK's default authorities would judge the certificates.
 	 */
 	public record Ssl(@Applied(RESTART) @Nullable String bundle,
 			@Applied(RESTART) @DefaultValue("7443") @Range(min = 0, max = 65535) int port,

@@ -108,6 +108,32 @@ class LiveClientAuthIntegrationTests {
 		assertThat(this.load.rounds()).isPositive();
 	}
 
+	@Test
+	void clientAuthNeedWithABundleWithoutATrustStoreIsRefusedWholeAndClientsWithoutACertificateAreStillServed()
+			throws Exception {
+		this.loopback = InetAddress.getByName("127.0.0.1");
+		KubeletVolume volume = new KubeletVolume(this.tempDir.resolve("config"));
+		volume.write(yaml("none"));
+		String pem = "file:" + this.certificates.serverPem().toAbsolutePath();
+		this.application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"), Map.of(), "--server.port=0",
+				"--server.address=127.0.0.1", "--echo.server.port=0", "--echo.server.address=127.0.0.1",
+				"--echo.server.reactors=1", "--echo.server.udp.enabled=false", "--echo.server.ssl.port=0",
+				"--echo.server.ssl.bundle=echo", "--spring.ssl.bundle.pem.echo.keystore.certificate=" + pem,
+				"--spring.ssl.bundle.pem.echo.keystore.private-key=" + pem,
+				"--management.endpoints.web.exposure.include=health,echo,prometheus",
+				"--spring.config.additional-location=optional:file:" + volume.directory() + "/");
+		// Without a trust store the JDK would judge client certificates by its default cacerts.
+		volume.write(yaml("need").replace("client-auth: need", "client-auth: need\n    idle-timeout: 1h"));
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> get("/actuator/echo").contains("\"property\":\"echo.server.ssl.client-auth\""));
+		assertThat(get("/actuator/echo")).contains("the SSL bundle 'echo' has no trust store")
+			.containsPattern("\"clientAuth\":\"(?i:none)\"")
+			.doesNotContain("PT1H");
+		assertThat(this.application.log()).contains("Settings change refused, the settings in force stay")
+			.contains("echo.server.ssl.client-auth");
+		assertANewClientWithoutACertificateIsServed();
+	}
+
 	private static String yaml(String clientAuth) {
 		return """
 				echo:
