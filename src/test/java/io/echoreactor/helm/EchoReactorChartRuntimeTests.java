@@ -61,8 +61,11 @@ class EchoReactorChartRuntimeTests {
 	/** Metric names in PromQL; label names and values never start with "echo_" in ours. */
 	private static final Pattern METRIC_NAME = Pattern.compile("\\becho_[a-z_]+");
 
-	/** Dashboard rows whose meters the service exports only with TLS, or the PROXY protocol, on. */
-	static final Set<String> OPTIONAL_ROWS = Set.of("TLS", "PROXY protocol");
+	/**
+	 * Dashboard rows whose meters the service exports only with TLS, the PROXY protocol, or a
+	 * fault profile, on.
+	 */
+	static final Set<String> OPTIONAL_ROWS = Set.of("TLS", "PROXY protocol", "Faults");
 
 	private static final Pattern HISTOGRAM_SERIES = Pattern.compile("(.+)_(bucket|count|sum)");
 
