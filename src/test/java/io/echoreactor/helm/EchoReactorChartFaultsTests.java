@@ -178,6 +178,15 @@ class EchoReactorChartFaultsTests {
 	}
 
 	@Test
+	void aProbabilityGivenWithSetIsAStringWhichTheSchemaRefusesAsTheReadmeSays() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("faults.flaky.port=7105",
+					"faults.flaky.reset-probability=0.5"))
+			.withMessageContaining(SCHEMA_ERROR)
+			.withMessageContaining("reset-probability");
+	}
+
+	@Test
 	void theSchemaRefusesAProfileWithoutAPortOrWithOneOutOfRange() {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> EchoReactorChart.renderYaml("faults.slow.delay=200ms"))
