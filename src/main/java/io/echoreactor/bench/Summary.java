@@ -215,6 +215,9 @@ final class Summary {
 		if (this.options.reconnect()) {
 			load.append(", a new connection per message");
 		}
+		if (this.options.keepGoing()) {
+			load.append(", failed connections replaced");
+		}
 		return load.toString();
 	}
 

@@ -48,6 +48,7 @@ class TcpFlowFaultTests {
 			assertThat(result.errors("corrupt") + result.errors("extra")).isZero();
 			assertThat(result.number("latency_count")).isEqualTo(100);
 			assertThat(result.json().get("keep_going")).isEqualTo(true);
+			assertThat(result.out()).contains(", failed connections replaced\n");
 			assertThat(result.err()).contains("bench: reset (");
 		}
 	}
