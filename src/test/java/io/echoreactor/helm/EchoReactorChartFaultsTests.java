@@ -240,11 +240,13 @@ class EchoReactorChartFaultsTests {
 	@Test
 	void theNotesNameEachFaultPortAndWhatItDoes() {
 		String notes = EchoReactorChart.renderNotes(this.work, "faults.slow.port=7101", "faults.slow.delay=200ms",
-				"faults.lossy.port=7103", "faults.lossy.udp-delay=20ms");
+				"faults.lossy.port=7103", "faults.lossy.udp-delay=20ms", "service.udpSeparateService=true");
 		assertThat(notes).contains("Fault profiles")
-			.contains("slow: echo-echo-reactor.echo-system.svc:7101 (TCP, Service port \"f-slow\"): delay=200ms")
-			.contains("lossy: echo-echo-reactor.echo-system.svc:7103 (TCP and UDP, Service port \"f-lossy\"): "
-					+ "udp-delay=20ms")
+			.contains("    slow: TCP 7101 (Service port \"f-slow\"): delay=200ms\n")
+			.contains("    lossy: TCP 7103 (Service port \"f-lossy\") and UDP 7103 (port \"fu-lossy\" of Service "
+					+ "echo-echo-reactor-udp): udp-delay=20ms\n")
+			.contains("Inside the cluster on echo-echo-reactor.echo-system.svc; from your machine")
+			.contains("port-forward svc/echo-echo-reactor 7103:f-lossy")
 			.contains("echo_faults_injected_total");
 		assertThat(EchoReactorChart.renderNotes(this.work.resolve("none"))).doesNotContain("Fault");
 	}
