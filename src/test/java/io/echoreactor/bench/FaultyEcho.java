@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -122,6 +123,22 @@ public final class FaultyEcho implements AutoCloseable {
 	/** An echo that resets each connection once it has echoed this many bytes. */
 	public static FaultyEcho resettingAfter(int bytes) throws IOException {
 		return resettingAfter(bytes, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * An echo that resets every second connection it accepts as soon as bytes arrive, and
+	 * echoes on the others.
+	 */
+	public static FaultyEcho resettingEverySecondConnection() throws IOException {
+		AtomicInteger accepted = new AtomicInteger();
+		return new FaultyEcho((socket) -> {
+			if (accepted.getAndIncrement() % 2 == 1) {
+				socket.getInputStream().read();
+				socket.setSoLinger(true, 0);
+				return;
+			}
+			socket.getInputStream().transferTo(socket.getOutputStream());
+		}, Integer.MAX_VALUE);
 	}
 
 	/**

@@ -69,6 +69,19 @@ class TcpFlowFaultTests {
 	}
 
 	@Test
+	void withReconnectAndKeepGoingAResetConnectionIsReplacedAndItsMessageSentAgain() throws Exception {
+		try (FaultyEcho echo = FaultyEcho.resettingEverySecondConnection()) {
+			BenchRuns.Result result = bench("--connections", "2", "--messages", "20", "--reconnect", "--keep-going",
+					"--json", "127.0.0.1:" + echo.port());
+			assertThat(result.status()).as(result::toString).isOne();
+			assertThat(result.number("messages")).isEqualTo(20);
+			// Connections alternate between the two flows, so the resets fall on either.
+			assertThat(result.errors("reset")).isBetween(15L, 25L);
+			assertThat(result.number("errors")).isEqualTo(result.errors("reset"));
+		}
+	}
+
+	@Test
 	void withKeepGoingAReplacementThatCannotConnectEndsTheFlow() throws Exception {
 		try (FaultyEcho echo = FaultyEcho.resettingAfter(RESET_AFTER, 2)) {
 			BenchRuns.Result result = bench("--connections", "1", "--duration", "30s", "--warmup", "0",
