@@ -157,6 +157,19 @@ class EchoReactorChartFaultsTests {
 	}
 
 	@Test
+	void sizesAndTimesAreWrittenAsTheApplicationReadsThem() {
+		assertThat(EchoReactorChart.render("faults.narrow.port=7102", "faults.narrow.bandwidth=64kB",
+				"faults.narrow.accept-delay=1s")
+			.applicationValue("echo", "server", "faults", "narrow", "bandwidth")).isEqualTo("64kB");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("faults.narrow.port=7102", "faults.narrow.bandwidth=fast"))
+			.withMessageContaining(SCHEMA_ERROR);
+		assertThatIllegalStateException()
+			.isThrownBy(() -> EchoReactorChart.renderYaml("faults.slow.port=7101", "faults.slow.delay=a while"))
+			.withMessageContaining(SCHEMA_ERROR);
+	}
+
+	@Test
 	void theSchemaRefusesAProbabilityAboveOne() {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> EchoReactorChart.renderWithValues(this.work, """
