@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -72,18 +73,7 @@ class LiveClientAuthIntegrationTests {
 	void clientAuthChangedLiveToNeedRefusesTheNextClientWithoutACertificateAndBackToNoneServesItWhileATlsClientEchoesOn()
 			throws Exception {
 		this.loopback = InetAddress.getByName("127.0.0.1");
-		KubeletVolume volume = new KubeletVolume(this.tempDir.resolve("config"));
-		volume.write(yaml("none"));
-		String pem = "file:" + this.certificates.serverPem().toAbsolutePath();
-		this.application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"), Map.of(), "--server.port=0",
-				"--server.address=127.0.0.1", "--echo.server.port=0", "--echo.server.address=127.0.0.1",
-				"--echo.server.reactors=1", "--echo.server.udp.enabled=false", "--echo.server.ssl.port=0",
-				"--echo.server.ssl.bundle=echo", "--spring.ssl.bundle.pem.echo.keystore.certificate=" + pem,
-				"--spring.ssl.bundle.pem.echo.keystore.private-key=" + pem,
-				"--spring.ssl.bundle.pem.echo.truststore.certificate=file:"
-						+ this.certificates.clientAuthorityPem().toAbsolutePath(),
-				"--management.endpoints.web.exposure.include=health,echo,prometheus",
-				"--spring.config.additional-location=optional:file:" + volume.directory() + "/");
+		KubeletVolume volume = start(true);
 		this.load = new StreamLoad("tls", () -> tlsClient(false));
 		this.load.start();
 		assertANewClientWithoutACertificateIsServed();
@@ -112,16 +102,7 @@ class LiveClientAuthIntegrationTests {
 	void clientAuthNeedWithABundleWithoutATrustStoreIsRefusedWholeAndClientsWithoutACertificateAreStillServed()
 			throws Exception {
 		this.loopback = InetAddress.getByName("127.0.0.1");
-		KubeletVolume volume = new KubeletVolume(this.tempDir.resolve("config"));
-		volume.write(yaml("none"));
-		String pem = "file:" + this.certificates.serverPem().toAbsolutePath();
-		this.application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"), Map.of(), "--server.port=0",
-				"--server.address=127.0.0.1", "--echo.server.port=0", "--echo.server.address=127.0.0.1",
-				"--echo.server.reactors=1", "--echo.server.udp.enabled=false", "--echo.server.ssl.port=0",
-				"--echo.server.ssl.bundle=echo", "--spring.ssl.bundle.pem.echo.keystore.certificate=" + pem,
-				"--spring.ssl.bundle.pem.echo.keystore.private-key=" + pem,
-				"--management.endpoints.web.exposure.include=health,echo,prometheus",
-				"--spring.config.additional-location=optional:file:" + volume.directory() + "/");
+		KubeletVolume volume = start(false);
 		// Without a trust store the JDK would judge client certificates by its default cacerts.
 		volume.write(yaml("need").replace("client-auth: need", "client-auth: need\n    idle-timeout: 1h"));
 		await().atMost(Duration.ofSeconds(20))
@@ -132,6 +113,28 @@ class LiveClientAuthIntegrationTests {
 		assertThat(this.application.log()).contains("Settings change refused, the settings in force stay")
 			.contains("echo.server.ssl.client-auth");
 		assertANewClientWithoutACertificateIsServed();
+	}
+
+	// The application with client-auth none in its watched file, and a bundle with or
+	// without a trust store for client certificates.
+	private KubeletVolume start(boolean trustStore) throws IOException {
+		KubeletVolume volume = new KubeletVolume(this.tempDir.resolve("config"));
+		volume.write(yaml("none"));
+		String pem = "file:" + this.certificates.serverPem().toAbsolutePath();
+		List<String> arguments = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+				"--echo.server.port=0", "--echo.server.address=127.0.0.1", "--echo.server.reactors=1",
+				"--echo.server.udp.enabled=false", "--echo.server.ssl.port=0", "--echo.server.ssl.bundle=echo",
+				"--spring.ssl.bundle.pem.echo.keystore.certificate=" + pem,
+				"--spring.ssl.bundle.pem.echo.keystore.private-key=" + pem,
+				"--management.endpoints.web.exposure.include=health,echo,prometheus",
+				"--spring.config.additional-location=optional:file:" + volume.directory() + "/"));
+		if (trustStore) {
+			arguments.add("--spring.ssl.bundle.pem.echo.truststore.certificate=file:"
+					+ this.certificates.clientAuthorityPem().toAbsolutePath());
+		}
+		this.application = ApplicationProcess.start(this.tempDir, List.of("-Xmx256m"), Map.of(),
+				arguments.toArray(String[]::new));
+		return volume;
 	}
 
 	private static String yaml(String clientAuth) {
