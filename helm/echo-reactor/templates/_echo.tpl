@@ -77,12 +77,15 @@ service.udpSeparateService.
 {{- end }}
 
 {{/*
-The application.yml: the config block with the ports from containerPorts. The ports live in one place so that
+The application.yml: the config block, less config.reload (the chart's), with the ports from containerPorts. The ports live in one place so that
 the container ports, the probes and the Service cannot disagree with what the application binds. logging.format
-other than text becomes Boot's logging.structured.format.console; text, Boot's default, writes nothing.
+other than text becomes Boot's logging.structured.format.console; text, Boot's default, writes nothing. The faults
+value becomes echo.server.faults, checked first (_faults.tpl).
 */}}
 {{- define "echo-reactor.applicationYaml" -}}
 {{- $config := deepCopy (.Values.config | default dict) }}
+{{- /* The chart's own switch, not a property of the application. */}}
+{{- $_ := unset $config "reload" }}
 {{- $echoServer := dig "echo" "server" dict $config }}
 {{- if hasKey $echoServer "port" }}
 {{- fail "config.echo.server.port is set from containerPorts.echo; set that instead" }}
@@ -120,6 +123,10 @@ other than text becomes Boot's logging.structured.format.console; text, Boot's d
 {{- $_ := set $echoPorts "udp" (dict "port" (int .Values.containerPorts.udp)) }}
 {{- end }}
 {{- $_ := set $echoPorts "greeting" (include "echo-reactor.greeting" .) }}
+{{- include "echo-reactor.checkFaults" . }}
+{{- if .Values.faults }}
+{{- $_ := set $echoPorts "faults" (deepCopy .Values.faults) }}
+{{- end }}
 {{- $ports := dict "echo" (dict "server" $echoPorts) "server" (dict "port" (int .Values.containerPorts.http)) }}
 {{- if .Values.tls.enabled }}
 {{- $_ := set $echoPorts "ssl" (dict "bundle" .Values.tls.bundleName "port" (int .Values.containerPorts.tls) "client-auth" .Values.tls.clientAuth) }}

@@ -215,6 +215,9 @@ final class Summary {
 		if (this.options.reconnect()) {
 			load.append(", a new connection per message");
 		}
+		if (this.options.keepGoing()) {
+			load.append(", failed connections replaced");
+		}
 		return load.toString();
 	}
 
@@ -293,6 +296,7 @@ final class Summary {
 			.field("rate", this.options.rate())
 			.field("connect_rate", this.options.connectRate())
 			.field("reconnect", this.options.reconnect())
+			.field("keep_going", this.options.keepGoing())
 			.field("duration_s", this.seconds)
 			.field("warmup_s", this.options.warmupNanos() / 1e9)
 			.field("messages", this.messages)

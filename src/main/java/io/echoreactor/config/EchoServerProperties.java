@@ -69,8 +69,10 @@ import static io.echoreactor.config.Applied.When.RESTART;
  * to read, and the connection that holds the most of it above its fair share for the
  * longest without reading is reset (cause evicted); a connection whose client reads is
  * never evicted. Unset: half of the JVM's direct memory limit (-XX:MaxDirectMemorySize, by
- * default the maximum heap size). Checked at start-up to fit the JVM's direct memory beside
- * the reactors' read buffers.
+ * default the maximum heap size). Checked at start-up, and at a live change, to fit the JVM's
+ * direct memory beside the reactors' read buffers. Lowered live, it holds from each
+ * connection's next chunk on: connections holding more keep it until their clients read it,
+ * and direct memory already allocated is kept for reuse until a restart.
  * @param maxSessionMemory heap that connections may hold together for their protocols: each
  * TLS connection's engine (charged 24 KiB during its handshake, 12 KiB after), TLS records
  * that have arrived in part and PROXY headers in progress (at what arrived); at most 70% of
@@ -78,7 +80,8 @@ import static io.echoreactor.config.Applied.When.RESTART;
  * start (and fail as memory at the handshake timeout), connections that could hold more
  * wait to read, and the connection holding the most of an unfinished record for the
  * longest is reset (cause evicted); an established session is never evicted. Unset: 25% of
- * the maximum heap.
+ * the maximum heap. Lowered live, it holds from the next handshake on: new handshakes wait
+ * until enough sessions have closed, while established ones go on echoing.
  * @param writeTimeout reset a connection whose oldest pending echo has waited this long to
  * be written (its client stopped reading, or reads too slowly), counted as closed with
  * cause write-timeout; 0 turns it off.
@@ -132,8 +135,8 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 			@DefaultValue("10000") @Range(min = 1, max = 1_000_000) int maxConnections,
 		@Applied(value = LIVE, reach = NEW_CONNECTIONS)
 			@DefaultValue("0") @Range(min = 0, max = 1_000_000) int maxConnectionsPerAddress,
-		@Applied(RESTART) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxPendingOutput,
-		@Applied(RESTART) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxSessionMemory,
+		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxPendingOutput,
+		@Applied(LIVE) @DataSizeRange(min = "1MB", max = "1TB") @Nullable DataSize maxSessionMemory,
 		@Applied(LIVE) @DefaultValue("60s") @DurationRange(min = "0s", max = "365d") Duration writeTimeout,
 		@Applied(RESTART) @DefaultValue("10s") @DurationRange(min = "2s", max = "1h") Duration stallTimeout,
 		@Applied(value = LIVE, reach = NEW_CONNECTIONS)
@@ -285,7 +288,8 @@ public record EchoServerProperties(@Applied(RESTART) @DefaultValue("true") boole
 	 * this long.
 	 * @param clientAuth client certificates: none, want (asked for; a client without one is
 	 * served) or need (a client without a certificate trusted by the bundle's trust store is
-	 * refused).
+	 * refused). want and need require the bundle to have a trust store (checked at start-up
+	 * and at a live change), or the JDK's default authorities would judge the certificates.
 	 */
 	public record Ssl(@Applied(RESTART) @Nullable String bundle,
 			@Applied(RESTART) @DefaultValue("7443") @Range(min = 0, max = 65535) int port,

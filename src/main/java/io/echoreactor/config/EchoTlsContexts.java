@@ -2,6 +2,7 @@ package io.echoreactor.config;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import javax.net.ssl.SSLContext;
 
@@ -33,7 +34,7 @@ import org.springframework.boot.ssl.SslOptions;
  * counted, while the previous bundle keeps serving. A TLS port that cannot make an engine
  * would otherwise be found out by the first client.
  */
-final class EchoTlsContexts {
+public final class EchoTlsContexts {
 
 	private static final Log logger = LogFactory.getLog(EchoTlsContexts.class);
 
@@ -66,9 +67,39 @@ final class EchoTlsContexts {
 		catch (UnusableTlsException ex) {
 			throw invalid(name, ex, sslProperties.getIfAvailable());
 		}
+		checkClientAuth(name, bundle, ssl.clientAuth());
 		TlsContext context = new TlsContext(sslContext, protocols(bundle), ciphers(bundle), ssl.clientAuth());
 		bundles.addBundleUpdateHandler(name, (updated) -> reload(name, context, updated));
 		return context;
+	}
+
+	/**
+	 * Check that the named bundle can judge client certificates, as {@code client-auth}
+	 * {@code want} and {@code need} ask: it must have a trust store, since without one the
+	 * JDK would trust every authority in its default {@code cacerts} instead. At start-up,
+	 * and before a live change of {@code echo.server.ssl.client-auth} is applied.
+	 * @param bundle the name of the bundle served ({@code echo.server.ssl.bundle})
+	 * @param clientAuth {@code echo.server.ssl.client-auth}
+	 * @param sslBundles the application's bundles
+	 * @throws InvalidConfigurationPropertyValueException naming
+	 * {@code echo.server.ssl.client-auth}, if the bundle cannot
+	 */
+	public static void checkClientAuth(@Nullable String bundle, TlsContext.ClientAuth clientAuth,
+			@Nullable SslBundles sslBundles) {
+		if (bundle != null && !bundle.isBlank() && sslBundles != null) {
+			checkClientAuth(bundle, sslBundles.getBundle(bundle), clientAuth);
+		}
+	}
+
+	private static void checkClientAuth(String name, SslBundle bundle, TlsContext.ClientAuth clientAuth) {
+		if (clientAuth != TlsContext.ClientAuth.NONE && bundle.getStores().getTrustStore() == null) {
+			throw new InvalidConfigurationPropertyValueException("echo.server.ssl.client-auth",
+					clientAuth.name().toLowerCase(Locale.ROOT), "the SSL bundle '" + name + "' has no trust store, "
+							+ "so client certificates would be judged by every authority the JDK trusts by default; "
+							+ "give it the authority that issues your clients' certificates (spring.ssl.bundle.pem."
+							+ name + ".truststore.certificate, or spring.ssl.bundle.jks." + name
+							+ ".truststore.location)");
+		}
 	}
 
 	private static SSLContext createSslContext(String name, SslBundle bundle, @Nullable SslProperties properties) {

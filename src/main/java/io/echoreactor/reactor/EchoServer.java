@@ -249,24 +249,25 @@ public final class EchoServer {
 	 * listener or a connection (see {@link EchoServerSettings#withLiveSettingsOf}): the
 	 * connection limits and the PROXY protocol apply to the next connection accepted, and
 	 * each reactor takes the rest on its own thread, between two of its events. Connections
-	 * open are kept under lower limits. A new UDP rate limit starts with full buckets.
-	 * Called from any thread.
+	 * open are kept under lower limits, and under lower memory budgets (see
+	 * {@link PendingOutputBudget} and {@link SessionMemoryBudget}). A new UDP rate limit
+	 * starts with full buckets. Called from any thread.
 	 * @param next the settings asked for; their restart-only values are ignored
 	 * @return the settings in force, once every reactor has taken them
-	 * @throws IllegalStateException if the UDP rate limit's table would not fit the heap;
-	 * then nothing has changed
+	 * @throws IllegalStateException if a memory budget or the UDP rate limit's table would
+	 * not fit the JVM (see {@link #checkLive}); then nothing has changed
 	 */
 	public CompletableFuture<EchoServerSettings> applyLive(EchoServerSettings next) {
 		Objects.requireNonNull(next, "next");
 		synchronized (this.monitor) {
 			EchoServerSettings current = this.settings;
 			EchoServerSettings applied = current.withLiveSettingsOf(next);
+			ServerStartup.checkMemoryFits(applied);
 			UdpSettings udp = applied.udp();
-			if (udp.enabled() && udp.rateLimitPerSource() > 0) {
-				SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
-			}
 			this.settings = applied;
 			this.limit.setLimits(applied.maxConnections(), applied.maxConnectionsPerAddress());
+			this.budget.setLimit(PendingOutputBudget.limitFor(applied.maxPendingOutput()));
+			this.sessionMemory.setLimit(SessionMemoryBudget.limitFor(applied.maxSessionMemory()));
 			EchoAcceptor acceptor = this.acceptor;
 			if (acceptor != null) {
 				acceptor.setProxyProtocol(applied.proxyProtocol());
@@ -283,6 +284,17 @@ public final class EchoServer {
 			}
 			return CompletableFuture.allOf(reactors.toArray(CompletableFuture[]::new)).thenApply((done) -> applied);
 		}
+	}
+
+	/**
+	 * Check the live settings of {@code next} as {@link #applyLive} would, applying
+	 * nothing: so that a change can be refused whole before any part of it is applied.
+	 * @param next the settings asked for; their restart-only values are ignored
+	 * @throws IllegalStateException naming the setting to change, if a memory budget or
+	 * the UDP rate limit's table would not fit the JVM
+	 */
+	public void checkLive(EchoServerSettings next) {
+		ServerStartup.checkMemoryFits(this.settings.withLiveSettingsOf(next));
 	}
 
 	private static @Nullable SourceRateLimiter rateLimiter(@Nullable SourceRateLimiter current, UdpSettings before,

@@ -136,6 +136,8 @@ public record EchoServerSettings(@Nullable InetAddress address, int port, int re
 			.maxConnectionAge(next.maxConnectionAge, next.maxConnectionAgeJitter)
 			.maxConnections(next.maxConnections)
 			.maxConnectionsPerAddress(next.maxConnectionsPerAddress)
+			.maxPendingOutput(next.maxPendingOutput)
+			.maxSessionMemory(next.maxSessionMemory)
 			.writeTimeout(next.writeTimeout)
 			.socket(new SocketSettings(nextSocket.tcpNoDelay(), nextSocket.keepAlive(), nextSocket.keepAliveIdle(),
 					nextSocket.keepAliveInterval(), nextSocket.keepAliveCount(), this.socket.receiveBufferSize(),

@@ -115,17 +115,29 @@ final class ServerStartup {
 	// The budgets' own checks name the setting to change; a refusal is the server's.
 	private void checkMemoryFits() {
 		try {
-			this.budget.checkReservesFit(this.settings.reactors(), this.settings.readBufferSize());
-			this.budget.checkFitsDirectMemory(this.settings.reactors(),
-					this.settings.readBufferSize() + DatagramEcho.RECEIVE_BUFFER_SIZE);
-			this.sessionMemory.checkFitsHeap();
-			UdpSettings udp = this.settings.udp();
-			if (udp.enabled() && udp.rateLimitPerSource() > 0) {
-				SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
-			}
+			checkMemoryFits(this.settings);
 		}
 		catch (IllegalStateException ex) {
 			throw new EchoServerException(ex.getMessage(), null);
+		}
+	}
+
+	/**
+	 * Check that the memory budgets of the given settings fit the JVM: at start, and
+	 * before a live change is applied.
+	 * @param settings the settings
+	 * @throws IllegalStateException naming the setting to change, if they do not
+	 */
+	static void checkMemoryFits(EchoServerSettings settings) {
+		long pendingOutput = PendingOutputBudget.limitFor(settings.maxPendingOutput());
+		PendingOutputBudget.checkReservesFit(pendingOutput, settings.reactors(), settings.readBufferSize());
+		PendingOutputBudget.checkFitsDirectMemory(pendingOutput, settings.reactors(),
+				settings.readBufferSize() + DatagramEcho.RECEIVE_BUFFER_SIZE);
+		SessionMemoryBudget.checkFitsHeap(SessionMemoryBudget.limitFor(settings.maxSessionMemory()),
+				settings.reactors());
+		UdpSettings udp = settings.udp();
+		if (udp.enabled() && udp.rateLimitPerSource() > 0) {
+			SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
 		}
 	}
 

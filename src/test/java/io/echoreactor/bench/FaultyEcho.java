@@ -7,9 +7,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,6 +32,10 @@ public final class FaultyEcho implements AutoCloseable {
 	}
 
 	private FaultyEcho(Behaviour behaviour, int connections) throws IOException {
+		this((socket) -> behaviour.serve(socket.getInputStream(), socket.getOutputStream()), connections);
+	}
+
+	private FaultyEcho(SocketBehaviour behaviour, int connections) throws IOException {
 		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		Thread acceptor = new Thread(() -> {
 			int accepted = 0;
@@ -43,7 +49,7 @@ public final class FaultyEcho implements AutoCloseable {
 					}
 					Thread connection = new Thread(() -> {
 						try (socket) {
-							behaviour.serve(socket.getInputStream(), socket.getOutputStream());
+							behaviour.serve(socket);
 						}
 						catch (IOException ex) {
 							// The client went away
@@ -94,6 +100,80 @@ public final class FaultyEcho implements AutoCloseable {
 			int read = in.readNBytes(buffer, 0, bytes);
 			out.write(buffer, 0, read);
 		});
+	}
+
+	/**
+	 * An echo that resets each connection (an RST, not a FIN) once it has echoed this many
+	 * bytes, and serves this many connections.
+	 */
+	public static FaultyEcho resettingAfter(int bytes, int connections) throws IOException {
+		return new FaultyEcho((socket) -> {
+			byte[] buffer = new byte[8192];
+			int echoed = 0;
+			for (int read; echoed < bytes
+					&& (read = socket.getInputStream().read(buffer, 0, Math.min(buffer.length, bytes - echoed))) >= 0;) {
+				socket.getOutputStream().write(buffer, 0, read);
+				echoed += read;
+			}
+			// A linger of zero makes close() send an RST.
+			socket.setSoLinger(true, 0);
+		}, connections);
+	}
+
+	/** An echo that resets each connection once it has echoed this many bytes. */
+	public static FaultyEcho resettingAfter(int bytes) throws IOException {
+		return resettingAfter(bytes, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * An echo that resets every second connection it accepts as soon as bytes arrive, and
+	 * echoes on the others.
+	 */
+	public static FaultyEcho resettingEverySecondConnection() throws IOException {
+		AtomicInteger accepted = new AtomicInteger();
+		return new FaultyEcho((socket) -> {
+			if (accepted.getAndIncrement() % 2 == 1) {
+				socket.getInputStream().read();
+				socket.setSoLinger(true, 0);
+				return;
+			}
+			socket.getInputStream().transferTo(socket.getOutputStream());
+		}, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * An echo that holds each read this long before echoing it: the server's own pace, as a
+	 * delay fault's.
+	 */
+	public static FaultyEcho delaying(Duration delay) throws IOException {
+		return new FaultyEcho((in, out) -> {
+			byte[] buffer = new byte[8192];
+			for (int read; (read = in.read(buffer)) >= 0;) {
+				long due = System.nanoTime() + delay.toNanos();
+				for (long wait = delay.toNanos(); wait > 0; wait = due - System.nanoTime()) {
+					LockSupport.parkNanos(wait);
+				}
+				out.write(buffer, 0, read);
+			}
+		});
+	}
+
+	/**
+	 * A server that accepts and never reads, and keeps each connection open until it is
+	 * closed: the client's bytes fill the socket buffers and stay there.
+	 */
+	public static FaultyEcho neverReading() throws IOException {
+		CountDownLatch[] closing = new CountDownLatch[1];
+		FaultyEcho echo = new FaultyEcho((socket) -> {
+			try {
+				closing[0].await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, Integer.MAX_VALUE);
+		closing[0] = echo.closing;
+		return echo;
 	}
 
 	/** An echo that sends nothing back until its first {@code bytes} have arrived, then echoes. */
@@ -177,12 +257,22 @@ public final class FaultyEcho implements AutoCloseable {
 	}
 
 	/**
-	 * What the server does with one connection.
+	 * What the server does with one connection's streams.
 	 */
 	@FunctionalInterface
 	interface Behaviour {
 
 		void serve(InputStream in, OutputStream out) throws IOException;
+
+	}
+
+	/**
+	 * What the server does with one connection, for faults that need the socket itself.
+	 */
+	@FunctionalInterface
+	interface SocketBehaviour {
+
+		void serve(Socket socket) throws IOException;
 
 	}
 

@@ -49,7 +49,7 @@ class ConfigurationReferenceTests {
 				"echo.server.ssl.handshake-timeout", "echo.server.proxy-protocol.header-timeout",
 				"echo.server.udp.rate-limit-per-source", "echo.server.udp.max-tracked-sources",
 				"echo.server.greeting", "echo.server.proxy-protocol.mode", "echo.server.proxy-protocol.trusted-sources",
-				"echo.server.ssl.client-auth");
+				"echo.server.ssl.client-auth", "echo.server.max-pending-output", "echo.server.max-session-memory");
 	}
 
 	@Test
@@ -58,8 +58,7 @@ class ConfigurationReferenceTests {
 				"echo.server.reactors", "echo.server.accept-strategy", "echo.server.backlog",
 				"echo.server.read-buffer-size", "echo.server.udp.enabled", "echo.server.udp.port",
 				"echo.server.ssl.bundle", "echo.server.ssl.port", "echo.server.plain.enabled",
-				"echo.server.socket.receive-buffer-size", "echo.server.max-pending-output",
-				"echo.server.max-session-memory");
+				"echo.server.socket.receive-buffer-size");
 	}
 
 	@Test

@@ -39,6 +39,17 @@ class UnusableTlsBundleFailureTests {
 	Path temp;
 
 	@Test
+	void clientCertificatesAskedForWithABundleWithoutATrustStoreNameClientAuth(CapturedOutput output) {
+		// Without a trust store the JDK would judge client certificates by its default cacerts.
+		Map<String, String> properties = pemBundle();
+		properties.put("echo.server.ssl.client-auth", "need");
+		String report = FailureReports.failureReport(output, properties);
+		assertThat(report).contains("Invalid value 'need' for configuration property 'echo.server.ssl.client-auth'")
+			.contains("the SSL bundle 'echo' has no trust store")
+			.contains("spring.ssl.bundle.pem.echo.truststore.certificate");
+	}
+
+	@Test
 	void aCipherSuiteTheJvmDoesNotKnowNamesThePemBundlesCiphers(CapturedOutput output) {
 		Map<String, String> properties = pemBundle();
 		properties.put("spring.ssl.bundle.pem.echo.options.ciphers", "TLS_AES_128_GCM_SHA256,TLS_FOO_WITH_BAR");

@@ -61,6 +61,26 @@ final class EchoReactorChart {
 	}
 
 	/**
+	 * Render the chart with a values file, for what {@code --set} cannot type (Helm reads
+	 * {@code 0.5} there as a string), and {@code --set} values over it.
+	 * @param workDirectory where to write the file
+	 * @param values the values file's text
+	 * @param sets values in {@code key=value} form
+	 * @return the rendered objects
+	 */
+	static Rendered renderWithValues(Path workDirectory, String values, String... sets) {
+		try {
+			Path file = Files.createTempFile(workDirectory, "values", ".yaml");
+			Files.writeString(file, values);
+			String yaml = template(DIRECTORY, sets).withValuesFile(file).call();
+			return new Rendered(yaml, StrictManifests.parse(yaml));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * Render the chart with its {@code helm test} hooks as ordinary templates. Helm's
 	 * template command leaves hooks out of its output, so a copy of the chart gets the
 	 * test templates moved next to the others with their hook annotations taken off.

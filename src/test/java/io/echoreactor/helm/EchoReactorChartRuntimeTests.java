@@ -64,6 +64,9 @@ class EchoReactorChartRuntimeTests {
 	/** Dashboard rows whose meters the service exports only with TLS, or the PROXY protocol, on. */
 	static final Set<String> OPTIONAL_ROWS = Set.of("TLS", "PROXY protocol");
 
+	/** The dashboard row whose meter the service exports only with a fault profile on. */
+	static final String FAULTS_ROW = "Faults";
+
 	private static final Pattern HISTOGRAM_SERIES = Pattern.compile("(.+)_(bucket|count|sum)");
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -202,7 +205,9 @@ class EchoReactorChartRuntimeTests {
 			.collect(Collectors.toMap((type) -> type[2], (type) -> type[3], (first, second) -> first));
 		Set<String> referenced = new TreeSet<>();
 		// The TLS and PROXY protocol meters exist only with those on; EchoReactorChartTlsRuntimeTests checks them.
-		referenced.addAll(metricNames(dashboardQueries((row) -> !OPTIONAL_ROWS.contains(row))));
+		// The fault counter exists only with a fault profile.
+		referenced.addAll(
+				metricNames(dashboardQueries((row) -> !OPTIONAL_ROWS.contains(row) && !FAULTS_ROW.equals(row))));
 		referenced.addAll(metricNames(alertExpressions()));
 		assertThat(referenced).as("names found in the queries").contains("echo_connections_active",
 				"echo_selector_wakeups_total", "echo_reactor_alive", "echo_ready");

@@ -607,7 +607,7 @@ class EchoReactorChartTests {
 	void changingTheConfigRollsThePods() {
 		String original = checksum(EchoReactorChart.render());
 		assertThat(checksum(EchoReactorChart.render())).isEqualTo(original);
-		assertThat(checksum(EchoReactorChart.render("config.echo.server.max-connections=500"))).isNotEqualTo(original);
+		assertThat(checksum(EchoReactorChart.render("config.echo.server.backlog=500"))).isNotEqualTo(original);
 		assertThat(checksum(EchoReactorChart.render("containerPorts.echo=9007"))).isNotEqualTo(original);
 		assertThat(checksum(EchoReactorChart.render("containerPorts.udp=9008"))).isNotEqualTo(original);
 		assertThat(checksum(EchoReactorChart.render("config.echo.server.udp.enabled=false"))).isNotEqualTo(original);

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param threads client event loops
  * @param connectRate connections opened per second, or 0 to open them all at once
  * @param reconnect whether each connection closes after one echo and a new one takes its place
+ * @param keepGoing whether a connection that fails while it echoes is counted and replaced,
+ * rather than ending its flow
  * @param connectTimeoutNanos how long a connection may take to be ready to echo
  * @param timeoutNanos how long a connection may wait for an echo that is due
  * @param udpTimeoutNanos how long an unanswered datagram is waited for before it is lost
@@ -39,10 +41,10 @@ import org.jspecify.annotations.Nullable;
  */
 public record BenchOptions(String host, int port, Protocol protocol, int connections, int size, int depth, long rate,
 		long durationNanos, long messages, long warmupNanos, int threads, long connectRate, boolean reconnect,
-		long connectTimeoutNanos, long timeoutNanos, long udpTimeoutNanos, @Nullable ProxyVersion proxyProtocol,
-		boolean greeting, boolean insecure, @Nullable Path ca, @Nullable Path truststore,
-		@Nullable String truststorePassword, @Nullable String serverName, boolean json, @Nullable Path histogram,
-		boolean help) {
+		boolean keepGoing, long connectTimeoutNanos, long timeoutNanos, long udpTimeoutNanos,
+		@Nullable ProxyVersion proxyProtocol, boolean greeting, boolean insecure, @Nullable Path ca,
+		@Nullable Path truststore, @Nullable String truststorePassword, @Nullable String serverName, boolean json,
+		@Nullable Path histogram, boolean help) {
 
 	/** The largest UDP payload over IPv4. */
 	static final int MAX_DATAGRAM = 65507;
@@ -74,6 +76,11 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 			  --reconnect           a new connection for every message: connect (TLS: a full handshake,
 			                        never a resumed session), one message, its echo, the close, and the
 			                        next connection at once; closed loop, depth 1; tcp and tls
+			  --keep-going          a connection that fails while it echoes (reset, closed early, an echo
+			                        overdue, a wrong byte) is counted by kind and replaced at once, its
+			                        lost messages sent again on the new one, and the load goes on: for
+			                        servers that fail connections on purpose (a fault port); closed loop;
+			                        tcp and tls; the errors still fail the run
 			  --connect-timeout T   for connect, PROXY header, TLS handshake and greeting (default 10s)
 			  --timeout TIME        a connection whose echo is this overdue fails; after the measured time,
 			                        what is still in flight is waited for this long at most, then counted
@@ -164,7 +171,7 @@ public record BenchOptions(String host, int port, Protocol protocol, int connect
 	 */
 	public BenchOptions forWarmUp(boolean toServer) {
 		return new BenchOptions(this.host, this.port, this.protocol, 1, this.size, 1, 0, 0, -1, 0, 1, 0, true,
-				this.connectTimeoutNanos, this.timeoutNanos, this.udpTimeoutNanos,
+				false, this.connectTimeoutNanos, this.timeoutNanos, this.udpTimeoutNanos,
 				toServer ? this.proxyProtocol : null, toServer && this.greeting, this.insecure, this.ca,
 				this.truststore, this.truststorePassword, this.serverName, false, null, false);
 	}

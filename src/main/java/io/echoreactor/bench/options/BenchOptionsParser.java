@@ -47,6 +47,8 @@ final class BenchOptionsParser {
 
 	private boolean reconnect;
 
+	private boolean keepGoing;
+
 	private long connectTimeoutNanos = 10_000_000_000L;
 
 	private long timeoutNanos = 10_000_000_000L;
@@ -114,6 +116,7 @@ final class BenchOptionsParser {
 			case "--greeting" -> this.greeting = flag(name, inline);
 			case "--insecure" -> this.insecure = flag(name, inline);
 			case "--reconnect" -> this.reconnect = flag(name, inline);
+			case "--keep-going" -> this.keepGoing = flag(name, inline);
 			case "--connections" -> this.connections = (int) integer(name, value(name, inline), 1, 1_000_000);
 			case "--size" -> this.size = (int) bytes(name, value(name, inline));
 			case "--depth" -> this.depth = (int) integer(name, value(name, inline), 1, 65536);
@@ -175,7 +178,7 @@ final class BenchOptionsParser {
 	private BenchOptions build(String host, int port) {
 		if (this.help) {
 			return new BenchOptions(host, port, this.protocol, this.connections, this.size, 1, 0, 0, -1, 0, 1, 0,
-					false, 0, 0, 0, null, false, false, null, null, null, null, false, null, true);
+					false, false, 0, 0, 0, null, false, false, null, null, null, null, false, null, true);
 		}
 		if (this.durationNanos != null && this.messages >= 0) {
 			throw new UsageException("--duration and --messages exclude each other");
@@ -203,9 +206,18 @@ final class BenchOptionsParser {
 			if (this.reconnect) {
 				throw new UsageException("--reconnect is for tcp and tls: udp has no connections to open");
 			}
+			if (this.keepGoing) {
+				throw new UsageException(
+						"--keep-going is for tcp and tls: udp has no connections to lose, and counts lost datagrams");
+			}
 		}
 		if (this.reconnect && (this.rate > 0 || (this.depth != null && this.depth != 1))) {
 			throw new UsageException("--reconnect sends one message per connection: closed loop, depth 1");
+		}
+		// The open loop's schedule numbers a flow's messages from its first connection on, which a
+		// replaced connection would start again.
+		if (this.keepGoing && this.rate > 0) {
+			throw new UsageException("--keep-going is for the closed loop: it cannot keep --rate's schedule");
 		}
 		if (this.protocol != Protocol.TLS && (this.insecure || this.ca != null || this.truststore != null
 				|| this.serverName != null || this.truststorePassword != null)) {
@@ -230,7 +242,7 @@ final class BenchOptionsParser {
 		int threads = Math.min((this.threads != null) ? this.threads : processors, this.connections);
 		int depth = (this.depth != null) ? this.depth : 1;
 		return new BenchOptions(host, port, this.protocol, this.connections, this.size, depth, this.rate,
-				duration, this.messages, warmup, threads, this.connectRate, this.reconnect,
+				duration, this.messages, warmup, threads, this.connectRate, this.reconnect, this.keepGoing,
 				this.connectTimeoutNanos, this.timeoutNanos, this.udpTimeoutNanos, this.proxyProtocol, this.greeting,
 				this.insecure, this.ca, this.truststore, this.truststorePassword, this.serverName, this.json,
 				this.histogram, false);

@@ -1,5 +1,7 @@
 package io.echoreactor.bench.tcp;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +21,30 @@ final class Greetings {
 	private static final String[] KEYS = { "pod", "host" };
 
 	private Greetings() {
+	}
+
+	/**
+	 * Take the bytes of a greeting line as they arrive, up to its end of line.
+	 * @param line the line so far, which holds at most {@link #MAX_LENGTH} bytes
+	 * @param data bytes read; what follows the end of line stays in it, and so does what
+	 * does not fit in {@code line}
+	 * @return the line without its end of line once complete, or {@code null}
+	 */
+	static @Nullable String take(ByteBuffer line, ByteBuffer data) {
+		while (data.hasRemaining()) {
+			byte b = data.get(data.position());
+			if (b == '\n') {
+				data.get();
+				line.flip();
+				String text = StandardCharsets.UTF_8.decode(line).toString();
+				return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+			}
+			if (!line.hasRemaining()) {
+				return null;
+			}
+			line.put(data.get());
+		}
+		return null;
 	}
 
 	/**

@@ -78,10 +78,10 @@ final class TcpEcho {
 
 	private boolean outputShut;
 
-	// Messages this connection sends: the flow's quota, or with --reconnect one while the quota lasts.
+	// Messages this connection sends: what the flow's quota has left, or with --reconnect one while it lasts.
 	private long limit;
 
-	// With --reconnect: messages released on the flow's earlier connections.
+	// With --reconnect or --keep-going: messages done on the flow's earlier connections.
 	private long previous;
 
 	private long waitingSince;
@@ -116,7 +116,8 @@ final class TcpEcho {
 	 */
 	void begin(long now) {
 		this.waitingSince = now;
-		this.limit = this.reconnect ? Math.min(1, this.flow.quota() - this.previous) : this.flow.quota();
+		long left = this.flow.quota() - this.previous;
+		this.limit = this.reconnect ? Math.min(1, left) : left;
 		if (!this.openLoop && this.running) {
 			long initial = Math.min(this.depth, this.limit);
 			this.released = initial;
@@ -307,6 +308,15 @@ final class TcpEcho {
 		return this.running && this.previous + this.released < this.flow.quota();
 	}
 
+	/**
+	 * Return whether a failed connection is worth replacing (with {@code --keep-going}): the
+	 * run goes on and the flow's quota has messages not yet echoed.
+	 * @return whether the flow goes on
+	 */
+	boolean goesOn() {
+		return this.running && this.previous + this.completed < this.flow.quota();
+	}
+
 	/** @return the bytes sent and not (yet) echoed */
 	long unechoed() {
 		return this.sent - this.received;
@@ -354,11 +364,14 @@ final class TcpEcho {
 	}
 
 	/**
-	 * Ready for the flow's next connection (with {@code --reconnect}): what this one
-	 * released counts as the flow's, and the stream starts again.
+	 * Ready for the flow's next connection. After this one echoed and ended well
+	 * ({@code --reconnect}) what it released counts as the flow's; in place of this one,
+	 * which failed ({@code --keep-going}), only what it echoed does, and what it lost is sent
+	 * again, so that {@code --messages} still counts echoes. The stream starts again.
+	 * @param failed whether this connection failed
 	 */
-	void next() {
-		this.previous += this.released;
+	void next(boolean failed) {
+		this.previous += failed ? this.completed : this.released;
 		this.queued = 0;
 		this.sent = 0;
 		this.received = 0;

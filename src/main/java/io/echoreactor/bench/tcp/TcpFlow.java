@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 import javax.net.ssl.SSLSession;
@@ -37,24 +37,22 @@ import org.jspecify.annotations.Nullable;
  * nothing.
  *
  * <p>
+ * <strong>Keeping going</strong> ({@code --keep-going}), for servers that fail connections
+ * on purpose: a connection that fails while it echoes is counted by kind and replaced at
+ * once, its lost messages sent first. A failure before the echo (connect, handshake,
+ * greeting) still ends the flow: a server refusing every connection is not tried in a loop.
+ *
+ * <p>
  * <strong>Threading:</strong> confined to its loop's thread.
  */
 public final class TcpFlow extends Flow implements TlsClient.Receiver {
-
-	private enum Stage {
-
-		NEW, CONNECTING, PROXY, HANDSHAKE, GREETING, READY, ECHO, DONE;
-
-		boolean settingUp() {
-			return ordinal() < READY.ordinal();
-		}
-
-	}
 
 	/** The socket, and TLS over it. */
 	final TcpTransport transport;
 
 	private final boolean reconnect;
+
+	private final boolean keepGoing;
 
 	private final TcpEcho echo;
 
@@ -79,6 +77,7 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 		super(loop, id, quota);
 		this.transport = new TcpTransport(this);
 		this.reconnect = options().reconnect();
+		this.keepGoing = options().keepGoing();
 		this.echo = new TcpEcho(this);
 	}
 
@@ -112,10 +111,13 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 				case PROXY, HANDSHAKE -> setUp();
 				case GREETING, READY -> read();
 				case ECHO -> {
+					SocketChannel socket = this.transport.socket();
 					if ((readyOps & SelectionKey.OP_READ) != 0) {
 						read();
 					}
-					if (this.stage == Stage.ECHO && (readyOps & SelectionKey.OP_WRITE) != 0) {
+					// An end of stream may have put a new connection in this one's place (--keep-going).
+					if (this.stage == Stage.ECHO && this.transport.socket() == socket
+							&& (readyOps & SelectionKey.OP_WRITE) != 0) {
 						writable();
 					}
 				}
@@ -239,27 +241,19 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 
 	// Returns false once the flow has failed.
 	private boolean readGreeting(ByteBuffer greeting, ByteBuffer data) {
-		while (data.hasRemaining()) {
-			byte b = data.get();
-			if (b == '\n') {
-				greeting.flip();
-				String line = StandardCharsets.UTF_8.decode(greeting).toString();
-				if (line.endsWith("\r")) {
-					line = line.substring(0, line.length() - 1);
-				}
-				this.figures.greeted(Greetings.key(line));
-				this.greetingDone = true;
-				if (this.stage == Stage.GREETING) {
-					this.stage = Stage.READY;
-					ready();
-				}
-				return true;
-			}
-			if (!greeting.hasRemaining()) {
+		String line = Greetings.take(greeting, data);
+		if (line == null) {
+			if (data.hasRemaining()) {
 				fail(ErrorKind.GREETING, 1, "the greeting line is longer than " + Greetings.MAX_LENGTH + " bytes");
 				return false;
 			}
-			greeting.put(b);
+			return true;
+		}
+		this.figures.greeted(Greetings.key(line));
+		this.greetingDone = true;
+		if (this.stage == Stage.GREETING) {
+			this.stage = Stage.READY;
+			ready();
 		}
 		return true;
 	}
@@ -305,7 +299,7 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 	private void endOfStream() {
 		if (this.stage == Stage.ECHO && this.echo.isComplete()) {
 			if (this.reconnect && this.echo.hasMoreToSend()) {
-				reconnect();
+				openNext(false);
 			}
 			else {
 				finish();
@@ -356,12 +350,13 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 
 	@Override
 	protected void abandon() {
-		close();
+		this.transport.close();
 		this.stage = Stage.DONE;
 	}
 
 	/**
-	 * Count an error and end the flow, unless it has ended already.
+	 * Count an error and end the flow, unless it has ended already; with
+	 * {@code --keep-going} a connection that echoed is replaced instead, while the run goes on.
 	 * @param kind the error's kind
 	 * @param count how many
 	 * @param message what happened
@@ -371,13 +366,18 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 			return;
 		}
 		this.figures.error(kind, count, message);
+		if (this.keepGoing && this.stage == Stage.ECHO && this.echo.goesOn()) {
+			openNext(true);
+			return;
+		}
 		finish();
 	}
 
-	// The next connection of a reconnecting flow, once this one has echoed and ended well.
-	private void reconnect() {
+	// The flow's next connection: after one that echoed and ended well (--reconnect), or in place of one
+	// that failed (--keep-going).
+	private void openNext(boolean failed) {
+		this.echo.next(failed);
 		this.transport.closeForNext();
-		this.echo.next();
 		this.proxyHeader = null;
 		this.greeting = null;
 		this.greetingDone = false;
@@ -389,12 +389,8 @@ public final class TcpFlow extends Flow implements TlsClient.Receiver {
 		// A flow that was ready once counts as established, whichever of its connections fails.
 		boolean settingUp = !this.readied && (this.stage.settingUp() || this.stage == Stage.GREETING);
 		this.stage = Stage.DONE;
-		close();
-		this.loop.done(settingUp);
-	}
-
-	private void close() {
 		this.transport.close();
+		this.loop.done(settingUp);
 	}
 
 }

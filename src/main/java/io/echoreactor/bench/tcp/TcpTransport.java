@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * The bytes of one {@link TcpFlow}'s connection: its socket, and TLS over it once the
  * flow begins a handshake ({@link TlsClient}). What is read goes to the flow as
  * plaintext; what the flow's {@link TcpEcho} writes goes out as plain bytes or as TLS
- * records. With {@code --reconnect} one transport serves each of the flow's connections
- * in turn.
+ * records. With {@code --reconnect} or {@code --keep-going} one transport serves each of
+ * the flow's connections in turn.
  *
  * <p>
  * <strong>Threading:</strong> confined to its loop's thread.
@@ -50,6 +50,11 @@ final class TcpTransport {
 		channel.configureBlocking(false);
 		// Pipelined small messages leave at once instead of waiting for the previous ACK.
 		channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+	}
+
+	/** @return the current connection's socket, which tells one connection from the next; none between two */
+	@Nullable SocketChannel socket() {
+		return this.channel;
 	}
 
 	// Every stage of the flow that uses the socket comes after open() has set it.

@@ -10,6 +10,7 @@ import io.echoreactor.actuator.SettingsStatus;
 import io.echoreactor.config.Applied;
 import io.echoreactor.config.EchoConfiguration;
 import io.echoreactor.config.EchoServerProperties;
+import io.echoreactor.config.EchoTlsContexts;
 import io.echoreactor.config.live.SettingsCandidate.Refused;
 import io.echoreactor.metrics.EchoMeter;
 import io.echoreactor.metrics.EchoSettingsMeters;
@@ -17,14 +18,14 @@ import io.echoreactor.metrics.EchoSettingsMeters.Result;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
 import io.echoreactor.reactor.tls.TlsContext;
-import io.echoreactor.reactor.udp.SourceRateLimiter;
-import io.echoreactor.reactor.udp.UdpSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.context.ApplicationListener;
@@ -70,6 +71,8 @@ final class LiveSettings implements ApplicationListener<EnvironmentChangeEvent>,
 
 	private final @Nullable ContextRefresher refresher;
 
+	private final @Nullable SslBundles sslBundles;
+
 	private final EchoServerProperties started;
 
 	private final LiveSettingsConfiguration.CheckedLoggingRebinder loggingRebinder;
@@ -91,13 +94,15 @@ final class LiveSettings implements ApplicationListener<EnvironmentChangeEvent>,
 	private SettingsStatus.@Nullable Refusal lastRefusal;
 
 	LiveSettings(ConfigurableEnvironment environment, ResourceLoader resourceLoader, Validator validator,
-			@Nullable EchoServer server, @Nullable ContextRefresher refresher, EchoServerProperties started,
-			LiveSettingsConfiguration.CheckedLoggingRebinder loggingRebinder, @Nullable MeterRegistry registry) {
+			@Nullable EchoServer server, @Nullable ContextRefresher refresher, @Nullable SslBundles sslBundles,
+			EchoServerProperties started, LiveSettingsConfiguration.CheckedLoggingRebinder loggingRebinder,
+			@Nullable MeterRegistry registry) {
 		this.environment = environment;
 		this.resourceLoader = resourceLoader;
 		this.validator = validator;
 		this.server = server;
 		this.refresher = refresher;
+		this.sslBundles = sslBundles;
 		this.started = started;
 		this.loggingRebinder = loggingRebinder;
 		this.inForce = started;
@@ -169,11 +174,12 @@ final class LiveSettings implements ApplicationListener<EnvironmentChangeEvent>,
 		try {
 			EchoServerSettings settings = next.toSettings(server.view().settings().tls().context(),
 					EchoConfiguration.greeting(next.greeting()));
-			UdpSettings udp = settings.udp();
-			if (server.view().settings().udp().enabled() && udp.rateLimitPerSource() > 0) {
-				SourceRateLimiter.checkFitsHeap(udp.maxTrackedSources(), Runtime.getRuntime().maxMemory());
-			}
+			server.checkLive(settings);
+			EchoTlsContexts.checkClientAuth(this.started.ssl().bundle(), next.ssl().clientAuth(), this.sslBundles);
 			return settings;
+		}
+		catch (InvalidConfigurationPropertyValueException ex) {
+			throw new Refused(ex.getName(), String.valueOf(ex.getReason()));
 		}
 		catch (RuntimeException ex) {
 			throw refusal(ex);

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.cloud.logging.LoggingRebinder;
@@ -47,10 +48,12 @@ class LiveSettingsConfiguration {
 	@Bean
 	LiveSettings liveSettings(ConfigurableEnvironment environment, ApplicationContext context,
 			jakarta.validation.Validator validator, ObjectProvider<EchoServer> server,
-			ObjectProvider<ContextRefresher> refresher, EchoServerProperties properties,
-			CheckedLoggingRebinder loggingRebinder, ObjectProvider<MeterRegistry> registry) {
+			ObjectProvider<ContextRefresher> refresher, ObjectProvider<SslBundles> sslBundles,
+			EchoServerProperties properties, CheckedLoggingRebinder loggingRebinder,
+			ObjectProvider<MeterRegistry> registry) {
 		return new LiveSettings(environment, context, new SpringValidatorAdapter(validator), server.getIfAvailable(),
-				refresher.getIfAvailable(), properties, loggingRebinder, registry.getIfAvailable());
+				refresher.getIfAvailable(), sslBundles.getIfAvailable(), properties, loggingRebinder,
+				registry.getIfAvailable());
 	}
 
 	/**

@@ -30,6 +30,15 @@ import org.jspecify.annotations.Nullable;
  * <strong>Threading:</strong> shared by the reactors. The pool is touched only when a
  * write is incomplete, once per chunk, never per message, so its monitor costs nothing
  * measurable.
+ *
+ * <p>
+ * <strong>A live change</strong> ({@link #setLimit(long)}) caps what connections hold from
+ * their next chunk on. After a lowering, connections holding more keep it and give it back
+ * as their clients read; meanwhile the pool is dry for everyone, and the usual relief
+ * applies: only a connection above its fair share whose client has stopped reading is
+ * evicted. Chunks allocated under the larger budget stay in the pool for reuse (the JVM's
+ * direct memory is not handed back before a restart) but are not handed out beyond the new
+ * limit.
  */
 public final class PendingOutputBudget {
 
@@ -37,9 +46,10 @@ public final class PendingOutputBudget {
 
 	public static final int CHUNK_SIZE = 16 * 1024;
 
-	private final long limit;
+	// Set at start and by a live change of max-pending-output, under the monitor.
+	private volatile long limit;
 
-	private final int limitChunks;
+	private volatile int limitChunks;
 
 	// Guarded by this. Grown as chunks come back, never past the chunks allocated: a budget
 	// of a terabyte that clients never fill costs nothing up front.
@@ -96,15 +106,16 @@ public final class PendingOutputBudget {
 	 * Check that the reactors' reserves leave room for connections: with less than twice
 	 * them, one reactor's reserve could not be refilled while another's connections held
 	 * the rest, and reading would stop for want of memory nobody can evict.
+	 * @param limit the budget, in bytes
 	 * @param reactors the number of reactors
 	 * @param readBufferSize each reactor's read buffer size
 	 * @throws IllegalStateException if they do not fit
 	 */
-	public void checkReservesFit(int reactors, int readBufferSize) {
+	public static void checkReservesFit(long limit, int reactors, int readBufferSize) {
 		long reserve = (long) reactors * ReactorMemory.reserveChunks(readBufferSize)
 				* CHUNK_SIZE;
-		if (reserve * 2 > this.limit) {
-			throw new IllegalStateException("echo.server.max-pending-output (" + this.limit / 1024
+		if (reserve * 2 > limit) {
+			throw new IllegalStateException("echo.server.max-pending-output (" + limit / 1024
 					+ " KiB) must be at least " + reserve * 2 / 1024 + " KiB: twice what the " + reactors
 					+ " reactor(s) keep in reserve to hold one read each (echo.server.read-buffer-size, "
 					+ readBufferSize / 1024 + " KiB); raise it, or lower echo.server.reactors or "
@@ -117,17 +128,18 @@ public final class PendingOutputBudget {
 	 * each reactor's read buffer and UDP receive buffer, and the JDK's own temporary
 	 * buffers. A budget above it would pass validation and fail only when clients filled
 	 * it, as an {@code OutOfMemoryError} in the middle of serving.
+	 * @param limit the budget, in bytes
 	 * @param reactors the number of reactors
 	 * @param directPerReactor what each reactor keeps in direct memory of its own: its read
 	 * buffer and its UDP receive buffer
 	 * @throws IllegalStateException if it does not fit
 	 */
-	public void checkFitsDirectMemory(int reactors, int directPerReactor) {
+	public static void checkFitsDirectMemory(long limit, int reactors, int directPerReactor) {
 		long direct = maxDirectMemory();
 		long others = (long) reactors * directPerReactor
 				+ JDK_DIRECT_HEADROOM;
-		if (this.limit + others > direct) {
-			throw new IllegalStateException("echo.server.max-pending-output (" + this.limit / 1024 + " KiB) must be at "
+		if (limit + others > direct) {
+			throw new IllegalStateException("echo.server.max-pending-output (" + limit / 1024 + " KiB) must be at "
 					+ "most " + Math.max(0, direct - others) / 1024 + " KiB: the JVM's direct memory ("
 					+ direct / 1024 + " KiB, -XX:MaxDirectMemorySize, by default the maximum heap) less "
 					+ others / 1024 + " KiB for the reactors' read buffers and the JDK's own; lower it, or raise "
@@ -139,6 +151,15 @@ public final class PendingOutputBudget {
 	static final long JDK_DIRECT_HEADROOM = 1024 * 1024;
 
 	public PendingOutputBudget(long limit) {
+		setLimit(limit);
+	}
+
+	/**
+	 * Change the most the pool may hold, from the next chunk taken on. Called from any
+	 * thread; the caller has checked the new limit as at start.
+	 * @param limit the new limit, in bytes
+	 */
+	public synchronized void setLimit(long limit) {
 		this.limit = limit;
 		this.limitChunks = (int) Math.min(Integer.MAX_VALUE - 8, limit / CHUNK_SIZE);
 	}
@@ -153,7 +174,10 @@ public final class PendingOutputBudget {
 		return this.limitChunks;
 	}
 
-	/** @return the direct memory the pool has allocated so far, in bytes; never above {@link #limit()} */
+	/**
+	 * @return the direct memory the pool has allocated so far, in bytes; never above the
+	 * largest limit it has had
+	 */
 	public synchronized long allocatedBytes() {
 		return (long) this.allocated * CHUNK_SIZE;
 	}
@@ -175,12 +199,15 @@ public final class PendingOutputBudget {
 	 * @return a cleared chunk, or {@code null} if the budget is spent
 	 */
 	synchronized @Nullable ByteBuffer tryAcquire() {
+		if (this.allocated - this.freeCount >= this.limitChunks) {
+			return null;
+		}
 		if (this.freeCount > 0) {
 			ByteBuffer chunk = this.free[--this.freeCount];
 			this.free[this.freeCount] = null;
 			return chunk;
 		}
-		if (this.allocated >= this.limitChunks || this.directMemoryExhausted) {
+		if (this.directMemoryExhausted) {
 			return null;
 		}
 		try {

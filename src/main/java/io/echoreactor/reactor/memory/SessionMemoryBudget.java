@@ -25,7 +25,15 @@ import io.echoreactor.reactor.tls.TlsRecords;
  * records that established connections hold in part: engines alone never spend the whole
  * budget. Held bytes may take the budget to its limit; a reactor then stops reading from
  * the connections that could hold more (see {@link SessionMemory}), so the limit is
- * passed by at most one record per reactor.
+ * passed by at most a record per reactor, and by one more for handshakes still without an
+ * engine.
+ *
+ * <p>
+ * <strong>A live change</strong> ({@link #setLimit(long)}) applies to the next handshake
+ * and the next record held in part. Sessions established under a larger limit are never
+ * evicted: after a lowering, new handshakes wait until enough of them have closed, and the
+ * room kept for records in part stays the records' own (sessions above the new handshake
+ * limit do not take it), so established connections go on echoing.
  *
  * <p>
  * <strong>Threading:</strong> shared by the reactors; lock-free.
@@ -38,9 +46,14 @@ public final class SessionMemoryBudget {
 	/** What a server engine holds once its handshake is done: measured 6.7 to 10.4 KB, with margin. */
 	public static final long SESSION_COST = 12 * 1024;
 
-	private final long limit;
+	private final int reactors;
 
-	private final long handshakeLimit;
+	// Set at start and by a live change of max-session-memory; read without a lock, so a
+	// reader may pair a new limit with the old handshake limit for an instant, which only
+	// shifts one decision by a record.
+	private volatile long limit;
+
+	private volatile long handshakeLimit;
 
 	// Engines, and the first records of connections that have none yet: what handshakes are
 	// admitted against.
@@ -80,26 +93,43 @@ public final class SessionMemoryBudget {
 	 * @param reactors the reactors sharing it, each of which may pass the limit by a record
 	 */
 	public SessionMemoryBudget(long limit, int reactors) {
-		this.limit = limit;
+		this.reactors = reactors;
+		setLimit(limit);
+	}
+
+	private static long handshakeLimit(long limit, int reactors) {
 		long headroom = Math.max(limit / 8, (long) reactors * 2 * TlsRecords.MAX_RECORD_SIZE);
-		this.handshakeLimit = Math.max(0, limit - headroom);
+		return Math.max(0, limit - headroom);
 	}
 
 	/**
-	 * Check that the limit leaves the rest of the heap to everything else: the JVM's other
-	 * users, and the connections' own objects.
+	 * Change the most connections may hold, from the next handshake and the next record
+	 * held in part on. Called from any thread; the caller has checked the new limit with
+	 * {@link #checkFitsHeap(long, int)}.
+	 * @param limit the new limit, in bytes
+	 */
+	public synchronized void setLimit(long limit) {
+		this.handshakeLimit = handshakeLimit(limit, this.reactors);
+		this.limit = limit;
+	}
+
+	/**
+	 * Check that a limit leaves the rest of the heap to everything else, the JVM's other
+	 * users and the connections' own objects, and holds one handshake.
+	 * @param limit the limit, in bytes
+	 * @param reactors the reactors sharing it
 	 * @throws IllegalStateException if it does not
 	 */
-	public void checkFitsHeap() {
+	public static void checkFitsHeap(long limit, int reactors) {
 		long heap = Runtime.getRuntime().maxMemory();
 		long most = heap / 100 * MAX_HEAP_PERCENT;
-		if (this.limit > most) {
-			throw new IllegalStateException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) must be at "
+		if (limit > most) {
+			throw new IllegalStateException("echo.server.max-session-memory (" + limit / 1024 + " KiB) must be at "
 					+ "most " + most / 1024 + " KiB, " + MAX_HEAP_PERCENT + "% of the JVM's maximum heap ("
 					+ heap / 1024 / 1024 + " MiB, -Xmx or -XX:MaxRAMPercentage); lower it, or give the JVM more heap");
 		}
-		if (this.handshakeLimit < HANDSHAKE_COST) {
-			throw new IllegalStateException("echo.server.max-session-memory (" + this.limit / 1024 + " KiB) is too "
+		if (handshakeLimit(limit, reactors) < HANDSHAKE_COST) {
+			throw new IllegalStateException("echo.server.max-session-memory (" + limit / 1024 + " KiB) is too "
 					+ "small to hold one TLS handshake (" + HANDSHAKE_COST / 1024 + " KiB) beside the room kept for "
 					+ "records in part; raise it");
 		}
@@ -121,11 +151,13 @@ public final class SessionMemoryBudget {
 	}
 
 	/**
-	 * @return whether held records have spent the budget: connections past their handshake
-	 * that could hold more wait to read
+	 * Return whether held records have spent the budget: connections past their handshake
+	 * that could hold more wait to read. Sessions count up to the handshake limit only, so
+	 * that sessions admitted under a larger limit never leave the records without room.
+	 * @return whether the budget is spent
 	 */
 	public boolean isSpent() {
-		return used() >= this.limit;
+		return this.records.get() + Math.min(this.sessions.get(), this.handshakeLimit) >= this.limit;
 	}
 
 	/**

@@ -93,6 +93,21 @@ class BenchOptionsTests {
 	}
 
 	@Test
+	void keepGoingIsForConnectionsInTheClosedLoop() {
+		assertThat(BenchOptions.parse("host").keepGoing()).isFalse();
+		assertThat(BenchOptions.parse("--keep-going", "--depth", "4", "host").keepGoing()).isTrue();
+		assertThat(BenchOptions.parse("--keep-going", "--reconnect", "--protocol", "tls", "host").keepGoing())
+			.isTrue();
+		assertThatExceptionOfType(BenchOptions.UsageException.class)
+			.isThrownBy(() -> BenchOptions.parse("--keep-going", "--rate", "100", "host"))
+			.withMessage("--keep-going is for the closed loop: it cannot keep --rate's schedule");
+		assertThatExceptionOfType(BenchOptions.UsageException.class)
+			.isThrownBy(() -> BenchOptions.parse("--keep-going", "--protocol", "udp", "host"))
+			.withMessageStartingWith("--keep-going is for tcp and tls");
+		assertThat(BenchOptions.parse("host").forWarmUp(true).keepGoing()).isFalse();
+	}
+
+	@Test
 	void helpNeedsNoTarget() {
 		assertThat(BenchOptions.parse("--help").help()).isTrue();
 	}
@@ -100,7 +115,7 @@ class BenchOptionsTests {
 	@Test
 	void theUsageNamesEveryOption() {
 		for (String option : new String[] { "--connections", "--size", "--depth", "--rate", "--duration",
-				"--messages", "--warmup", "--threads", "--connect-rate", "--reconnect", "--connect-timeout", "--timeout",
+				"--messages", "--warmup", "--threads", "--connect-rate", "--reconnect", "--keep-going", "--connect-timeout", "--timeout",
 				"--protocol", "--proxy-protocol", "--greeting", "--udp-timeout", "--insecure", "--ca",
 				"--truststore", "--truststore-password", "--server-name", "--json", "--histogram", "--help" }) {
 			assertThat(BenchOptions.USAGE).contains("  " + option + " ");

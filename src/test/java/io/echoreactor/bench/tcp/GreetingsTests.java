@@ -1,5 +1,8 @@
 package io.echoreactor.bench.tcp;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +34,25 @@ class GreetingsTests {
 	void otherLinesAreCountedWhole() {
 		assertThat(Greetings.key("220 welcome")).isEqualTo("220 welcome");
 		assertThat(Greetings.key("mypod=x")).isEqualTo("mypod=x");
+	}
+
+	@Test
+	void aLineIsTakenAcrossReadsAndWhatFollowsItStays() {
+		ByteBuffer line = ByteBuffer.allocate(Greetings.MAX_LENGTH);
+		ByteBuffer first = ByteBuffer.wrap("pod=a ".getBytes(StandardCharsets.UTF_8));
+		assertThat(Greetings.take(line, first)).isNull();
+		assertThat(first.hasRemaining()).isFalse();
+		ByteBuffer second = ByteBuffer.wrap("host=b\r\nECHO".getBytes(StandardCharsets.UTF_8));
+		assertThat(Greetings.take(line, second)).isEqualTo("pod=a host=b");
+		assertThat(StandardCharsets.UTF_8.decode(second).toString()).isEqualTo("ECHO");
+	}
+
+	@Test
+	void aLineThatDoesNotFitLeavesItsRestUntaken() {
+		ByteBuffer line = ByteBuffer.allocate(4);
+		ByteBuffer data = ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.UTF_8));
+		assertThat(Greetings.take(line, data)).isNull();
+		assertThat(data.remaining()).isEqualTo(2);
 	}
 
 }
