@@ -16,7 +16,6 @@ import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.accept.EchoAcceptor;
 import io.echoreactor.reactor.accept.Listener;
 import io.echoreactor.reactor.counters.ReactorStatistics;
-import io.echoreactor.reactor.fault.FaultPorts;
 import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.reactor.memory.PendingOutputBudget;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
@@ -73,8 +72,6 @@ public final class EchoServer {
 	private volatile @Nullable EchoAcceptor acceptor;
 
 	private volatile @Nullable ServerSockets sockets;
-
-	private volatile @Nullable FaultPorts faults;
 
 	private volatile Status status = Status.NEW;
 
@@ -152,10 +149,6 @@ public final class EchoServer {
 		return this.reactors;
 	}
 
-	@Nullable FaultPorts faults() {
-		return this.faults;
-	}
-
 	@Nullable EchoAcceptor acceptor() {
 		return this.acceptor;
 	}
@@ -225,7 +218,6 @@ public final class EchoServer {
 			ServerSockets sockets = startup.sockets();
 			this.acceptor = acceptor;
 			this.sockets = sockets;
-			FaultPorts faults = this.faults = startup.faults();
 			List<EchoReactor> reactors = startup.reactors();
 			this.reactors = reactors;
 			IntFunction<IntConsumer> readyKeysListeners = this.readyKeysListeners;
@@ -239,8 +231,7 @@ public final class EchoServer {
 				acceptor.start();
 			}
 			this.status = Status.RUNNING;
-			logger.info("Echo server started on " + Objects.requireNonNull(sockets, "bound").describe(reactors)
-					+ ((faults != null) ? "; " + faults.describe() : ""));
+			logger.info("Echo server started on " + Objects.requireNonNull(sockets, "bound").describe(reactors));
 		}
 	}
 
@@ -339,7 +330,7 @@ public final class EchoServer {
 				return;
 			}
 			this.status = Status.DRAINING;
-			closeFaultPorts();
+			ServerSockets.closeFaultPorts(this.sockets);
 		}
 		// The bound on the callback counts from this call, not from when the thread runs.
 		long start = System.nanoTime();
@@ -372,18 +363,10 @@ public final class EchoServer {
 				return;
 			}
 			this.status = Status.STOPPED;
-			closeFaultPorts();
+			ServerSockets.closeFaultPorts(this.sockets);
 		}
 		shutdown().stop();
 		logger.info("Echo server stopped");
-	}
-
-	// A fault port promises its clients nothing: its connections close with the reactors.
-	private void closeFaultPorts() {
-		FaultPorts faults = this.faults;
-		if (faults != null) {
-			faults.close();
-		}
 	}
 
 	private GracefulShutdown shutdown() {

@@ -234,14 +234,18 @@ public final class EchoServerView {
 
 	/** @return the fault ports, in the order of the settings; empty before start or with none */
 	public List<FaultPort> faults() {
-		FaultPorts faults = this.server.faults();
+		FaultPorts faults = faults(this.server.sockets());
 		return (faults != null) ? faults.ports() : List.of();
 	}
 
 	/** @return the bytes held now by connections of fault ports, apart from the plain ports' */
 	public long faultPendingOutput() {
-		FaultPorts faults = this.server.faults();
+		FaultPorts faults = faults(this.server.sockets());
 		return (faults != null) ? faults.pendingOutput() : 0;
+	}
+
+	private static @Nullable FaultPorts faults(@Nullable ServerSockets sockets) {
+		return (sockets != null) ? sockets.faults() : null;
 	}
 
 }

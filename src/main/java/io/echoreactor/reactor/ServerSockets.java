@@ -13,6 +13,8 @@ import java.util.function.LongSupplier;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.EchoAcceptor;
+import io.echoreactor.reactor.accept.Listener;
+import io.echoreactor.reactor.fault.FaultPorts;
 import io.echoreactor.reactor.loop.Closeables;
 import io.echoreactor.reactor.udp.SourceRateLimiter;
 import io.echoreactor.reactor.udp.UdpSettings;
@@ -47,6 +49,8 @@ final class ServerSockets {
 
 	private volatile @Nullable SourceRateLimiter rateLimiter;
 
+	private @Nullable FaultPorts faults;
+
 	private ServerSockets(EchoServerSettings settings) {
 		this.settings = settings;
 	}
@@ -58,11 +62,12 @@ final class ServerSockets {
 	 * @param reactors the reactors, not started
 	 * @param acceptor the acceptor in {@code acceptor} mode, else {@code null}
 	 * @param rateLimitClock the clock of the UDP rate limit, or {@code null} for the loops'
+	 * @param acceptOperation the accept call of the fault ports' listeners
 	 * @return the bound sockets
 	 * @throws IOException if binding fails ({@link EchoBindException} says which and why)
 	 */
 	static ServerSockets bind(EchoServerSettings settings, List<EchoReactor> reactors, @Nullable EchoAcceptor acceptor,
-			@Nullable LongSupplier rateLimitClock) throws IOException {
+			@Nullable LongSupplier rateLimitClock, Listener.AcceptOperation acceptOperation) throws IOException {
 		ServerSockets sockets = new ServerSockets(settings);
 		try {
 			if (settings.plainEnabled()) {
@@ -76,11 +81,47 @@ final class ServerSockets {
 			if (settings.udp().enabled()) {
 				sockets.bindDatagrams(reactors, rateLimitClock);
 			}
+			// Last, so that a fault port that collides with another listener is the one reported.
+			if (settings.faults().enabled()) {
+				sockets.faults = bindFaults(settings, reactors, acceptOperation);
+			}
 			return sockets;
 		}
 		catch (IOException | RuntimeException ex) {
 			sockets.opened.forEach(Closeables::closeQuietly);
 			throw ex;
+		}
+	}
+
+	// A fault port's sockets are closed by FaultPorts itself, or with the reactors' loops.
+	private static FaultPorts bindFaults(EchoServerSettings settings, List<EchoReactor> reactors,
+			Listener.AcceptOperation acceptOperation) throws IOException {
+		try {
+			return FaultPorts.bind(settings.faults(), settings.address(), settings.backlog(), settings.idleTimeout(),
+					reactors.stream().map(EchoReactor::loop).toList(), acceptOperation);
+		}
+		catch (FaultPorts.BindFailure ex) {
+			throw new EchoServerException("Unable to bind the " + (ex.udp() ? "UDP" : "TCP") + " port of fault profile '"
+					+ ex.profile() + "' (echo.server.faults." + ex.profile() + ".port) to " + ex.address() + ": "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	/** @return the fault ports, or {@code null} with none */
+	@Nullable FaultPorts faults() {
+		return this.faults;
+	}
+
+	/**
+	 * Stop the fault ports, if any: a fault port promises its clients nothing, so a drain
+	 * does not wait for them, and their connections close with the reactors. Called from
+	 * any thread.
+	 * @param sockets the bound sockets, or {@code null} before start
+	 */
+	static void closeFaultPorts(@Nullable ServerSockets sockets) {
+		FaultPorts faults = (sockets != null) ? sockets.faults : null;
+		if (faults != null) {
+			faults.close();
 		}
 	}
 
@@ -123,12 +164,14 @@ final class ServerSockets {
 			text.append("; TLS on ").append(describe(this.tls));
 		}
 		if (this.udp == null) {
-			return text.append("; UDP off").toString();
+			text.append("; UDP off");
 		}
-		return text.append("; UDP on ").append(describe(this.udp))
-			.append((this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) ? " (a socket per reactor)"
-					: " (" + reactors.get(0).threadName() + ")")
-			.toString();
+		else {
+			text.append("; UDP on ").append(describe(this.udp))
+				.append((this.settings.acceptStrategy() == AcceptStrategy.REUSEPORT) ? " (a socket per reactor)"
+						: " (" + reactors.get(0).threadName() + ")");
+		}
+		return (this.faults != null) ? text.append("; ").append(this.faults.describe()).toString() : text.toString();
 	}
 
 	static String describe(InetSocketAddress address) {

@@ -9,7 +9,6 @@ import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.ConnectionLimit;
 import io.echoreactor.reactor.accept.EchoAcceptor;
 import io.echoreactor.reactor.accept.Listener;
-import io.echoreactor.reactor.fault.FaultPorts;
 import io.echoreactor.reactor.loop.SelectOperation;
 import io.echoreactor.reactor.memory.PendingOutputBudget;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
@@ -48,8 +47,6 @@ final class ServerStartup {
 
 	private @Nullable ServerSockets sockets;
 
-	private @Nullable FaultPorts faults;
-
 	ServerStartup(EchoServerSettings settings, ConnectionLimit limit, PendingOutputBudget budget,
 			SessionMemoryBudget sessionMemory, SelectOperation selectOperation,
 			Listener.AcceptOperation acceptOperation, @Nullable LongSupplier rateLimitClock) {
@@ -79,8 +76,8 @@ final class ServerStartup {
 						this.settings.proxyProtocol(), this.settings.selectTimeout().toNanos(), this.selectOperation,
 						this.acceptOperation);
 			}
-			this.sockets = ServerSockets.bind(this.settings, this.reactors, this.acceptor, this.rateLimitClock);
-			bindFaults();
+			this.sockets = ServerSockets.bind(this.settings, this.reactors, this.acceptor, this.rateLimitClock,
+					this.acceptOperation);
 		}
 		catch (IOException | RuntimeException ex) {
 			this.reactors.forEach(EchoReactor::abandon);
@@ -91,24 +88,6 @@ final class ServerStartup {
 				throw echoServerException;
 			}
 			throw new EchoServerException("Unable to start the echo server", ex);
-		}
-	}
-
-	// After the plain sockets, so that a fault port that collides with one is the one
-	// reported; the fault ports' sockets are closed with the reactors if this fails.
-	private void bindFaults() throws IOException {
-		if (!this.settings.faults().enabled()) {
-			return;
-		}
-		try {
-			this.faults = FaultPorts.bind(this.settings.faults(), this.settings.address(), this.settings.backlog(),
-					this.settings.idleTimeout(), this.reactors.stream().map(EchoReactor::loop).toList(),
-					this.acceptOperation);
-		}
-		catch (FaultPorts.BindFailure ex) {
-			throw new EchoServerException("Unable to bind the " + (ex.udp() ? "UDP" : "TCP") + " port of fault profile '"
-					+ ex.profile() + "' (echo.server.faults." + ex.profile() + ".port) to " + ex.address() + ": "
-					+ ex.getMessage(), ex);
 		}
 	}
 
@@ -149,11 +128,6 @@ final class ServerStartup {
 	/** @return the acceptor, or {@code null} in {@code reuseport} mode or if making it failed */
 	@Nullable EchoAcceptor acceptor() {
 		return this.acceptor;
-	}
-
-	/** @return the fault ports, or {@code null} with none */
-	@Nullable FaultPorts faults() {
-		return this.faults;
 	}
 
 	/** @return the bound sockets, or {@code null} if binding failed */
