@@ -79,7 +79,10 @@ class EchoReactorChartSettingsTests {
 	void schemaDeclaresEverySettingTheChartDoesNotSetItselfAndNoOther() throws IOException {
 		Set<String> expected = new TreeSet<>();
 		for (Setting setting : this.reference.settings()) {
-			if (!SET_BY_THE_CHART.containsKey(setting.relativeName())) {
+			// Each fault profile's settings come from the chart's faults value, which the
+			// chart's own tests check against the application.
+			if (!SET_BY_THE_CHART.containsKey(setting.relativeName())
+					&& !setting.relativeName().startsWith("faults.*.")) {
 				expected.add(setting.relativeName());
 			}
 		}
