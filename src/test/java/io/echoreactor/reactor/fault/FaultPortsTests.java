@@ -127,6 +127,27 @@ class FaultPortsTests {
 	}
 
 	@Test
+	void afterCloseAfterTheConnectionClosesWithinTheBoundThoughTheClientKeepsItsSideOpen() throws IOException {
+		FaultPort port = start("short", Map.of("close-after", "10B"));
+		try (Socket socket = connect(port.port())) {
+			socket.getOutputStream().write(pattern(100));
+			assertThat(socket.getInputStream().readAllBytes()).isEqualTo(pattern(10));
+			await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 0);
+		}
+	}
+
+	@Test
+	void aClientThatHalfClosesGetsEveryDelayedEchoThenEndOfStream() throws IOException {
+		FaultPort port = start("slow", Map.of("delay", "100ms"));
+		try (Socket socket = connect(port.port())) {
+			socket.getOutputStream().write(pattern(50_000));
+			socket.shutdownOutput();
+			assertThat(socket.getInputStream().readAllBytes()).isEqualTo(pattern(50_000));
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> port.connections() == 0);
+	}
+
+	@Test
 	void bandwidthHoldsWithinTenPercentOverFiveSeconds() throws Exception {
 		int rate = 200 * 1024;
 		FaultPort port = start("narrow", Map.of("bandwidth", rate + "B"));
