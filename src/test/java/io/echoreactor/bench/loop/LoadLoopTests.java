@@ -37,10 +37,11 @@ class LoadLoopTests {
 		// 4,000 messages/s for 0.5 s, due at fixed times: the latencies measured are those of the
 		// messages due in the window, whatever the server does.
 		assertThat(result.number("latency_count")).isEqualTo(2000);
-		// The rate is what came back in the window, at most what was asked for (a stall of this
-		// machine can push echoes past the window's end: SummaryTests has the rate achieved).
+		// The rate is what came back in the window: never more than was due by its end. A stall
+		// of this machine can push echoes due in the warm-up into the window, or past its end
+		// (SummaryTests has the rate achieved).
 		assertThat(result.number("requested_per_sec")).isEqualTo(4000);
-		assertThat(result.number("messages_per_sec")).isPositive().isLessThanOrEqualTo(1.05 * 4000);
+		assertThat(result.number("messages_per_sec")).isPositive().isLessThanOrEqualTo(4000 * (0.2 + 0.5) / 0.5);
 		assertThat(result.json()).containsEntry("rate_achieved", result.status() == 0);
 	}
 
