@@ -61,6 +61,15 @@ class DocsTests {
 	}
 
 	@Test
+	void theFaultProfilesPageShowsTheFileItsCommandsStartTheServiceWith() throws IOException {
+		String page = Files.readString(DOCS.resolve("faults.md"));
+		String file = Files.readString(DOCS.resolve("faults.yml"));
+		String settings = file.substring(file.indexOf("echo:"));
+		assertThat(page).contains("```yaml\n" + settings + "```")
+			.contains("--spring.config.additional-location=file:docs/faults.yml");
+	}
+
+	@Test
 	void everyRelativeLinkResolvesToAFileThatExists() throws IOException {
 		List<String> broken = new ArrayList<>();
 		for (Path page : pages()) {
