@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 
+import io.echoreactor.helm.EchoReactorChartRuntimeTests;
 import io.echoreactor.reactor.EchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,6 +69,15 @@ class EchoFaultsIntegrationTests {
 		assertThat(body).extractingJsonPathNumberValue("$.faults[0].injected.reset-random").isEqualTo(1);
 		assertThat(body).extractingJsonPathNumberValue("$.faults[0].injected.delay").isEqualTo(0);
 		assertThat(body).extractingJsonPathNumberValue("$.configuration.faults.maxConnections").isEqualTo(1000);
+	}
+
+	@Test
+	void theDashboardsFaultsRowQueriesSeriesTheScrapeHasWithAFaultProfile() throws Exception {
+		Set<String> queried = EchoReactorChartRuntimeTests
+			.metricNames(EchoReactorChartRuntimeTests.dashboardQueries(EchoReactorChartRuntimeTests.FAULTS_ROW::equals));
+		assertThat(queried).contains("echo_faults_injected_total");
+		String scrape = get("/actuator/prometheus").body();
+		assertThat(queried).allSatisfy((name) -> assertThat(scrape).containsPattern("(?m)^" + name + "[{ ]"));
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {

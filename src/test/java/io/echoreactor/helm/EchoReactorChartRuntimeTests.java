@@ -52,7 +52,7 @@ import static org.awaitility.Awaitility.await;
  * script, and the dashboard's and alerts' queries with series it really exports.
  */
 @Timeout(120)
-class EchoReactorChartRuntimeTests {
+public class EchoReactorChartRuntimeTests {
 
 	private static final Pattern ECHO_PORT = Pattern.compile("Echo server started on 127\\.0\\.0\\.1:(\\d+)");
 
@@ -65,7 +65,7 @@ class EchoReactorChartRuntimeTests {
 	static final Set<String> OPTIONAL_ROWS = Set.of("TLS", "PROXY protocol");
 
 	/** The dashboard row whose meter the service exports only with a fault profile on. */
-	static final String FAULTS_ROW = "Faults";
+	public static final String FAULTS_ROW = "Faults";
 
 	private static final Pattern HISTOGRAM_SERIES = Pattern.compile("(.+)_(bucket|count|sum)");
 
@@ -231,7 +231,7 @@ class EchoReactorChartRuntimeTests {
 	 * @param rows which rows' panels to take, by the row's title
 	 * @return the PromQL expressions
 	 */
-	static List<String> dashboardQueries(Predicate<String> rows) throws IOException {
+	public static List<String> dashboardQueries(Predicate<String> rows) throws IOException {
 		JsonNode dashboard = JsonMapper.shared()
 			.readTree(Files.readString(EchoReactorChart.DIRECTORY.resolve("files/echo-reactor-dashboard.json")));
 		List<String> queries = new ArrayList<>();
@@ -262,7 +262,7 @@ class EchoReactorChartRuntimeTests {
 			.toList();
 	}
 
-	static Set<String> metricNames(List<String> queries) {
+	public static Set<String> metricNames(List<String> queries) {
 		return queries.stream()
 			.flatMap((query) -> METRIC_NAME.matcher(query).results().map(MatchResult::group))
 			.collect(Collectors.toCollection(TreeSet::new));
