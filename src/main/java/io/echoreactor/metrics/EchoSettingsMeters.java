@@ -37,31 +37,23 @@ public enum EchoSettingsMeters implements EchoMeter {
 	public enum Result implements CountedEvent {
 
 		/** The change is in force. */
-		APPLIED("applied", "every change is in force: live echo settings on the running reactors, log levels"),
+		APPLIED("every change is in force: live echo settings on the running reactors, log levels"),
 
 		/** A restart-only setting changed; the live part of the change is in force. */
-		RESTART_PENDING("restart-pending", "a restart-only setting differs from the one the server started with; it "
+		RESTART_PENDING("a restart-only setting differs from the one the server started with; it "
 				+ "takes effect at the next start, and the live part of the change is in force"),
 
 		/** The change was refused whole. */
-		REFUSED("refused", "the files could not be read, or a value or a combination is invalid: nothing of the "
+		REFUSED("the files could not be read, or a value or a combination is invalid: nothing of the "
 				+ "change is applied, the settings in force stay, and one line names the property and the reason"),
 
 		/** Nothing changed. */
-		UNCHANGED("unchanged", "the files were read again and nothing in them changed");
-
-		private final String tag;
+		UNCHANGED("the files were read again and nothing in them changed");
 
 		private final String description;
 
-		Result(String tag, String description) {
-			this.tag = tag;
+		Result(String description) {
 			this.description = description;
-		}
-
-		@Override
-		public String tag() {
-			return this.tag;
 		}
 
 		@Override

@@ -7,23 +7,15 @@ package io.echoreactor.reactor.counters;
 public enum AcceptError implements CountedEvent {
 
 	/** Out of file descriptors. */
-	TOO_MANY_OPEN_FILES("too-many-open-files", "EMFILE or ENFILE: the process or the system is out of descriptors"),
+	TOO_MANY_OPEN_FILES("EMFILE or ENFILE: the process or the system is out of descriptors"),
 
 	/** Any other failure. */
-	OTHER("other", "any other failure");
-
-	private final String tag;
+	OTHER("any other failure");
 
 	private final String description;
 
-	AcceptError(String tag, String description) {
-		this.tag = tag;
+	AcceptError(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

@@ -7,23 +7,15 @@ package io.echoreactor.reactor.counters;
 public enum IncompleteWrite implements CountedEvent {
 
 	/** Some bytes written. */
-	PARTIAL("partial", "some bytes written, not all"),
+	PARTIAL("some bytes written, not all"),
 
 	/** Nothing written. */
-	EMPTY("empty", "nothing written: EAGAIN");
-
-	private final String tag;
+	EMPTY("nothing written: EAGAIN");
 
 	private final String description;
 
-	IncompleteWrite(String tag, String description) {
-		this.tag = tag;
+	IncompleteWrite(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

@@ -7,27 +7,19 @@ package io.echoreactor.reactor.counters;
 public enum RebuildCause implements CountedEvent {
 
 	/** {@code select()} threw. */
-	FAILURE("failure", "select() threw an I/O error, as it does when the epoll descriptor breaks"),
+	FAILURE("select() threw an I/O error, as it does when the epoll descriptor breaks"),
 
 	/** {@code select()} spun: {@value #SPIN_THRESHOLD} empty returns in a row. */
-	SPIN("spin", "select() returned " + RebuildCause.SPIN_THRESHOLD
+	SPIN("select() returned " + RebuildCause.SPIN_THRESHOLD
 			+ " times in a row with nothing selected, no wakeup and no timeout: the selector spins");
 
 	/** Empty returns from {@code select()} in a row that count as a spin. */
 	public static final int SPIN_THRESHOLD = 512;
 
-	private final String tag;
-
 	private final String description;
 
-	RebuildCause(String tag, String description) {
-		this.tag = tag;
+	RebuildCause(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

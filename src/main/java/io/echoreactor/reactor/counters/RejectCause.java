@@ -7,23 +7,15 @@ package io.echoreactor.reactor.counters;
 public enum RejectCause implements CountedEvent {
 
 	/** The server's connection limit. */
-	LIMIT("limit", "echo.server.max-connections was reached"),
+	LIMIT("echo.server.max-connections was reached"),
 
 	/** The client address's connection limit. */
-	ADDRESS_LIMIT("address-limit", "the client's address already had echo.server.max-connections-per-address");
-
-	private final String tag;
+	ADDRESS_LIMIT("the client's address already had echo.server.max-connections-per-address");
 
 	private final String description;
 
-	RejectCause(String tag, String description) {
-		this.tag = tag;
+	RejectCause(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

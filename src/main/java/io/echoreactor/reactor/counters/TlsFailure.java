@@ -13,56 +13,48 @@ import javax.net.ssl.SSLException;
 public enum TlsFailure implements CountedEvent {
 
 	/** The handshake timed out. */
-	TIMEOUT("timeout", "the handshake did not finish within echo.server.ssl.handshake-timeout"),
+	TIMEOUT("the handshake did not finish within echo.server.ssl.handshake-timeout"),
 
 	/** The client closed first. */
-	EOF("eof", "the client closed the connection before finishing (a plain TCP health check, say)"),
+	EOF("the client closed the connection before finishing (a plain TCP health check, say)"),
 
 	/** Not TLS. */
-	NOT_TLS("not-tls", "the first bytes were not a TLS record: a plain-text client on the TLS port, or an "
+	NOT_TLS("the first bytes were not a TLS record: a plain-text client on the TLS port, or an "
 			+ "SSLv2-format hello"),
 
 	/** No protocol version in common. */
-	PROTOCOL_VERSION("protocol-version", "no protocol version in common (a client that offers only TLS 1.1, say)"),
+	PROTOCOL_VERSION("no protocol version in common (a client that offers only TLS 1.1, say)"),
 
 	/** No cipher suite in common. */
-	NO_SHARED_CIPHER("no-shared-cipher", "no cipher suite in common"),
+	NO_SHARED_CIPHER("no cipher suite in common"),
 
 	/** A certificate was refused. */
-	BAD_CERTIFICATE("bad-certificate", "a certificate was refused: a client certificate missing, expired or "
+	BAD_CERTIFICATE("a certificate was refused: a client certificate missing, expired or "
 			+ "malformed, or the client refused ours"),
 
 	/** An unknown certificate authority. */
-	UNKNOWN_CA("unknown-ca", "a certificate was signed by an authority the other side does not trust"),
+	UNKNOWN_CA("a certificate was signed by an authority the other side does not trust"),
 
 	/**
 	 * A record header that is no TLS record header (an SSLv2-format hello, a length beyond
 	 * any record), or a record of the wrong type where a handshake message belongs.
 	 */
-	PROTOCOL("protocol", "the bytes broke TLS's framing before the handshake was done"),
+	PROTOCOL("the bytes broke TLS's framing before the handshake was done"),
 
 	/** No session memory in time. */
-	MEMORY("memory", "the handshake waited for echo.server.max-session-memory to start, and did not finish within "
+	MEMORY("the handshake waited for echo.server.max-session-memory to start, and did not finish within "
 			+ "echo.server.ssl.handshake-timeout"),
 
 	/** No engine could be made. */
-	INTERNAL("internal", "the server could not make the connection's engine: the bundle cannot serve"),
+	INTERNAL("the server could not make the connection's engine: the bundle cannot serve"),
 
 	/** Anything else. */
-	OTHER("other", "anything else");
-
-	private final String tag;
+	OTHER("anything else");
 
 	private final String description;
 
-	TlsFailure(String tag, String description) {
-		this.tag = tag;
+	TlsFailure(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

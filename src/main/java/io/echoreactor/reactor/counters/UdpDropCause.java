@@ -12,37 +12,29 @@ public enum UdpDropCause implements CountedEvent {
 	 * answer back, so that two services bounce datagrams forever, or is a spoofed source
 	 * aiming the echo at one.
 	 */
-	LOW_SOURCE_PORT("low-source-port", "its source port is below 1024: a service that would answer back, or a "
+	LOW_SOURCE_PORT("its source port is below 1024: a service that would answer back, or a "
 			+ "spoofed source aiming the echo at one"),
 
 	/** Answering would send the datagram to the service itself forever. */
-	OWN_ADDRESS("own-address", "it came from the service's own socket"),
+	OWN_ADDRESS("it came from the service's own socket"),
 
 	/** Another instance of this service would bounce it back forever. */
-	OWN_PORT("own-port", "its source port is the service's own UDP port, on another address: another instance of "
+	OWN_PORT("its source port is the service's own UDP port, on another address: another instance of "
 			+ "the service"),
 
 	/** The source's token bucket is empty. */
-	RATE_LIMIT("rate-limit", "its source sent more than echo.server.udp.rate-limit-per-source allows"),
+	RATE_LIMIT("its source sent more than echo.server.udp.rate-limit-per-source allows"),
 
 	/** UDP promises nothing more, and the reactor never waits for the socket. */
-	SEND_BUFFER_FULL("send-buffer-full", "the socket's send buffer was full: send() took nothing"),
+	SEND_BUFFER_FULL("the socket's send buffer was full: send() took nothing"),
 
 	/** {@code send()} failed. */
-	SEND_ERROR("send-error", "send() failed (the destination is unreachable, say)");
-
-	private final String tag;
+	SEND_ERROR("send() failed (the destination is unreachable, say)");
 
 	private final String description;
 
-	UdpDropCause(String tag, String description) {
-		this.tag = tag;
+	UdpDropCause(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

@@ -7,31 +7,23 @@ package io.echoreactor.reactor.counters;
 public enum WakeupCause implements CountedEvent {
 
 	/** Keys were selected. */
-	IO("io", "keys were selected: the kernel reported ready sockets (epoll_wait returned events)"),
+	IO("keys were selected: the kernel reported ready sockets (epoll_wait returned events)"),
 
 	/** Another thread had queued work. */
-	TASK("task", "another thread called Selector.wakeup(), or work was already queued and the loop polled "
+	TASK("another thread called Selector.wakeup(), or work was already queued and the loop polled "
 			+ "without blocking"),
 
 	/** The select timeout elapsed. */
-	TIMEOUT("timeout", "the select timeout elapsed with nothing to do"),
+	TIMEOUT("the select timeout elapsed with nothing to do"),
 
 	/** An early return for no reason; a steady rate of these is a selector spin. */
-	SPURIOUS("spurious", "an early return with nothing selected, no wakeup and no timeout; a steady rate of these "
+	SPURIOUS("an early return with nothing selected, no wakeup and no timeout; a steady rate of these "
 			+ "is the signature of a selector spin");
-
-	private final String tag;
 
 	private final String description;
 
-	WakeupCause(String tag, String description) {
-		this.tag = tag;
+	WakeupCause(String description) {
 		this.description = description;
-	}
-
-	@Override
-	public String tag() {
-		return this.tag;
 	}
 
 	@Override

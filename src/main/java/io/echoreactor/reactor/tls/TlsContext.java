@@ -172,24 +172,16 @@ public final class TlsContext {
 	public enum ReloadResult implements CountedEvent {
 
 		/** New handshakes use the reloaded bundle. */
-		APPLIED("applied", "new handshakes use the reloaded bundle"),
+		APPLIED("new handshakes use the reloaded bundle"),
 
 		/** The reloaded bundle could not serve; new handshakes keep the previous one. */
-		REFUSED("refused", "it could not serve: its protocols, cipher suites or key failed a handshake in memory, "
+		REFUSED("it could not serve: its protocols, cipher suites or key failed a handshake in memory, "
 				+ "or it could not be read; the previous bundle keeps serving and one line is logged");
-
-		private final String tag;
 
 		private final String description;
 
-		ReloadResult(String tag, String description) {
-			this.tag = tag;
+		ReloadResult(String description) {
 			this.description = description;
-		}
-
-		@Override
-		public String tag() {
-			return this.tag;
 		}
 
 		@Override
