@@ -5,7 +5,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,14 +126,10 @@ public @interface FaultProfiles {
 		}
 
 		private static boolean hasFault(Fault fault) {
-			return set(fault.delay()) || set(fault.delayJitter()) || fault.bandwidth() != null
+			return fault.delay() != null || fault.delayJitter() != null || fault.bandwidth() != null
 					|| fault.closeAfter() != null || fault.resetAfter() != null || fault.resetProbability() != null
-					|| fault.noRead() || set(fault.acceptDelay()) || fault.udpDropProbability() != null
-					|| set(fault.udpDelay());
-		}
-
-		private static boolean set(@Nullable Duration duration) {
-			return duration != null;
+					|| fault.noRead() || fault.acceptDelay() != null || fault.udpDropProbability() != null
+					|| fault.udpDelay() != null;
 		}
 
 		/**

@@ -132,7 +132,6 @@ public final class DatagramEcho implements Selectable {
 		}
 	}
 
-	/** Start receiving. Loop thread, or before the loop starts. */
 	/**
 	 * Take new settings for the datagrams received from now on. Loop thread only.
 	 * @param receiveBudget datagrams per wakeup
@@ -144,6 +143,7 @@ public final class DatagramEcho implements Selectable {
 		this.rateLimiter = rateLimiter;
 	}
 
+	/** Start receiving. Loop thread, or before the loop starts. */
 	public void open() throws IOException {
 		this.key = this.loop.register(this.channel, SelectionKey.OP_READ, this);
 		if (this.ownAddress.isAnyLocalAddress()) {
