@@ -125,7 +125,15 @@ final class ConnectionSnapshots {
 		CompletableFuture<Part> part = new CompletableFuture<>();
 		// A reactor whose thread has ended runs no task, and has no connection left.
 		reactor.terminated().thenRun(() -> part.complete(new Part(ReactorTotals.none(reactor.index()))));
-		reactor.execute(() -> part.complete(collect(reactor)));
+		reactor.execute(() -> {
+			try {
+				part.complete(collect(reactor));
+			}
+			catch (RuntimeException ex) {
+				// Failed, not left pending: a snapshot never done would be handed out for ever.
+				part.completeExceptionally(ex);
+			}
+		});
 		return part;
 	}
 
