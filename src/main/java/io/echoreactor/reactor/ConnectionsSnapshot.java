@@ -10,8 +10,8 @@ import io.echoreactor.reactor.counters.ConnectionFigures;
  * The open TCP connections of a server at one moment, as a console shows them: each
  * reactor's totals and the busiest connections, by bytes each way and by pending output.
  * Immutable; taken by {@link EchoServerView#connectionsSnapshot(int)}, each reactor's
- * part on that reactor's own thread. The parts are taken one after the other, so two
- * reactors' figures may be apart by the time a reactor takes to reach the task.
+ * part on that reactor's own thread when it reaches the task, so two reactors' figures
+ * may be apart by as long as a busy reactor takes to get there.
  *
  * @param takenAt when the snapshot was asked of the reactors
  * @param reactors each reactor's totals, in index order

@@ -70,7 +70,7 @@ abstract class TcpEndPoint extends Deadlines.Entry implements Selectable, Memory
 
 	private long lastWriteNanos;
 
-	// The console's figures, which cost one add per read and per write: no atomics, one writer.
+	// Plain fields: only this thread writes them and a snapshot reads them here too; one add per I/O.
 	long bytesReceived;
 
 	long bytesSent;
