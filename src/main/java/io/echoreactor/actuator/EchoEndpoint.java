@@ -8,7 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import io.echoreactor.reactor.ConnectionsSnapshot;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerSettings;
@@ -24,6 +28,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -38,9 +44,16 @@ import org.springframework.util.ReflectionUtils;
  * <p>
  * Nothing here is secret, and reading it costs a few volatile reads per reactor; the
  * values are read one by one, not as a consistent snapshot.
+ *
+ * <p>
+ * {@code /actuator/echo/connections} lists the open TCP connections instead, client
+ * addresses included: each reactor's totals and the busiest connections, from a snapshot
+ * the reactors take on their own threads at most once a second.
  */
 @Endpoint(id = "echo")
 public class EchoEndpoint {
+
+	private static final long SNAPSHOT_TIMEOUT_SECONDS = 5;
 
 	private final EchoServer server;
 
@@ -87,6 +100,40 @@ public class EchoEndpoint {
 				server.view().pendingOutputAllocated(), udp, reactors, acceptorDescriptor,
 				configuration(server), (this.settingsStatus != null) ? this.settingsStatus.describe() : null,
 				server.view().faults().stream().map(EchoEndpoint::describe).toList());
+	}
+
+	/**
+	 * Describe the open TCP connections ({@code /actuator/echo/connections?top=20}): each
+	 * reactor's totals and the busiest connections, by bytes and by pending output, from a
+	 * snapshot the reactors take at most once a second however often this is asked.
+	 * @param part {@code connections}; anything else is not found
+	 * @param top how many of the busiest connections to list, 0 to 100, 20 if not given
+	 * @return the connections; 404 for another part, 400 for a {@code top} out of range,
+	 * 503 when a reactor did not answer within {@value #SNAPSHOT_TIMEOUT_SECONDS} seconds
+	 */
+	@ReadOperation
+	public WebEndpointResponse<ConnectionsDescriptor> connections(@Selector String part, @Nullable Integer top) {
+		if (!"connections".equals(part)) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		int listed = (top != null) ? top : 20;
+		if (listed < 0 || listed > 100) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_BAD_REQUEST);
+		}
+		try {
+			ConnectionsSnapshot snapshot = this.server.view()
+				.connectionsSnapshot(listed)
+				.get(SNAPSHOT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			return new WebEndpointResponse<>(ConnectionsDescriptor.of(snapshot));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
+		catch (TimeoutException | ExecutionException ex) {
+			// A stalled reactor, which the health indicator reports; a snapshot is no place to say more.
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
 	}
 
 	private static FaultDescriptor describe(FaultPort port) {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.echoreactor.reactor.accept.AcceptStrategy;
 import io.echoreactor.reactor.accept.EchoAcceptor;
@@ -30,8 +31,11 @@ public final class EchoServerView {
 
 	private final EchoServer server;
 
+	private final ConnectionSnapshots snapshots;
+
 	EchoServerView(EchoServer server) {
 		this.server = server;
+		this.snapshots = new ConnectionSnapshots(server::reactors, System::nanoTime);
 	}
 
 	/** @return the settings the server runs with */
@@ -100,6 +104,22 @@ public final class EchoServerView {
 	public @Nullable EchoReactor reactor(int index) {
 		List<EchoReactor> reactors = reactors();
 		return (index < reactors.size()) ? reactors.get(index) : null;
+	}
+
+	/**
+	 * Return a snapshot of the open TCP connections for a console: each reactor's totals
+	 * and the busiest connections. Taken on the reactors' threads at most once a second;
+	 * asked again within the second, it is the last one.
+	 * @param top how many of the busiest connections to list, at most 100
+	 * @return the snapshot, completed once every reactor has answered
+	 */
+	public CompletableFuture<ConnectionsSnapshot> connectionsSnapshot(int top) {
+		return this.snapshots.snapshot(top);
+	}
+
+	/** @return how many connection snapshots the reactors have been asked for */
+	public long connectionsSnapshotsTaken() {
+		return this.snapshots.taken();
 	}
 
 	/** @return the number of open connections over all reactors */

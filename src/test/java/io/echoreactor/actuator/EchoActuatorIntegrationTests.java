@@ -170,8 +170,8 @@ class EchoActuatorIntegrationTests {
 		HttpResponse<String> response = get("/actuator");
 		assertThat(response.statusCode()).isEqualTo(200);
 		Map<String, Object> links = JsonPath.read(response.body(), "$._links");
-		assertThat(links).containsOnlyKeys("self", "health", "health-path", "info", "prometheus", "echo", "sbom",
-				"sbom-id");
+		assertThat(links).containsOnlyKeys("self", "health", "health-path", "info", "prometheus", "echo", "echo-part",
+				"sbom", "sbom-id");
 		for (String sensitive : new String[] { "env", "configprops", "heapdump", "threaddump", "beans", "mappings",
 				"loggers", "shutdown", "refresh", "restart", "pause", "resume", "features" }) {
 			assertThat(get("/actuator/" + sensitive).statusCode()).as(sensitive).isEqualTo(404);

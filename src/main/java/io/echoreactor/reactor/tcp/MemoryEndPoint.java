@@ -1,10 +1,17 @@
 package io.echoreactor.reactor.tcp;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+import javax.net.ssl.SSLEngine;
 
 import io.echoreactor.reactor.counters.CloseCause;
+import io.echoreactor.reactor.counters.ConnectionFigures;
 import io.echoreactor.reactor.counters.ReactorStatistics.Counter;
 import io.echoreactor.reactor.counters.ReactorStatistics.Gauge;
+import io.echoreactor.reactor.memory.PendingOutput;
 import io.echoreactor.reactor.memory.SessionMemoryBudget;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * and for session memory; and the charges to the session memory budget, the TLS engine's
  * and those of the bytes held in part (a TLS record, a PROXY header) at the capacity of
  * the buffers that hold them. Memory gives back through the {@code MemoryHolder} calls.
+ * Beside them, what a console's table shows of the connection: its {@link #figures(int) figures}.
  *
  * <p>
  * <strong>Threading:</strong> confined to the connection's reactor thread, like the
@@ -27,8 +35,71 @@ abstract class MemoryEndPoint extends TcpEndPoint {
 
 	private boolean heldBeforeEngine;
 
+	private final long openedNanos;
+
 	MemoryEndPoint(ConnectionContext context, SocketChannel channel) {
 		super(context, channel);
+		this.openedNanos = context.loop().now();
+	}
+
+	/** @return the client's address a PROXY header named, or {@code null} without one */
+	public abstract @Nullable InetSocketAddress client();
+
+	/** @return the bytes read from the socket since it opened. Reactor thread only. */
+	public final long bytesReceived() {
+		return this.bytesReceived;
+	}
+
+	/** @return the bytes written to the socket since it opened. Reactor thread only. */
+	public final long bytesSent() {
+		return this.bytesSent;
+	}
+
+	/** @return the bytes of pending output, 0 if none. Reactor thread only. */
+	public final long pendingOutputBytes() {
+		PendingOutput pending = pendingOutput();
+		return (pending != null) ? pending.bytes() : 0;
+	}
+
+	/**
+	 * Copy what a console's table shows of the connection. Reactor thread only; it
+	 * allocates, so it runs only when a snapshot is asked for, never on the echo's path.
+	 * @param reactor the index of the reactor that owns the connection
+	 * @return the figures
+	 */
+	public final ConnectionFigures figures(int reactor) {
+		assert this.context.loop().inLoop();
+		TlsSession tls = tls();
+		SSLEngine engine = (tls != null && tls.isEstablished()) ? tls.engine() : null;
+		String protocol = (engine != null) ? engine.getSession().getProtocol() : null;
+		Duration age = Duration.ofNanos(Math.max(0, this.context.loop().now() - this.openedNanos));
+		return new ConnectionFigures(reactor, address(true), address(false), client(), protocol,
+				figuresStage(), this.bytesReceived, this.bytesSent, pendingOutputBytes(), age);
+	}
+
+	private @Nullable InetSocketAddress address(boolean local) {
+		try {
+			return (InetSocketAddress) (local ? this.channel.getLocalAddress() : this.channel.getRemoteAddress());
+		}
+		catch (IOException | RuntimeException ex) {
+			// A closed socket has no address left to show
+			return null;
+		}
+	}
+
+	/** @return where the connection is in its life, as a console shows it. Reactor thread only. */
+	public final ConnectionFigures.Stage figuresStage() {
+		Stage stage = stage();
+		if (stage instanceof ProxyHeaderStage) {
+			return ConnectionFigures.Stage.PROXY_HEADER;
+		}
+		if (stage instanceof TlsHandshake) {
+			return ConnectionFigures.Stage.TLS_HANDSHAKE;
+		}
+		if (stage instanceof Closing) {
+			return ConnectionFigures.Stage.CLOSING;
+		}
+		return (stage instanceof Unstarted) ? ConnectionFigures.Stage.OPENING : ConnectionFigures.Stage.ECHO;
 	}
 
 	/** @return the TLS session, or {@code null} on a plain connection */

@@ -70,6 +70,11 @@ abstract class TcpEndPoint extends Deadlines.Entry implements Selectable, Memory
 
 	private long lastWriteNanos;
 
+	// Plain fields: only this thread writes them and a snapshot reads them here too; one add per I/O.
+	long bytesReceived;
+
+	long bytesSent;
+
 	TcpEndPoint(ConnectionContext context, SocketChannel channel) {
 		this.context = context;
 		this.channel = channel;
@@ -114,10 +119,6 @@ abstract class TcpEndPoint extends Deadlines.Entry implements Selectable, Memory
 
 	boolean isOutputShutdown() {
 		return (this.flags & OUTPUT_SHUTDOWN) != 0;
-	}
-
-	boolean isPaused() {
-		return (this.flags & PAUSED) != 0;
 	}
 
 	/** @return whether the connection reads now: not paused, waiting for memory, or at the end of its input */
@@ -184,6 +185,7 @@ abstract class TcpEndPoint extends Deadlines.Entry implements Selectable, Memory
 			statistics.increment(Counter.READS);
 			if (n > 0) {
 				statistics.add(Counter.BYTES_RECEIVED, n);
+				this.bytesReceived += n;
 				this.lastReadNanos = this.context.loop().now();
 				buffer.flip();
 				received(buffer);
@@ -291,6 +293,7 @@ abstract class TcpEndPoint extends Deadlines.Entry implements Selectable, Memory
 		ReactorStatistics statistics = statistics();
 		statistics.increment(Counter.WRITES);
 		statistics.add(Counter.BYTES_SENT, written);
+		this.bytesSent += written;
 		if (written == 0) {
 			statistics.increment(IncompleteWrite.EMPTY);
 		}
