@@ -44,6 +44,8 @@ final class ConsolePage {
 		append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
 		append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
 		append("<title>echo-reactor console</title>\n");
+		// No icon to fetch: the browser would ask for /favicon.ico, which Actuator does not serve.
+		append("<link rel=\"icon\" href=\"data:,\">\n");
 		append("<noscript><meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\"></noscript>\n");
 		append("<link rel=\"stylesheet\" href=\"" + b + "/uPlot.min.css?v=" + escape(uplotVersion) + "\">\n");
 		append("<link rel=\"stylesheet\" href=\"" + b + "/console.css\">\n");
@@ -51,7 +53,7 @@ final class ConsolePage {
 		append("<script defer src=\"" + b + "/console.js\"></script>\n</head>\n");
 		append("<body data-base=\"" + b + "\">\n<header>\n<h1>echo-reactor console</h1>\n<p>");
 		append("Server <b data-k=\"state\">" + escape(snapshot.state()) + "</b>, TCP port " + snapshot.port() + ", ");
-		append(cell("span", "connections", "conn", snapshot.connections()));
+		append(cell("span", "connections", "connections", snapshot.connections()));
 		append(" open. Figures as of ");
 		append(cell("time", "takenAtMillis", "time", snapshot.takenAtMillis()));
 		append(".</p>\n<p id=\"status\">Read-only. Without JavaScript this page reloads every " + REFRESH_SECONDS
@@ -74,7 +76,7 @@ final class ConsolePage {
 			String k = "reactors." + reactor.index() + ".";
 			append("<tr><th scope=\"row\">" + escape(reactor.thread()) + "</th>");
 			append("<td data-k=\"" + k + "state\">" + escape(reactor.state()) + "</td>");
-			td(k + "connections", "conn", reactor.connections());
+			td(k + "connections", "connections", reactor.connections());
 			td(k + "pendingBytes", "B", reactor.pendingBytes());
 			td(k + "reads", "calls", reactor.reads());
 			td(k + "emptyReads", "calls", reactor.emptyReads());
@@ -123,7 +125,7 @@ final class ConsolePage {
 			ConsoleSnapshot.Fault fault = faults.get(i);
 			String k = "faults." + i + ".";
 			append("<tr><th scope=\"row\">" + escape(fault.name()) + "</th><td>" + fault.port() + "</td>");
-			td(k + "connections", "conn", fault.connections());
+			td(k + "connections", "connections", fault.connections());
 			append("<td>");
 			fault.injected().forEach((kind, count) -> append(escape(kind) + " "
 					+ cell("span", k + "injected." + kind, "faults", count) + "<br>"));
