@@ -40,13 +40,19 @@ import static org.awaitility.Awaitility.await;
  * chromedriver: the page loads with no console error, its figures move while a client
  * echoes, and without JavaScript it is the plain table. Skipped with a message when
  * Chromium is missing; failed under {@code ECHO_REQUIRE_TOOLS=true}. Writes a screenshot
- * of the console under load to {@code target/console.png}.
+ * of the console under load to {@code target/console.png}, and with
+ * {@code -Dconsole.screenshot.write=true} to {@code docs/images/console.png} as well.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "echo.server.address=127.0.0.1", "echo.server.port=0",
 				"echo.server.reactors=2" })
 @Timeout(120)
 class ConsoleBrowserTests {
+
+	/** The system property that makes the test write the screenshot for the docs too. */
+	static final String SCREENSHOT_WRITE_PROPERTY = "console.screenshot.write";
+
+	private static final Path DOCS_SCREENSHOT = Path.of("docs", "images", "console.png");
 
 	@LocalServerPort
 	private int httpPort;
@@ -97,6 +103,10 @@ class ConsoleBrowserTests {
 			Files.createDirectories(Path.of("target"));
 			Path screenshot = this.browser.getScreenshotAs(OutputType.FILE).toPath();
 			Files.copy(screenshot, Path.of("target", "console.png"), StandardCopyOption.REPLACE_EXISTING);
+			if (Boolean.getBoolean(SCREENSHOT_WRITE_PROPERTY)) {
+				Files.createDirectories(DOCS_SCREENSHOT.getParent());
+				Files.copy(screenshot, DOCS_SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+			}
 		}
 		assertThat(reads()).endsWith(" calls");
 		List<LogEntry> errors = this.browser.manage()
