@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "echo.server.address=127.0.0.1", "echo.server.port=0",
-				"echo.server.reactors=2" })
+				"echo.server.reactors=2", "echo.console.max-streams=2" })
 @Timeout(120)
 class ConsoleBrowserTests {
 
