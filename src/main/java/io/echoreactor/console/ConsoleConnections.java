@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  * a bean of this type replaces it.
  *
  * <p>
- * <strong>Threading:</strong> called from the console's own thread, at most once a second
- * and only while a console is open.
+ * <strong>Threading:</strong> called from the console's own thread, once a second while a
+ * live console is open, and from a request thread for each page or snapshot requested.
  */
 @FunctionalInterface
 public interface ConsoleConnections {
