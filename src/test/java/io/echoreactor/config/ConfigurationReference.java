@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.echoreactor.console.ConsoleProperties;
 import org.hibernate.validator.constraints.Range;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,10 +53,17 @@ public final class ConfigurationReference {
 	private static final String MAP_OF_GROUPS = "java.util.Map<java.lang.String,"
 			+ EchoServerProperties.class.getName() + "$";
 
+	private static final String CONSOLE_PREFIX = "echo.console";
+
 	private final List<Group> groups;
 
-	private ConfigurationReference(List<Group> groups) {
+	// The console's settings, apart from the echo server's model (which the chart is
+	// checked against) and rendered after it.
+	private final List<Group> consoleGroups;
+
+	private ConfigurationReference(List<Group> groups, List<Group> consoleGroups) {
 		this.groups = groups;
+		this.consoleGroups = consoleGroups;
 	}
 
 	/**
@@ -68,7 +76,9 @@ public final class ConfigurationReference {
 		Map<String, JsonNode> groupEntries = byName(metadata.path("groups"));
 		List<Group> groups = new ArrayList<>();
 		collect(PREFIX, EchoServerProperties.class, properties, groupEntries, groups);
-		return new ConfigurationReference(List.copyOf(groups));
+		List<Group> consoleGroups = new ArrayList<>();
+		collect(CONSOLE_PREFIX, ConsoleProperties.class, properties, groupEntries, consoleGroups);
+		return new ConfigurationReference(List.copyOf(groups), List.copyOf(consoleGroups));
 	}
 
 	/**
@@ -145,7 +155,9 @@ public final class ConfigurationReference {
 				[live settings](operations.md#live-settings)).
 
 				""");
-		for (Group group : this.groups) {
+		List<Group> rendered = new ArrayList<>(this.groups);
+		rendered.addAll(this.consoleGroups);
+		for (Group group : rendered) {
 			markdown.append("## `").append(group.name()).append("`\n\n");
 			if (group.description() != null && !group.description().isBlank()) {
 				markdown.append(capitalize(group.description())).append("\n\n");
@@ -363,6 +375,10 @@ public final class ConfigurationReference {
 
 	// Live: what a change reaches, so that the table says what it does to open connections.
 	private static String applied(Setting setting) {
+		if (setting.applied() == null && setting.name().startsWith(CONSOLE_PREFIX + ".")) {
+			// The console's settings are read when the Actuator HTTP server starts.
+			return "restart";
+		}
 		if (setting.applied() == null) {
 			return "?";
 		}

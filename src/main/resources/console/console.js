@@ -1,0 +1,179 @@
+// The console's live half: reads the stream of snapshots (server-sent events, one a
+// second), keeps the last minutes in the browser, draws them with uPlot and updates the
+// tables' cells in place. Each cell names its place in the snapshot (data-k) and its unit
+// (data-u); values are formatted as ConsolePage.format does on the server.
+(function () {
+	'use strict';
+	var WINDOW_SECONDS = 300;
+	var COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+	var base = document.body.getAttribute('data-base');
+	var status = document.getElementById('status');
+	var charts = [];
+	var previous = null;
+	var times = [];
+
+	function bytes(value) {
+		var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+		var scaled = value;
+		var unit = 0;
+		while (Math.abs(scaled) >= 1024 && unit < units.length - 1) {
+			scaled /= 1024;
+			unit++;
+		}
+		return unit === 0 ? value + ' B' : scaled.toFixed(1) + ' ' + units[unit];
+	}
+
+	function format(value, unit) {
+		if (unit === 'B') return bytes(value);
+		if (unit === 'ns') return (value / 1e9).toFixed(3) + ' s';
+		if (unit === 'ms') return (value / 1e3).toFixed(1) + ' s';
+		if (unit === 'time') return new Date(value).toISOString().replace(/\.\d+Z$/, 'Z');
+		return value.toLocaleString('en-US') + ' ' + unit;
+	}
+
+	function at(snapshot, path) {
+		return path.split('.').reduce(function (value, key) {
+			return (value === null || value === undefined) ? undefined : value[key];
+		}, snapshot);
+	}
+
+	function updateCells(snapshot) {
+		document.querySelectorAll('[data-k]').forEach(function (cell) {
+			var value = at(snapshot, cell.getAttribute('data-k'));
+			if (value === undefined || value === null) return;
+			var unit = cell.getAttribute('data-u');
+			cell.textContent = unit ? format(value, unit) : String(value);
+		});
+	}
+
+	function sum(values) {
+		return values.reduce(function (a, b) { return a + b; }, 0);
+	}
+
+	// Each chart: a caption with its unit and window, the series' names, and a function
+	// from (previous, current, seconds between) to one value per series.
+	function definitions(snapshot) {
+		var reactors = snapshot.reactors.map(function (r) { return r.thread; });
+		var perReactor = function (f) {
+			return function (p, c, s) { return c.reactors.map(function (r, i) { return f(p.reactors[i], r, s); }); };
+		};
+		var rate = function (key) {
+			return function (p, c, s) { return (c[key] - p[key]) / s; };
+		};
+		var causes = Object.keys(snapshot.reactors.length ? snapshot.reactors[0].wakeups : {});
+		var list = [
+			{ id: 'connections', caption: 'Open connections (connections)', series: reactors,
+				values: perReactor(function (p, c) { return c.connections; }) },
+			{ id: 'reads', caption: 'Reads (calls/s)', series: reactors, values: perReactor(rate('reads')) },
+			{ id: 'writes', caption: 'Writes (calls/s)', series: reactors, values: perReactor(rate('writes')) },
+			{ id: 'eagain', caption: 'Empty reads, EAGAIN (calls/s)', series: reactors,
+				values: perReactor(rate('emptyReads')) },
+			{ id: 'busy', caption: 'Busy share (% of wall time)', series: reactors,
+				values: function (p, c) {
+					var nanos = c.monotonicNanos - p.monotonicNanos;
+					return c.reactors.map(function (r, i) { return 100 * (r.busyNanos - p.reactors[i].busyNanos) / nanos; });
+				} },
+			{ id: 'wakeups', caption: 'Wakeups by cause, all reactors (wakeups/s)', series: causes,
+				values: function (p, c, s) {
+					return causes.map(function (cause) {
+						return (sum(c.reactors.map(function (r) { return r.wakeups[cause]; }))
+							- sum(p.reactors.map(function (r) { return r.wakeups[cause]; }))) / s;
+					});
+				} },
+			{ id: 'bytes', caption: 'TCP echo, all reactors (bytes/s)', series: ['received', 'sent'],
+				values: function (p, c, s) {
+					return ['bytesReceived', 'bytesSent'].map(function (k) {
+						return (sum(c.reactors.map(function (r) { return r[k]; })) - sum(p.reactors.map(function (r) { return r[k]; }))) / s;
+					});
+				} }
+		];
+		if (snapshot.udp) {
+			var drops = Object.keys(snapshot.udp.dropped);
+			list.push({ id: 'udp', caption: 'UDP (datagrams/s)', series: ['received', 'sent'].concat(drops.map(function (d) { return 'dropped: ' + d; })),
+				values: function (p, c, s) {
+					return [(c.udp.datagramsReceived - p.udp.datagramsReceived) / s, (c.udp.datagramsSent - p.udp.datagramsSent) / s]
+						.concat(drops.map(function (d) { return (c.udp.dropped[d] - p.udp.dropped[d]) / s; }));
+				} });
+		}
+		if (snapshot.tls) {
+			list.push({ id: 'tls', caption: 'TLS handshakes (handshakes/s)', series: ['completed', 'failed'],
+				values: function (p, c, s) {
+					var failed = function (t) { return sum(Object.keys(t.failed).map(function (k) { return t.failed[k]; })); };
+					return [(c.tls.completed - p.tls.completed) / s, (failed(c.tls) - failed(p.tls)) / s];
+				} });
+		}
+		return list;
+	}
+
+	function width(element) {
+		return Math.max(240, element.clientWidth);
+	}
+
+	function createCharts(snapshot) {
+		var grid = document.getElementById('chart-grid');
+		document.getElementById('charts').hidden = false;
+		definitions(snapshot).forEach(function (definition) {
+			var figure = document.createElement('figure');
+			var caption = document.createElement('figcaption');
+			caption.textContent = definition.caption + ', last ' + (WINDOW_SECONDS / 60) + ' min';
+			var holder = document.createElement('div');
+			holder.id = 'chart-' + definition.id;
+			figure.appendChild(caption);
+			figure.appendChild(holder);
+			grid.appendChild(figure);
+			var series = [{}].concat(definition.series.map(function (name, i) {
+				return { label: name, stroke: COLORS[i % COLORS.length], width: 1.5 };
+			}));
+			var data = [times].concat(definition.series.map(function () { return []; }));
+			var plot = new uPlot({ width: width(holder), height: 160, series: series, legend: { live: false },
+				scales: { x: { time: true } } }, data, holder);
+			charts.push({ definition: definition, plot: plot, data: data, holder: holder });
+		});
+		window.addEventListener('resize', function () {
+			charts.forEach(function (chart) { chart.plot.setSize({ width: width(chart.holder), height: 160 }); });
+		});
+	}
+
+	function addPoint(p, c) {
+		var seconds = (c.monotonicNanos - p.monotonicNanos) / 1e9;
+		if (seconds <= 0) return;
+		times.push(c.takenAtMillis / 1000);
+		var trim = times.length > WINDOW_SECONDS;
+		if (trim) times.shift();
+		charts.forEach(function (chart) {
+			var values = chart.definition.values(p, c, seconds);
+			for (var i = 0; i < values.length; i++) {
+				chart.data[i + 1].push(values[i]);
+				if (trim) chart.data[i + 1].shift();
+			}
+			chart.plot.setData(chart.data);
+		});
+	}
+
+	function onSnapshot(event) {
+		var snapshot = JSON.parse(event.data);
+		updateCells(snapshot);
+		if (typeof uPlot !== 'undefined') {
+			if (previous === null) {
+				createCharts(snapshot);
+			}
+			else {
+				addPoint(previous, snapshot);
+			}
+		}
+		previous = snapshot;
+		status.className = '';
+		status.textContent = 'Live: updated every second; counters in the tables are totals since the start, '
+			+ 'charts show rates over the last ' + (WINDOW_SECONDS / 60) + ' minutes.';
+	}
+
+	var source = new EventSource(base + '/stream');
+	source.addEventListener('snapshot', onSnapshot);
+	source.onerror = function () {
+		if (source.readyState === EventSource.CLOSED) {
+			status.className = 'warning';
+			status.textContent = 'Not live: the server refused the stream (too many consoles open, or the console '
+				+ 'is stopping). Reload to try again.';
+		}
+	};
+}());

@@ -1,0 +1,164 @@
+package io.echoreactor.console;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.support.RequiredTools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The console in a real browser, Debian's headless Chromium driven through its
+ * chromedriver: the page loads with no console error, its figures move while a client
+ * echoes, and without JavaScript it is the plain table. Skipped with a message when
+ * Chromium is missing; failed under {@code ECHO_REQUIRE_TOOLS=true}. Writes a screenshot
+ * of the console under load to {@code target/console.png}, and with
+ * {@code -Dconsole.screenshot.write=true} to {@code docs/images/console.png} as well.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "server.address=127.0.0.1", "echo.server.address=127.0.0.1", "echo.server.port=0",
+				"echo.server.reactors=2", "echo.console.max-streams=2" })
+@Timeout(120)
+class ConsoleBrowserTests {
+
+	/** The system property that makes the test write the screenshot for the docs too. */
+	static final String SCREENSHOT_WRITE_PROPERTY = "console.screenshot.write";
+
+	private static final Path DOCS_SCREENSHOT = Path.of("docs", "images", "console.png");
+
+	@LocalServerPort
+	private int httpPort;
+
+	@Autowired
+	private EchoServer echoServer;
+
+	private Path chromium;
+
+	private Path chromedriver;
+
+	private ChromeDriver browser;
+
+	@BeforeEach
+	void findBrowser() {
+		this.chromium = RequiredTools.require("chromium");
+		this.chromedriver = RequiredTools.require("chromedriver");
+	}
+
+	@AfterEach
+	void closeBrowser() {
+		if (this.browser != null) {
+			this.browser.quit();
+		}
+	}
+
+	@Test
+	void pageLoadsWithoutConsoleErrorsAndItsFiguresMoveWhileAClientEchoes() throws Exception {
+		this.browser = browser(true);
+		this.browser.get(url());
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(this.browser.findElement(By.id("charts")).isDisplayed()).isTrue());
+		assertThat(this.browser.findElements(By.cssSelector("#chart-grid .uplot"))).hasSizeGreaterThanOrEqualTo(7);
+		assertThat(this.browser.findElement(By.id("status")).getText()).startsWith("Live");
+		String readsBefore = reads();
+		try (Socket client = new Socket()) {
+			client.connect(new InetSocketAddress("127.0.0.1", this.echoServer.port()), 5000);
+			client.setSoTimeout(5000);
+			OutputStream out = client.getOutputStream();
+			InputStream in = client.getInputStream();
+			byte[] payload = new byte[1024];
+			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+				out.write(payload);
+				in.readNBytes(payload.length);
+				return !reads().equals(readsBefore)
+						&& !text("[data-k='connections']").startsWith("0 ");
+			});
+			Files.createDirectories(Path.of("target"));
+			Path screenshot = this.browser.getScreenshotAs(OutputType.FILE).toPath();
+			Files.copy(screenshot, Path.of("target", "console.png"), StandardCopyOption.REPLACE_EXISTING);
+			if (Boolean.getBoolean(SCREENSHOT_WRITE_PROPERTY)) {
+				Files.createDirectories(DOCS_SCREENSHOT.getParent());
+				Files.copy(screenshot, DOCS_SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+		assertThat(reads()).endsWith(" calls");
+		List<LogEntry> errors = this.browser.manage()
+			.logs()
+			.get(LogType.BROWSER)
+			.getAll()
+			.stream()
+			.filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+			.toList();
+		assertThat(errors).isEmpty();
+	}
+
+	@Test
+	void pageWithoutJavaScriptIsThePlainTableThatReloadsItself() {
+		this.browser = browser(false);
+		this.browser.get(url());
+		assertThat(this.browser.findElement(By.id("charts")).isDisplayed()).isFalse();
+		assertThat(this.browser.findElement(By.cssSelector("#reactors tbody")).getText()).contains("echo-reactor-0",
+				"echo-reactor-1");
+		assertThat(text("[data-k='reactors.0.reads']")).endsWith(" calls");
+		assertThat(this.browser.findElement(By.id("status")).getText()).contains("reloads every 5 s");
+		assertThat(this.browser.findElement(By.cssSelector("#settings")).getText()).contains("readBufferSize");
+	}
+
+	private String reads() {
+		return text("[data-k='reactors.0.reads']") + "/" + text("[data-k='reactors.1.reads']");
+	}
+
+	private String text(String selector) {
+		return this.browser.findElement(By.cssSelector(selector)).getText();
+	}
+
+	private String url() {
+		return "http://127.0.0.1:" + this.httpPort + "/console";
+	}
+
+	private ChromeDriver browser(boolean javaScript) {
+		// Selenium Manager would try to download a browser and a driver; name the system's.
+		System.setProperty("SE_OFFLINE", "true");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(this.chromium.toFile());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--window-size=1280,1000");
+		if (!javaScript) {
+			options.setExperimentalOption("prefs", Map.of("profile.managed_default_content_settings.javascript", 2));
+		}
+		LoggingPreferences logging = new LoggingPreferences();
+		logging.enable(LogType.BROWSER, Level.ALL);
+		options.setCapability("goog:loggingPrefs", logging);
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(this.chromedriver.toFile())
+			.build();
+		return new ChromeDriver(service, options);
+	}
+
+}

@@ -1,0 +1,115 @@
+package io.echoreactor.console;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console over real HTTP: the page and its assets from the jar, one snapshot as JSON,
+ * the live stream, and the limit on live streams.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "server.address=127.0.0.1", "echo.server.address=127.0.0.1", "echo.server.port=0",
+				"echo.server.reactors=2", "echo.server.udp.enabled=true", "echo.server.udp.port=0" })
+@Timeout(60)
+class ConsoleIntegrationTests {
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@LocalServerPort
+	private int httpPort;
+
+	@Test
+	void pageIsATableOfEveryFigureWithItsUnitAndReloadsItselfWithoutJavaScript() throws Exception {
+		HttpResponse<String> page = get("/console");
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("text/html"));
+		assertThat(page.body()).contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>")
+			.contains("<th scope=\"row\">echo-reactor-0</th>", "<th scope=\"row\">echo-reactor-1</th>")
+			.contains("data-k=\"reactors.0.reads\" data-u=\"calls\">", "data-k=\"udp.dropped.rate-limit\"")
+			.contains("TLS is off.", "No fault profile is set.", "No per-connection figures yet.")
+			.contains("<th scope=\"row\">readBufferSize</th><td>65536</td>")
+			.contains("src=\"/console/uPlot.iife.min.js?v=1.6.30\"", "src=\"/console/console.js\"")
+			.doesNotContain("http://", "https://");
+	}
+
+	@Test
+	void scriptsAndStylesComeFromTheJar() throws Exception {
+		for (String asset : List.of("uPlot.iife.min.js", "uPlot.min.css", "console.js", "console.css")) {
+			HttpResponse<String> response = get("/console/" + asset);
+			assertThat(response.statusCode()).as(asset).isEqualTo(200);
+			assertThat(response.body()).as(asset).hasSizeGreaterThan(500);
+		}
+		assertThat(get("/console/uPlot.iife.min.js").body()).contains("uPlot");
+		assertThat(get("/console/other.js").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void snapshotHasEachReactorUdpAndTheSettingsAndAnEmptyConnectionsTable() throws Exception {
+		HttpResponse<String> response = get("/console/snapshot");
+		assertThat(response.statusCode()).isEqualTo(200);
+		String json = response.body();
+		assertThat(JsonPath.<List<Object>>read(json, "$.reactors")).hasSize(2);
+		assertThat(JsonPath.<Integer>read(json, "$.reactors[0].wakeups.timeout")).isNotNull();
+		assertThat(JsonPath.<Integer>read(json, "$.udp.dropped['rate-limit']")).isZero();
+		assertThat(JsonPath.<Object>read(json, "$.tls")).isNull();
+		assertThat(JsonPath.<List<Object>>read(json, "$.connectionsTable")).isEmpty();
+		assertThat(JsonPath.<Integer>read(json, "$.settings.reactors")).isEqualTo(2);
+	}
+
+	@Test
+	void eightStreamsGetSnapshotsAndANinthIsRefusedWithAClearMessage() throws Exception {
+		List<InputStream> open = new ArrayList<>();
+		try {
+			for (int i = 0; i < 8; i++) {
+				HttpResponse<InputStream> stream = this.http.send(request("/console/stream"),
+						HttpResponse.BodyHandlers.ofInputStream());
+				assertThat(stream.statusCode()).isEqualTo(200);
+				open.add(stream.body());
+				BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+				assertThat(lines.readLine()).isEqualTo("event:snapshot");
+				assertThat(lines.readLine()).startsWith("data:{").contains("\"reactors\":[");
+			}
+			HttpResponse<String> ninth = this.http.send(request("/console/stream"),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(ninth.statusCode()).isEqualTo(503);
+			assertThat(ninth.body()).contains("open in 8 browsers already", "echo.console.max-streams");
+			assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+		}
+		finally {
+			for (InputStream stream : open) {
+				stream.close();
+			}
+		}
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return this.http.send(request(path), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpRequest request(String path) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + path))
+			.timeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+}
