@@ -23,6 +23,15 @@
 		return unit === 0 ? value + ' B' : scaled.toFixed(1) + ' ' + units[unit];
 	}
 
+	// An axis label: 1.2k, 3.4M, short enough for the axis; the caption gives the unit.
+	function compact(value) {
+		var magnitude = Math.abs(value);
+		if (magnitude >= 1e9) return +(value / 1e9).toFixed(1) + 'G';
+		if (magnitude >= 1e6) return +(value / 1e6).toFixed(1) + 'M';
+		if (magnitude >= 1e3) return +(value / 1e3).toFixed(1) + 'k';
+		return String(+value.toFixed(2));
+	}
+
 	function format(value, unit) {
 		if (unit === 'B') return bytes(value);
 		if (unit === 'ns') return (value / 1e9).toFixed(3) + ' s';
@@ -43,6 +52,29 @@
 			if (value === undefined || value === null) return;
 			var unit = cell.getAttribute('data-u');
 			cell.textContent = unit ? format(value, unit) : String(value);
+		});
+	}
+
+	// The busiest connections change from one snapshot to the next, so their rows are
+	// built again each time; with textContent, so that no figure is ever read as HTML.
+	function updateConnections(snapshot) {
+		var body = document.querySelector('#connections tbody');
+		if (!body) return;
+		var empty = body.querySelector('tr.empty');
+		body.querySelectorAll('tr:not(.empty)').forEach(function (row) { row.remove(); });
+		empty.hidden = snapshot.connectionsTable.length > 0;
+		empty.firstChild.textContent = snapshot.connectionsTableAvailable ? 'No open TCP connection.'
+			: 'Not available: a reactor did not answer in time.';
+		snapshot.connectionsTable.forEach(function (c) {
+			var row = document.createElement('tr');
+			[c.reactor, c.local, c.peer, c.proxySource || '-', c.tlsProtocol || '-', c.stage,
+				format(c.bytesReceived, 'B'), format(c.bytesSent, 'B'), format(c.pendingBytes, 'B'),
+				format(c.ageMillis, 'ms')].forEach(function (text) {
+				var cell = document.createElement('td');
+				cell.textContent = text;
+				row.appendChild(cell);
+			});
+			body.appendChild(row);
 		});
 	}
 
@@ -126,7 +158,8 @@
 			}));
 			var data = [times].concat(definition.series.map(function () { return []; }));
 			var plot = new uPlot({ width: width(holder), height: 160, series: series, legend: { live: false },
-				scales: { x: { time: true } } }, data, holder);
+				scales: { x: { time: true } },
+				axes: [{}, { size: 52, values: function (u, splits) { return splits.map(compact); } }] }, data, holder);
 			charts.push({ definition: definition, plot: plot, data: data, holder: holder });
 		});
 		window.addEventListener('resize', function () {
@@ -148,11 +181,14 @@
 			}
 			chart.plot.setData(chart.data);
 		});
+		// How many points the charts hold, for whoever waits for them to fill.
+		document.getElementById('charts').setAttribute('data-points', String(times.length));
 	}
 
 	function onSnapshot(event) {
 		var snapshot = JSON.parse(event.data);
 		updateCells(snapshot);
+		updateConnections(snapshot);
 		if (typeof uPlot !== 'undefined') {
 			if (previous === null) {
 				createCharts(snapshot);

@@ -48,7 +48,8 @@ import org.springframework.util.ReflectionUtils;
  * <p>
  * {@code /actuator/echo/connections} lists the open TCP connections instead, client
  * addresses included: each reactor's totals and the busiest connections, from a snapshot
- * the reactors take on their own threads at most once a second.
+ * the reactors take on their own threads at most once a second. Like the console, which
+ * shows the same table, it is served only where {@code echo.console.enabled} is true.
  */
 @Endpoint(id = "echo")
 public class EchoEndpoint {
@@ -59,22 +60,27 @@ public class EchoEndpoint {
 
 	private final @Nullable SettingsStatus settingsStatus;
 
+	private final boolean connectionsShown;
+
 	/**
-	 * Create the endpoint.
+	 * Create the endpoint, without its list of connections.
 	 * @param server the echo server
 	 */
 	public EchoEndpoint(EchoServer server) {
-		this(server, null);
+		this(server, null, false);
 	}
 
 	/**
 	 * Create the endpoint.
 	 * @param server the echo server
 	 * @param settingsStatus where the settings' live reload stands, or {@code null}
+	 * @param connectionsShown whether to list the open connections, client addresses
+	 * included
 	 */
-	public EchoEndpoint(EchoServer server, @Nullable SettingsStatus settingsStatus) {
+	public EchoEndpoint(EchoServer server, @Nullable SettingsStatus settingsStatus, boolean connectionsShown) {
 		this.server = server;
 		this.settingsStatus = settingsStatus;
+		this.connectionsShown = connectionsShown;
 	}
 
 	/**
@@ -108,12 +114,13 @@ public class EchoEndpoint {
 	 * snapshot the reactors take at most once a second however often this is asked.
 	 * @param part {@code connections}; anything else is not found
 	 * @param top how many of the busiest connections to list, 0 to 100, 20 if not given
-	 * @return the connections; 404 for another part, 400 for a {@code top} out of range,
-	 * 503 when a reactor did not answer within {@value #SNAPSHOT_TIMEOUT_SECONDS} seconds
+	 * @return the connections; 404 for another part or when the connections are not
+	 * shown, 400 for a {@code top} out of range, 503 when a reactor did not answer within
+	 * {@value #SNAPSHOT_TIMEOUT_SECONDS} seconds
 	 */
 	@ReadOperation
 	public WebEndpointResponse<ConnectionsDescriptor> connections(@Selector String part, @Nullable Integer top) {
-		if (!"connections".equals(part)) {
+		if (!"connections".equals(part) || !this.connectionsShown) {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
 		int listed = (top != null) ? top : 20;

@@ -64,9 +64,11 @@ public final class EchoServerBeans implements BeanRegistrar {
 				(bean) -> bean.supplier((context) -> new EchoKernelMetrics(context.bean(EchoServer.class))));
 		registry.registerBean("echoFaultMetrics", EchoFaultMetrics.class,
 				(bean) -> bean.supplier((context) -> new EchoFaultMetrics(context.bean(EchoServer.class))));
+		// Client addresses: listed only where the console, which shows them too, is on.
+		boolean connectionsShown = environment.getProperty("echo.console.enabled", Boolean.class, true);
 		registry.registerBean("echoEndpoint", EchoEndpoint.class,
 				(bean) -> bean.supplier((context) -> new EchoEndpoint(context.bean(EchoServer.class),
-						context.beanProvider(SettingsStatus.class).getIfAvailable())));
+						context.beanProvider(SettingsStatus.class).getIfAvailable(), connectionsShown)));
 		// The reactors are non-daemon threads and keep the JVM running; Boot's await thread
 		// for Tomcat, which is there for the same purpose, is then one thread too many.
 		registry.registerBean("tomcatNoAwaitThread", ActuatorTomcatThreads.NoAwaitThread.class);

@@ -1,12 +1,9 @@
 package io.echoreactor.console;
 
-import java.util.function.Supplier;
-
 import io.echoreactor.reactor.EchoServer;
 
 import org.springframework.beans.factory.BeanRegistrar;
 import org.springframework.beans.factory.BeanRegistry;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
@@ -47,22 +44,16 @@ public class ConsoleConfiguration {
 				return;
 			}
 			registry.registerBean("consoleStreams", ConsoleStreams.class, (bean) -> bean.supplier((context) -> {
-				Supplier<ConsoleSnapshot> snapshots = snapshots(context.bean(EchoServer.class),
-						context.beanProvider(ConsoleConnections.class));
-				return new ConsoleStreams(() -> ConsoleRoutes.json(snapshots.get()),
+				EchoServer echoServer = context.bean(EchoServer.class);
+				return new ConsoleStreams(() -> ConsoleRoutes.json(ConsoleSnapshot.of(echoServer)),
 						context.bean(ConsoleProperties.class).maxStreams());
 			}));
 			registry.registerBean("consoleRoutes", new ParameterizedTypeReference<RouterFunction<ServerResponse>>() {
-			}, (bean) -> bean.supplier((context) -> new ConsoleRoutes(
-					snapshots(context.bean(EchoServer.class), context.beanProvider(ConsoleConnections.class)),
-					context.bean(ConsoleStreams.class))
-				.routes()));
-		}
-
-		private static Supplier<ConsoleSnapshot> snapshots(EchoServer echoServer,
-				ObjectProvider<ConsoleConnections> connections) {
-			ConsoleConnections source = connections.getIfAvailable(() -> ConsoleConnections.NONE);
-			return () -> ConsoleSnapshot.of(echoServer, source);
+			}, (bean) -> bean.supplier((context) -> {
+				EchoServer echoServer = context.bean(EchoServer.class);
+				return new ConsoleRoutes(() -> ConsoleSnapshot.of(echoServer), context.bean(ConsoleStreams.class))
+					.routes();
+			}));
 		}
 
 	}

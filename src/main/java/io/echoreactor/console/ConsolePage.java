@@ -63,7 +63,7 @@ final class ConsolePage {
 		udp(snapshot.udp());
 		tls(snapshot.tls());
 		faults(snapshot.faults());
-		connections(snapshot.connectionsTable());
+		connections(snapshot.connectionsTable(), snapshot.connectionsTableAvailable());
 		settings(snapshot.settings());
 		append("</body>\n</html>\n");
 		return this.html.toString();
@@ -134,19 +134,19 @@ final class ConsolePage {
 		endSection();
 	}
 
-	private void connections(List<ConsoleConnections.Connection> connections) {
-		section("connections", "Busiest connections", "Reactor", "Peer", "PROXY source", "TLS", "Stage", "Received",
-				"Sent", "Pending", "Age");
-		if (connections.isEmpty()) {
-			append("<tr><td colspan=\"9\">No per-connection figures yet.</td></tr>\n");
-		}
-		for (ConsoleConnections.Connection connection : connections) {
-			append("<tr><td>" + escape(connection.reactor()) + "</td><td>" + escape(connection.remote()) + "</td><td>"
-					+ escape(orDash(connection.proxySource())) + "</td><td>" + escape(orDash(connection.tlsProtocol()))
-					+ "</td><td>" + escape(connection.stage()) + "</td><td>" + format(connection.bytesReceived(), "B")
-					+ "</td><td>" + format(connection.bytesSent(), "B") + "</td><td>"
-					+ format(connection.pendingBytes(), "B") + "</td><td>" + format(connection.ageMillis(), "ms")
-					+ "</td></tr>\n");
+	private void connections(List<ConsoleSnapshot.Connection> connections, boolean available) {
+		section("connections", "Busiest connections, by bytes each way", "Reactor", "Local", "Peer", "PROXY source",
+				"TLS", "Stage", "Received", "Sent", "Pending", "Age");
+		String empty = available ? "No open TCP connection." : "Not available: a reactor did not answer in time.";
+		append("<tr class=\"empty\"" + (connections.isEmpty() ? "" : " hidden") + "><td colspan=\"10\">"
+				+ escape(empty) + "</td></tr>\n");
+		for (ConsoleSnapshot.Connection connection : connections) {
+			append("<tr><td>" + escape(connection.reactor()) + "</td><td>" + escape(connection.local()) + "</td><td>"
+					+ escape(connection.peer()) + "</td><td>" + escape(orDash(connection.proxySource())) + "</td><td>"
+					+ escape(orDash(connection.tlsProtocol())) + "</td><td>" + escape(connection.stage())
+					+ "</td><td>" + format(connection.bytesReceived(), "B") + "</td><td>"
+					+ format(connection.bytesSent(), "B") + "</td><td>" + format(connection.pendingBytes(), "B")
+					+ "</td><td>" + format(connection.ageMillis(), "ms") + "</td></tr>\n");
 		}
 		endSection();
 	}

@@ -1,14 +1,21 @@
 package io.echoreactor.console;
 
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.ToLongFunction;
 
 import io.echoreactor.actuator.EchoEndpoint;
+import io.echoreactor.reactor.ConnectionsSnapshot;
 import io.echoreactor.reactor.EchoReactor;
 import io.echoreactor.reactor.EchoServer;
 import io.echoreactor.reactor.EchoServerView;
+import io.echoreactor.reactor.counters.ConnectionFigures;
 import io.echoreactor.reactor.counters.CountedEvent;
 import io.echoreactor.reactor.counters.FaultKind;
 import io.echoreactor.reactor.counters.ReactorStatistics;
@@ -35,34 +42,61 @@ import org.jspecify.annotations.Nullable;
  * @param udp the UDP socket's figures, {@code null} when UDP is off
  * @param tls the TLS handshakes, {@code null} when TLS is off
  * @param faults the fault profiles, empty with none
- * @param connectionsTable the busiest connections, empty until the reactor keeps
- * per-connection figures
+ * @param connectionsTable the busiest connections, by bytes each way, most first; empty
+ * when {@code connectionsTableAvailable} is false
+ * @param connectionsTableAvailable whether every reactor answered for the table in time;
+ * one that is stalled, which its health says, leaves the table out rather than the page
  * @param settings the settings in force, as the {@code echo} endpoint shows them
  */
 public record ConsoleSnapshot(long takenAtMillis, long monotonicNanos, String state, int port, int connections,
 		List<Reactor> reactors, @Nullable Udp udp, @Nullable Tls tls, List<Fault> faults,
-		List<ConsoleConnections.Connection> connectionsTable, Map<String, Object> settings) {
+		List<Connection> connectionsTable, boolean connectionsTableAvailable, Map<String, Object> settings) {
 
 	/** The most rows of the connections table. */
 	public static final int CONNECTIONS_SHOWN = 20;
 
+	// Well beyond a healthy reactor's longest turn, and short enough for a page request.
+	private static final long CONNECTIONS_TIMEOUT_MILLIS = 2000;
+
 	/**
-	 * Take a snapshot of the given server.
+	 * Take a snapshot of the given server. Its connections table comes from the reactors'
+	 * own snapshot of their connections, which they take on their threads at most once a
+	 * second however many consoles ask; so the echo pays for it only while a console is
+	 * open.
 	 * @param server the echo server
-	 * @param connections where the connections table comes from
 	 * @return the snapshot
 	 */
-	public static ConsoleSnapshot of(EchoServer server, ConsoleConnections connections) {
+	public static ConsoleSnapshot of(EchoServer server) {
 		EchoServerView view = server.view();
 		List<EchoReactor> reactors = view.reactors();
 		List<Reactor> reactorFigures = reactors.stream().map(Reactor::of).toList();
 		Udp udp = (view.udpLocalAddress() != null) ? Udp.of(view.udpPort(), reactors) : null;
 		Tls tls = (view.tlsLocalAddress() != null) ? Tls.of(view.tlsPort(), reactors) : null;
 		List<Fault> faults = view.faults().stream().map(Fault::of).toList();
+		List<Connection> table = connectionsTable(view, reactors);
 		return new ConsoleSnapshot(System.currentTimeMillis(), System.nanoTime(), view.status().name(), view.port(),
-				view.activeConnections(), reactorFigures, udp, tls, faults,
-				List.copyOf(connections.busiest(CONNECTIONS_SHOWN)),
-				new EchoEndpoint(server).echo().configuration());
+				view.activeConnections(), reactorFigures, udp, tls, faults, (table != null) ? table : List.of(),
+				table != null, new EchoEndpoint(server).echo().configuration());
+	}
+
+	private static @Nullable List<Connection> connectionsTable(EchoServerView view, List<EchoReactor> reactors) {
+		ConnectionsSnapshot snapshot;
+		try {
+			snapshot = view.connectionsSnapshot(CONNECTIONS_SHOWN)
+				.get(CONNECTIONS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return null;
+		}
+		List<Connection> table = new ArrayList<>(snapshot.busiestByBytes().size());
+		for (ConnectionFigures figures : snapshot.busiestByBytes()) {
+			table.add(Connection.of(figures, reactors));
+		}
+		return table;
 	}
 
 	private static <E extends Enum<E> & CountedEvent> Map<String, Long> byTag(E[] events,
@@ -164,6 +198,48 @@ public record ConsoleSnapshot(long takenAtMillis, long monotonicNanos, String st
 
 		static Fault of(FaultPort port) {
 			return new Fault(port.name(), port.port(), port.connections(), byTag(FaultKind.values(), port::injected));
+		}
+
+	}
+
+	/**
+	 * One connection of the table.
+	 *
+	 * @param reactor the thread that serves it
+	 * @param local the server's address and port it came in on
+	 * @param peer the peer's address and port: the client's, or the load balancer's behind
+	 * a PROXY header
+	 * @param proxySource the client's address and port as the PROXY header gave it, or
+	 * {@code null} without one
+	 * @param tlsProtocol the negotiated TLS protocol, or {@code null} on plain TCP or
+	 * before the handshake is done
+	 * @param stage where it is: opening, proxy-header, tls-handshake, echo or closing
+	 * @param bytesReceived bytes read from the peer, in total
+	 * @param bytesSent bytes written to the peer, in total
+	 * @param pendingBytes bytes read and not yet written back
+	 * @param ageMillis milliseconds since it was accepted
+	 */
+	public record Connection(String reactor, String local, String peer, @Nullable String proxySource,
+			@Nullable String tlsProtocol, String stage, long bytesReceived, long bytesSent, long pendingBytes,
+			long ageMillis) {
+
+		static Connection of(ConnectionFigures figures, List<EchoReactor> reactors) {
+			String reactor = (figures.reactor() < reactors.size()) ? reactors.get(figures.reactor()).threadName()
+					: String.valueOf(figures.reactor());
+			InetSocketAddress source = figures.source();
+			return new Connection(reactor, address(figures.local()), address(figures.peer()),
+					(source != null) ? address(source) : null, figures.tlsProtocol(), figures.stage().displayName(),
+					figures.bytesReceived(), figures.bytesSent(), figures.pendingOutputBytes(),
+					figures.age().toMillis());
+		}
+
+		/** An address as a browser's user writes it: {@code 192.0.2.7:7007}, {@code [2001:db8::7]:7007}. */
+		static String address(@Nullable InetSocketAddress address) {
+			if (address == null) {
+				return "closed";
+			}
+			String host = (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
+			return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
 		}
 
 	}

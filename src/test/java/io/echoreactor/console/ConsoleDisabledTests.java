@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * With {@code echo.console.enabled=false} there is no console: no page, no stream, no
- * thread, while Actuator still serves.
+ * thread, and no list of connections in the {@code echo} endpoint, since it shows client
+ * addresses too; while Actuator, the {@code echo} endpoint itself included, still serves.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "server.address=127.0.0.1",
 		"echo.server.address=127.0.0.1", "echo.server.port=0", "echo.console.enabled=false" })
@@ -35,9 +36,11 @@ class ConsoleDisabledTests {
 	private ApplicationContext context;
 
 	@Test
-	void noConsoleIsServedAndActuatorStillIs() throws Exception {
+	void noConsoleNorConnectionsAreServedAndActuatorStillIs() throws Exception {
 		assertThat(status("/console")).isEqualTo(404);
 		assertThat(status("/console/stream")).isEqualTo(404);
+		assertThat(status("/actuator/echo/connections")).isEqualTo(404);
+		assertThat(status("/actuator/echo")).isEqualTo(200);
 		assertThat(status("/actuator/health/liveness")).isEqualTo(200);
 		assertThat(this.context.getBeansOfType(ConsoleStreams.class)).isEmpty();
 	}

@@ -3,6 +3,8 @@ package io.echoreactor.console;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,14 +15,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.jayway.jsonpath.JsonPath;
+import io.echoreactor.reactor.EchoServer;
+import io.echoreactor.reactor.EchoServerView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The console over real HTTP: the page and its assets from the jar, one snapshot as JSON,
@@ -37,6 +43,9 @@ class ConsoleIntegrationTests {
 	@LocalServerPort
 	private int httpPort;
 
+	@Autowired
+	private EchoServer echoServer;
+
 	@Test
 	void pageIsATableOfEveryFigureWithItsUnitAndReloadsItselfWithoutJavaScript() throws Exception {
 		HttpResponse<String> page = get("/console");
@@ -46,7 +55,7 @@ class ConsoleIntegrationTests {
 		assertThat(page.body()).contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>")
 			.contains("<th scope=\"row\">echo-reactor-0</th>", "<th scope=\"row\">echo-reactor-1</th>")
 			.contains("data-k=\"reactors.0.reads\" data-u=\"calls\">", "data-k=\"udp.dropped.rate-limit\"")
-			.contains("TLS is off.", "No fault profile is set.", "No per-connection figures yet.")
+			.contains("TLS is off.", "No fault profile is set.", "No open TCP connection.")
 			.contains("<th scope=\"row\">readBufferSize</th><td>65536</td>")
 			.contains("src=\"/console/uPlot.iife.min.js?v=1.6.30\"", "src=\"/console/console.js\"")
 			.doesNotContain("http://", "https://");
@@ -64,7 +73,7 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
-	void snapshotHasEachReactorUdpAndTheSettingsAndAnEmptyConnectionsTable() throws Exception {
+	void snapshotHasEachReactorUdpAndTheSettingsAndTheConnectionsTable() throws Exception {
 		HttpResponse<String> response = get("/console/snapshot");
 		assertThat(response.statusCode()).isEqualTo(200);
 		String json = response.body();
@@ -72,8 +81,41 @@ class ConsoleIntegrationTests {
 		assertThat(JsonPath.<Integer>read(json, "$.reactors[0].wakeups.timeout")).isNotNull();
 		assertThat(JsonPath.<Integer>read(json, "$.udp.dropped['rate-limit']")).isZero();
 		assertThat(JsonPath.<Object>read(json, "$.tls")).isNull();
-		assertThat(JsonPath.<List<Object>>read(json, "$.connectionsTable")).isEmpty();
+		assertThat(JsonPath.<Boolean>read(json, "$.connectionsTableAvailable")).isTrue();
 		assertThat(JsonPath.<Integer>read(json, "$.settings.reactors")).isEqualTo(2);
+		try (Socket client = new Socket()) {
+			client.connect(new InetSocketAddress("127.0.0.1", this.echoServer.port()), 5000);
+			client.setSoTimeout(5000);
+			client.getOutputStream().write(new byte[5000]);
+			assertThat(client.getInputStream().readNBytes(5000)).hasSize(5000);
+			String peer = "127.0.0.1:" + client.getLocalPort();
+			String row = "$.connectionsTable[?(@.peer == '" + peer + "')]";
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+				String now = get("/console/snapshot").body();
+				assertThat(JsonPath.<List<Object>>read(now, row)).hasSize(1);
+				assertThat(JsonPath.<List<Integer>>read(now, row + ".bytesReceived")).containsExactly(5000);
+				assertThat(JsonPath.<List<Integer>>read(now, row + ".bytesSent")).containsExactly(5000);
+				assertThat(JsonPath.<List<String>>read(now, row + ".local"))
+					.containsExactly("127.0.0.1:" + this.echoServer.port());
+				assertThat(JsonPath.<List<String>>read(now, row + ".stage")).containsExactly("echo");
+				assertThat(JsonPath.<List<Object>>read(now, row + ".proxySource")).containsExactly((Object) null);
+			});
+		}
+	}
+
+	@Test
+	void reactorsTakeTheTableOnlyWhileAConsoleAsksAndAtMostOnceASecond() throws Exception {
+		EchoServerView view = this.echoServer.view();
+		// Nothing asks between tests: the count holds still.
+		long before = view.connectionsSnapshotsTaken();
+		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+			.until(() -> view.connectionsSnapshotsTaken() == before);
+		long start = System.nanoTime();
+		for (int i = 0; i < 20; i++) {
+			assertThat(get("/console/snapshot").statusCode()).isEqualTo(200);
+		}
+		long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+		assertThat(view.connectionsSnapshotsTaken() - before).isBetween(1L, seconds + 2);
 	}
 
 	@Test

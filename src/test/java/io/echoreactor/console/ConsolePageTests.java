@@ -1,5 +1,7 @@
 package io.echoreactor.console;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link ConsolePage}: units on every number, escaping, and the connections
- * table filled from a {@link ConsoleConnections}.
+ * table, and what it says when it has no row.
  */
 class ConsolePageTests {
 
@@ -26,29 +28,42 @@ class ConsolePageTests {
 
 	@Test
 	void connectionsFromTheSourceAreRowsOfTheTable() {
-		ConsoleConnections.Connection connection = new ConsoleConnections.Connection("echo-reactor-0",
+		ConsoleSnapshot.Connection connection = new ConsoleSnapshot.Connection("echo-reactor-0", "192.0.2.1:7008",
 				"192.0.2.7:50000", "198.51.100.9:443", "TLSv1.3", "echo", 4096, 4000, 96, 61_000);
-		String html = ConsolePage.render(snapshot(List.of(connection), Map.of()), "/console", "1.6.30");
-		assertThat(html).contains("<td>192.0.2.7:50000</td><td>198.51.100.9:443</td><td>TLSv1.3</td><td>echo</td>"
+		String html = ConsolePage.render(snapshot(List.of(connection), true, Map.of()), "/console", "1.6.30");
+		assertThat(html).contains("<td>echo-reactor-0</td><td>192.0.2.1:7008</td><td>192.0.2.7:50000</td>"
+				+ "<td>198.51.100.9:443</td><td>TLSv1.3</td><td>echo</td>"
 				+ "<td>4.0 KiB</td><td>3.9 KiB</td><td>96 B</td><td>61.0 s</td>")
-			.doesNotContain("No per-connection figures yet.");
+			.contains("<tr class=\"empty\" hidden>");
 	}
 
 	@Test
-	void anEmptySourceSaysSoAndSettingsAreEscaped() {
-		String html = ConsolePage.render(snapshot(List.of(), Map.of("greeting", "<b>hi</b>")), "/console",
+	void anEmptyTableSaysWhyAndSettingsAreEscaped() {
+		String html = ConsolePage.render(snapshot(List.of(), true, Map.of("greeting", "<b>hi</b>")), "/console",
 				"1.6.30");
-		assertThat(html).contains("No per-connection figures yet.")
+		assertThat(html).contains("<tr class=\"empty\"><td colspan=\"10\">No open TCP connection.</td></tr>")
 			.contains("<td>&lt;b&gt;hi&lt;/b&gt;</td>")
 			.doesNotContain("<b>hi</b>");
+		assertThat(ConsolePage.render(snapshot(List.of(), false, Map.of()), "/console", "1.6.30"))
+			.contains("Not available: a reactor did not answer in time.");
 	}
 
-	private static ConsoleSnapshot snapshot(List<ConsoleConnections.Connection> connections,
+	@Test
+	void addressesAreWrittenAsUsersWriteThem() throws Exception {
+		assertThat(ConsoleSnapshot.Connection.address(new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 7007)))
+			.isEqualTo("192.0.2.7:7007");
+		assertThat(
+				ConsoleSnapshot.Connection.address(new InetSocketAddress(InetAddress.getByName("2001:db8::7"), 7007)))
+			.isEqualTo("[2001:db8:0:0:0:0:0:7]:7007");
+		assertThat(ConsoleSnapshot.Connection.address(null)).isEqualTo("closed");
+	}
+
+	private static ConsoleSnapshot snapshot(List<ConsoleSnapshot.Connection> connections, boolean available,
 			Map<String, Object> settings) {
 		ConsoleSnapshot.Reactor reactor = new ConsoleSnapshot.Reactor(0, "echo-reactor-0", "RUNNING", 1, 0, 10, 1, 10,
 				100, 100, 1000, Map.of("io", 10L));
 		return new ConsoleSnapshot(0, 0, "RUNNING", 7007, 1, List.of(reactor), null, null, List.of(), connections,
-				settings);
+				available, settings);
 	}
 
 }
