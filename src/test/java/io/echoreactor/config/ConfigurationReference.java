@@ -134,11 +134,13 @@ public final class ConfigurationReference {
 		markdown.append("<!-- Generated from the configuration metadata by ConfigurationReferenceTests; do not edit.\n");
 		markdown.append("     Regenerate: ").append(REGENERATE).append(" -->\n\n");
 		markdown.append("""
-				Every setting of the echo server, under `echo.server`, as `EchoServerProperties` declares it. Set
-				them in `application.yml`, as command-line arguments (`--echo.server.max-connections=20000`), as
+				Every setting of the echo server, under `echo.server`, as `EchoServerProperties` declares it, and
+				of [its console](console.md), under `echo.console`, as `ConsoleProperties` does. Set them in
+				`application.yml`, as command-line arguments (`--echo.server.max-connections=20000`), as
 				environment variables in Spring Boot's form (`ECHO_SERVER_MAXCONNECTIONS=20000`), or through the
-				Helm chart's `config` value (`config.echo.server.max-connections`). Values out of range stop the
-				service at start-up with a message naming the property.
+				Helm chart's `config` value (`config.echo.server.max-connections`; the console through the chart's
+				`console` value). Values out of range stop the service at start-up with a message naming the
+				property.
 
 				Durations take a unit (`500ms`, `10s`, `5m`, `1h`, `365d`); sizes take one too (`64KB`, `16MB`,
 				`1GB`). *Unset* means the setting has no value unless given one; its description says what that
