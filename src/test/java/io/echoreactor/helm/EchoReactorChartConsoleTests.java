@@ -1,6 +1,7 @@
 package io.echoreactor.helm;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 import io.echoreactor.console.ConsoleProperties;
 import io.echoreactor.helm.EchoReactorChart.Rendered;
@@ -11,6 +12,7 @@ import org.hibernate.validator.constraints.Range;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
@@ -23,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * The chart's side of the console: off unless {@code console.enabled} turns it on, since
  * it shows client addresses to whoever reaches the Actuator port; written to the pod's
  * application.yml as {@code echo.console.*}, which the config block may not set a second
- * time.
+ * time; and said in the notes, with the way to reach it or to turn it on.
  */
 @Timeout(60)
 class EchoReactorChartConsoleTests {
@@ -114,6 +116,36 @@ class EchoReactorChartConsoleTests {
 		Rendered rendered = EchoReactorChart.render("config.echo.consoles=1", "config.management.console.x=1");
 		assertThat(rendered.applicationValue("echo", "consoles")).isEqualTo(1);
 		assertThat(rendered.applicationValue("echo", "console", "enabled")).isEqualTo(false);
+	}
+
+	@Test
+	void notesSayHowToReachTheConsoleWhenItIsOn(@TempDir Path work) {
+		String notes = EchoReactorChart.renderNotes(work, "console.enabled=true");
+		assertThat(notes)
+			.contains("kubectl --namespace echo-system port-forward svc/echo-echo-reactor 8081:http-metrics")
+			.contains("http://127.0.0.1:8081/console")
+			.contains("clients' addresses")
+			.contains("networkPolicy.metricsFrom")
+			.doesNotContain("console.enabled=true");
+	}
+
+	@Test
+	void notesSayWhoReachesTheConsoleThroughTheNetworkPolicyAndAnExposedService(@TempDir Path work) {
+		String narrowed = EchoReactorChart.renderNotes(work.resolve("narrowed"), "console.enabled=true",
+				"networkPolicy.enabled=true",
+				"networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name=monitoring");
+		assertThat(narrowed).contains("only the peers of networkPolicy.metricsFrom");
+		String exposed = EchoReactorChart.renderNotes(work.resolve("exposed"), "console.enabled=true",
+				"service.type=LoadBalancer", "service.httpPort=9090");
+		assertThat(exposed).contains("http://127.0.0.1:9090/console")
+			.contains("through the LoadBalancer Service, beyond it");
+	}
+
+	@Test
+	void notesSayHowToTurnTheConsoleOnWhenItIsOff(@TempDir Path work) {
+		String notes = EchoReactorChart.renderNotes(work);
+		assertThat(notes).contains("--reuse-values --set console.enabled=true")
+			.doesNotContain("http://127.0.0.1:8081/console");
 	}
 
 	private static ConsoleProperties bindConsole(Rendered rendered) {
