@@ -1,5 +1,6 @@
 package io.echoreactor.helm;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -146,6 +147,17 @@ class EchoReactorChartConsoleTests {
 		String notes = EchoReactorChart.renderNotes(work);
 		assertThat(notes).contains("--reuse-values --set console.enabled=true")
 			.doesNotContain("http://127.0.0.1:8081/console");
+	}
+
+	@Test
+	void valuesAndReadmeSayTheConsoleIsOffAndWhoReachesIt() throws IOException {
+		String values = Files.readString(EchoReactorChart.DIRECTORY.resolve("values.yaml"));
+		assertThat(values).contains("# console.enabled -- ").contains("# console.maxStreams -- ");
+		String readme = Files.readString(EchoReactorChart.DIRECTORY.resolve("README.md"));
+		assertThat(readme).containsPattern("(?m)^\\| `console\\.enabled` \\| `false` \\| ")
+			.containsPattern("(?m)^\\| `console\\.maxStreams` \\| `null` \\| ")
+			.containsPattern("(?m)^## The console$")
+			.contains("networkPolicy.metricsFrom");
 	}
 
 	private static ConsoleProperties bindConsole(Rendered rendered) {
