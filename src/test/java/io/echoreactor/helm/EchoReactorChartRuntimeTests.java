@@ -126,6 +126,8 @@ public class EchoReactorChartRuntimeTests {
 				.isEqualTo(200));
 		assertThat(get("/console", "text/html").statusCode()).isEqualTo(404);
 		assertThat(get("/console/snapshot", "application/json").statusCode()).isEqualTo(404);
+		assertThat(get("/actuator/echo", "application/json").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/echo/connections", "application/json").statusCode()).isEqualTo(404);
 	}
 
 	@Test
