@@ -80,7 +80,8 @@ service.udpSeparateService.
 The application.yml: the config block, less config.reload (the chart's), with the ports from containerPorts. The ports live in one place so that
 the container ports, the probes and the Service cannot disagree with what the application binds. logging.format
 other than text becomes Boot's logging.structured.format.console; text, Boot's default, writes nothing. The faults
-value becomes echo.server.faults, checked first (_faults.tpl).
+value becomes echo.server.faults, checked first (_faults.tpl). The console values become echo.console, enabled
+always written: the application's own default is on, the chart's off.
 */}}
 {{- define "echo-reactor.applicationYaml" -}}
 {{- $config := deepCopy (.Values.config | default dict) }}
@@ -118,6 +119,7 @@ value becomes echo.server.faults, checked first (_faults.tpl).
 {{- if hasKey $echoServer "proxy-protocol" }}
 {{- fail "config.echo.server.proxy-protocol is set from the proxyProtocol values; set those instead" }}
 {{- end }}
+{{- include "echo-reactor.checkConsoleConfig" $config }}
 {{- $echoPorts := dict "port" (int .Values.containerPorts.echo) }}
 {{- if include "echo-reactor.udpEnabled" . }}
 {{- $_ := set $echoPorts "udp" (dict "port" (int .Values.containerPorts.udp)) }}
@@ -127,7 +129,11 @@ value becomes echo.server.faults, checked first (_faults.tpl).
 {{- if .Values.faults }}
 {{- $_ := set $echoPorts "faults" (deepCopy .Values.faults) }}
 {{- end }}
-{{- $ports := dict "echo" (dict "server" $echoPorts) "server" (dict "port" (int .Values.containerPorts.http)) }}
+{{- $console := dict "enabled" .Values.console.enabled }}
+{{- if not (kindIs "invalid" .Values.console.maxStreams) }}
+{{- $_ := set $console "max-streams" (int .Values.console.maxStreams) }}
+{{- end }}
+{{- $ports := dict "echo" (dict "server" $echoPorts "console" $console) "server" (dict "port" (int .Values.containerPorts.http)) }}
 {{- if .Values.tls.enabled }}
 {{- $_ := set $echoPorts "ssl" (dict "bundle" .Values.tls.bundleName "port" (int .Values.containerPorts.tls) "client-auth" .Values.tls.clientAuth) }}
 {{- $_ := set $echoPorts "plain" (dict "enabled" .Values.tls.plainEnabled) }}
@@ -142,6 +148,36 @@ value becomes echo.server.faults, checked first (_faults.tpl).
 {{- $_ := set $echoPorts "proxy-protocol" $proxy }}
 {{- end }}
 {{- toYaml (mustMergeOverwrite $config $ports) }}
+{{- end }}
+
+{{/*
+Refuses any key of the config block under echo.console: the console values set those settings, and a key there would
+be a second source for one of them. Boot binds echo.console.maxStreams, max_streams or a dotted key such as
+"echo.console.enabled" as it binds echo.console.max-streams, so every key is compared as Boot compares names: its path
+through the maps joined with dots, in lower case, without dashes and underscores.
+*/}}
+{{- define "echo-reactor.checkConsoleConfig" -}}
+{{- range $path := include "echo-reactor.keyPaths" (dict "prefix" "" "map" .) | splitList "\n" }}
+{{- $name := $path | lower | replace "-" "" | replace "_" "" }}
+{{- if or (eq $name "echo.console") (hasPrefix "echo.console." $name) }}
+{{- fail (printf "config.%s is set from the console values (console.enabled, console.maxStreams); set those instead" $path) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The paths of a map's leaves (an empty map counts as one), joined with dots, one a line. Called with
+(dict "prefix" "" "map" $map).
+*/}}
+{{- define "echo-reactor.keyPaths" -}}
+{{- range $key, $value := .map }}
+{{- $path := ternary $key (printf "%s.%s" $.prefix $key) (eq $.prefix "") }}
+{{- if and (kindIs "map" $value) (not (empty $value)) }}
+{{ include "echo-reactor.keyPaths" (dict "prefix" $path "map" $value) }}
+{{- else }}
+{{ $path }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -115,6 +115,10 @@ class EchoReactorChartReloadTests {
 				arguments(new String[0], new String[] { "config.echo.server.no-such-setting=1" }),
 				arguments(new String[0], new String[] { "config.logging.group.echo=io.echoreactor" }),
 				arguments(new String[0], tls()),
+				// The console's routes are registered when the application starts.
+				arguments(new String[0], new String[] { "console.enabled=true" }),
+				arguments(new String[] { "console.enabled=true" },
+						new String[] { "console.enabled=true", "console.maxStreams=16" }),
 				// Client certificates need the bundle's trust store, which a restart reads.
 				arguments(tls(), tls("tls.clientAuth=want")));
 	}

@@ -120,6 +120,17 @@ public class EchoReactorChartRuntimeTests {
 	}
 
 	@Test
+	void chartsDefaultServesNoConsoleSinceItShowsClientAddresses() throws Exception {
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(get("/actuator/health/readiness", "application/json").statusCode())
+				.isEqualTo(200));
+		assertThat(get("/console", "text/html").statusCode()).isEqualTo(404);
+		assertThat(get("/console/snapshot", "application/json").statusCode()).isEqualTo(404);
+		assertThat(get("/actuator/echo", "application/json").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/echo/connections", "application/json").statusCode()).isEqualTo(404);
+	}
+
+	@Test
 	void echoPortEchoesWithTheChartsConfig() throws IOException {
 		byte[] payload = randomPayload(64 * 1024);
 		assertThat(echo(payload)).isEqualTo(payload);
