@@ -128,10 +128,20 @@
 				} });
 		}
 		if (snapshot.tls) {
-			list.push({ id: 'tls', caption: 'TLS handshakes (handshakes/s)', series: ['completed', 'failed'],
+			var failures = Object.keys(snapshot.tls.failed);
+			list.push({ id: 'tls', caption: 'TLS handshakes by result (handshakes/s)',
+				series: ['completed'].concat(failures.map(function (f) { return 'failed: ' + f; })),
 				values: function (p, c, s) {
-					var failed = function (t) { return sum(Object.keys(t.failed).map(function (k) { return t.failed[k]; })); };
-					return [(c.tls.completed - p.tls.completed) / s, (failed(c.tls) - failed(p.tls)) / s];
+					return [(c.tls.completed - p.tls.completed) / s]
+						.concat(failures.map(function (f) { return (c.tls.failed[f] - p.tls.failed[f]) / s; }));
+				} });
+		}
+		if (snapshot.faults.length) {
+			var injected = function (fault) { return sum(Object.keys(fault.injected).map(function (k) { return fault.injected[k]; })); };
+			list.push({ id: 'faults', caption: 'Faults injected, by profile (faults/s)',
+				series: snapshot.faults.map(function (f) { return f.name; }),
+				values: function (p, c, s) {
+					return c.faults.map(function (f, i) { return (injected(f) - injected(p.faults[i])) / s; });
 				} });
 		}
 		return list;

@@ -70,6 +70,21 @@ class EchoApplicationAotTests {
 		awaitTomcatWorkersIdle(pid);
 		// Probes one after another need one worker; Tomcat keeps one (threads.min-spare).
 		assertThat(javaThreadNames(pid)).filteredOn(EchoApplicationAotTests::isTomcatWorker).hasSize(1);
+		assertThat(get(httpPort, "/console")).startsWith("HTTP/1.1 200").contains("echo-reactor console");
+		assertThat(get(httpPort, "/actuator/echo/connections")).startsWith("HTTP/1.1 200");
+	}
+
+	@Test
+	void consoleTurnedOffWhereTheApplicationStartsIsNotServedThoughTheBuildHadItOn() throws Exception {
+		this.application = ApplicationProcess.start(this.tempDir, AOT, Map.of("ECHO_CONSOLE_ENABLED", "false"),
+				"--server.port=0", "--echo.server.port=0", "--echo.server.address=127.0.0.1");
+		assertThat(this.application.log()).contains("Starting AOT-processed EchoApplication");
+		int httpPort = this.application.httpPort();
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(httpPort, "/actuator/health/readiness").equals("200 UP"));
+		assertThat(get(httpPort, "/console")).startsWith("HTTP/1.1 404");
+		assertThat(get(httpPort, "/console/stream")).startsWith("HTTP/1.1 404");
+		assertThat(get(httpPort, "/actuator/echo/connections")).startsWith("HTTP/1.1 404");
+		assertThat(get(httpPort, "/actuator/echo")).startsWith("HTTP/1.1 200");
 	}
 
 	@Test

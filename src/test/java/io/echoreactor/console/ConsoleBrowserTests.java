@@ -11,24 +11,15 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
 
 import io.echoreactor.reactor.EchoServer;
-import io.echoreactor.support.RequiredTools;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -41,8 +32,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The console in a real browser, Debian's headless Chromium driven through its
  * chromedriver: the page loads with no console error, its figures move while clients
- * echo, each client appears in the connections table with its bytes, and without
- * JavaScript it is the plain table. Skipped with a message when
+ * echo, each client appears in the connections table with its bytes, without
+ * JavaScript it is the plain table, and on a phone's width nothing but a wide table
+ * scrolls sideways. Skipped with a message when
  * Chromium is missing; failed under {@code ECHO_REQUIRE_TOOLS=true}. Writes a screenshot
  * of the console under load to {@code target/console.png}, and with
  * {@code -Dconsole.screenshot.write=true} to {@code docs/images/console.png} as well.
@@ -66,17 +58,7 @@ class ConsoleBrowserTests {
 	@Autowired
 	private EchoServer echoServer;
 
-	private Path chromium;
-
-	private Path chromedriver;
-
 	private ChromeDriver browser;
-
-	@BeforeEach
-	void findBrowser() {
-		this.chromium = RequiredTools.require("chromium");
-		this.chromedriver = RequiredTools.require("chromedriver");
-	}
 
 	@AfterEach
 	void closeBrowser() {
@@ -87,7 +69,7 @@ class ConsoleBrowserTests {
 
 	@Test
 	void pageLoadsWithoutConsoleErrorsAndItsFiguresMoveWhileAClientEchoes() throws Exception {
-		this.browser = browser(true);
+		this.browser = HeadlessChromium.start(true, 1280, 2000);
 		this.browser.get(url());
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(this.browser.findElement(By.id("charts")).isDisplayed()).isTrue());
@@ -113,7 +95,7 @@ class ConsoleBrowserTests {
 			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
 				assertThat(reads()).isNotEqualTo(readsBefore);
 				assertThat(text("[data-k='connections']")).isEqualTo("4 connections");
-				List<List<String>> rows = connectionRows();
+				List<List<String>> rows = connectionRows(this.browser);
 				assertThat(rows).hasSize(4);
 				List<String> cells = rows.stream().filter((row) -> row.get(2).equals(firstClient)).findFirst().orElseThrow();
 				assertThat(cells.get(0)).startsWith("echo-reactor-");
@@ -144,19 +126,12 @@ class ConsoleBrowserTests {
 			}
 		}
 		assertThat(reads()).endsWith(" calls");
-		List<LogEntry> errors = this.browser.manage()
-			.logs()
-			.get(LogType.BROWSER)
-			.getAll()
-			.stream()
-			.filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-			.toList();
-		assertThat(errors).isEmpty();
+		assertThat(HeadlessChromium.consoleErrors(this.browser)).isEmpty();
 	}
 
 	@Test
 	void pageWithoutJavaScriptIsThePlainTableThatReloadsItself() throws Exception {
-		this.browser = browser(false);
+		this.browser = HeadlessChromium.start(false, 1280, 2000);
 		try (Socket client = new Socket()) {
 			client.connect(new InetSocketAddress("127.0.0.1", this.echoServer.port()), 5000);
 			client.setSoTimeout(5000);
@@ -175,6 +150,21 @@ class ConsoleBrowserTests {
 		assertThat(text("[data-k='reactors.0.reads']")).endsWith(" calls");
 		assertThat(this.browser.findElement(By.id("status")).getText()).contains("reloads every 5 s");
 		assertThat(this.browser.findElement(By.cssSelector("#settings")).getText()).contains("readBufferSize");
+	}
+
+	@Test
+	void onAPhoneThePageFitsItsWidthAndOnlyWideTablesScroll() {
+		this.browser = HeadlessChromium.start(true, 390, 844);
+		this.browser.get(url());
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(this.browser.findElement(By.id("charts")).isDisplayed()).isTrue());
+		long viewport = (Long) this.browser.executeScript("return document.documentElement.clientWidth;");
+		long page = (Long) this.browser.executeScript("return document.documentElement.scrollWidth;");
+		assertThat(page).isLessThanOrEqualTo(viewport);
+		long widestChart = (Long) this.browser.executeScript("return Math.ceil(Math.max(...Array.from("
+				+ "document.querySelectorAll('#chart-grid figure')).map((figure) => figure.getBoundingClientRect().right)));");
+		assertThat(widestChart).isLessThanOrEqualTo(viewport);
+		assertThat(HeadlessChromium.consoleErrors(this.browser)).isEmpty();
 	}
 
 	// Runs on a load thread until told to stop or its connection fails.
@@ -197,8 +187,8 @@ class ConsoleBrowserTests {
 
 	// Read in one script, since the live page builds the rows again every second.
 	@SuppressWarnings("unchecked")
-	private List<List<String>> connectionRows() {
-		return (List<List<String>>) this.browser.executeScript("return Array.from(document.querySelectorAll("
+	static List<List<String>> connectionRows(ChromeDriver browser) {
+		return (List<List<String>>) browser.executeScript("return Array.from(document.querySelectorAll("
 				+ "'#connections tbody tr:not(.empty)')).map((row) => Array.from(row.cells).map((cell) => cell.textContent));");
 	}
 
@@ -217,24 +207,6 @@ class ConsoleBrowserTests {
 
 	private String url() {
 		return "http://127.0.0.1:" + this.httpPort + "/console";
-	}
-
-	private ChromeDriver browser(boolean javaScript) {
-		// Selenium Manager would try to download a browser and a driver; name the system's.
-		System.setProperty("SE_OFFLINE", "true");
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(this.chromium.toFile());
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-				"--window-size=1280,2000");
-		if (!javaScript) {
-			options.setExperimentalOption("prefs", Map.of("profile.managed_default_content_settings.javascript", 2));
-		}
-		LoggingPreferences logging = new LoggingPreferences();
-		logging.enable(LogType.BROWSER, Level.ALL);
-		options.setCapability("goog:loggingPrefs", logging);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(this.chromedriver.toFile())
-			.build();
-		return new ChromeDriver(service, options);
 	}
 
 }
