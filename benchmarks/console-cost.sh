@@ -3,8 +3,9 @@
 # (Tomcat and the console's thread share the reactor's core: the worst case); on CPU 1, echo-load in a closed
 # loop, and in the console cases the browser's side of the console: 'curl -N' reading its live stream
 # (/console/stream, one snapshot a second, the connections table included). Three cases a round, interleaved:
-# no console, one console, and max-streams (8) consoles; for each shape of load. The figure is the ratio of
-# each round's rate with the console to the same round's rate without, and its median over the rounds.
+# no console, one console, and max-streams (8) consoles, in an order that turns round by round; for each shape
+# of load. The figure is the ratio of each round's rate with the console to the same round's rate without, and
+# its median over the rounds; each line also gives the CPU time the console's thread and Tomcat's threads took.
 #
 #   benchmarks/console-cost.sh                         # 7 rounds of 5 s, two shapes
 #   RUNS=3 DURATION=3 benchmarks/console-cost.sh
@@ -84,6 +85,19 @@ open_consoles() {
   done
 }
 
+# CPU time, in clock ticks, of the server's threads whose name matches $1 (an extended regex); all with "".
+ticks() {
+  local t comm total=0
+  for t in /proc/"$server"/task/*; do
+    comm=$(cat "$t/comm" 2>/dev/null) || continue
+    [[ $comm =~ $1 ]] || continue
+    # utime and stime, fields 14 and 15, counted after the name, which may hold spaces.
+    total=$((total + $(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0)))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
 load() {
   timeout -s KILL $((DURATION + WARMUP + 30)) taskset -c 1 "$bench_dir/echo-load" --host 127.0.0.1 --port "$tcp" \
     --connections "$1" --size "$2" --depth 1 --duration "$DURATION" --warmup "$WARMUP"
@@ -94,9 +108,15 @@ for shape in $SHAPES; do
   size=${shape#*x}
   load "$connections" "$size" >/dev/null # warms the JIT with this shape
   for round in $(seq 1 "$RUNS"); do
-    for consoles_open in 0 1 8; do
+    # The order turns round by round, so that a drift of the machine's speed favours no case.
+    order="0 1 8"; [ $((round % 2)) -eq 0 ] && order="8 1 0"
+    for consoles_open in $order; do
       [ "$consoles_open" -gt 0 ] && open_consoles "$consoles_open"
+      console0=$(ticks '^echo-console$'); http0=$(ticks '^http-nio'); all0=$(ticks '')
+      start=$(date +%s%N)
       result=$(load "$connections" "$size")
+      ms=$((($(date +%s%N) - start) / 1000000))
+      console1=$(ticks '^echo-console$'); http1=$(ticks '^http-nio'); all1=$(ticks '')
       # Snapshots the consoles received during the window: proof that they were live.
       snapshots=0
       if [ "$consoles_open" -gt 0 ]; then
@@ -104,7 +124,12 @@ for shape in $SHAPES; do
       fi
       stop_consoles
       rm -f "$work"/console-*.out
-      echo "shape=$shape round=$round consoles=$consoles_open snapshots=$snapshots $result"
+      # CPU time of the console's thread, of Tomcat's, and of the whole server, over the load's run of run_ms.
+      # With no console the console's thread may end within the run, taking its ticks with it: counted as none.
+      console_ms=0; [ "$consoles_open" -gt 0 ] && console_ms=$(((console1 - console0) * 1000 / hz))
+      cpu="run_ms=$ms console_cpu_ms=$console_ms http_cpu_ms=$(((http1 - http0) * 1000 / hz))"
+      cpu="$cpu server_cpu_pct=$(((all1 - all0) * 100000 / hz / ms))"
+      echo "shape=$shape round=$round consoles=$consoles_open snapshots=$snapshots $cpu $result"
     done
   done
 done | tee "$work/results.txt"
@@ -117,7 +142,13 @@ awk '
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
+  { cpu[v["shape"], v["round"], v["consoles"]] = (v["console_cpu_ms"] + v["http_cpu_ms"]) * 1000 / v["run_ms"] }
   END {
+    for (s in shapes) for (c = 1; c <= 8; c += 7) {
+      n = 0
+      for (r in rounds) if ((s, r, c) in cpu) share[++n] = cpu[s, r, c]
+      if (n) printf "shape=%s consoles=%d console_and_http_cpu_ms_per_s_median=%.1f\n", s, c, median(share, n)
+    }
     for (s in shapes) for (c = 1; c <= 8; c += 7) {
       n = 0; list = ""
       for (r in rounds) if (rate[s, r, 0] > 0 && rate[s, r, c] > 0) {
