@@ -1,7 +1,6 @@
 package io.echoreactor.console;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -45,6 +44,9 @@ class ConsoleIntegrationTests {
 
 	@Autowired
 	private EchoServer echoServer;
+
+	@Autowired
+	private ConsoleStreams streams;
 
 	@Test
 	void pageIsATableOfEveryFigureWithItsUnitAndReloadsItselfWithoutJavaScript() throws Exception {
@@ -106,7 +108,8 @@ class ConsoleIntegrationTests {
 	@Test
 	void reactorsTakeTheTableOnlyWhileAConsoleAsksAndAtMostOnceASecond() throws Exception {
 		EchoServerView view = this.echoServer.view();
-		// Nothing asks between tests: the count holds still.
+		// Nothing asks between tests once every stream has ended: the count holds still.
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.streams.openStreams() == 0);
 		long before = view.connectionsSnapshotsTaken();
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
 			.until(() -> view.connectionsSnapshotsTaken() == before);
@@ -119,29 +122,43 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
-	void eightStreamsGetSnapshotsAndANinthIsRefusedWithAClearMessage() throws Exception {
-		List<InputStream> open = new ArrayList<>();
+	void eightStreamsGetSnapshotsAndANinthIsRefusedWithAClearMessageAndAClosedOneFreesItsPlace() throws Exception {
+		List<Socket> open = new ArrayList<>();
 		try {
 			for (int i = 0; i < 8; i++) {
-				HttpResponse<InputStream> stream = this.http.send(request("/console/stream"),
-						HttpResponse.BodyHandlers.ofInputStream());
-				assertThat(stream.statusCode()).isEqualTo(200);
-				open.add(stream.body());
-				BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
-				assertThat(lines.readLine()).isEqualTo("event:snapshot");
+				// A socket of its own, as a browser's stream has, which closing surely ends.
+				Socket stream = new Socket("127.0.0.1", this.httpPort);
+				open.add(stream);
+				stream.setSoTimeout(10_000);
+				stream.getOutputStream()
+					.write("GET /console/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+						.getBytes(StandardCharsets.US_ASCII));
+				BufferedReader lines = new BufferedReader(
+						new InputStreamReader(stream.getInputStream(), StandardCharsets.UTF_8));
+				assertThat(lines.readLine()).startsWith("HTTP/1.1 200");
+				String line;
+				do {
+					line = lines.readLine();
+				}
+				while (line != null && !line.startsWith("event:"));
+				assertThat(line).isEqualTo("event:snapshot");
 				assertThat(lines.readLine()).startsWith("data:{").contains("\"reactors\":[");
 			}
+			assertThat(this.streams.openStreams()).isEqualTo(8);
 			HttpResponse<String> ninth = this.http.send(request("/console/stream"),
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(ninth.statusCode()).isEqualTo(503);
+			assertThat(ninth.headers().firstValue("Retry-After")).hasValue("30");
 			assertThat(ninth.body()).contains("open in 8 browsers already", "echo.console.max-streams");
 			assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
 		}
 		finally {
-			for (InputStream stream : open) {
+			for (Socket stream : open) {
 				stream.close();
 			}
 		}
+		// The next snapshot written finds each browser gone.
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.streams.openStreams() == 0);
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {
