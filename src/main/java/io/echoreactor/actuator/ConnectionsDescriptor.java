@@ -1,6 +1,5 @@
 package io.echoreactor.actuator;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Map;
 
 import io.echoreactor.reactor.ConnectionsSnapshot;
 import io.echoreactor.reactor.counters.ConnectionFigures;
+import io.echoreactor.reactor.loop.LogFacts;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -88,12 +88,7 @@ public record ConnectionsDescriptor(String takenAt, int connections, List<Reacto
 		}
 
 		private static @Nullable String describe(@Nullable InetSocketAddress address) {
-			if (address == null) {
-				return null;
-			}
-			InetAddress host = address.getAddress();
-			String name = (host != null) ? host.getHostAddress() : address.getHostString();
-			return ((name.indexOf(':') >= 0) ? "[" + name + "]" : name) + ":" + address.getPort();
+			return (address != null) ? LogFacts.format(address) : null;
 		}
 
 	}

@@ -25,6 +25,7 @@ import io.echoreactor.reactor.counters.TlsFailure;
 import io.echoreactor.reactor.counters.UdpDropCause;
 import io.echoreactor.reactor.counters.WakeupCause;
 import io.echoreactor.reactor.fault.FaultPort;
+import io.echoreactor.reactor.loop.LogFacts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -233,13 +234,9 @@ public record ConsoleSnapshot(long takenAtMillis, long monotonicNanos, String st
 					figures.age().toMillis());
 		}
 
-		/** An address as a browser's user writes it: {@code 192.0.2.7:7007}, {@code [2001:db8::7]:7007}. */
+		/** An address as a user writes it: {@code 192.0.2.7:7007}, {@code [2001:db8::7]:7007}. */
 		static String address(@Nullable InetSocketAddress address) {
-			if (address == null) {
-				return "closed";
-			}
-			String host = (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
-			return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+			return (address != null) ? LogFacts.format(address) : "closed";
 		}
 
 	}
