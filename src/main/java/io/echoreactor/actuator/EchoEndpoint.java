@@ -180,8 +180,10 @@ public class EchoEndpoint {
 	 * Describe the settings the server runs with, from the settings themselves: each
 	 * component of {@link EchoServerSettings} by its name, so that a setting added there
 	 * shows here without a list to keep.
+	 * @param server the echo server
+	 * @return the settings in force, as the endpoint's {@code configuration} shows them
 	 */
-	private static Map<String, Object> configuration(EchoServer server) {
+	public static Map<String, Object> configuration(EchoServer server) {
 		Map<String, Object> configuration = describe(server.view().settings());
 		configuration.put("address", describe(server.view().settings().address(), "*"));
 		configuration.put("maxPendingOutput", server.view().pendingOutputLimit());

@@ -77,7 +77,7 @@ public record ConsoleSnapshot(long takenAtMillis, long monotonicNanos, String st
 		List<Connection> table = connectionsTable(view, reactors);
 		return new ConsoleSnapshot(System.currentTimeMillis(), System.nanoTime(), view.status().name(), view.port(),
 				view.activeConnections(), reactorFigures, udp, tls, faults, (table != null) ? table : List.of(),
-				table != null, new EchoEndpoint(server).echo().configuration());
+				table != null, EchoEndpoint.configuration(server));
 	}
 
 	private static @Nullable List<Connection> connectionsTable(EchoServerView view, List<EchoReactor> reactors) {
